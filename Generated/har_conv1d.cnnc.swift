@@ -241,18 +241,18 @@ public struct HarConv1d: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 64])
@@ -308,28 +308,28 @@ public struct HarConv1d: CompiledModel {
                 for bx in 0..<12 {
                     let ox = bx * 8
                     let yp = y + ox * 32
-                    var s0_0 = bias.simd(V16.self, at: 0)
-                    var s0_1 = bias.simd(V16.self, at: 16)
-                    var s1_0 = bias.simd(V16.self, at: 0)
-                    var s1_1 = bias.simd(V16.self, at: 16)
-                    var s2_0 = bias.simd(V16.self, at: 0)
-                    var s2_1 = bias.simd(V16.self, at: 16)
-                    var s3_0 = bias.simd(V16.self, at: 0)
-                    var s3_1 = bias.simd(V16.self, at: 16)
-                    var s4_0 = bias.simd(V16.self, at: 0)
-                    var s4_1 = bias.simd(V16.self, at: 16)
-                    var s5_0 = bias.simd(V16.self, at: 0)
-                    var s5_1 = bias.simd(V16.self, at: 16)
-                    var s6_0 = bias.simd(V16.self, at: 0)
-                    var s6_1 = bias.simd(V16.self, at: 16)
-                    var s7_0 = bias.simd(V16.self, at: 0)
-                    var s7_1 = bias.simd(V16.self, at: 16)
+                    var s0_0 = bias.load16(at: 0)
+                    var s0_1 = bias.load16(at: 16)
+                    var s1_0 = bias.load16(at: 0)
+                    var s1_1 = bias.load16(at: 16)
+                    var s2_0 = bias.load16(at: 0)
+                    var s2_1 = bias.load16(at: 16)
+                    var s3_0 = bias.load16(at: 0)
+                    var s3_1 = bias.load16(at: 16)
+                    var s4_0 = bias.load16(at: 0)
+                    var s4_1 = bias.load16(at: 16)
+                    var s5_0 = bias.load16(at: 0)
+                    var s5_1 = bias.load16(at: 16)
+                    var s6_0 = bias.load16(at: 0)
+                    var s6_1 = bias.load16(at: 16)
+                    var s7_0 = bias.load16(at: 0)
+                    var s7_1 = bias.load16(at: 16)
                     for kx in 0..<5 {
                         let xp = x + ox * 9 + kx * 9
                         let wp = kernel + kx * 288
                         for ci in 0..<9 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
-                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let w0 = wp.load16(at: ci * 32)
+                            let w1 = wp.load16(at: ci * 32 + 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -376,26 +376,26 @@ public struct HarConv1d: CompiledModel {
                 for bx in 0..<4 {
                     let ox = bx * 7 + 96
                     let yp = y + ox * 32
-                    var s0_0 = bias.simd(V16.self, at: 0)
-                    var s0_1 = bias.simd(V16.self, at: 16)
-                    var s1_0 = bias.simd(V16.self, at: 0)
-                    var s1_1 = bias.simd(V16.self, at: 16)
-                    var s2_0 = bias.simd(V16.self, at: 0)
-                    var s2_1 = bias.simd(V16.self, at: 16)
-                    var s3_0 = bias.simd(V16.self, at: 0)
-                    var s3_1 = bias.simd(V16.self, at: 16)
-                    var s4_0 = bias.simd(V16.self, at: 0)
-                    var s4_1 = bias.simd(V16.self, at: 16)
-                    var s5_0 = bias.simd(V16.self, at: 0)
-                    var s5_1 = bias.simd(V16.self, at: 16)
-                    var s6_0 = bias.simd(V16.self, at: 0)
-                    var s6_1 = bias.simd(V16.self, at: 16)
+                    var s0_0 = bias.load16(at: 0)
+                    var s0_1 = bias.load16(at: 16)
+                    var s1_0 = bias.load16(at: 0)
+                    var s1_1 = bias.load16(at: 16)
+                    var s2_0 = bias.load16(at: 0)
+                    var s2_1 = bias.load16(at: 16)
+                    var s3_0 = bias.load16(at: 0)
+                    var s3_1 = bias.load16(at: 16)
+                    var s4_0 = bias.load16(at: 0)
+                    var s4_1 = bias.load16(at: 16)
+                    var s5_0 = bias.load16(at: 0)
+                    var s5_1 = bias.load16(at: 16)
+                    var s6_0 = bias.load16(at: 0)
+                    var s6_1 = bias.load16(at: 16)
                     for kx in 0..<5 {
                         let xp = x + ox * 9 + kx * 9
                         let wp = kernel + kx * 288
                         for ci in 0..<9 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
-                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let w0 = wp.load16(at: ci * 32)
+                            let w1 = wp.load16(at: ci * 32 + 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -471,34 +471,34 @@ public struct HarConv1d: CompiledModel {
                 for bx in 0..<10 {
                     let ox = bx * 5
                     let yp = y + ox * 64
-                    var s0_0 = bias.simd(V16.self, at: 0)
-                    var s0_1 = bias.simd(V16.self, at: 16)
-                    var s0_2 = bias.simd(V16.self, at: 32)
-                    var s0_3 = bias.simd(V16.self, at: 48)
-                    var s1_0 = bias.simd(V16.self, at: 0)
-                    var s1_1 = bias.simd(V16.self, at: 16)
-                    var s1_2 = bias.simd(V16.self, at: 32)
-                    var s1_3 = bias.simd(V16.self, at: 48)
-                    var s2_0 = bias.simd(V16.self, at: 0)
-                    var s2_1 = bias.simd(V16.self, at: 16)
-                    var s2_2 = bias.simd(V16.self, at: 32)
-                    var s2_3 = bias.simd(V16.self, at: 48)
-                    var s3_0 = bias.simd(V16.self, at: 0)
-                    var s3_1 = bias.simd(V16.self, at: 16)
-                    var s3_2 = bias.simd(V16.self, at: 32)
-                    var s3_3 = bias.simd(V16.self, at: 48)
-                    var s4_0 = bias.simd(V16.self, at: 0)
-                    var s4_1 = bias.simd(V16.self, at: 16)
-                    var s4_2 = bias.simd(V16.self, at: 32)
-                    var s4_3 = bias.simd(V16.self, at: 48)
+                    var s0_0 = bias.load16(at: 0)
+                    var s0_1 = bias.load16(at: 16)
+                    var s0_2 = bias.load16(at: 32)
+                    var s0_3 = bias.load16(at: 48)
+                    var s1_0 = bias.load16(at: 0)
+                    var s1_1 = bias.load16(at: 16)
+                    var s1_2 = bias.load16(at: 32)
+                    var s1_3 = bias.load16(at: 48)
+                    var s2_0 = bias.load16(at: 0)
+                    var s2_1 = bias.load16(at: 16)
+                    var s2_2 = bias.load16(at: 32)
+                    var s2_3 = bias.load16(at: 48)
+                    var s3_0 = bias.load16(at: 0)
+                    var s3_1 = bias.load16(at: 16)
+                    var s3_2 = bias.load16(at: 32)
+                    var s3_3 = bias.load16(at: 48)
+                    var s4_0 = bias.load16(at: 0)
+                    var s4_1 = bias.load16(at: 16)
+                    var s4_2 = bias.load16(at: 32)
+                    var s4_3 = bias.load16(at: 48)
                     for kx in 0..<5 {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 2048
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V16.self, at: ci * 64)
-                            let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                            let w0 = wp.load16(at: ci * 64)
+                            let w1 = wp.load16(at: ci * 64 + 16)
+                            let w2 = wp.load16(at: ci * 64 + 32)
+                            let w3 = wp.load16(at: ci * 64 + 48)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -550,30 +550,30 @@ public struct HarConv1d: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4 + 50
                     let yp = y + ox * 64
-                    var s0_0 = bias.simd(V16.self, at: 0)
-                    var s0_1 = bias.simd(V16.self, at: 16)
-                    var s0_2 = bias.simd(V16.self, at: 32)
-                    var s0_3 = bias.simd(V16.self, at: 48)
-                    var s1_0 = bias.simd(V16.self, at: 0)
-                    var s1_1 = bias.simd(V16.self, at: 16)
-                    var s1_2 = bias.simd(V16.self, at: 32)
-                    var s1_3 = bias.simd(V16.self, at: 48)
-                    var s2_0 = bias.simd(V16.self, at: 0)
-                    var s2_1 = bias.simd(V16.self, at: 16)
-                    var s2_2 = bias.simd(V16.self, at: 32)
-                    var s2_3 = bias.simd(V16.self, at: 48)
-                    var s3_0 = bias.simd(V16.self, at: 0)
-                    var s3_1 = bias.simd(V16.self, at: 16)
-                    var s3_2 = bias.simd(V16.self, at: 32)
-                    var s3_3 = bias.simd(V16.self, at: 48)
+                    var s0_0 = bias.load16(at: 0)
+                    var s0_1 = bias.load16(at: 16)
+                    var s0_2 = bias.load16(at: 32)
+                    var s0_3 = bias.load16(at: 48)
+                    var s1_0 = bias.load16(at: 0)
+                    var s1_1 = bias.load16(at: 16)
+                    var s1_2 = bias.load16(at: 32)
+                    var s1_3 = bias.load16(at: 48)
+                    var s2_0 = bias.load16(at: 0)
+                    var s2_1 = bias.load16(at: 16)
+                    var s2_2 = bias.load16(at: 32)
+                    var s2_3 = bias.load16(at: 48)
+                    var s3_0 = bias.load16(at: 0)
+                    var s3_1 = bias.load16(at: 16)
+                    var s3_2 = bias.load16(at: 32)
+                    var s3_3 = bias.load16(at: 48)
                     for kx in 0..<5 {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 2048
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V16.self, at: ci * 64)
-                            let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                            let w0 = wp.load16(at: ci * 64)
+                            let w1 = wp.load16(at: ci * 64 + 16)
+                            let w2 = wp.load16(at: ci * 64 + 32)
+                            let w3 = wp.load16(at: ci * 64 + 48)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -658,10 +658,10 @@ public struct HarConv1d: CompiledModel {
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 64)
-                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let w0 = wp.load16(at: ci * 64)
+                        let w1 = wp.load16(at: ci * 64 + 16)
+                        let w2 = wp.load16(at: ci * 64 + 32)
+                        let w3 = wp.load16(at: ci * 64 + 48)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -725,7 +725,7 @@ public struct HarConv1d: CompiledModel {
                 let patch = x + (ty0 * 15 + tx) * 128
                 for c in stride(from: 0, to: 32, by: 16) {
                     let vt = v + (tx * 32 + c), pc = patch + c
-                    let d0 = pc.simd(V16.self, at: 0), d1 = pc.simd(V16.self, at: 32), d2 = pc.simd(V16.self, at: 64), d3 = pc.simd(V16.self, at: 96), d4 = pc.simd(V16.self, at: 128), d5 = pc.simd(V16.self, at: 160), d6 = pc.simd(V16.self, at: 192), d7 = pc.simd(V16.self, at: 224)
+                    let d0 = pc.load16(at: 0), d1 = pc.load16(at: 32), d2 = pc.load16(at: 64), d3 = pc.load16(at: 96), d4 = pc.load16(at: 128), d5 = pc.load16(at: 160), d6 = pc.load16(at: 192), d7 = pc.load16(at: 224)
                     vt.store(madd(d0 - d6, (d4 - d2), V16_5_25), at: 0)
                     vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), V16_4_25), at: 496)
                     vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), V16_4_25), at: 992)
@@ -744,8 +744,8 @@ public struct HarConv1d: CompiledModel {
             for tx in 0..<15 {
                 let ox = 4 * (ty0 * 15 + tx), yt = y + ox * 64
                 for k in stride(from: 0, to: 64, by: 16) {
-                    let bias = w.simd(V16.self, at: 10240 + k), mt = UnsafePointer(m) + (tx * 64 + k)
-                    let m0 = mt.simd(V16.self, at: 0), m1 = mt.simd(V16.self, at: 976), m2 = mt.simd(V16.self, at: 1952), m3 = mt.simd(V16.self, at: 2928), m4 = mt.simd(V16.self, at: 3904), m5 = mt.simd(V16.self, at: 4880), m6 = mt.simd(V16.self, at: 5856), m7 = mt.simd(V16.self, at: 6832)
+                    let bias = w.load16(at: 10240 + k), mt = UnsafePointer(m) + (tx * 64 + k)
+                    let m0 = mt.load16(at: 0), m1 = mt.load16(at: 976), m2 = mt.load16(at: 1952), m3 = mt.load16(at: 2928), m4 = mt.load16(at: 3904), m5 = mt.load16(at: 4880), m6 = mt.load16(at: 5856), m7 = mt.load16(at: 6832)
                     let y0 = m0 + m1 + m2 + m3 + m4 + m5 + m6 + bias
                     yt.store(y0.replacing(with: zero, where: y0 .< zero), at: k)
                     let y1 = madd(madd(m1 - m2, (m6 - m4), V16_0_5), (m3 - m5), V16_2) + bias
@@ -782,11 +782,11 @@ public struct HarConv1d: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -992,8 +992,8 @@ extension HarConv1d: TrainableModel {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 512
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V8.self, at: ci * 16)
-                            let w1 = wp.simd(V8.self, at: ci * 16 + 8)
+                            let w0 = wp.load8(at: ci * 16)
+                            let w1 = wp.load8(at: ci * 16 + 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -1171,8 +1171,8 @@ extension HarConv1d: TrainableModel {
                         let xp = x + ox * 64 + kx * 64
                         let wp = kernel + kx * 2048
                         for ci in 0..<64 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
-                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let w0 = wp.load16(at: ci * 32)
+                            let w1 = wp.load16(at: ci * 32 + 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -1237,8 +1237,8 @@ extension HarConv1d: TrainableModel {
                         let xp = x + ox * 64 + kx * 64
                         let wp = kernel + kx * 2048
                         for ci in 0..<64 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
-                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let w0 = wp.load16(at: ci * 32)
+                            let w1 = wp.load16(at: ci * 32 + 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -1366,6 +1366,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

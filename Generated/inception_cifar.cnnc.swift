@@ -498,27 +498,27 @@ public struct InceptionCifar: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s3_1 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s4_1 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s5_1 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s6_1 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 0)
-                var s7_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 0)
+                var s3_1 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 0)
+                var s4_1 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 0)
+                var s5_1 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 0)
+                var s6_1 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 0)
+                var s7_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<112 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 896)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 896)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -602,29 +602,29 @@ public struct InceptionCifar: CompiledModel {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 32
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s1_1 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s2_1 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s3_1 = bias.simd(V16.self, at: 16)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s4_1 = bias.simd(V16.self, at: 16)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s5_1 = bias.simd(V16.self, at: 16)
-                var s6_0 = bias.simd(V16.self, at: 0)
-                var s6_1 = bias.simd(V16.self, at: 16)
-                var s7_0 = bias.simd(V16.self, at: 0)
-                var s7_1 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 0)
+                var s1_1 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 0)
+                var s2_1 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 0)
+                var s3_1 = bias.load16(at: 16)
+                var s4_0 = bias.load16(at: 0)
+                var s4_1 = bias.load16(at: 16)
+                var s5_0 = bias.load16(at: 0)
+                var s5_1 = bias.load16(at: 16)
+                var s6_0 = bias.load16(at: 0)
+                var s6_1 = bias.load16(at: 16)
+                var s7_0 = bias.load16(at: 0)
+                var s7_1 = bias.load16(at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 102 + ox * 3 + ky * 102 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 96
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
-                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let w0 = wp.load16(at: ci * 32)
+                            let w1 = wp.load16(at: ci * 32 + 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -704,18 +704,18 @@ public struct InceptionCifar: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s6_0 = bias.simd(V16.self, at: 0)
-                var s7_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
+                var s5_0 = bias.load16(at: 0)
+                var s6_0 = bias.load16(at: 0)
+                var s7_0 = bias.load16(at: 0)
                 let xp = x + oy * 512 + ox * 32
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 32])
@@ -753,18 +753,18 @@ public struct InceptionCifar: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 4
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x + oy * 512 + ox * 32
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 32])
@@ -845,29 +845,29 @@ public struct InceptionCifar: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 24
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s1_1 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s2_1 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s3_1 = bias.simd(V16.self, at: 16)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s4_1 = bias.simd(V16.self, at: 16)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s5_1 = bias.simd(V16.self, at: 16)
-                var s6_0 = bias.simd(V16.self, at: 0)
-                var s6_1 = bias.simd(V16.self, at: 16)
-                var s7_0 = bias.simd(V16.self, at: 0)
-                var s7_1 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 0)
+                var s1_1 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 0)
+                var s2_1 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 0)
+                var s3_1 = bias.load16(at: 16)
+                var s4_0 = bias.load16(at: 0)
+                var s4_1 = bias.load16(at: 16)
+                var s5_0 = bias.load16(at: 0)
+                var s5_1 = bias.load16(at: 16)
+                var s6_0 = bias.load16(at: 0)
+                var s6_1 = bias.load16(at: 16)
+                var s7_0 = bias.load16(at: 0)
+                var s7_1 = bias.load16(at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 288 + ox * 16 + ky * 288 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
-                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let w0 = wp.load16(at: ci * 32)
+                            let w1 = wp.load16(at: ci * 32 + 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -954,8 +954,8 @@ public struct InceptionCifar: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
-                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let w0 = wp.load16(at: ci * 32)
+                    let w1 = wp.load16(at: ci * 32 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1014,17 +1014,17 @@ public struct InceptionCifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
+                        let d10 = pc.load16(at: 288), d11 = pc.load16(at: 304), d12 = pc.load16(at: 320), d13 = pc.load16(at: 336), d14 = pc.load16(at: 352), d15 = pc.load16(at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
+                        let d20 = pc.load16(at: 576), d21 = pc.load16(at: 592), d22 = pc.load16(at: 608), d23 = pc.load16(at: 624), d24 = pc.load16(at: 640), d25 = pc.load16(at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
+                        let d30 = pc.load16(at: 864), d31 = pc.load16(at: 880), d32 = pc.load16(at: 896), d33 = pc.load16(at: 912), d34 = pc.load16(at: 928), d35 = pc.load16(at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
+                        let d40 = pc.load16(at: 1152), d41 = pc.load16(at: 1168), d42 = pc.load16(at: 1184), d43 = pc.load16(at: 1200), d44 = pc.load16(at: 1216), d45 = pc.load16(at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
+                        let d50 = pc.load16(at: 1440), d51 = pc.load16(at: 1456), d52 = pc.load16(at: 1472), d53 = pc.load16(at: 1488), d54 = pc.load16(at: 1504), d55 = pc.load16(at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1082,18 +1082,18 @@ public struct InceptionCifar: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(V8.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 208), m02 = mt.simd(V8.self, at: 416), m03 = mt.simd(V8.self, at: 624), m04 = mt.simd(V8.self, at: 832), m05 = mt.simd(V8.self, at: 1040)
+                        let bias = w.load8(at: 4608 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 208), m02 = mt.load8(at: 416), m03 = mt.load8(at: 624), m04 = mt.load8(at: 832), m05 = mt.load8(at: 1040)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 1248), m11 = mt.simd(V8.self, at: 1456), m12 = mt.simd(V8.self, at: 1664), m13 = mt.simd(V8.self, at: 1872), m14 = mt.simd(V8.self, at: 2080), m15 = mt.simd(V8.self, at: 2288)
+                        let m10 = mt.load8(at: 1248), m11 = mt.load8(at: 1456), m12 = mt.load8(at: 1664), m13 = mt.load8(at: 1872), m14 = mt.load8(at: 2080), m15 = mt.load8(at: 2288)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 2496), m21 = mt.simd(V8.self, at: 2704), m22 = mt.simd(V8.self, at: 2912), m23 = mt.simd(V8.self, at: 3120), m24 = mt.simd(V8.self, at: 3328), m25 = mt.simd(V8.self, at: 3536)
+                        let m20 = mt.load8(at: 2496), m21 = mt.load8(at: 2704), m22 = mt.load8(at: 2912), m23 = mt.load8(at: 3120), m24 = mt.load8(at: 3328), m25 = mt.load8(at: 3536)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 3744), m31 = mt.simd(V8.self, at: 3952), m32 = mt.simd(V8.self, at: 4160), m33 = mt.simd(V8.self, at: 4368), m34 = mt.simd(V8.self, at: 4576), m35 = mt.simd(V8.self, at: 4784)
+                        let m30 = mt.load8(at: 3744), m31 = mt.load8(at: 3952), m32 = mt.load8(at: 4160), m33 = mt.load8(at: 4368), m34 = mt.load8(at: 4576), m35 = mt.load8(at: 4784)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 4992), m41 = mt.simd(V8.self, at: 5200), m42 = mt.simd(V8.self, at: 5408), m43 = mt.simd(V8.self, at: 5616), m44 = mt.simd(V8.self, at: 5824), m45 = mt.simd(V8.self, at: 6032)
+                        let m40 = mt.load8(at: 4992), m41 = mt.load8(at: 5200), m42 = mt.load8(at: 5408), m43 = mt.load8(at: 5616), m44 = mt.load8(at: 5824), m45 = mt.load8(at: 6032)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 6240), m51 = mt.simd(V8.self, at: 6448), m52 = mt.simd(V8.self, at: 6656), m53 = mt.simd(V8.self, at: 6864), m54 = mt.simd(V8.self, at: 7072), m55 = mt.simd(V8.self, at: 7280)
+                        let m50 = mt.load8(at: 6240), m51 = mt.load8(at: 6448), m52 = mt.load8(at: 6656), m53 = mt.load8(at: 6864), m54 = mt.load8(at: 7072), m55 = mt.load8(at: 7280)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1158,20 +1158,20 @@ public struct InceptionCifar: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 80 + ox * 4 + ky * 80 + kx * 4
                         let wp = kernel + (ky * 5 + kx) * 32
                         for ci in 0..<4 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 4])
@@ -1211,18 +1211,18 @@ public struct InceptionCifar: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + oy * 512 + ox * 32
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 32])
@@ -1301,27 +1301,27 @@ public struct InceptionCifar: CompiledModel {
         let kernel = w, bias = w + 1792
         for oy in parts {
             let yp = y + oy * 256
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s0_1 = bias.simd(V16.self, at: 16)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s1_1 = bias.simd(V16.self, at: 16)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s2_1 = bias.simd(V16.self, at: 16)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s3_1 = bias.simd(V16.self, at: 16)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s4_1 = bias.simd(V16.self, at: 16)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s5_1 = bias.simd(V16.self, at: 16)
-            var s6_0 = bias.simd(V16.self, at: 0)
-            var s6_1 = bias.simd(V16.self, at: 16)
-            var s7_0 = bias.simd(V16.self, at: 0)
-            var s7_1 = bias.simd(V16.self, at: 16)
+            var s0_0 = bias.load16(at: 0)
+            var s0_1 = bias.load16(at: 16)
+            var s1_0 = bias.load16(at: 0)
+            var s1_1 = bias.load16(at: 16)
+            var s2_0 = bias.load16(at: 0)
+            var s2_1 = bias.load16(at: 16)
+            var s3_0 = bias.load16(at: 0)
+            var s3_1 = bias.load16(at: 16)
+            var s4_0 = bias.load16(at: 0)
+            var s4_1 = bias.load16(at: 16)
+            var s5_0 = bias.load16(at: 0)
+            var s5_1 = bias.load16(at: 16)
+            var s6_0 = bias.load16(at: 0)
+            var s6_1 = bias.load16(at: 16)
+            var s7_0 = bias.load16(at: 0)
+            var s7_1 = bias.load16(at: 16)
             let xp = x + oy * 448
             let wp = kernel
             for ci in 0..<56 {
-                let w0 = wp.simd(V16.self, at: ci * 32)
-                let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                let w0 = wp.load16(at: ci * 32)
+                let w1 = wp.load16(at: ci * 32 + 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -1372,18 +1372,18 @@ public struct InceptionCifar: CompiledModel {
         let kernel = w, bias = w + 448
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = bias.simd(V8.self, at: 0)
-            var s1_0 = bias.simd(V8.self, at: 0)
-            var s2_0 = bias.simd(V8.self, at: 0)
-            var s3_0 = bias.simd(V8.self, at: 0)
-            var s4_0 = bias.simd(V8.self, at: 0)
-            var s5_0 = bias.simd(V8.self, at: 0)
-            var s6_0 = bias.simd(V8.self, at: 0)
-            var s7_0 = bias.simd(V8.self, at: 0)
+            var s0_0 = bias.load8(at: 0)
+            var s1_0 = bias.load8(at: 0)
+            var s2_0 = bias.load8(at: 0)
+            var s3_0 = bias.load8(at: 0)
+            var s4_0 = bias.load8(at: 0)
+            var s5_0 = bias.load8(at: 0)
+            var s6_0 = bias.load8(at: 0)
+            var s7_0 = bias.load8(at: 0)
             let xp = x + oy * 448
             let wp = kernel
             for ci in 0..<56 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 56])
@@ -1472,32 +1472,32 @@ public struct InceptionCifar: CompiledModel {
             let i0 = b * 6
             let a0 = flatOffset(i0, 8, 320, 32), a1 = flatOffset(i0 + 1, 8, 320, 32), a2 = flatOffset(i0 + 2, 8, 320, 32), a3 = flatOffset(i0 + 3, 8, 320, 32), a4 = flatOffset(i0 + 4, 8, 320, 32), a5 = flatOffset(i0 + 5, 8, 320, 32)
             let yp = y + i0 * 48
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s0_1 = bias.simd(V16.self, at: 16)
-            var s0_2 = bias.simd(V16.self, at: 32)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s1_1 = bias.simd(V16.self, at: 16)
-            var s1_2 = bias.simd(V16.self, at: 32)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s2_1 = bias.simd(V16.self, at: 16)
-            var s2_2 = bias.simd(V16.self, at: 32)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s3_1 = bias.simd(V16.self, at: 16)
-            var s3_2 = bias.simd(V16.self, at: 32)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s4_1 = bias.simd(V16.self, at: 16)
-            var s4_2 = bias.simd(V16.self, at: 32)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s5_1 = bias.simd(V16.self, at: 16)
-            var s5_2 = bias.simd(V16.self, at: 32)
+            var s0_0 = bias.load16(at: 0)
+            var s0_1 = bias.load16(at: 16)
+            var s0_2 = bias.load16(at: 32)
+            var s1_0 = bias.load16(at: 0)
+            var s1_1 = bias.load16(at: 16)
+            var s1_2 = bias.load16(at: 32)
+            var s2_0 = bias.load16(at: 0)
+            var s2_1 = bias.load16(at: 16)
+            var s2_2 = bias.load16(at: 32)
+            var s3_0 = bias.load16(at: 0)
+            var s3_1 = bias.load16(at: 16)
+            var s3_2 = bias.load16(at: 32)
+            var s4_0 = bias.load16(at: 0)
+            var s4_1 = bias.load16(at: 16)
+            var s4_2 = bias.load16(at: 32)
+            var s5_0 = bias.load16(at: 0)
+            var s5_1 = bias.load16(at: 16)
+            var s5_2 = bias.load16(at: 32)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 320 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 1536
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 48)
-                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
-                        let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                        let w0 = wp.load16(at: ci * 48)
+                        let w1 = wp.load16(at: ci * 48 + 16)
+                        let w2 = wp.load16(at: ci * 48 + 32)
                         let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1548,29 +1548,29 @@ public struct InceptionCifar: CompiledModel {
             let i0 = 54 + (b - 9) * 5
             let a0 = flatOffset(i0, 8, 320, 32), a1 = flatOffset(i0 + 1, 8, 320, 32), a2 = flatOffset(i0 + 2, 8, 320, 32), a3 = flatOffset(i0 + 3, 8, 320, 32), a4 = flatOffset(i0 + 4, 8, 320, 32)
             let yp = y + i0 * 48
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s0_1 = bias.simd(V16.self, at: 16)
-            var s0_2 = bias.simd(V16.self, at: 32)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s1_1 = bias.simd(V16.self, at: 16)
-            var s1_2 = bias.simd(V16.self, at: 32)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s2_1 = bias.simd(V16.self, at: 16)
-            var s2_2 = bias.simd(V16.self, at: 32)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s3_1 = bias.simd(V16.self, at: 16)
-            var s3_2 = bias.simd(V16.self, at: 32)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s4_1 = bias.simd(V16.self, at: 16)
-            var s4_2 = bias.simd(V16.self, at: 32)
+            var s0_0 = bias.load16(at: 0)
+            var s0_1 = bias.load16(at: 16)
+            var s0_2 = bias.load16(at: 32)
+            var s1_0 = bias.load16(at: 0)
+            var s1_1 = bias.load16(at: 16)
+            var s1_2 = bias.load16(at: 32)
+            var s2_0 = bias.load16(at: 0)
+            var s2_1 = bias.load16(at: 16)
+            var s2_2 = bias.load16(at: 32)
+            var s3_0 = bias.load16(at: 0)
+            var s3_1 = bias.load16(at: 16)
+            var s3_2 = bias.load16(at: 32)
+            var s4_0 = bias.load16(at: 0)
+            var s4_1 = bias.load16(at: 16)
+            var s4_2 = bias.load16(at: 32)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 320 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 1536
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 48)
-                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
-                        let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                        let w0 = wp.load16(at: ci * 48)
+                        let w1 = wp.load16(at: ci * 48 + 16)
+                        let w2 = wp.load16(at: ci * 48 + 32)
                         let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1646,9 +1646,9 @@ public struct InceptionCifar: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V16.self, at: ci * 48)
-                    let w1 = wp.simd(V16.self, at: ci * 48 + 16)
-                    let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                    let w0 = wp.load16(at: ci * 48)
+                    let w1 = wp.load16(at: ci * 48 + 16)
+                    let w2 = wp.load16(at: ci * 48 + 32)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1695,17 +1695,17 @@ public struct InceptionCifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 32), d02 = pc.load16(at: 64), d03 = pc.load16(at: 96), d04 = pc.load16(at: 128), d05 = pc.load16(at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416), d14 = pc.simd(V16.self, at: 448), d15 = pc.simd(V16.self, at: 480)
+                        let d10 = pc.load16(at: 320), d11 = pc.load16(at: 352), d12 = pc.load16(at: 384), d13 = pc.load16(at: 416), d14 = pc.load16(at: 448), d15 = pc.load16(at: 480)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736), d24 = pc.simd(V16.self, at: 768), d25 = pc.simd(V16.self, at: 800)
+                        let d20 = pc.load16(at: 640), d21 = pc.load16(at: 672), d22 = pc.load16(at: 704), d23 = pc.load16(at: 736), d24 = pc.load16(at: 768), d25 = pc.load16(at: 800)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056), d34 = pc.simd(V16.self, at: 1088), d35 = pc.simd(V16.self, at: 1120)
+                        let d30 = pc.load16(at: 960), d31 = pc.load16(at: 992), d32 = pc.load16(at: 1024), d33 = pc.load16(at: 1056), d34 = pc.load16(at: 1088), d35 = pc.load16(at: 1120)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1280), d41 = pc.simd(V16.self, at: 1312), d42 = pc.simd(V16.self, at: 1344), d43 = pc.simd(V16.self, at: 1376), d44 = pc.simd(V16.self, at: 1408), d45 = pc.simd(V16.self, at: 1440)
+                        let d40 = pc.load16(at: 1280), d41 = pc.load16(at: 1312), d42 = pc.load16(at: 1344), d43 = pc.load16(at: 1376), d44 = pc.load16(at: 1408), d45 = pc.load16(at: 1440)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 1600), d51 = pc.simd(V16.self, at: 1632), d52 = pc.simd(V16.self, at: 1664), d53 = pc.simd(V16.self, at: 1696), d54 = pc.simd(V16.self, at: 1728), d55 = pc.simd(V16.self, at: 1760)
+                        let d50 = pc.load16(at: 1600), d51 = pc.load16(at: 1632), d52 = pc.load16(at: 1664), d53 = pc.load16(at: 1696), d54 = pc.load16(at: 1728), d55 = pc.load16(at: 1760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1763,18 +1763,18 @@ public struct InceptionCifar: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 16) {
-                        let bias = w.simd(V16.self, at: 13824 + k), mt = UnsafePointer(m) + (t * 48 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 208), m02 = mt.simd(V16.self, at: 416), m03 = mt.simd(V16.self, at: 624), m04 = mt.simd(V16.self, at: 832), m05 = mt.simd(V16.self, at: 1040)
+                        let bias = w.load16(at: 13824 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 208), m02 = mt.load16(at: 416), m03 = mt.load16(at: 624), m04 = mt.load16(at: 832), m05 = mt.load16(at: 1040)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 1248), m11 = mt.simd(V16.self, at: 1456), m12 = mt.simd(V16.self, at: 1664), m13 = mt.simd(V16.self, at: 1872), m14 = mt.simd(V16.self, at: 2080), m15 = mt.simd(V16.self, at: 2288)
+                        let m10 = mt.load16(at: 1248), m11 = mt.load16(at: 1456), m12 = mt.load16(at: 1664), m13 = mt.load16(at: 1872), m14 = mt.load16(at: 2080), m15 = mt.load16(at: 2288)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 2496), m21 = mt.simd(V16.self, at: 2704), m22 = mt.simd(V16.self, at: 2912), m23 = mt.simd(V16.self, at: 3120), m24 = mt.simd(V16.self, at: 3328), m25 = mt.simd(V16.self, at: 3536)
+                        let m20 = mt.load16(at: 2496), m21 = mt.load16(at: 2704), m22 = mt.load16(at: 2912), m23 = mt.load16(at: 3120), m24 = mt.load16(at: 3328), m25 = mt.load16(at: 3536)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 3744), m31 = mt.simd(V16.self, at: 3952), m32 = mt.simd(V16.self, at: 4160), m33 = mt.simd(V16.self, at: 4368), m34 = mt.simd(V16.self, at: 4576), m35 = mt.simd(V16.self, at: 4784)
+                        let m30 = mt.load16(at: 3744), m31 = mt.load16(at: 3952), m32 = mt.load16(at: 4160), m33 = mt.load16(at: 4368), m34 = mt.load16(at: 4576), m35 = mt.load16(at: 4784)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 4992), m41 = mt.simd(V16.self, at: 5200), m42 = mt.simd(V16.self, at: 5408), m43 = mt.simd(V16.self, at: 5616), m44 = mt.simd(V16.self, at: 5824), m45 = mt.simd(V16.self, at: 6032)
+                        let m40 = mt.load16(at: 4992), m41 = mt.load16(at: 5200), m42 = mt.load16(at: 5408), m43 = mt.load16(at: 5616), m44 = mt.load16(at: 5824), m45 = mt.load16(at: 6032)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 6240), m51 = mt.simd(V16.self, at: 6448), m52 = mt.simd(V16.self, at: 6656), m53 = mt.simd(V16.self, at: 6864), m54 = mt.simd(V16.self, at: 7072), m55 = mt.simd(V16.self, at: 7280)
+                        let m50 = mt.load16(at: 6240), m51 = mt.load16(at: 6448), m52 = mt.load16(at: 6656), m53 = mt.load16(at: 6864), m54 = mt.load16(at: 7072), m55 = mt.load16(at: 7280)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1837,20 +1837,20 @@ public struct InceptionCifar: CompiledModel {
         let kernel = w, bias = w + 3200
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s6_0 = bias.simd(V16.self, at: 0)
-            var s7_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
+            var s7_0 = bias.load16(at: 0)
             for ky in 0..<5 {
                 for kx in 0..<5 {
                     let xp = x + oy * 96 + ky * 96 + kx * 8
                     let wp = kernel + (ky * 5 + kx) * 128
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 8])
@@ -1887,18 +1887,18 @@ public struct InceptionCifar: CompiledModel {
         let kernel = w, bias = w + 896
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s6_0 = bias.simd(V16.self, at: 0)
-            var s7_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
+            var s7_0 = bias.load16(at: 0)
             let xp = x + oy * 448
             let wp = kernel
             for ci in 0..<56 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 56])
@@ -1959,13 +1959,13 @@ public struct InceptionCifar: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<112 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 896)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 896)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -2387,7 +2387,7 @@ extension InceptionCifar: TrainableModel {
                         let xp = x + oy * 1088 + ox * 32 + ky * 1088 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 32])
@@ -2539,8 +2539,8 @@ extension InceptionCifar: TrainableModel {
                 let xp = x + oy * 256 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
-                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let w0 = wp.load16(at: ci * 32)
+                    let w1 = wp.load16(at: ci * 32 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -2681,8 +2681,8 @@ extension InceptionCifar: TrainableModel {
                 let xp = x + oy * 64 + ox * 4
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
-                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let w0 = wp.load16(at: ci * 32)
+                    let w1 = wp.load16(at: ci * 32 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -2907,7 +2907,7 @@ extension InceptionCifar: TrainableModel {
                         let xp = x + oy * 160 + ox * 8 + ky * 160 + kx * 8
                         let wp = kernel + (ky * 5 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -3034,8 +3034,8 @@ extension InceptionCifar: TrainableModel {
                 let xp = x + oy * 128 + ox * 8
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
-                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let w0 = wp.load16(at: ci * 32)
+                    let w1 = wp.load16(at: ci * 32 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -3209,10 +3209,10 @@ extension InceptionCifar: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V16.self, at: ci * 64)
-                let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                let w0 = wp.load16(at: ci * 64)
+                let w1 = wp.load16(at: ci * 64 + 16)
+                let w2 = wp.load16(at: ci * 64 + 32)
+                let w3 = wp.load16(at: ci * 64 + 48)
                 let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -3283,10 +3283,10 @@ extension InceptionCifar: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V16.self, at: ci * 64)
-                let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                let w0 = wp.load16(at: ci * 64)
+                let w1 = wp.load16(at: ci * 64 + 16)
+                let w2 = wp.load16(at: ci * 64 + 32)
+                let w3 = wp.load16(at: ci * 64 + 48)
                 let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -3424,10 +3424,10 @@ extension InceptionCifar: TrainableModel {
                 let xp = x + oy * 64 + ox * 8
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 64)
-                    let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                    let w0 = wp.load16(at: ci * 64)
+                    let w1 = wp.load16(at: ci * 64 + 16)
+                    let w2 = wp.load16(at: ci * 64 + 32)
+                    let w3 = wp.load16(at: ci * 64 + 48)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -3619,7 +3619,7 @@ extension InceptionCifar: TrainableModel {
                     let xp = x + oy * 192 + ky * 192 + kx * 16
                     let wp = kernel + (ky * 5 + kx) * 128
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 16])
@@ -3747,10 +3747,10 @@ extension InceptionCifar: TrainableModel {
                 let xp = x + oy * 128 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 64)
-                    let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                    let w0 = wp.load16(at: ci * 64)
+                    let w1 = wp.load16(at: ci * 64 + 16)
+                    let w2 = wp.load16(at: ci * 64 + 32)
+                    let w3 = wp.load16(at: ci * 64 + 48)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -3898,17 +3898,17 @@ extension InceptionCifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 32), d02 = pc.load16(at: 64), d03 = pc.load16(at: 96), d04 = pc.load16(at: 128), d05 = pc.load16(at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416), d14 = pc.simd(V16.self, at: 448), d15 = pc.simd(V16.self, at: 480)
+                        let d10 = pc.load16(at: 320), d11 = pc.load16(at: 352), d12 = pc.load16(at: 384), d13 = pc.load16(at: 416), d14 = pc.load16(at: 448), d15 = pc.load16(at: 480)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736), d24 = pc.simd(V16.self, at: 768), d25 = pc.simd(V16.self, at: 800)
+                        let d20 = pc.load16(at: 640), d21 = pc.load16(at: 672), d22 = pc.load16(at: 704), d23 = pc.load16(at: 736), d24 = pc.load16(at: 768), d25 = pc.load16(at: 800)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056), d34 = pc.simd(V16.self, at: 1088), d35 = pc.simd(V16.self, at: 1120)
+                        let d30 = pc.load16(at: 960), d31 = pc.load16(at: 992), d32 = pc.load16(at: 1024), d33 = pc.load16(at: 1056), d34 = pc.load16(at: 1088), d35 = pc.load16(at: 1120)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1280), d41 = pc.simd(V16.self, at: 1312), d42 = pc.simd(V16.self, at: 1344), d43 = pc.simd(V16.self, at: 1376), d44 = pc.simd(V16.self, at: 1408), d45 = pc.simd(V16.self, at: 1440)
+                        let d40 = pc.load16(at: 1280), d41 = pc.load16(at: 1312), d42 = pc.load16(at: 1344), d43 = pc.load16(at: 1376), d44 = pc.load16(at: 1408), d45 = pc.load16(at: 1440)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 1600), d51 = pc.simd(V16.self, at: 1632), d52 = pc.simd(V16.self, at: 1664), d53 = pc.simd(V16.self, at: 1696), d54 = pc.simd(V16.self, at: 1728), d55 = pc.simd(V16.self, at: 1760)
+                        let d50 = pc.load16(at: 1600), d51 = pc.load16(at: 1632), d52 = pc.load16(at: 1664), d53 = pc.load16(at: 1696), d54 = pc.load16(at: 1728), d55 = pc.load16(at: 1760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4087,7 +4087,7 @@ extension InceptionCifar: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 24])
@@ -4129,17 +4129,17 @@ extension InceptionCifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1728 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72), d04 = pc.simd(V8.self, at: 96), d05 = pc.simd(V8.self, at: 120)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 24), d02 = pc.load8(at: 48), d03 = pc.load8(at: 72), d04 = pc.load8(at: 96), d05 = pc.load8(at: 120)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 432), d11 = pc.simd(V8.self, at: 456), d12 = pc.simd(V8.self, at: 480), d13 = pc.simd(V8.self, at: 504), d14 = pc.simd(V8.self, at: 528), d15 = pc.simd(V8.self, at: 552)
+                        let d10 = pc.load8(at: 432), d11 = pc.load8(at: 456), d12 = pc.load8(at: 480), d13 = pc.load8(at: 504), d14 = pc.load8(at: 528), d15 = pc.load8(at: 552)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 864), d21 = pc.simd(V8.self, at: 888), d22 = pc.simd(V8.self, at: 912), d23 = pc.simd(V8.self, at: 936), d24 = pc.simd(V8.self, at: 960), d25 = pc.simd(V8.self, at: 984)
+                        let d20 = pc.load8(at: 864), d21 = pc.load8(at: 888), d22 = pc.load8(at: 912), d23 = pc.load8(at: 936), d24 = pc.load8(at: 960), d25 = pc.load8(at: 984)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 1296), d31 = pc.simd(V8.self, at: 1320), d32 = pc.simd(V8.self, at: 1344), d33 = pc.simd(V8.self, at: 1368), d34 = pc.simd(V8.self, at: 1392), d35 = pc.simd(V8.self, at: 1416)
+                        let d30 = pc.load8(at: 1296), d31 = pc.load8(at: 1320), d32 = pc.load8(at: 1344), d33 = pc.load8(at: 1368), d34 = pc.load8(at: 1392), d35 = pc.load8(at: 1416)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 1728), d41 = pc.simd(V8.self, at: 1752), d42 = pc.simd(V8.self, at: 1776), d43 = pc.simd(V8.self, at: 1800), d44 = pc.simd(V8.self, at: 1824), d45 = pc.simd(V8.self, at: 1848)
+                        let d40 = pc.load8(at: 1728), d41 = pc.load8(at: 1752), d42 = pc.load8(at: 1776), d43 = pc.load8(at: 1800), d44 = pc.load8(at: 1824), d45 = pc.load8(at: 1848)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 2160), d51 = pc.simd(V8.self, at: 2184), d52 = pc.simd(V8.self, at: 2208), d53 = pc.simd(V8.self, at: 2232), d54 = pc.simd(V8.self, at: 2256), d55 = pc.simd(V8.self, at: 2280)
+                        let d50 = pc.load8(at: 2160), d51 = pc.load8(at: 2184), d52 = pc.load8(at: 2208), d53 = pc.load8(at: 2232), d54 = pc.load8(at: 2256), d55 = pc.load8(at: 2280)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4197,18 +4197,18 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 13824 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
+                        let bias = w.load16(at: 13824 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 144), m02 = mt.load16(at: 288), m03 = mt.load16(at: 432), m04 = mt.load16(at: 576), m05 = mt.load16(at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
+                        let m10 = mt.load16(at: 864), m11 = mt.load16(at: 1008), m12 = mt.load16(at: 1152), m13 = mt.load16(at: 1296), m14 = mt.load16(at: 1440), m15 = mt.load16(at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
+                        let m20 = mt.load16(at: 1728), m21 = mt.load16(at: 1872), m22 = mt.load16(at: 2016), m23 = mt.load16(at: 2160), m24 = mt.load16(at: 2304), m25 = mt.load16(at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
+                        let m30 = mt.load16(at: 2592), m31 = mt.load16(at: 2736), m32 = mt.load16(at: 2880), m33 = mt.load16(at: 3024), m34 = mt.load16(at: 3168), m35 = mt.load16(at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
+                        let m40 = mt.load16(at: 3456), m41 = mt.load16(at: 3600), m42 = mt.load16(at: 3744), m43 = mt.load16(at: 3888), m44 = mt.load16(at: 4032), m45 = mt.load16(at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
+                        let m50 = mt.load16(at: 4320), m51 = mt.load16(at: 4464), m52 = mt.load16(at: 4608), m53 = mt.load16(at: 4752), m54 = mt.load16(at: 4896), m55 = mt.load16(at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -4283,8 +4283,8 @@ extension InceptionCifar: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<48 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
-                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let w0 = wp.load16(at: ci * 32)
+                    let w1 = wp.load16(at: ci * 32 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -4322,17 +4322,17 @@ extension InceptionCifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1920 + tx * 192)
                     for c in stride(from: 0, to: 48, by: 16) {
                         let vt = v + (t * 48 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 48), d02 = pc.simd(V16.self, at: 96), d03 = pc.simd(V16.self, at: 144), d04 = pc.simd(V16.self, at: 192), d05 = pc.simd(V16.self, at: 240)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 48), d02 = pc.load16(at: 96), d03 = pc.load16(at: 144), d04 = pc.load16(at: 192), d05 = pc.load16(at: 240)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 480), d11 = pc.simd(V16.self, at: 528), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 624), d14 = pc.simd(V16.self, at: 672), d15 = pc.simd(V16.self, at: 720)
+                        let d10 = pc.load16(at: 480), d11 = pc.load16(at: 528), d12 = pc.load16(at: 576), d13 = pc.load16(at: 624), d14 = pc.load16(at: 672), d15 = pc.load16(at: 720)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 960), d21 = pc.simd(V16.self, at: 1008), d22 = pc.simd(V16.self, at: 1056), d23 = pc.simd(V16.self, at: 1104), d24 = pc.simd(V16.self, at: 1152), d25 = pc.simd(V16.self, at: 1200)
+                        let d20 = pc.load16(at: 960), d21 = pc.load16(at: 1008), d22 = pc.load16(at: 1056), d23 = pc.load16(at: 1104), d24 = pc.load16(at: 1152), d25 = pc.load16(at: 1200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 1440), d31 = pc.simd(V16.self, at: 1488), d32 = pc.simd(V16.self, at: 1536), d33 = pc.simd(V16.self, at: 1584), d34 = pc.simd(V16.self, at: 1632), d35 = pc.simd(V16.self, at: 1680)
+                        let d30 = pc.load16(at: 1440), d31 = pc.load16(at: 1488), d32 = pc.load16(at: 1536), d33 = pc.load16(at: 1584), d34 = pc.load16(at: 1632), d35 = pc.load16(at: 1680)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1920), d41 = pc.simd(V16.self, at: 1968), d42 = pc.simd(V16.self, at: 2016), d43 = pc.simd(V16.self, at: 2064), d44 = pc.simd(V16.self, at: 2112), d45 = pc.simd(V16.self, at: 2160)
+                        let d40 = pc.load16(at: 1920), d41 = pc.load16(at: 1968), d42 = pc.load16(at: 2016), d43 = pc.load16(at: 2064), d44 = pc.load16(at: 2112), d45 = pc.load16(at: 2160)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 2400), d51 = pc.simd(V16.self, at: 2448), d52 = pc.simd(V16.self, at: 2496), d53 = pc.simd(V16.self, at: 2544), d54 = pc.simd(V16.self, at: 2592), d55 = pc.simd(V16.self, at: 2640)
+                        let d50 = pc.load16(at: 2400), d51 = pc.load16(at: 2448), d52 = pc.load16(at: 2496), d53 = pc.load16(at: 2544), d54 = pc.load16(at: 2592), d55 = pc.load16(at: 2640)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4390,18 +4390,18 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(V16.self, at: 55296 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
+                        let bias = w.load16(at: 55296 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 144), m02 = mt.load16(at: 288), m03 = mt.load16(at: 432), m04 = mt.load16(at: 576), m05 = mt.load16(at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
+                        let m10 = mt.load16(at: 864), m11 = mt.load16(at: 1008), m12 = mt.load16(at: 1152), m13 = mt.load16(at: 1296), m14 = mt.load16(at: 1440), m15 = mt.load16(at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
+                        let m20 = mt.load16(at: 1728), m21 = mt.load16(at: 1872), m22 = mt.load16(at: 2016), m23 = mt.load16(at: 2160), m24 = mt.load16(at: 2304), m25 = mt.load16(at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
+                        let m30 = mt.load16(at: 2592), m31 = mt.load16(at: 2736), m32 = mt.load16(at: 2880), m33 = mt.load16(at: 3024), m34 = mt.load16(at: 3168), m35 = mt.load16(at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
+                        let m40 = mt.load16(at: 3456), m41 = mt.load16(at: 3600), m42 = mt.load16(at: 3744), m43 = mt.load16(at: 3888), m44 = mt.load16(at: 4032), m45 = mt.load16(at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
+                        let m50 = mt.load16(at: 4320), m51 = mt.load16(at: 4464), m52 = mt.load16(at: 4608), m53 = mt.load16(at: 4752), m54 = mt.load16(at: 4896), m55 = mt.load16(at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -4487,8 +4487,8 @@ extension InceptionCifar: TrainableModel {
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -4548,13 +4548,13 @@ extension InceptionCifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 576 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336)
+                        let d10 = pc.load16(at: 288), d11 = pc.load16(at: 304), d12 = pc.load16(at: 320), d13 = pc.load16(at: 336)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624)
+                        let d20 = pc.load16(at: 576), d21 = pc.load16(at: 592), d22 = pc.load16(at: 608), d23 = pc.load16(at: 624)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912)
+                        let d30 = pc.load16(at: 864), d31 = pc.load16(at: 880), d32 = pc.load16(at: 896), d33 = pc.load16(at: 912)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -4590,14 +4590,14 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 8 + tx, ox = 2 * tx
                     let yt = y + (oy * 16 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(V8.self, at: 8192 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 784), m02 = mt.simd(V8.self, at: 1568), m03 = mt.simd(V8.self, at: 2352)
+                        let bias = w.load8(at: 8192 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 784), m02 = mt.load8(at: 1568), m03 = mt.load8(at: 2352)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V8.self, at: 3136), m11 = mt.simd(V8.self, at: 3920), m12 = mt.simd(V8.self, at: 4704), m13 = mt.simd(V8.self, at: 5488)
+                        let m10 = mt.load8(at: 3136), m11 = mt.load8(at: 3920), m12 = mt.load8(at: 4704), m13 = mt.load8(at: 5488)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V8.self, at: 6272), m21 = mt.simd(V8.self, at: 7056), m22 = mt.simd(V8.self, at: 7840), m23 = mt.simd(V8.self, at: 8624)
+                        let m20 = mt.load8(at: 6272), m21 = mt.load8(at: 7056), m22 = mt.load8(at: 7840), m23 = mt.load8(at: 8624)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V8.self, at: 9408), m31 = mt.simd(V8.self, at: 10192), m32 = mt.simd(V8.self, at: 10976), m33 = mt.simd(V8.self, at: 11760)
+                        let m30 = mt.load8(at: 9408), m31 = mt.load8(at: 10192), m32 = mt.load8(at: 10976), m33 = mt.load8(at: 11760)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -4657,9 +4657,9 @@ extension InceptionCifar: TrainableModel {
                     let xp = x
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 48)
-                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
-                        let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                        let w0 = wp.load16(at: ci * 48)
+                        let w1 = wp.load16(at: ci * 48 + 16)
+                        let w2 = wp.load16(at: ci * 48 + 32)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -4725,9 +4725,9 @@ extension InceptionCifar: TrainableModel {
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 48)
-                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
-                        let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                        let w0 = wp.load16(at: ci * 48)
+                        let w1 = wp.load16(at: ci * 48 + 16)
+                        let w2 = wp.load16(at: ci * 48 + 32)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -4782,13 +4782,13 @@ extension InceptionCifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 32), d02 = pc.load16(at: 64), d03 = pc.load16(at: 96)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416)
+                        let d10 = pc.load16(at: 320), d11 = pc.load16(at: 352), d12 = pc.load16(at: 384), d13 = pc.load16(at: 416)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736)
+                        let d20 = pc.load16(at: 640), d21 = pc.load16(at: 672), d22 = pc.load16(at: 704), d23 = pc.load16(at: 736)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056)
+                        let d30 = pc.load16(at: 960), d31 = pc.load16(at: 992), d32 = pc.load16(at: 1024), d33 = pc.load16(at: 1056)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -4824,14 +4824,14 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 16) {
-                        let bias = w.simd(V16.self, at: 24576 + k), mt = UnsafePointer(m) + (t * 48 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 784), m02 = mt.simd(V16.self, at: 1568), m03 = mt.simd(V16.self, at: 2352)
+                        let bias = w.load16(at: 24576 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 784), m02 = mt.load16(at: 1568), m03 = mt.load16(at: 2352)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V16.self, at: 3136), m11 = mt.simd(V16.self, at: 3920), m12 = mt.simd(V16.self, at: 4704), m13 = mt.simd(V16.self, at: 5488)
+                        let m10 = mt.load16(at: 3136), m11 = mt.load16(at: 3920), m12 = mt.load16(at: 4704), m13 = mt.load16(at: 5488)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V16.self, at: 6272), m21 = mt.simd(V16.self, at: 7056), m22 = mt.simd(V16.self, at: 7840), m23 = mt.simd(V16.self, at: 8624)
+                        let m20 = mt.load16(at: 6272), m21 = mt.load16(at: 7056), m22 = mt.load16(at: 7840), m23 = mt.load16(at: 8624)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V16.self, at: 9408), m31 = mt.simd(V16.self, at: 10192), m32 = mt.simd(V16.self, at: 10976), m33 = mt.simd(V16.self, at: 11760)
+                        let m30 = mt.load16(at: 9408), m31 = mt.load16(at: 10192), m32 = mt.load16(at: 10976), m33 = mt.load16(at: 11760)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -4877,6 +4877,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

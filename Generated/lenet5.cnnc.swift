@@ -282,36 +282,36 @@ public struct Lenet5: CompiledModel {
             let c0 = g * 48
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s0_1 = bias.simd(V16.self, at: c0 + 16)
-                var s0_2 = bias.simd(V16.self, at: c0 + 32)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s1_1 = bias.simd(V16.self, at: c0 + 16)
-                var s1_2 = bias.simd(V16.self, at: c0 + 32)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s2_1 = bias.simd(V16.self, at: c0 + 16)
-                var s2_2 = bias.simd(V16.self, at: c0 + 32)
-                var s3_0 = bias.simd(V16.self, at: c0)
-                var s3_1 = bias.simd(V16.self, at: c0 + 16)
-                var s3_2 = bias.simd(V16.self, at: c0 + 32)
-                var s4_0 = bias.simd(V16.self, at: c0)
-                var s4_1 = bias.simd(V16.self, at: c0 + 16)
-                var s4_2 = bias.simd(V16.self, at: c0 + 32)
-                var s5_0 = bias.simd(V16.self, at: c0)
-                var s5_1 = bias.simd(V16.self, at: c0 + 16)
-                var s5_2 = bias.simd(V16.self, at: c0 + 32)
-                var s6_0 = bias.simd(V16.self, at: c0)
-                var s6_1 = bias.simd(V16.self, at: c0 + 16)
-                var s6_2 = bias.simd(V16.self, at: c0 + 32)
-                var s7_0 = bias.simd(V16.self, at: c0)
-                var s7_1 = bias.simd(V16.self, at: c0 + 16)
-                var s7_2 = bias.simd(V16.self, at: c0 + 32)
+                var s0_0 = bias.load16(at: c0)
+                var s0_1 = bias.load16(at: c0 + 16)
+                var s0_2 = bias.load16(at: c0 + 32)
+                var s1_0 = bias.load16(at: c0)
+                var s1_1 = bias.load16(at: c0 + 16)
+                var s1_2 = bias.load16(at: c0 + 32)
+                var s2_0 = bias.load16(at: c0)
+                var s2_1 = bias.load16(at: c0 + 16)
+                var s2_2 = bias.load16(at: c0 + 32)
+                var s3_0 = bias.load16(at: c0)
+                var s3_1 = bias.load16(at: c0 + 16)
+                var s3_2 = bias.load16(at: c0 + 32)
+                var s4_0 = bias.load16(at: c0)
+                var s4_1 = bias.load16(at: c0 + 16)
+                var s4_2 = bias.load16(at: c0 + 32)
+                var s5_0 = bias.load16(at: c0)
+                var s5_1 = bias.load16(at: c0 + 16)
+                var s5_2 = bias.load16(at: c0 + 32)
+                var s6_0 = bias.load16(at: c0)
+                var s6_1 = bias.load16(at: c0 + 16)
+                var s6_2 = bias.load16(at: c0 + 32)
+                var s7_0 = bias.load16(at: c0)
+                var s7_1 = bias.load16(at: c0 + 16)
+                var s7_2 = bias.load16(at: c0 + 32)
                 let xp = x
                 let wp = kernel + c0 * 400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 6400)
+                    let w2 = wp.load16(at: ci * 16 + 12800)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -375,27 +375,27 @@ public struct Lenet5: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 96
-                var s0_0 = bias.simd(V16.self, at: 96)
-                var s0_1 = bias.simd(V16.self, at: 112)
-                var s1_0 = bias.simd(V16.self, at: 96)
-                var s1_1 = bias.simd(V16.self, at: 112)
-                var s2_0 = bias.simd(V16.self, at: 96)
-                var s2_1 = bias.simd(V16.self, at: 112)
-                var s3_0 = bias.simd(V16.self, at: 96)
-                var s3_1 = bias.simd(V16.self, at: 112)
-                var s4_0 = bias.simd(V16.self, at: 96)
-                var s4_1 = bias.simd(V16.self, at: 112)
-                var s5_0 = bias.simd(V16.self, at: 96)
-                var s5_1 = bias.simd(V16.self, at: 112)
-                var s6_0 = bias.simd(V16.self, at: 96)
-                var s6_1 = bias.simd(V16.self, at: 112)
-                var s7_0 = bias.simd(V16.self, at: 96)
-                var s7_1 = bias.simd(V16.self, at: 112)
+                var s0_0 = bias.load16(at: 96)
+                var s0_1 = bias.load16(at: 112)
+                var s1_0 = bias.load16(at: 96)
+                var s1_1 = bias.load16(at: 112)
+                var s2_0 = bias.load16(at: 96)
+                var s2_1 = bias.load16(at: 112)
+                var s3_0 = bias.load16(at: 96)
+                var s3_1 = bias.load16(at: 112)
+                var s4_0 = bias.load16(at: 96)
+                var s4_1 = bias.load16(at: 112)
+                var s5_0 = bias.load16(at: 96)
+                var s5_1 = bias.load16(at: 112)
+                var s6_0 = bias.load16(at: 96)
+                var s6_1 = bias.load16(at: 112)
+                var s7_0 = bias.load16(at: 96)
+                var s7_1 = bias.load16(at: 112)
                 let xp = x
                 let wp = kernel + 38400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 6400)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -454,36 +454,36 @@ public struct Lenet5: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s0_2 = bias.simd(V16.self, at: 32)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s1_1 = bias.simd(V16.self, at: 16)
-                var s1_2 = bias.simd(V16.self, at: 32)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s2_1 = bias.simd(V16.self, at: 16)
-                var s2_2 = bias.simd(V16.self, at: 32)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s3_1 = bias.simd(V16.self, at: 16)
-                var s3_2 = bias.simd(V16.self, at: 32)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s4_1 = bias.simd(V16.self, at: 16)
-                var s4_2 = bias.simd(V16.self, at: 32)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s5_1 = bias.simd(V16.self, at: 16)
-                var s5_2 = bias.simd(V16.self, at: 32)
-                var s6_0 = bias.simd(V16.self, at: 0)
-                var s6_1 = bias.simd(V16.self, at: 16)
-                var s6_2 = bias.simd(V16.self, at: 32)
-                var s7_0 = bias.simd(V16.self, at: 0)
-                var s7_1 = bias.simd(V16.self, at: 16)
-                var s7_2 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s0_2 = bias.load16(at: 32)
+                var s1_0 = bias.load16(at: 0)
+                var s1_1 = bias.load16(at: 16)
+                var s1_2 = bias.load16(at: 32)
+                var s2_0 = bias.load16(at: 0)
+                var s2_1 = bias.load16(at: 16)
+                var s2_2 = bias.load16(at: 32)
+                var s3_0 = bias.load16(at: 0)
+                var s3_1 = bias.load16(at: 16)
+                var s3_2 = bias.load16(at: 32)
+                var s4_0 = bias.load16(at: 0)
+                var s4_1 = bias.load16(at: 16)
+                var s4_2 = bias.load16(at: 32)
+                var s5_0 = bias.load16(at: 0)
+                var s5_1 = bias.load16(at: 16)
+                var s5_2 = bias.load16(at: 32)
+                var s6_0 = bias.load16(at: 0)
+                var s6_1 = bias.load16(at: 16)
+                var s6_2 = bias.load16(at: 32)
+                var s7_0 = bias.load16(at: 0)
+                var s7_1 = bias.load16(at: 16)
+                var s7_2 = bias.load16(at: 32)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 1920)
+                    let w2 = wp.load16(at: ci * 16 + 3840)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -547,36 +547,36 @@ public struct Lenet5: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V16.self, at: 48)
-                var s0_1 = bias.simd(V16.self, at: 64)
-                var s0_2 = bias.simd(V16.self, at: 80)
-                var s1_0 = bias.simd(V16.self, at: 48)
-                var s1_1 = bias.simd(V16.self, at: 64)
-                var s1_2 = bias.simd(V16.self, at: 80)
-                var s2_0 = bias.simd(V16.self, at: 48)
-                var s2_1 = bias.simd(V16.self, at: 64)
-                var s2_2 = bias.simd(V16.self, at: 80)
-                var s3_0 = bias.simd(V16.self, at: 48)
-                var s3_1 = bias.simd(V16.self, at: 64)
-                var s3_2 = bias.simd(V16.self, at: 80)
-                var s4_0 = bias.simd(V16.self, at: 48)
-                var s4_1 = bias.simd(V16.self, at: 64)
-                var s4_2 = bias.simd(V16.self, at: 80)
-                var s5_0 = bias.simd(V16.self, at: 48)
-                var s5_1 = bias.simd(V16.self, at: 64)
-                var s5_2 = bias.simd(V16.self, at: 80)
-                var s6_0 = bias.simd(V16.self, at: 48)
-                var s6_1 = bias.simd(V16.self, at: 64)
-                var s6_2 = bias.simd(V16.self, at: 80)
-                var s7_0 = bias.simd(V16.self, at: 48)
-                var s7_1 = bias.simd(V16.self, at: 64)
-                var s7_2 = bias.simd(V16.self, at: 80)
+                var s0_0 = bias.load16(at: 48)
+                var s0_1 = bias.load16(at: 64)
+                var s0_2 = bias.load16(at: 80)
+                var s1_0 = bias.load16(at: 48)
+                var s1_1 = bias.load16(at: 64)
+                var s1_2 = bias.load16(at: 80)
+                var s2_0 = bias.load16(at: 48)
+                var s2_1 = bias.load16(at: 64)
+                var s2_2 = bias.load16(at: 80)
+                var s3_0 = bias.load16(at: 48)
+                var s3_1 = bias.load16(at: 64)
+                var s3_2 = bias.load16(at: 80)
+                var s4_0 = bias.load16(at: 48)
+                var s4_1 = bias.load16(at: 64)
+                var s4_2 = bias.load16(at: 80)
+                var s5_0 = bias.load16(at: 48)
+                var s5_1 = bias.load16(at: 64)
+                var s5_2 = bias.load16(at: 80)
+                var s6_0 = bias.load16(at: 48)
+                var s6_1 = bias.load16(at: 64)
+                var s6_2 = bias.load16(at: 80)
+                var s7_0 = bias.load16(at: 48)
+                var s7_1 = bias.load16(at: 64)
+                var s7_2 = bias.load16(at: 80)
                 let xp = x
                 let wp = kernel + 5760
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 1920)
+                    let w2 = wp.load16(at: ci * 16 + 3840)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -652,27 +652,27 @@ public struct Lenet5: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s3_1 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s4_1 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s5_1 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s6_1 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 0)
-                var s7_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 0)
+                var s3_1 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 0)
+                var s4_1 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 0)
+                var s5_1 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 0)
+                var s6_1 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 0)
+                var s7_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 672)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 672)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -761,12 +761,12 @@ public struct Lenet5: CompiledModel {
                 let source = x + firstRow * 32, rows = (parts.upperBound * 4 - 1) + 5 - firstRow
                 for pixel in 0..<(rows * 32) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
                 do {
-                    let p0_0 = patterns.simd(V16.self, at: 0), p0_1 = patterns.simd(V16.self, at: 96), p0_2 = patterns.simd(V16.self, at: 192), p0_3 = patterns.simd(V16.self, at: 288), p0_4 = patterns.simd(V16.self, at: 384)
-                    let p1_0 = patterns.simd(V16.self, at: 480), p1_1 = patterns.simd(V16.self, at: 576), p1_2 = patterns.simd(V16.self, at: 672), p1_3 = patterns.simd(V16.self, at: 768), p1_4 = patterns.simd(V16.self, at: 864)
-                    let p2_0 = patterns.simd(V16.self, at: 960), p2_1 = patterns.simd(V16.self, at: 1056), p2_2 = patterns.simd(V16.self, at: 1152), p2_3 = patterns.simd(V16.self, at: 1248), p2_4 = patterns.simd(V16.self, at: 1344)
-                    let p3_0 = patterns.simd(V16.self, at: 1440), p3_1 = patterns.simd(V16.self, at: 1536), p3_2 = patterns.simd(V16.self, at: 1632), p3_3 = patterns.simd(V16.self, at: 1728), p3_4 = patterns.simd(V16.self, at: 1824)
-                    let p4_0 = patterns.simd(V16.self, at: 1920), p4_1 = patterns.simd(V16.self, at: 2016), p4_2 = patterns.simd(V16.self, at: 2112), p4_3 = patterns.simd(V16.self, at: 2208), p4_4 = patterns.simd(V16.self, at: 2304)
-                    let bias = biases.simd(V16.self, at: 0)
+                    let p0_0 = patterns.load16(at: 0), p0_1 = patterns.load16(at: 96), p0_2 = patterns.load16(at: 192), p0_3 = patterns.load16(at: 288), p0_4 = patterns.load16(at: 384)
+                    let p1_0 = patterns.load16(at: 480), p1_1 = patterns.load16(at: 576), p1_2 = patterns.load16(at: 672), p1_3 = patterns.load16(at: 768), p1_4 = patterns.load16(at: 864)
+                    let p2_0 = patterns.load16(at: 960), p2_1 = patterns.load16(at: 1056), p2_2 = patterns.load16(at: 1152), p2_3 = patterns.load16(at: 1248), p2_4 = patterns.load16(at: 1344)
+                    let p3_0 = patterns.load16(at: 1440), p3_1 = patterns.load16(at: 1536), p3_2 = patterns.load16(at: 1632), p3_3 = patterns.load16(at: 1728), p3_4 = patterns.load16(at: 1824)
+                    let p4_0 = patterns.load16(at: 1920), p4_1 = patterns.load16(at: 2016), p4_2 = patterns.load16(at: 2112), p4_3 = patterns.load16(at: 2208), p4_4 = patterns.load16(at: 2304)
+                    let bias = biases.load16(at: 0)
                     // The vectors of a row that start at filter 0 (of 25 taps' patterns held above).
                     for start in [0, 48, 96, 144] {
                         for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
@@ -775,46 +775,46 @@ public struct Lenet5: CompiledModel {
                             var s1 = bias
                             var s2 = bias
                             var s3 = bias
-                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V16.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                            do { let xv = row.simd(V16.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                            do { let xv = row.simd(V16.self, at: 1344); s3 = madd(s3, xv, p4_0) }
-                            do { let xv = row.simd(V16.self, at: 6); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V16.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                            do { let xv = row.simd(V16.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                            do { let xv = row.simd(V16.self, at: 1350); s3 = madd(s3, xv, p4_1) }
-                            do { let xv = row.simd(V16.self, at: 12); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V16.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                            do { let xv = row.simd(V16.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                            do { let xv = row.simd(V16.self, at: 1356); s3 = madd(s3, xv, p4_2) }
-                            do { let xv = row.simd(V16.self, at: 18); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V16.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                            do { let xv = row.simd(V16.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                            do { let xv = row.simd(V16.self, at: 1362); s3 = madd(s3, xv, p4_3) }
-                            do { let xv = row.simd(V16.self, at: 24); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                            do { let xv = row.simd(V16.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                            do { let xv = row.simd(V16.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                            do { let xv = row.simd(V16.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load16(at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load16(at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load16(at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load16(at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.load16(at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = row.load16(at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = row.load16(at: 1344); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = row.load16(at: 6); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load16(at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load16(at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load16(at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load16(at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.load16(at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = row.load16(at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = row.load16(at: 1350); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = row.load16(at: 12); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load16(at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load16(at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load16(at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load16(at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.load16(at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = row.load16(at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = row.load16(at: 1356); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = row.load16(at: 18); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.load16(at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.load16(at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.load16(at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.load16(at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.load16(at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = row.load16(at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = row.load16(at: 1362); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = row.load16(at: 24); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.load16(at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.load16(at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.load16(at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.load16(at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = row.load16(at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = row.load16(at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = row.load16(at: 1368); s3 = madd(s3, xv, p4_4) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 168)
                             yp.store(s2, at: 336)
@@ -823,12 +823,12 @@ public struct Lenet5: CompiledModel {
                     }
                 }
                 do {
-                    let p0_0 = patterns.simd(V16.self, at: 32), p0_1 = patterns.simd(V16.self, at: 128), p0_2 = patterns.simd(V16.self, at: 224), p0_3 = patterns.simd(V16.self, at: 320), p0_4 = patterns.simd(V16.self, at: 416)
-                    let p1_0 = patterns.simd(V16.self, at: 512), p1_1 = patterns.simd(V16.self, at: 608), p1_2 = patterns.simd(V16.self, at: 704), p1_3 = patterns.simd(V16.self, at: 800), p1_4 = patterns.simd(V16.self, at: 896)
-                    let p2_0 = patterns.simd(V16.self, at: 992), p2_1 = patterns.simd(V16.self, at: 1088), p2_2 = patterns.simd(V16.self, at: 1184), p2_3 = patterns.simd(V16.self, at: 1280), p2_4 = patterns.simd(V16.self, at: 1376)
-                    let p3_0 = patterns.simd(V16.self, at: 1472), p3_1 = patterns.simd(V16.self, at: 1568), p3_2 = patterns.simd(V16.self, at: 1664), p3_3 = patterns.simd(V16.self, at: 1760), p3_4 = patterns.simd(V16.self, at: 1856)
-                    let p4_0 = patterns.simd(V16.self, at: 1952), p4_1 = patterns.simd(V16.self, at: 2048), p4_2 = patterns.simd(V16.self, at: 2144), p4_3 = patterns.simd(V16.self, at: 2240), p4_4 = patterns.simd(V16.self, at: 2336)
-                    let bias = biases.simd(V16.self, at: 32)
+                    let p0_0 = patterns.load16(at: 32), p0_1 = patterns.load16(at: 128), p0_2 = patterns.load16(at: 224), p0_3 = patterns.load16(at: 320), p0_4 = patterns.load16(at: 416)
+                    let p1_0 = patterns.load16(at: 512), p1_1 = patterns.load16(at: 608), p1_2 = patterns.load16(at: 704), p1_3 = patterns.load16(at: 800), p1_4 = patterns.load16(at: 896)
+                    let p2_0 = patterns.load16(at: 992), p2_1 = patterns.load16(at: 1088), p2_2 = patterns.load16(at: 1184), p2_3 = patterns.load16(at: 1280), p2_4 = patterns.load16(at: 1376)
+                    let p3_0 = patterns.load16(at: 1472), p3_1 = patterns.load16(at: 1568), p3_2 = patterns.load16(at: 1664), p3_3 = patterns.load16(at: 1760), p3_4 = patterns.load16(at: 1856)
+                    let p4_0 = patterns.load16(at: 1952), p4_1 = patterns.load16(at: 2048), p4_2 = patterns.load16(at: 2144), p4_3 = patterns.load16(at: 2240), p4_4 = patterns.load16(at: 2336)
+                    let bias = biases.load16(at: 32)
                     // The vectors of a row that start at filter 2 (of 25 taps' patterns held above).
                     for start in [32, 80, 128, 152] {
                         for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
@@ -837,46 +837,46 @@ public struct Lenet5: CompiledModel {
                             var s1 = bias
                             var s2 = bias
                             var s3 = bias
-                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V16.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                            do { let xv = row.simd(V16.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                            do { let xv = row.simd(V16.self, at: 1344); s3 = madd(s3, xv, p4_0) }
-                            do { let xv = row.simd(V16.self, at: 6); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V16.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                            do { let xv = row.simd(V16.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                            do { let xv = row.simd(V16.self, at: 1350); s3 = madd(s3, xv, p4_1) }
-                            do { let xv = row.simd(V16.self, at: 12); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V16.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                            do { let xv = row.simd(V16.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                            do { let xv = row.simd(V16.self, at: 1356); s3 = madd(s3, xv, p4_2) }
-                            do { let xv = row.simd(V16.self, at: 18); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V16.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                            do { let xv = row.simd(V16.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                            do { let xv = row.simd(V16.self, at: 1362); s3 = madd(s3, xv, p4_3) }
-                            do { let xv = row.simd(V16.self, at: 24); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                            do { let xv = row.simd(V16.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                            do { let xv = row.simd(V16.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                            do { let xv = row.simd(V16.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load16(at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load16(at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load16(at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load16(at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.load16(at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = row.load16(at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = row.load16(at: 1344); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = row.load16(at: 6); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load16(at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load16(at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load16(at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load16(at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.load16(at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = row.load16(at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = row.load16(at: 1350); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = row.load16(at: 12); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load16(at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load16(at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load16(at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load16(at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.load16(at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = row.load16(at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = row.load16(at: 1356); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = row.load16(at: 18); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.load16(at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.load16(at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.load16(at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.load16(at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.load16(at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = row.load16(at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = row.load16(at: 1362); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = row.load16(at: 24); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.load16(at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.load16(at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.load16(at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.load16(at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = row.load16(at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = row.load16(at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = row.load16(at: 1368); s3 = madd(s3, xv, p4_4) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 168)
                             yp.store(s2, at: 336)
@@ -885,12 +885,12 @@ public struct Lenet5: CompiledModel {
                     }
                 }
                 do {
-                    let p0_0 = patterns.simd(V16.self, at: 64), p0_1 = patterns.simd(V16.self, at: 160), p0_2 = patterns.simd(V16.self, at: 256), p0_3 = patterns.simd(V16.self, at: 352), p0_4 = patterns.simd(V16.self, at: 448)
-                    let p1_0 = patterns.simd(V16.self, at: 544), p1_1 = patterns.simd(V16.self, at: 640), p1_2 = patterns.simd(V16.self, at: 736), p1_3 = patterns.simd(V16.self, at: 832), p1_4 = patterns.simd(V16.self, at: 928)
-                    let p2_0 = patterns.simd(V16.self, at: 1024), p2_1 = patterns.simd(V16.self, at: 1120), p2_2 = patterns.simd(V16.self, at: 1216), p2_3 = patterns.simd(V16.self, at: 1312), p2_4 = patterns.simd(V16.self, at: 1408)
-                    let p3_0 = patterns.simd(V16.self, at: 1504), p3_1 = patterns.simd(V16.self, at: 1600), p3_2 = patterns.simd(V16.self, at: 1696), p3_3 = patterns.simd(V16.self, at: 1792), p3_4 = patterns.simd(V16.self, at: 1888)
-                    let p4_0 = patterns.simd(V16.self, at: 1984), p4_1 = patterns.simd(V16.self, at: 2080), p4_2 = patterns.simd(V16.self, at: 2176), p4_3 = patterns.simd(V16.self, at: 2272), p4_4 = patterns.simd(V16.self, at: 2368)
-                    let bias = biases.simd(V16.self, at: 64)
+                    let p0_0 = patterns.load16(at: 64), p0_1 = patterns.load16(at: 160), p0_2 = patterns.load16(at: 256), p0_3 = patterns.load16(at: 352), p0_4 = patterns.load16(at: 448)
+                    let p1_0 = patterns.load16(at: 544), p1_1 = patterns.load16(at: 640), p1_2 = patterns.load16(at: 736), p1_3 = patterns.load16(at: 832), p1_4 = patterns.load16(at: 928)
+                    let p2_0 = patterns.load16(at: 1024), p2_1 = patterns.load16(at: 1120), p2_2 = patterns.load16(at: 1216), p2_3 = patterns.load16(at: 1312), p2_4 = patterns.load16(at: 1408)
+                    let p3_0 = patterns.load16(at: 1504), p3_1 = patterns.load16(at: 1600), p3_2 = patterns.load16(at: 1696), p3_3 = patterns.load16(at: 1792), p3_4 = patterns.load16(at: 1888)
+                    let p4_0 = patterns.load16(at: 1984), p4_1 = patterns.load16(at: 2080), p4_2 = patterns.load16(at: 2176), p4_3 = patterns.load16(at: 2272), p4_4 = patterns.load16(at: 2368)
+                    let bias = biases.load16(at: 64)
                     // The vectors of a row that start at filter 4 (of 25 taps' patterns held above).
                     for start in [16, 64, 112] {
                         for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
@@ -899,46 +899,46 @@ public struct Lenet5: CompiledModel {
                             var s1 = bias
                             var s2 = bias
                             var s3 = bias
-                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V16.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                            do { let xv = row.simd(V16.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                            do { let xv = row.simd(V16.self, at: 1344); s3 = madd(s3, xv, p4_0) }
-                            do { let xv = row.simd(V16.self, at: 6); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V16.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                            do { let xv = row.simd(V16.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                            do { let xv = row.simd(V16.self, at: 1350); s3 = madd(s3, xv, p4_1) }
-                            do { let xv = row.simd(V16.self, at: 12); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V16.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                            do { let xv = row.simd(V16.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                            do { let xv = row.simd(V16.self, at: 1356); s3 = madd(s3, xv, p4_2) }
-                            do { let xv = row.simd(V16.self, at: 18); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V16.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V16.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                            do { let xv = row.simd(V16.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                            do { let xv = row.simd(V16.self, at: 1362); s3 = madd(s3, xv, p4_3) }
-                            do { let xv = row.simd(V16.self, at: 24); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V16.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                            do { let xv = row.simd(V16.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                            do { let xv = row.simd(V16.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                            do { let xv = row.simd(V16.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load16(at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load16(at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load16(at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load16(at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.load16(at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = row.load16(at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = row.load16(at: 1344); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = row.load16(at: 6); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load16(at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load16(at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load16(at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load16(at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.load16(at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = row.load16(at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = row.load16(at: 1350); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = row.load16(at: 12); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load16(at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load16(at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load16(at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load16(at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.load16(at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = row.load16(at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = row.load16(at: 1356); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = row.load16(at: 18); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.load16(at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.load16(at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.load16(at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.load16(at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.load16(at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = row.load16(at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = row.load16(at: 1362); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = row.load16(at: 24); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.load16(at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.load16(at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.load16(at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.load16(at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = row.load16(at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = row.load16(at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = row.load16(at: 1368); s3 = madd(s3, xv, p4_4) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 168)
                             yp.store(s2, at: 336)
@@ -998,17 +998,17 @@ public struct Lenet5: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 84 + ox * 6 + ky * 84 + kx * 6
                         let wp = kernel + (ky * 5 + kx) * 96
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 6])
@@ -1070,17 +1070,17 @@ public struct Lenet5: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s0_2 = bias.simd(V16.self, at: 32)
-                var s0_3 = bias.simd(V16.self, at: 48)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s0_2 = bias.load16(at: 32)
+                var s0_3 = bias.load16(at: 48)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
-                    let w3 = wp.simd(V16.self, at: ci * 16 + 19200)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 6400)
+                    let w2 = wp.load16(at: ci * 16 + 12800)
+                    let w3 = wp.load16(at: ci * 16 + 19200)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1097,17 +1097,17 @@ public struct Lenet5: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V16.self, at: 64)
-                var s0_1 = bias.simd(V16.self, at: 80)
-                var s0_2 = bias.simd(V16.self, at: 96)
-                var s0_3 = bias.simd(V16.self, at: 112)
+                var s0_0 = bias.load16(at: 64)
+                var s0_1 = bias.load16(at: 80)
+                var s0_2 = bias.load16(at: 96)
+                var s0_3 = bias.load16(at: 112)
                 let xp = x
                 let wp = kernel + 25600
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
-                    let w3 = wp.simd(V16.self, at: ci * 16 + 19200)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 6400)
+                    let w2 = wp.load16(at: ci * 16 + 12800)
+                    let w3 = wp.load16(at: ci * 16 + 19200)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1135,17 +1135,17 @@ public struct Lenet5: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s0_2 = bias.simd(V16.self, at: 32)
-                var s0_3 = bias.simd(V16.self, at: 48)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s0_2 = bias.load16(at: 32)
+                var s0_3 = bias.load16(at: 48)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
-                    let w3 = wp.simd(V16.self, at: ci * 16 + 5760)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 1920)
+                    let w2 = wp.load16(at: ci * 16 + 3840)
+                    let w3 = wp.load16(at: ci * 16 + 5760)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1162,13 +1162,13 @@ public struct Lenet5: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V16.self, at: 64)
-                var s0_1 = bias.simd(V16.self, at: 80)
+                var s0_0 = bias.load16(at: 64)
+                var s0_1 = bias.load16(at: 80)
                 let xp = x
                 let wp = kernel + 7680
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 1920)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1193,13 +1193,13 @@ public struct Lenet5: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 672)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 672)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1418,7 +1418,7 @@ extension Lenet5: TrainableModel {
                         let xp = x + oy * 192 + ox * 6 + ky * 192 + kx * 6
                         let wp = kernel + (ky * 5 + kx) * 24
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 6])
@@ -1579,7 +1579,7 @@ extension Lenet5: TrainableModel {
                         let xp = x + oy * 288 + ox * 16 + ky * 288 + kx * 16
                         let wp = kernel + (ky * 5 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 16])
@@ -1837,6 +1837,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

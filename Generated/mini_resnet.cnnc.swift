@@ -616,27 +616,27 @@ public struct MiniResnet: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s3_1 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s4_1 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s5_1 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s6_1 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 0)
-                var s7_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 0)
+                var s3_1 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 0)
+                var s4_1 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 0)
+                var s5_1 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 0)
+                var s6_1 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 0)
+                var s7_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 128)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 128)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -725,10 +725,10 @@ public struct MiniResnet: CompiledModel {
                 let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
                 for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
                 do {
-                    let p0_0 = patterns.simd(V16.self, at: 0), p0_1 = patterns.simd(V16.self, at: 128), p0_2 = patterns.simd(V16.self, at: 256)
-                    let p1_0 = patterns.simd(V16.self, at: 384), p1_1 = patterns.simd(V16.self, at: 512), p1_2 = patterns.simd(V16.self, at: 640)
-                    let p2_0 = patterns.simd(V16.self, at: 768), p2_1 = patterns.simd(V16.self, at: 896), p2_2 = patterns.simd(V16.self, at: 1024)
-                    let bias = biases.simd(V16.self, at: 0)
+                    let p0_0 = patterns.load16(at: 0), p0_1 = patterns.load16(at: 128), p0_2 = patterns.load16(at: 256)
+                    let p1_0 = patterns.load16(at: 384), p1_1 = patterns.load16(at: 512), p1_2 = patterns.load16(at: 640)
+                    let p2_0 = patterns.load16(at: 768), p2_1 = patterns.load16(at: 896), p2_2 = patterns.load16(at: 1024)
+                    let bias = biases.load16(at: 0)
                     // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
                     for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -740,33 +740,33 @@ public struct MiniResnet: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V16.self, at: 1920); s6 = madd(s6, xv, p2_0) }
-                            do { let xv = row.simd(V16.self, at: 8); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V16.self, at: 1928); s6 = madd(s6, xv, p2_1) }
-                            do { let xv = row.simd(V16.self, at: 16); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V16.self, at: 1936); s6 = madd(s6, xv, p2_2) }
+                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load16(at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load16(at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load16(at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load16(at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.load16(at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.load16(at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.load16(at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.load16(at: 1920); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = row.load16(at: 8); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load16(at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load16(at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load16(at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load16(at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.load16(at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.load16(at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.load16(at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.load16(at: 1928); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = row.load16(at: 16); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load16(at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load16(at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load16(at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load16(at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.load16(at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.load16(at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.load16(at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.load16(at: 1936); s6 = madd(s6, xv, p2_2) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -798,10 +798,10 @@ public struct MiniResnet: CompiledModel {
                 let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
                 for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
                 do {
-                    let p0_0 = patterns.simd(V16.self, at: 0), p0_1 = patterns.simd(V16.self, at: 128), p0_2 = patterns.simd(V16.self, at: 256)
-                    let p1_0 = patterns.simd(V16.self, at: 384), p1_1 = patterns.simd(V16.self, at: 512), p1_2 = patterns.simd(V16.self, at: 640)
-                    let p2_0 = patterns.simd(V16.self, at: 768), p2_1 = patterns.simd(V16.self, at: 896), p2_2 = patterns.simd(V16.self, at: 1024)
-                    let bias = biases.simd(V16.self, at: 0)
+                    let p0_0 = patterns.load16(at: 0), p0_1 = patterns.load16(at: 128), p0_2 = patterns.load16(at: 256)
+                    let p1_0 = patterns.load16(at: 384), p1_1 = patterns.load16(at: 512), p1_2 = patterns.load16(at: 640)
+                    let p2_0 = patterns.load16(at: 768), p2_1 = patterns.load16(at: 896), p2_2 = patterns.load16(at: 1024)
+                    let bias = biases.load16(at: 0)
                     // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
                     for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -813,33 +813,33 @@ public struct MiniResnet: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V16.self, at: 1920); s6 = madd(s6, xv, p2_0) }
-                            do { let xv = row.simd(V16.self, at: 8); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V16.self, at: 1928); s6 = madd(s6, xv, p2_1) }
-                            do { let xv = row.simd(V16.self, at: 16); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V16.self, at: 1936); s6 = madd(s6, xv, p2_2) }
+                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load16(at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load16(at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load16(at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load16(at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.load16(at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.load16(at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.load16(at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.load16(at: 1920); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = row.load16(at: 8); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load16(at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load16(at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load16(at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load16(at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.load16(at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.load16(at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.load16(at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.load16(at: 1928); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = row.load16(at: 16); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load16(at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load16(at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load16(at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load16(at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.load16(at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.load16(at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.load16(at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.load16(at: 1936); s6 = madd(s6, xv, p2_2) }
                             let e0n = scaleShift(s0, scale0, shift0)
                             let e0r = V16().replacing(with: e0n, where: e0n .> 0)
                             yp.store(e0r, at: 0)
@@ -908,19 +908,19 @@ public struct MiniResnet: CompiledModel {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 64
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 8])
@@ -980,7 +980,7 @@ public struct MiniResnet: CompiledModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -1026,7 +1026,7 @@ public struct MiniResnet: CompiledModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -1067,17 +1067,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
+                        let d10 = pc.load8(at: 240), d11 = pc.load8(at: 248), d12 = pc.load8(at: 256), d13 = pc.load8(at: 264), d14 = pc.load8(at: 272), d15 = pc.load8(at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
+                        let d20 = pc.load8(at: 480), d21 = pc.load8(at: 488), d22 = pc.load8(at: 496), d23 = pc.load8(at: 504), d24 = pc.load8(at: 512), d25 = pc.load8(at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
+                        let d30 = pc.load8(at: 720), d31 = pc.load8(at: 728), d32 = pc.load8(at: 736), d33 = pc.load8(at: 744), d34 = pc.load8(at: 752), d35 = pc.load8(at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
+                        let d40 = pc.load8(at: 960), d41 = pc.load8(at: 968), d42 = pc.load8(at: 976), d43 = pc.load8(at: 984), d44 = pc.load8(at: 992), d45 = pc.load8(at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
+                        let d50 = pc.load8(at: 1200), d51 = pc.load8(at: 1208), d52 = pc.load8(at: 1216), d53 = pc.load8(at: 1224), d54 = pc.load8(at: 1232), d55 = pc.load8(at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1135,18 +1135,18 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
+                        let bias = w.load8(at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 240), m02 = mt.load8(at: 480), m03 = mt.load8(at: 720), m04 = mt.load8(at: 960), m05 = mt.load8(at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
+                        let m10 = mt.load8(at: 1440), m11 = mt.load8(at: 1680), m12 = mt.load8(at: 1920), m13 = mt.load8(at: 2160), m14 = mt.load8(at: 2400), m15 = mt.load8(at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
+                        let m20 = mt.load8(at: 2880), m21 = mt.load8(at: 3120), m22 = mt.load8(at: 3360), m23 = mt.load8(at: 3600), m24 = mt.load8(at: 3840), m25 = mt.load8(at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
+                        let m30 = mt.load8(at: 4320), m31 = mt.load8(at: 4560), m32 = mt.load8(at: 4800), m33 = mt.load8(at: 5040), m34 = mt.load8(at: 5280), m35 = mt.load8(at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
+                        let m40 = mt.load8(at: 5760), m41 = mt.load8(at: 6000), m42 = mt.load8(at: 6240), m43 = mt.load8(at: 6480), m44 = mt.load8(at: 6720), m45 = mt.load8(at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
+                        let m50 = mt.load8(at: 7200), m51 = mt.load8(at: 7440), m52 = mt.load8(at: 7680), m53 = mt.load8(at: 7920), m54 = mt.load8(at: 8160), m55 = mt.load8(at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1204,17 +1204,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
+                        let d10 = pc.load8(at: 240), d11 = pc.load8(at: 248), d12 = pc.load8(at: 256), d13 = pc.load8(at: 264), d14 = pc.load8(at: 272), d15 = pc.load8(at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
+                        let d20 = pc.load8(at: 480), d21 = pc.load8(at: 488), d22 = pc.load8(at: 496), d23 = pc.load8(at: 504), d24 = pc.load8(at: 512), d25 = pc.load8(at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
+                        let d30 = pc.load8(at: 720), d31 = pc.load8(at: 728), d32 = pc.load8(at: 736), d33 = pc.load8(at: 744), d34 = pc.load8(at: 752), d35 = pc.load8(at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
+                        let d40 = pc.load8(at: 960), d41 = pc.load8(at: 968), d42 = pc.load8(at: 976), d43 = pc.load8(at: 984), d44 = pc.load8(at: 992), d45 = pc.load8(at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
+                        let d50 = pc.load8(at: 1200), d51 = pc.load8(at: 1208), d52 = pc.load8(at: 1216), d53 = pc.load8(at: 1224), d54 = pc.load8(at: 1232), d55 = pc.load8(at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1272,85 +1272,85 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
+                        let bias = w.load8(at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 240), m02 = mt.load8(at: 480), m03 = mt.load8(at: 720), m04 = mt.load8(at: 960), m05 = mt.load8(at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
+                        let m10 = mt.load8(at: 1440), m11 = mt.load8(at: 1680), m12 = mt.load8(at: 1920), m13 = mt.load8(at: 2160), m14 = mt.load8(at: 2400), m15 = mt.load8(at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
+                        let m20 = mt.load8(at: 2880), m21 = mt.load8(at: 3120), m22 = mt.load8(at: 3360), m23 = mt.load8(at: 3600), m24 = mt.load8(at: 3840), m25 = mt.load8(at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
+                        let m30 = mt.load8(at: 4320), m31 = mt.load8(at: 4560), m32 = mt.load8(at: 4800), m33 = mt.load8(at: 5040), m34 = mt.load8(at: 5280), m35 = mt.load8(at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
+                        let m40 = mt.load8(at: 5760), m41 = mt.load8(at: 6000), m42 = mt.load8(at: 6240), m43 = mt.load8(at: 6480), m44 = mt.load8(at: 6720), m45 = mt.load8(at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
+                        let m50 = mt.load8(at: 7200), m51 = mt.load8(at: 7440), m52 = mt.load8(at: 7680), m53 = mt.load8(at: 7920), m54 = mt.load8(at: 8160), m55 = mt.load8(at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = scaleShift(y00, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e00n = scaleShift(y00, post.load8(at: k), post.load8(at: k + 8))
                         let e00r = V8().replacing(with: e00n, where: e00n .> 0)
                         yt.store(e00r, at: k)
                         let y01 = s01 + bias
-                        let e01n = scaleShift(y01, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e01n = scaleShift(y01, post.load8(at: k), post.load8(at: k + 8))
                         let e01r = V8().replacing(with: e01n, where: e01n .> 0)
                         yt.store(e01r, at: k + 8)
                         let y02 = s02 + bias
-                        let e02n = scaleShift(y02, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e02n = scaleShift(y02, post.load8(at: k), post.load8(at: k + 8))
                         let e02r = V8().replacing(with: e02n, where: e02n .> 0)
                         yt.store(e02r, at: k + 16)
                         let y03 = s03 + bias
-                        let e03n = scaleShift(y03, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e03n = scaleShift(y03, post.load8(at: k), post.load8(at: k + 8))
                         let e03r = V8().replacing(with: e03n, where: e03n .> 0)
                         yt.store(e03r, at: k + 24)
                         let y10 = s10 + bias
-                        let e10n = scaleShift(y10, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e10n = scaleShift(y10, post.load8(at: k), post.load8(at: k + 8))
                         let e10r = V8().replacing(with: e10n, where: e10n .> 0)
                         yt.store(e10r, at: k + 224)
                         let y11 = s11 + bias
-                        let e11n = scaleShift(y11, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e11n = scaleShift(y11, post.load8(at: k), post.load8(at: k + 8))
                         let e11r = V8().replacing(with: e11n, where: e11n .> 0)
                         yt.store(e11r, at: k + 232)
                         let y12 = s12 + bias
-                        let e12n = scaleShift(y12, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e12n = scaleShift(y12, post.load8(at: k), post.load8(at: k + 8))
                         let e12r = V8().replacing(with: e12n, where: e12n .> 0)
                         yt.store(e12r, at: k + 240)
                         let y13 = s13 + bias
-                        let e13n = scaleShift(y13, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e13n = scaleShift(y13, post.load8(at: k), post.load8(at: k + 8))
                         let e13r = V8().replacing(with: e13n, where: e13n .> 0)
                         yt.store(e13r, at: k + 248)
                         let y20 = s20 + bias
-                        let e20n = scaleShift(y20, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e20n = scaleShift(y20, post.load8(at: k), post.load8(at: k + 8))
                         let e20r = V8().replacing(with: e20n, where: e20n .> 0)
                         yt.store(e20r, at: k + 448)
                         let y21 = s21 + bias
-                        let e21n = scaleShift(y21, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e21n = scaleShift(y21, post.load8(at: k), post.load8(at: k + 8))
                         let e21r = V8().replacing(with: e21n, where: e21n .> 0)
                         yt.store(e21r, at: k + 456)
                         let y22 = s22 + bias
-                        let e22n = scaleShift(y22, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e22n = scaleShift(y22, post.load8(at: k), post.load8(at: k + 8))
                         let e22r = V8().replacing(with: e22n, where: e22n .> 0)
                         yt.store(e22r, at: k + 464)
                         let y23 = s23 + bias
-                        let e23n = scaleShift(y23, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e23n = scaleShift(y23, post.load8(at: k), post.load8(at: k + 8))
                         let e23r = V8().replacing(with: e23n, where: e23n .> 0)
                         yt.store(e23r, at: k + 472)
                         let y30 = s30 + bias
-                        let e30n = scaleShift(y30, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e30n = scaleShift(y30, post.load8(at: k), post.load8(at: k + 8))
                         let e30r = V8().replacing(with: e30n, where: e30n .> 0)
                         yt.store(e30r, at: k + 672)
                         let y31 = s31 + bias
-                        let e31n = scaleShift(y31, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e31n = scaleShift(y31, post.load8(at: k), post.load8(at: k + 8))
                         let e31r = V8().replacing(with: e31n, where: e31n .> 0)
                         yt.store(e31r, at: k + 680)
                         let y32 = s32 + bias
-                        let e32n = scaleShift(y32, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e32n = scaleShift(y32, post.load8(at: k), post.load8(at: k + 8))
                         let e32r = V8().replacing(with: e32n, where: e32n .> 0)
                         yt.store(e32r, at: k + 688)
                         let y33 = s33 + bias
-                        let e33n = scaleShift(y33, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e33n = scaleShift(y33, post.load8(at: k), post.load8(at: k + 8))
                         let e33r = V8().replacing(with: e33n, where: e33n .> 0)
                         yt.store(e33r, at: k + 696)
                     }
@@ -1395,19 +1395,19 @@ public struct MiniResnet: CompiledModel {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 64
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 8])
@@ -1467,7 +1467,7 @@ public struct MiniResnet: CompiledModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -1513,7 +1513,7 @@ public struct MiniResnet: CompiledModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -1554,17 +1554,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
+                        let d10 = pc.load8(at: 240), d11 = pc.load8(at: 248), d12 = pc.load8(at: 256), d13 = pc.load8(at: 264), d14 = pc.load8(at: 272), d15 = pc.load8(at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
+                        let d20 = pc.load8(at: 480), d21 = pc.load8(at: 488), d22 = pc.load8(at: 496), d23 = pc.load8(at: 504), d24 = pc.load8(at: 512), d25 = pc.load8(at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
+                        let d30 = pc.load8(at: 720), d31 = pc.load8(at: 728), d32 = pc.load8(at: 736), d33 = pc.load8(at: 744), d34 = pc.load8(at: 752), d35 = pc.load8(at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
+                        let d40 = pc.load8(at: 960), d41 = pc.load8(at: 968), d42 = pc.load8(at: 976), d43 = pc.load8(at: 984), d44 = pc.load8(at: 992), d45 = pc.load8(at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
+                        let d50 = pc.load8(at: 1200), d51 = pc.load8(at: 1208), d52 = pc.load8(at: 1216), d53 = pc.load8(at: 1224), d54 = pc.load8(at: 1232), d55 = pc.load8(at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1622,18 +1622,18 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
+                        let bias = w.load8(at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 240), m02 = mt.load8(at: 480), m03 = mt.load8(at: 720), m04 = mt.load8(at: 960), m05 = mt.load8(at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
+                        let m10 = mt.load8(at: 1440), m11 = mt.load8(at: 1680), m12 = mt.load8(at: 1920), m13 = mt.load8(at: 2160), m14 = mt.load8(at: 2400), m15 = mt.load8(at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
+                        let m20 = mt.load8(at: 2880), m21 = mt.load8(at: 3120), m22 = mt.load8(at: 3360), m23 = mt.load8(at: 3600), m24 = mt.load8(at: 3840), m25 = mt.load8(at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
+                        let m30 = mt.load8(at: 4320), m31 = mt.load8(at: 4560), m32 = mt.load8(at: 4800), m33 = mt.load8(at: 5040), m34 = mt.load8(at: 5280), m35 = mt.load8(at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
+                        let m40 = mt.load8(at: 5760), m41 = mt.load8(at: 6000), m42 = mt.load8(at: 6240), m43 = mt.load8(at: 6480), m44 = mt.load8(at: 6720), m45 = mt.load8(at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
+                        let m50 = mt.load8(at: 7200), m51 = mt.load8(at: 7440), m52 = mt.load8(at: 7680), m53 = mt.load8(at: 7920), m54 = mt.load8(at: 8160), m55 = mt.load8(at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1691,17 +1691,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
+                        let d10 = pc.load8(at: 240), d11 = pc.load8(at: 248), d12 = pc.load8(at: 256), d13 = pc.load8(at: 264), d14 = pc.load8(at: 272), d15 = pc.load8(at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
+                        let d20 = pc.load8(at: 480), d21 = pc.load8(at: 488), d22 = pc.load8(at: 496), d23 = pc.load8(at: 504), d24 = pc.load8(at: 512), d25 = pc.load8(at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
+                        let d30 = pc.load8(at: 720), d31 = pc.load8(at: 728), d32 = pc.load8(at: 736), d33 = pc.load8(at: 744), d34 = pc.load8(at: 752), d35 = pc.load8(at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
+                        let d40 = pc.load8(at: 960), d41 = pc.load8(at: 968), d42 = pc.load8(at: 976), d43 = pc.load8(at: 984), d44 = pc.load8(at: 992), d45 = pc.load8(at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
+                        let d50 = pc.load8(at: 1200), d51 = pc.load8(at: 1208), d52 = pc.load8(at: 1216), d53 = pc.load8(at: 1224), d54 = pc.load8(at: 1232), d55 = pc.load8(at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1759,70 +1759,70 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
+                        let bias = w.load8(at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 240), m02 = mt.load8(at: 480), m03 = mt.load8(at: 720), m04 = mt.load8(at: 960), m05 = mt.load8(at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
+                        let m10 = mt.load8(at: 1440), m11 = mt.load8(at: 1680), m12 = mt.load8(at: 1920), m13 = mt.load8(at: 2160), m14 = mt.load8(at: 2400), m15 = mt.load8(at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
+                        let m20 = mt.load8(at: 2880), m21 = mt.load8(at: 3120), m22 = mt.load8(at: 3360), m23 = mt.load8(at: 3600), m24 = mt.load8(at: 3840), m25 = mt.load8(at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
+                        let m30 = mt.load8(at: 4320), m31 = mt.load8(at: 4560), m32 = mt.load8(at: 4800), m33 = mt.load8(at: 5040), m34 = mt.load8(at: 5280), m35 = mt.load8(at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
+                        let m40 = mt.load8(at: 5760), m41 = mt.load8(at: 6000), m42 = mt.load8(at: 6240), m43 = mt.load8(at: 6480), m44 = mt.load8(at: 6720), m45 = mt.load8(at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
+                        let m50 = mt.load8(at: 7200), m51 = mt.load8(at: 7440), m52 = mt.load8(at: 7680), m53 = mt.load8(at: 7920), m54 = mt.load8(at: 8160), m55 = mt.load8(at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = scaleShift(y00, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e00n = scaleShift(y00, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = scaleShift(y01, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e01n = scaleShift(y01, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e01n, at: k + 8)
                         let y02 = s02 + bias
-                        let e02n = scaleShift(y02, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e02n = scaleShift(y02, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e02n, at: k + 16)
                         let y03 = s03 + bias
-                        let e03n = scaleShift(y03, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e03n = scaleShift(y03, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e03n, at: k + 24)
                         let y10 = s10 + bias
-                        let e10n = scaleShift(y10, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e10n = scaleShift(y10, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e10n, at: k + 224)
                         let y11 = s11 + bias
-                        let e11n = scaleShift(y11, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e11n = scaleShift(y11, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e11n, at: k + 232)
                         let y12 = s12 + bias
-                        let e12n = scaleShift(y12, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e12n = scaleShift(y12, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e12n, at: k + 240)
                         let y13 = s13 + bias
-                        let e13n = scaleShift(y13, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e13n = scaleShift(y13, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e13n, at: k + 248)
                         let y20 = s20 + bias
-                        let e20n = scaleShift(y20, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e20n = scaleShift(y20, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e20n, at: k + 448)
                         let y21 = s21 + bias
-                        let e21n = scaleShift(y21, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e21n = scaleShift(y21, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e21n, at: k + 456)
                         let y22 = s22 + bias
-                        let e22n = scaleShift(y22, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e22n = scaleShift(y22, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e22n, at: k + 464)
                         let y23 = s23 + bias
-                        let e23n = scaleShift(y23, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e23n = scaleShift(y23, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e23n, at: k + 472)
                         let y30 = s30 + bias
-                        let e30n = scaleShift(y30, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e30n = scaleShift(y30, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e30n, at: k + 672)
                         let y31 = s31 + bias
-                        let e31n = scaleShift(y31, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e31n = scaleShift(y31, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e31n, at: k + 680)
                         let y32 = s32 + bias
-                        let e32n = scaleShift(y32, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e32n = scaleShift(y32, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e32n, at: k + 688)
                         let y33 = s33 + bias
-                        let e33n = scaleShift(y33, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
+                        let e33n = scaleShift(y33, post.load8(at: k), post.load8(at: k + 8))
                         yt.store(e33n, at: k + 696)
                     }
                 }
@@ -1875,19 +1875,19 @@ public struct MiniResnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s6_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
+                var s5_0 = bias.load16(at: 0)
+                var s6_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 464 + ox * 16 + ky * 232 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 16])
@@ -1924,19 +1924,19 @@ public struct MiniResnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s6_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
+                var s5_0 = bias.load16(at: 0)
+                var s6_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 464 + ox * 16 + ky * 232 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 16])
@@ -1954,25 +1954,25 @@ public struct MiniResnet: CompiledModel {
                         }
                     }
                 }
-                let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e0_0n = scaleShift(s0_0, post.load16(at: 0), post.load16(at: 16))
                 let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e1_0n = scaleShift(s1_0, post.load16(at: 0), post.load16(at: 16))
                 let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 16)
-                let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e2_0n = scaleShift(s2_0, post.load16(at: 0), post.load16(at: 16))
                 let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 32)
-                let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e3_0n = scaleShift(s3_0, post.load16(at: 0), post.load16(at: 16))
                 let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 48)
-                let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e4_0n = scaleShift(s4_0, post.load16(at: 0), post.load16(at: 16))
                 let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 64)
-                let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e5_0n = scaleShift(s5_0, post.load16(at: 0), post.load16(at: 16))
                 let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 yp.store(e5_0r, at: 80)
-                let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e6_0n = scaleShift(s6_0, post.load16(at: 0), post.load16(at: 16))
                 let e6_0r = V16().replacing(with: e6_0n, where: e6_0n .> 0)
                 yp.store(e6_0r, at: 96)
             }
@@ -2018,19 +2018,19 @@ public struct MiniResnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s6_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
+                var s5_0 = bias.load16(at: 0)
+                var s6_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 256 + ox * 16 + ky * 256 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 16])
@@ -2089,7 +2089,7 @@ public struct MiniResnet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 16])
@@ -2131,17 +2131,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
+                        let d10 = pc.load16(at: 288), d11 = pc.load16(at: 304), d12 = pc.load16(at: 320), d13 = pc.load16(at: 336), d14 = pc.load16(at: 352), d15 = pc.load16(at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
+                        let d20 = pc.load16(at: 576), d21 = pc.load16(at: 592), d22 = pc.load16(at: 608), d23 = pc.load16(at: 624), d24 = pc.load16(at: 640), d25 = pc.load16(at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
+                        let d30 = pc.load16(at: 864), d31 = pc.load16(at: 880), d32 = pc.load16(at: 896), d33 = pc.load16(at: 912), d34 = pc.load16(at: 928), d35 = pc.load16(at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
+                        let d40 = pc.load16(at: 1152), d41 = pc.load16(at: 1168), d42 = pc.load16(at: 1184), d43 = pc.load16(at: 1200), d44 = pc.load16(at: 1216), d45 = pc.load16(at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
+                        let d50 = pc.load16(at: 1440), d51 = pc.load16(at: 1456), d52 = pc.load16(at: 1472), d53 = pc.load16(at: 1488), d54 = pc.load16(at: 1504), d55 = pc.load16(at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2199,18 +2199,18 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
+                        let bias = w.load16(at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 144), m02 = mt.load16(at: 288), m03 = mt.load16(at: 432), m04 = mt.load16(at: 576), m05 = mt.load16(at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
+                        let m10 = mt.load16(at: 864), m11 = mt.load16(at: 1008), m12 = mt.load16(at: 1152), m13 = mt.load16(at: 1296), m14 = mt.load16(at: 1440), m15 = mt.load16(at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
+                        let m20 = mt.load16(at: 1728), m21 = mt.load16(at: 1872), m22 = mt.load16(at: 2016), m23 = mt.load16(at: 2160), m24 = mt.load16(at: 2304), m25 = mt.load16(at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
+                        let m30 = mt.load16(at: 2592), m31 = mt.load16(at: 2736), m32 = mt.load16(at: 2880), m33 = mt.load16(at: 3024), m34 = mt.load16(at: 3168), m35 = mt.load16(at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
+                        let m40 = mt.load16(at: 3456), m41 = mt.load16(at: 3600), m42 = mt.load16(at: 3744), m43 = mt.load16(at: 3888), m44 = mt.load16(at: 4032), m45 = mt.load16(at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
+                        let m50 = mt.load16(at: 4320), m51 = mt.load16(at: 4464), m52 = mt.load16(at: 4608), m53 = mt.load16(at: 4752), m54 = mt.load16(at: 4896), m55 = mt.load16(at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2267,17 +2267,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
+                        let d10 = pc.load16(at: 288), d11 = pc.load16(at: 304), d12 = pc.load16(at: 320), d13 = pc.load16(at: 336), d14 = pc.load16(at: 352), d15 = pc.load16(at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
+                        let d20 = pc.load16(at: 576), d21 = pc.load16(at: 592), d22 = pc.load16(at: 608), d23 = pc.load16(at: 624), d24 = pc.load16(at: 640), d25 = pc.load16(at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
+                        let d30 = pc.load16(at: 864), d31 = pc.load16(at: 880), d32 = pc.load16(at: 896), d33 = pc.load16(at: 912), d34 = pc.load16(at: 928), d35 = pc.load16(at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
+                        let d40 = pc.load16(at: 1152), d41 = pc.load16(at: 1168), d42 = pc.load16(at: 1184), d43 = pc.load16(at: 1200), d44 = pc.load16(at: 1216), d45 = pc.load16(at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
+                        let d50 = pc.load16(at: 1440), d51 = pc.load16(at: 1456), d52 = pc.load16(at: 1472), d53 = pc.load16(at: 1488), d54 = pc.load16(at: 1504), d55 = pc.load16(at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2335,70 +2335,70 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
+                        let bias = w.load16(at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 144), m02 = mt.load16(at: 288), m03 = mt.load16(at: 432), m04 = mt.load16(at: 576), m05 = mt.load16(at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
+                        let m10 = mt.load16(at: 864), m11 = mt.load16(at: 1008), m12 = mt.load16(at: 1152), m13 = mt.load16(at: 1296), m14 = mt.load16(at: 1440), m15 = mt.load16(at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
+                        let m20 = mt.load16(at: 1728), m21 = mt.load16(at: 1872), m22 = mt.load16(at: 2016), m23 = mt.load16(at: 2160), m24 = mt.load16(at: 2304), m25 = mt.load16(at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
+                        let m30 = mt.load16(at: 2592), m31 = mt.load16(at: 2736), m32 = mt.load16(at: 2880), m33 = mt.load16(at: 3024), m34 = mt.load16(at: 3168), m35 = mt.load16(at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
+                        let m40 = mt.load16(at: 3456), m41 = mt.load16(at: 3600), m42 = mt.load16(at: 3744), m43 = mt.load16(at: 3888), m44 = mt.load16(at: 4032), m45 = mt.load16(at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
+                        let m50 = mt.load16(at: 4320), m51 = mt.load16(at: 4464), m52 = mt.load16(at: 4608), m53 = mt.load16(at: 4752), m54 = mt.load16(at: 4896), m55 = mt.load16(at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = scaleShift(y00, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e00n = scaleShift(y00, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = scaleShift(y01, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e01n = scaleShift(y01, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e01n, at: k + 16)
                         let y02 = s02 + bias
-                        let e02n = scaleShift(y02, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e02n = scaleShift(y02, post.load16(at: k), post.load16(at: k + 16))
                         if ox + 2 < 14 { yt.store(e02n, at: k + 32) }
                         let y03 = s03 + bias
-                        let e03n = scaleShift(y03, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e03n = scaleShift(y03, post.load16(at: k), post.load16(at: k + 16))
                         if ox + 3 < 14 { yt.store(e03n, at: k + 48) }
                         let y10 = s10 + bias
-                        let e10n = scaleShift(y10, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e10n = scaleShift(y10, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e10n, at: k + 224)
                         let y11 = s11 + bias
-                        let e11n = scaleShift(y11, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e11n = scaleShift(y11, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e11n, at: k + 240)
                         let y12 = s12 + bias
-                        let e12n = scaleShift(y12, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e12n = scaleShift(y12, post.load16(at: k), post.load16(at: k + 16))
                         if ox + 2 < 14 { yt.store(e12n, at: k + 256) }
                         let y13 = s13 + bias
-                        let e13n = scaleShift(y13, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e13n = scaleShift(y13, post.load16(at: k), post.load16(at: k + 16))
                         if ox + 3 < 14 { yt.store(e13n, at: k + 272) }
                         let y20 = s20 + bias
-                        let e20n = scaleShift(y20, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e20n = scaleShift(y20, post.load16(at: k), post.load16(at: k + 16))
                         if oy + 2 < 14 { yt.store(e20n, at: k + 448) }
                         let y21 = s21 + bias
-                        let e21n = scaleShift(y21, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e21n = scaleShift(y21, post.load16(at: k), post.load16(at: k + 16))
                         if oy + 2 < 14 { yt.store(e21n, at: k + 464) }
                         let y22 = s22 + bias
-                        let e22n = scaleShift(y22, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e22n = scaleShift(y22, post.load16(at: k), post.load16(at: k + 16))
                         if oy + 2 < 14 && ox + 2 < 14 { yt.store(e22n, at: k + 480) }
                         let y23 = s23 + bias
-                        let e23n = scaleShift(y23, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e23n = scaleShift(y23, post.load16(at: k), post.load16(at: k + 16))
                         if oy + 2 < 14 && ox + 3 < 14 { yt.store(e23n, at: k + 496) }
                         let y30 = s30 + bias
-                        let e30n = scaleShift(y30, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e30n = scaleShift(y30, post.load16(at: k), post.load16(at: k + 16))
                         if oy + 3 < 14 { yt.store(e30n, at: k + 672) }
                         let y31 = s31 + bias
-                        let e31n = scaleShift(y31, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e31n = scaleShift(y31, post.load16(at: k), post.load16(at: k + 16))
                         if oy + 3 < 14 { yt.store(e31n, at: k + 688) }
                         let y32 = s32 + bias
-                        let e32n = scaleShift(y32, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e32n = scaleShift(y32, post.load16(at: k), post.load16(at: k + 16))
                         if oy + 3 < 14 && ox + 2 < 14 { yt.store(e32n, at: k + 704) }
                         let y33 = s33 + bias
-                        let e33n = scaleShift(y33, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e33n = scaleShift(y33, post.load16(at: k), post.load16(at: k + 16))
                         if oy + 3 < 14 && ox + 3 < 14 { yt.store(e33n, at: k + 720) }
                     }
                 }
@@ -2414,17 +2414,17 @@ public struct MiniResnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s6_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
+                var s5_0 = bias.load16(at: 0)
+                var s6_0 = bias.load16(at: 0)
                 let xp = x + oy * 448 + ox * 16
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 16])
@@ -2459,17 +2459,17 @@ public struct MiniResnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s6_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
+                var s5_0 = bias.load16(at: 0)
+                var s6_0 = bias.load16(at: 0)
                 let xp = x + oy * 448 + ox * 16
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 16])
@@ -2485,19 +2485,19 @@ public struct MiniResnet: CompiledModel {
                     let x6 = V16(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
                 }
-                let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e0_0n = scaleShift(s0_0, post.load16(at: 0), post.load16(at: 16))
                 yp.store(e0_0n, at: 0)
-                let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e1_0n = scaleShift(s1_0, post.load16(at: 0), post.load16(at: 16))
                 yp.store(e1_0n, at: 16)
-                let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e2_0n = scaleShift(s2_0, post.load16(at: 0), post.load16(at: 16))
                 yp.store(e2_0n, at: 32)
-                let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e3_0n = scaleShift(s3_0, post.load16(at: 0), post.load16(at: 16))
                 yp.store(e3_0n, at: 48)
-                let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e4_0n = scaleShift(s4_0, post.load16(at: 0), post.load16(at: 16))
                 yp.store(e4_0n, at: 64)
-                let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e5_0n = scaleShift(s5_0, post.load16(at: 0), post.load16(at: 16))
                 yp.store(e5_0n, at: 80)
-                let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e6_0n = scaleShift(s6_0, post.load16(at: 0), post.load16(at: 16))
                 yp.store(e6_0n, at: 96)
             }
         }
@@ -2562,13 +2562,13 @@ public struct MiniResnet: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 128)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 128)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -3112,7 +3112,7 @@ extension MiniResnet: TrainableModel {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -3272,7 +3272,7 @@ extension MiniResnet: TrainableModel {
                         let xp = x + oy * 240 + ox * 16 + ky * 240 + kx * 16
                         let wp = kernel + (ky * 2 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 16])
@@ -3322,7 +3322,7 @@ extension MiniResnet: TrainableModel {
                         let xp = x + oy * 240 + ox * 16 + ky * 240
                         let wp = kernel + ky * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 16])
@@ -3370,7 +3370,7 @@ extension MiniResnet: TrainableModel {
                     let xp = x + oy * 240 + ox * 16 + kx * 16
                     let wp = kernel + kx * 128
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 16])
@@ -3416,7 +3416,7 @@ extension MiniResnet: TrainableModel {
                 let xp = x + oy * 240 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 16])
@@ -3537,7 +3537,7 @@ extension MiniResnet: TrainableModel {
                 let xp = x + oy * 224 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 16])
@@ -3686,17 +3686,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
+                        let d10 = pc.load8(at: 240), d11 = pc.load8(at: 248), d12 = pc.load8(at: 256), d13 = pc.load8(at: 264), d14 = pc.load8(at: 272), d15 = pc.load8(at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
+                        let d20 = pc.load8(at: 480), d21 = pc.load8(at: 488), d22 = pc.load8(at: 496), d23 = pc.load8(at: 504), d24 = pc.load8(at: 512), d25 = pc.load8(at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
+                        let d30 = pc.load8(at: 720), d31 = pc.load8(at: 728), d32 = pc.load8(at: 736), d33 = pc.load8(at: 744), d34 = pc.load8(at: 752), d35 = pc.load8(at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
+                        let d40 = pc.load8(at: 960), d41 = pc.load8(at: 968), d42 = pc.load8(at: 976), d43 = pc.load8(at: 984), d44 = pc.load8(at: 992), d45 = pc.load8(at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
+                        let d50 = pc.load8(at: 1200), d51 = pc.load8(at: 1208), d52 = pc.load8(at: 1216), d53 = pc.load8(at: 1224), d54 = pc.load8(at: 1232), d55 = pc.load8(at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -3889,17 +3889,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
+                        let d10 = pc.load8(at: 240), d11 = pc.load8(at: 248), d12 = pc.load8(at: 256), d13 = pc.load8(at: 264), d14 = pc.load8(at: 272), d15 = pc.load8(at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
+                        let d20 = pc.load8(at: 480), d21 = pc.load8(at: 488), d22 = pc.load8(at: 496), d23 = pc.load8(at: 504), d24 = pc.load8(at: 512), d25 = pc.load8(at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
+                        let d30 = pc.load8(at: 720), d31 = pc.load8(at: 728), d32 = pc.load8(at: 736), d33 = pc.load8(at: 744), d34 = pc.load8(at: 752), d35 = pc.load8(at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
+                        let d40 = pc.load8(at: 960), d41 = pc.load8(at: 968), d42 = pc.load8(at: 976), d43 = pc.load8(at: 984), d44 = pc.load8(at: 992), d45 = pc.load8(at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
+                        let d50 = pc.load8(at: 1200), d51 = pc.load8(at: 1208), d52 = pc.load8(at: 1216), d53 = pc.load8(at: 1224), d54 = pc.load8(at: 1232), d55 = pc.load8(at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4076,17 +4076,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
+                        let d10 = pc.load16(at: 288), d11 = pc.load16(at: 304), d12 = pc.load16(at: 320), d13 = pc.load16(at: 336), d14 = pc.load16(at: 352), d15 = pc.load16(at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
+                        let d20 = pc.load16(at: 576), d21 = pc.load16(at: 592), d22 = pc.load16(at: 608), d23 = pc.load16(at: 624), d24 = pc.load16(at: 640), d25 = pc.load16(at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
+                        let d30 = pc.load16(at: 864), d31 = pc.load16(at: 880), d32 = pc.load16(at: 896), d33 = pc.load16(at: 912), d34 = pc.load16(at: 928), d35 = pc.load16(at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
+                        let d40 = pc.load16(at: 1152), d41 = pc.load16(at: 1168), d42 = pc.load16(at: 1184), d43 = pc.load16(at: 1200), d44 = pc.load16(at: 1216), d45 = pc.load16(at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
+                        let d50 = pc.load16(at: 1440), d51 = pc.load16(at: 1456), d52 = pc.load16(at: 1472), d53 = pc.load16(at: 1488), d54 = pc.load16(at: 1504), d55 = pc.load16(at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4266,7 +4266,7 @@ extension MiniResnet: TrainableModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -4312,7 +4312,7 @@ extension MiniResnet: TrainableModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -4353,17 +4353,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
+                        let d10 = pc.load8(at: 240), d11 = pc.load8(at: 248), d12 = pc.load8(at: 256), d13 = pc.load8(at: 264), d14 = pc.load8(at: 272), d15 = pc.load8(at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
+                        let d20 = pc.load8(at: 480), d21 = pc.load8(at: 488), d22 = pc.load8(at: 496), d23 = pc.load8(at: 504), d24 = pc.load8(at: 512), d25 = pc.load8(at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
+                        let d30 = pc.load8(at: 720), d31 = pc.load8(at: 728), d32 = pc.load8(at: 736), d33 = pc.load8(at: 744), d34 = pc.load8(at: 752), d35 = pc.load8(at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
+                        let d40 = pc.load8(at: 960), d41 = pc.load8(at: 968), d42 = pc.load8(at: 976), d43 = pc.load8(at: 984), d44 = pc.load8(at: 992), d45 = pc.load8(at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
+                        let d50 = pc.load8(at: 1200), d51 = pc.load8(at: 1208), d52 = pc.load8(at: 1216), d53 = pc.load8(at: 1224), d54 = pc.load8(at: 1232), d55 = pc.load8(at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4421,18 +4421,18 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
+                        let bias = w.load8(at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 240), m02 = mt.load8(at: 480), m03 = mt.load8(at: 720), m04 = mt.load8(at: 960), m05 = mt.load8(at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
+                        let m10 = mt.load8(at: 1440), m11 = mt.load8(at: 1680), m12 = mt.load8(at: 1920), m13 = mt.load8(at: 2160), m14 = mt.load8(at: 2400), m15 = mt.load8(at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
+                        let m20 = mt.load8(at: 2880), m21 = mt.load8(at: 3120), m22 = mt.load8(at: 3360), m23 = mt.load8(at: 3600), m24 = mt.load8(at: 3840), m25 = mt.load8(at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
+                        let m30 = mt.load8(at: 4320), m31 = mt.load8(at: 4560), m32 = mt.load8(at: 4800), m33 = mt.load8(at: 5040), m34 = mt.load8(at: 5280), m35 = mt.load8(at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
+                        let m40 = mt.load8(at: 5760), m41 = mt.load8(at: 6000), m42 = mt.load8(at: 6240), m43 = mt.load8(at: 6480), m44 = mt.load8(at: 6720), m45 = mt.load8(at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
+                        let m50 = mt.load8(at: 7200), m51 = mt.load8(at: 7440), m52 = mt.load8(at: 7680), m53 = mt.load8(at: 7920), m54 = mt.load8(at: 8160), m55 = mt.load8(at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -4508,7 +4508,7 @@ extension MiniResnet: TrainableModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -4554,7 +4554,7 @@ extension MiniResnet: TrainableModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -4595,17 +4595,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
+                        let d10 = pc.load8(at: 240), d11 = pc.load8(at: 248), d12 = pc.load8(at: 256), d13 = pc.load8(at: 264), d14 = pc.load8(at: 272), d15 = pc.load8(at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
+                        let d20 = pc.load8(at: 480), d21 = pc.load8(at: 488), d22 = pc.load8(at: 496), d23 = pc.load8(at: 504), d24 = pc.load8(at: 512), d25 = pc.load8(at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
+                        let d30 = pc.load8(at: 720), d31 = pc.load8(at: 728), d32 = pc.load8(at: 736), d33 = pc.load8(at: 744), d34 = pc.load8(at: 752), d35 = pc.load8(at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
+                        let d40 = pc.load8(at: 960), d41 = pc.load8(at: 968), d42 = pc.load8(at: 976), d43 = pc.load8(at: 984), d44 = pc.load8(at: 992), d45 = pc.load8(at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
+                        let d50 = pc.load8(at: 1200), d51 = pc.load8(at: 1208), d52 = pc.load8(at: 1216), d53 = pc.load8(at: 1224), d54 = pc.load8(at: 1232), d55 = pc.load8(at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4663,18 +4663,18 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
+                        let bias = w.load8(at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 240), m02 = mt.load8(at: 480), m03 = mt.load8(at: 720), m04 = mt.load8(at: 960), m05 = mt.load8(at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
+                        let m10 = mt.load8(at: 1440), m11 = mt.load8(at: 1680), m12 = mt.load8(at: 1920), m13 = mt.load8(at: 2160), m14 = mt.load8(at: 2400), m15 = mt.load8(at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
+                        let m20 = mt.load8(at: 2880), m21 = mt.load8(at: 3120), m22 = mt.load8(at: 3360), m23 = mt.load8(at: 3600), m24 = mt.load8(at: 3840), m25 = mt.load8(at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
+                        let m30 = mt.load8(at: 4320), m31 = mt.load8(at: 4560), m32 = mt.load8(at: 4800), m33 = mt.load8(at: 5040), m34 = mt.load8(at: 5280), m35 = mt.load8(at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
+                        let m40 = mt.load8(at: 5760), m41 = mt.load8(at: 6000), m42 = mt.load8(at: 6240), m43 = mt.load8(at: 6480), m44 = mt.load8(at: 6720), m45 = mt.load8(at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
+                        let m50 = mt.load8(at: 7200), m51 = mt.load8(at: 7440), m52 = mt.load8(at: 7680), m53 = mt.load8(at: 7920), m54 = mt.load8(at: 8160), m55 = mt.load8(at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -4749,7 +4749,7 @@ extension MiniResnet: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 16])
@@ -4791,17 +4791,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
+                        let d10 = pc.load16(at: 288), d11 = pc.load16(at: 304), d12 = pc.load16(at: 320), d13 = pc.load16(at: 336), d14 = pc.load16(at: 352), d15 = pc.load16(at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
+                        let d20 = pc.load16(at: 576), d21 = pc.load16(at: 592), d22 = pc.load16(at: 608), d23 = pc.load16(at: 624), d24 = pc.load16(at: 640), d25 = pc.load16(at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
+                        let d30 = pc.load16(at: 864), d31 = pc.load16(at: 880), d32 = pc.load16(at: 896), d33 = pc.load16(at: 912), d34 = pc.load16(at: 928), d35 = pc.load16(at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
+                        let d40 = pc.load16(at: 1152), d41 = pc.load16(at: 1168), d42 = pc.load16(at: 1184), d43 = pc.load16(at: 1200), d44 = pc.load16(at: 1216), d45 = pc.load16(at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
+                        let d50 = pc.load16(at: 1440), d51 = pc.load16(at: 1456), d52 = pc.load16(at: 1472), d53 = pc.load16(at: 1488), d54 = pc.load16(at: 1504), d55 = pc.load16(at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4859,18 +4859,18 @@ extension MiniResnet: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
+                        let bias = w.load16(at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 144), m02 = mt.load16(at: 288), m03 = mt.load16(at: 432), m04 = mt.load16(at: 576), m05 = mt.load16(at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
+                        let m10 = mt.load16(at: 864), m11 = mt.load16(at: 1008), m12 = mt.load16(at: 1152), m13 = mt.load16(at: 1296), m14 = mt.load16(at: 1440), m15 = mt.load16(at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
+                        let m20 = mt.load16(at: 1728), m21 = mt.load16(at: 1872), m22 = mt.load16(at: 2016), m23 = mt.load16(at: 2160), m24 = mt.load16(at: 2304), m25 = mt.load16(at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
+                        let m30 = mt.load16(at: 2592), m31 = mt.load16(at: 2736), m32 = mt.load16(at: 2880), m33 = mt.load16(at: 3024), m34 = mt.load16(at: 3168), m35 = mt.load16(at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
+                        let m40 = mt.load16(at: 3456), m41 = mt.load16(at: 3600), m42 = mt.load16(at: 3744), m43 = mt.load16(at: 3888), m44 = mt.load16(at: 4032), m45 = mt.load16(at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
+                        let m50 = mt.load16(at: 4320), m51 = mt.load16(at: 4464), m52 = mt.load16(at: 4608), m53 = mt.load16(at: 4752), m54 = mt.load16(at: 4896), m55 = mt.load16(at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -4947,7 +4947,7 @@ extension MiniResnet: TrainableModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -4987,7 +4987,7 @@ extension MiniResnet: TrainableModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -5027,13 +5027,13 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264)
+                        let d10 = pc.load8(at: 240), d11 = pc.load8(at: 248), d12 = pc.load8(at: 256), d13 = pc.load8(at: 264)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504)
+                        let d20 = pc.load8(at: 480), d21 = pc.load8(at: 488), d22 = pc.load8(at: 496), d23 = pc.load8(at: 504)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744)
+                        let d30 = pc.load8(at: 720), d31 = pc.load8(at: 728), d32 = pc.load8(at: 736), d33 = pc.load8(at: 744)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -5069,14 +5069,14 @@ extension MiniResnet: TrainableModel {
                     let t = r * 14 + tx, ox = 2 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 784), m02 = mt.simd(V8.self, at: 1568), m03 = mt.simd(V8.self, at: 2352)
+                        let bias = w.load8(at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 784), m02 = mt.load8(at: 1568), m03 = mt.load8(at: 2352)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V8.self, at: 3136), m11 = mt.simd(V8.self, at: 3920), m12 = mt.simd(V8.self, at: 4704), m13 = mt.simd(V8.self, at: 5488)
+                        let m10 = mt.load8(at: 3136), m11 = mt.load8(at: 3920), m12 = mt.load8(at: 4704), m13 = mt.load8(at: 5488)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V8.self, at: 6272), m21 = mt.simd(V8.self, at: 7056), m22 = mt.simd(V8.self, at: 7840), m23 = mt.simd(V8.self, at: 8624)
+                        let m20 = mt.load8(at: 6272), m21 = mt.load8(at: 7056), m22 = mt.load8(at: 7840), m23 = mt.load8(at: 8624)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V8.self, at: 9408), m31 = mt.simd(V8.self, at: 10192), m32 = mt.simd(V8.self, at: 10976), m33 = mt.simd(V8.self, at: 11760)
+                        let m30 = mt.load8(at: 9408), m31 = mt.load8(at: 10192), m32 = mt.load8(at: 10976), m33 = mt.load8(at: 11760)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -5127,7 +5127,7 @@ extension MiniResnet: TrainableModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -5167,7 +5167,7 @@ extension MiniResnet: TrainableModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -5207,13 +5207,13 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264)
+                        let d10 = pc.load8(at: 240), d11 = pc.load8(at: 248), d12 = pc.load8(at: 256), d13 = pc.load8(at: 264)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504)
+                        let d20 = pc.load8(at: 480), d21 = pc.load8(at: 488), d22 = pc.load8(at: 496), d23 = pc.load8(at: 504)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744)
+                        let d30 = pc.load8(at: 720), d31 = pc.load8(at: 728), d32 = pc.load8(at: 736), d33 = pc.load8(at: 744)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -5249,14 +5249,14 @@ extension MiniResnet: TrainableModel {
                     let t = r * 14 + tx, ox = 2 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 784), m02 = mt.simd(V8.self, at: 1568), m03 = mt.simd(V8.self, at: 2352)
+                        let bias = w.load8(at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 784), m02 = mt.load8(at: 1568), m03 = mt.load8(at: 2352)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V8.self, at: 3136), m11 = mt.simd(V8.self, at: 3920), m12 = mt.simd(V8.self, at: 4704), m13 = mt.simd(V8.self, at: 5488)
+                        let m10 = mt.load8(at: 3136), m11 = mt.load8(at: 3920), m12 = mt.load8(at: 4704), m13 = mt.load8(at: 5488)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V8.self, at: 6272), m21 = mt.simd(V8.self, at: 7056), m22 = mt.simd(V8.self, at: 7840), m23 = mt.simd(V8.self, at: 8624)
+                        let m20 = mt.load8(at: 6272), m21 = mt.load8(at: 7056), m22 = mt.load8(at: 7840), m23 = mt.load8(at: 8624)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V8.self, at: 9408), m31 = mt.simd(V8.self, at: 10192), m32 = mt.simd(V8.self, at: 10976), m33 = mt.simd(V8.self, at: 11760)
+                        let m30 = mt.load8(at: 9408), m31 = mt.load8(at: 10192), m32 = mt.load8(at: 10976), m33 = mt.load8(at: 11760)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -5306,7 +5306,7 @@ extension MiniResnet: TrainableModel {
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 16])
@@ -5352,7 +5352,7 @@ extension MiniResnet: TrainableModel {
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 16])
@@ -5393,13 +5393,13 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 512 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V16.self, at: 256), d11 = pc.simd(V16.self, at: 272), d12 = pc.simd(V16.self, at: 288), d13 = pc.simd(V16.self, at: 304)
+                        let d10 = pc.load16(at: 256), d11 = pc.load16(at: 272), d12 = pc.load16(at: 288), d13 = pc.load16(at: 304)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V16.self, at: 512), d21 = pc.simd(V16.self, at: 528), d22 = pc.simd(V16.self, at: 544), d23 = pc.simd(V16.self, at: 560)
+                        let d20 = pc.load16(at: 512), d21 = pc.load16(at: 528), d22 = pc.load16(at: 544), d23 = pc.load16(at: 560)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V16.self, at: 768), d31 = pc.simd(V16.self, at: 784), d32 = pc.simd(V16.self, at: 800), d33 = pc.simd(V16.self, at: 816)
+                        let d30 = pc.load16(at: 768), d31 = pc.load16(at: 784), d32 = pc.load16(at: 800), d33 = pc.load16(at: 816)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -5435,14 +5435,14 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx, ox = 2 * tx
                     let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 464), m02 = mt.simd(V16.self, at: 928), m03 = mt.simd(V16.self, at: 1392)
+                        let bias = w.load16(at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 464), m02 = mt.load16(at: 928), m03 = mt.load16(at: 1392)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V16.self, at: 1856), m11 = mt.simd(V16.self, at: 2320), m12 = mt.simd(V16.self, at: 2784), m13 = mt.simd(V16.self, at: 3248)
+                        let m10 = mt.load16(at: 1856), m11 = mt.load16(at: 2320), m12 = mt.load16(at: 2784), m13 = mt.load16(at: 3248)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V16.self, at: 3712), m21 = mt.simd(V16.self, at: 4176), m22 = mt.simd(V16.self, at: 4640), m23 = mt.simd(V16.self, at: 5104)
+                        let m20 = mt.load16(at: 3712), m21 = mt.load16(at: 4176), m22 = mt.load16(at: 4640), m23 = mt.load16(at: 5104)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V16.self, at: 5568), m31 = mt.simd(V16.self, at: 6032), m32 = mt.simd(V16.self, at: 6496), m33 = mt.simd(V16.self, at: 6960)
+                        let m30 = mt.load16(at: 5568), m31 = mt.load16(at: 6032), m32 = mt.load16(at: 6496), m33 = mt.load16(at: 6960)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -5914,6 +5914,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

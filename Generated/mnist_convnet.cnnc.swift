@@ -259,27 +259,27 @@ public struct MnistConvnet: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s3_1 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s4_1 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s5_1 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s6_1 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 0)
-                var s7_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 0)
+                var s3_1 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 0)
+                var s4_1 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 0)
+                var s5_1 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 0)
+                var s6_1 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 0)
+                var s7_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<1600 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 12800)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 12800)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -350,27 +350,27 @@ public struct MnistConvnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 26 + ox) * 32
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s1_1 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s2_1 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s3_1 = bias.simd(V16.self, at: 16)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s4_1 = bias.simd(V16.self, at: 16)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s5_1 = bias.simd(V16.self, at: 16)
-                var s6_0 = bias.simd(V16.self, at: 0)
-                var s6_1 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 0)
+                var s1_1 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 0)
+                var s2_1 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 0)
+                var s3_1 = bias.load16(at: 16)
+                var s4_0 = bias.load16(at: 0)
+                var s4_1 = bias.load16(at: 16)
+                var s5_0 = bias.load16(at: 0)
+                var s5_1 = bias.load16(at: 16)
+                var s6_0 = bias.load16(at: 0)
+                var s6_1 = bias.load16(at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 28 + ox + ky * 28 + kx
                         let wp = kernel + (ky * 3 + kx) * 32
                         do {
-                            let w0 = wp.simd(V16.self, at: 0)
-                            let w1 = wp.simd(V16.self, at: 16)
+                            let w0 = wp.load16(at: 0)
+                            let w1 = wp.load16(at: 16)
                             let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -413,25 +413,25 @@ public struct MnistConvnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 6 + 14
                 let yp = y + (oy * 26 + ox) * 32
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s1_1 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s2_1 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s3_1 = bias.simd(V16.self, at: 16)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s4_1 = bias.simd(V16.self, at: 16)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s5_1 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 0)
+                var s1_1 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 0)
+                var s2_1 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 0)
+                var s3_1 = bias.load16(at: 16)
+                var s4_0 = bias.load16(at: 0)
+                var s4_1 = bias.load16(at: 16)
+                var s5_0 = bias.load16(at: 0)
+                var s5_1 = bias.load16(at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 28 + ox + ky * 28 + kx
                         let wp = kernel + (ky * 3 + kx) * 32
                         do {
-                            let w0 = wp.simd(V16.self, at: 0)
-                            let w1 = wp.simd(V16.self, at: 16)
+                            let w0 = wp.load16(at: 0)
+                            let w1 = wp.load16(at: 16)
                             let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -501,35 +501,35 @@ public struct MnistConvnet: CompiledModel {
             let i0 = b * 5
             let a0 = flatOffset(i0, 11, 416, 32), a1 = flatOffset(i0 + 1, 11, 416, 32), a2 = flatOffset(i0 + 2, 11, 416, 32), a3 = flatOffset(i0 + 3, 11, 416, 32), a4 = flatOffset(i0 + 4, 11, 416, 32)
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s0_1 = bias.simd(V16.self, at: 16)
-            var s0_2 = bias.simd(V16.self, at: 32)
-            var s0_3 = bias.simd(V16.self, at: 48)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s1_1 = bias.simd(V16.self, at: 16)
-            var s1_2 = bias.simd(V16.self, at: 32)
-            var s1_3 = bias.simd(V16.self, at: 48)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s2_1 = bias.simd(V16.self, at: 16)
-            var s2_2 = bias.simd(V16.self, at: 32)
-            var s2_3 = bias.simd(V16.self, at: 48)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s3_1 = bias.simd(V16.self, at: 16)
-            var s3_2 = bias.simd(V16.self, at: 32)
-            var s3_3 = bias.simd(V16.self, at: 48)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s4_1 = bias.simd(V16.self, at: 16)
-            var s4_2 = bias.simd(V16.self, at: 32)
-            var s4_3 = bias.simd(V16.self, at: 48)
+            var s0_0 = bias.load16(at: 0)
+            var s0_1 = bias.load16(at: 16)
+            var s0_2 = bias.load16(at: 32)
+            var s0_3 = bias.load16(at: 48)
+            var s1_0 = bias.load16(at: 0)
+            var s1_1 = bias.load16(at: 16)
+            var s1_2 = bias.load16(at: 32)
+            var s1_3 = bias.load16(at: 48)
+            var s2_0 = bias.load16(at: 0)
+            var s2_1 = bias.load16(at: 16)
+            var s2_2 = bias.load16(at: 32)
+            var s2_3 = bias.load16(at: 48)
+            var s3_0 = bias.load16(at: 0)
+            var s3_1 = bias.load16(at: 16)
+            var s3_2 = bias.load16(at: 32)
+            var s3_3 = bias.load16(at: 48)
+            var s4_0 = bias.load16(at: 0)
+            var s4_1 = bias.load16(at: 16)
+            var s4_2 = bias.load16(at: 32)
+            var s4_3 = bias.load16(at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 416 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 2048
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 64)
-                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let w0 = wp.load16(at: ci * 64)
+                        let w1 = wp.load16(at: ci * 64 + 16)
+                        let w2 = wp.load16(at: ci * 64 + 32)
+                        let w3 = wp.load16(at: ci * 64 + 48)
                         let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -583,31 +583,31 @@ public struct MnistConvnet: CompiledModel {
             let i0 = 105 + (b - 21) * 4
             let a0 = flatOffset(i0, 11, 416, 32), a1 = flatOffset(i0 + 1, 11, 416, 32), a2 = flatOffset(i0 + 2, 11, 416, 32), a3 = flatOffset(i0 + 3, 11, 416, 32)
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s0_1 = bias.simd(V16.self, at: 16)
-            var s0_2 = bias.simd(V16.self, at: 32)
-            var s0_3 = bias.simd(V16.self, at: 48)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s1_1 = bias.simd(V16.self, at: 16)
-            var s1_2 = bias.simd(V16.self, at: 32)
-            var s1_3 = bias.simd(V16.self, at: 48)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s2_1 = bias.simd(V16.self, at: 16)
-            var s2_2 = bias.simd(V16.self, at: 32)
-            var s2_3 = bias.simd(V16.self, at: 48)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s3_1 = bias.simd(V16.self, at: 16)
-            var s3_2 = bias.simd(V16.self, at: 32)
-            var s3_3 = bias.simd(V16.self, at: 48)
+            var s0_0 = bias.load16(at: 0)
+            var s0_1 = bias.load16(at: 16)
+            var s0_2 = bias.load16(at: 32)
+            var s0_3 = bias.load16(at: 48)
+            var s1_0 = bias.load16(at: 0)
+            var s1_1 = bias.load16(at: 16)
+            var s1_2 = bias.load16(at: 32)
+            var s1_3 = bias.load16(at: 48)
+            var s2_0 = bias.load16(at: 0)
+            var s2_1 = bias.load16(at: 16)
+            var s2_2 = bias.load16(at: 32)
+            var s2_3 = bias.load16(at: 48)
+            var s3_0 = bias.load16(at: 0)
+            var s3_1 = bias.load16(at: 16)
+            var s3_2 = bias.load16(at: 32)
+            var s3_3 = bias.load16(at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 416 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 2048
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 64)
-                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let w0 = wp.load16(at: ci * 64)
+                        let w1 = wp.load16(at: ci * 64 + 16)
+                        let w2 = wp.load16(at: ci * 64 + 32)
+                        let w3 = wp.load16(at: ci * 64 + 48)
                         let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -691,10 +691,10 @@ public struct MnistConvnet: CompiledModel {
                     let xp = x
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 64)
-                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let w0 = wp.load16(at: ci * 64)
+                        let w1 = wp.load16(at: ci * 64 + 16)
+                        let w2 = wp.load16(at: ci * 64 + 32)
+                        let w3 = wp.load16(at: ci * 64 + 48)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -763,10 +763,10 @@ public struct MnistConvnet: CompiledModel {
                     let xp = x + 160
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 64)
-                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let w0 = wp.load16(at: ci * 64)
+                        let w1 = wp.load16(at: ci * 64 + 16)
+                        let w2 = wp.load16(at: ci * 64 + 32)
+                        let w3 = wp.load16(at: ci * 64 + 48)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -822,17 +822,17 @@ public struct MnistConvnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 1792 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 32), d02 = pc.load16(at: 64), d03 = pc.load16(at: 96), d04 = pc.load16(at: 128), d05 = pc.load16(at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 448), d11 = pc.simd(V16.self, at: 480), d12 = pc.simd(V16.self, at: 512), d13 = pc.simd(V16.self, at: 544), d14 = pc.simd(V16.self, at: 576), d15 = pc.simd(V16.self, at: 608)
+                        let d10 = pc.load16(at: 448), d11 = pc.load16(at: 480), d12 = pc.load16(at: 512), d13 = pc.load16(at: 544), d14 = pc.load16(at: 576), d15 = pc.load16(at: 608)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 896), d21 = pc.simd(V16.self, at: 928), d22 = pc.simd(V16.self, at: 960), d23 = pc.simd(V16.self, at: 992), d24 = pc.simd(V16.self, at: 1024), d25 = pc.simd(V16.self, at: 1056)
+                        let d20 = pc.load16(at: 896), d21 = pc.load16(at: 928), d22 = pc.load16(at: 960), d23 = pc.load16(at: 992), d24 = pc.load16(at: 1024), d25 = pc.load16(at: 1056)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 1344), d31 = pc.simd(V16.self, at: 1376), d32 = pc.simd(V16.self, at: 1408), d33 = pc.simd(V16.self, at: 1440), d34 = pc.simd(V16.self, at: 1472), d35 = pc.simd(V16.self, at: 1504)
+                        let d30 = pc.load16(at: 1344), d31 = pc.load16(at: 1376), d32 = pc.load16(at: 1408), d33 = pc.load16(at: 1440), d34 = pc.load16(at: 1472), d35 = pc.load16(at: 1504)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1792), d41 = pc.simd(V16.self, at: 1824), d42 = pc.simd(V16.self, at: 1856), d43 = pc.simd(V16.self, at: 1888), d44 = pc.simd(V16.self, at: 1920), d45 = pc.simd(V16.self, at: 1952)
+                        let d40 = pc.load16(at: 1792), d41 = pc.load16(at: 1824), d42 = pc.load16(at: 1856), d43 = pc.load16(at: 1888), d44 = pc.load16(at: 1920), d45 = pc.load16(at: 1952)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 2240), d51 = pc.simd(V16.self, at: 2272), d52 = pc.simd(V16.self, at: 2304), d53 = pc.simd(V16.self, at: 2336), d54 = pc.simd(V16.self, at: 2368), d55 = pc.simd(V16.self, at: 2400)
+                        let d50 = pc.load16(at: 2240), d51 = pc.load16(at: 2272), d52 = pc.load16(at: 2304), d53 = pc.load16(at: 2336), d54 = pc.load16(at: 2368), d55 = pc.load16(at: 2400)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -890,18 +890,18 @@ public struct MnistConvnet: CompiledModel {
                     let t = r * 3 + tx, ox = 4 * tx
                     let yt = y + (oy * 11 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(V16.self, at: 18432 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 592), m02 = mt.simd(V16.self, at: 1184), m03 = mt.simd(V16.self, at: 1776), m04 = mt.simd(V16.self, at: 2368), m05 = mt.simd(V16.self, at: 2960)
+                        let bias = w.load16(at: 18432 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 592), m02 = mt.load16(at: 1184), m03 = mt.load16(at: 1776), m04 = mt.load16(at: 2368), m05 = mt.load16(at: 2960)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 3552), m11 = mt.simd(V16.self, at: 4144), m12 = mt.simd(V16.self, at: 4736), m13 = mt.simd(V16.self, at: 5328), m14 = mt.simd(V16.self, at: 5920), m15 = mt.simd(V16.self, at: 6512)
+                        let m10 = mt.load16(at: 3552), m11 = mt.load16(at: 4144), m12 = mt.load16(at: 4736), m13 = mt.load16(at: 5328), m14 = mt.load16(at: 5920), m15 = mt.load16(at: 6512)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 7104), m21 = mt.simd(V16.self, at: 7696), m22 = mt.simd(V16.self, at: 8288), m23 = mt.simd(V16.self, at: 8880), m24 = mt.simd(V16.self, at: 9472), m25 = mt.simd(V16.self, at: 10064)
+                        let m20 = mt.load16(at: 7104), m21 = mt.load16(at: 7696), m22 = mt.load16(at: 8288), m23 = mt.load16(at: 8880), m24 = mt.load16(at: 9472), m25 = mt.load16(at: 10064)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 10656), m31 = mt.simd(V16.self, at: 11248), m32 = mt.simd(V16.self, at: 11840), m33 = mt.simd(V16.self, at: 12432), m34 = mt.simd(V16.self, at: 13024), m35 = mt.simd(V16.self, at: 13616)
+                        let m30 = mt.load16(at: 10656), m31 = mt.load16(at: 11248), m32 = mt.load16(at: 11840), m33 = mt.load16(at: 12432), m34 = mt.load16(at: 13024), m35 = mt.load16(at: 13616)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 14208), m41 = mt.simd(V16.self, at: 14800), m42 = mt.simd(V16.self, at: 15392), m43 = mt.simd(V16.self, at: 15984), m44 = mt.simd(V16.self, at: 16576), m45 = mt.simd(V16.self, at: 17168)
+                        let m40 = mt.load16(at: 14208), m41 = mt.load16(at: 14800), m42 = mt.load16(at: 15392), m43 = mt.load16(at: 15984), m44 = mt.load16(at: 16576), m45 = mt.load16(at: 17168)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 17760), m51 = mt.simd(V16.self, at: 18352), m52 = mt.simd(V16.self, at: 18944), m53 = mt.simd(V16.self, at: 19536), m54 = mt.simd(V16.self, at: 20128), m55 = mt.simd(V16.self, at: 20720)
+                        let m50 = mt.load16(at: 17760), m51 = mt.load16(at: 18352), m52 = mt.load16(at: 18944), m53 = mt.load16(at: 19536), m54 = mt.load16(at: 20128), m55 = mt.load16(at: 20720)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -983,13 +983,13 @@ public struct MnistConvnet: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<1600 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 12800)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 12800)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1208,7 +1208,7 @@ extension MnistConvnet: TrainableModel {
                     let xp = x + ky * 960 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 128
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[a1 + ci])
@@ -1418,17 +1418,17 @@ extension MnistConvnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 1792 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 32), d02 = pc.load16(at: 64), d03 = pc.load16(at: 96), d04 = pc.load16(at: 128), d05 = pc.load16(at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 448), d11 = pc.simd(V16.self, at: 480), d12 = pc.simd(V16.self, at: 512), d13 = pc.simd(V16.self, at: 544), d14 = pc.simd(V16.self, at: 576), d15 = pc.simd(V16.self, at: 608)
+                        let d10 = pc.load16(at: 448), d11 = pc.load16(at: 480), d12 = pc.load16(at: 512), d13 = pc.load16(at: 544), d14 = pc.load16(at: 576), d15 = pc.load16(at: 608)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 896), d21 = pc.simd(V16.self, at: 928), d22 = pc.simd(V16.self, at: 960), d23 = pc.simd(V16.self, at: 992), d24 = pc.simd(V16.self, at: 1024), d25 = pc.simd(V16.self, at: 1056)
+                        let d20 = pc.load16(at: 896), d21 = pc.load16(at: 928), d22 = pc.load16(at: 960), d23 = pc.load16(at: 992), d24 = pc.load16(at: 1024), d25 = pc.load16(at: 1056)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 1344), d31 = pc.simd(V16.self, at: 1376), d32 = pc.simd(V16.self, at: 1408), d33 = pc.simd(V16.self, at: 1440), d34 = pc.simd(V16.self, at: 1472), d35 = pc.simd(V16.self, at: 1504)
+                        let d30 = pc.load16(at: 1344), d31 = pc.load16(at: 1376), d32 = pc.load16(at: 1408), d33 = pc.load16(at: 1440), d34 = pc.load16(at: 1472), d35 = pc.load16(at: 1504)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1792), d41 = pc.simd(V16.self, at: 1824), d42 = pc.simd(V16.self, at: 1856), d43 = pc.simd(V16.self, at: 1888), d44 = pc.simd(V16.self, at: 1920), d45 = pc.simd(V16.self, at: 1952)
+                        let d40 = pc.load16(at: 1792), d41 = pc.load16(at: 1824), d42 = pc.load16(at: 1856), d43 = pc.load16(at: 1888), d44 = pc.load16(at: 1920), d45 = pc.load16(at: 1952)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 2240), d51 = pc.simd(V16.self, at: 2272), d52 = pc.simd(V16.self, at: 2304), d53 = pc.simd(V16.self, at: 2336), d54 = pc.simd(V16.self, at: 2368), d55 = pc.simd(V16.self, at: 2400)
+                        let d50 = pc.load16(at: 2240), d51 = pc.load16(at: 2272), d52 = pc.load16(at: 2304), d53 = pc.load16(at: 2336), d54 = pc.load16(at: 2368), d55 = pc.load16(at: 2400)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1617,8 +1617,8 @@ extension MnistConvnet: TrainableModel {
                     let xp = x + ox * 64
                     let wp = kernel
                     for ci in 0..<64 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1677,17 +1677,17 @@ extension MnistConvnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 4608 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192), d04 = pc.simd(V16.self, at: 256), d05 = pc.simd(V16.self, at: 320)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 64), d02 = pc.load16(at: 128), d03 = pc.load16(at: 192), d04 = pc.load16(at: 256), d05 = pc.load16(at: 320)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 1152), d11 = pc.simd(V16.self, at: 1216), d12 = pc.simd(V16.self, at: 1280), d13 = pc.simd(V16.self, at: 1344), d14 = pc.simd(V16.self, at: 1408), d15 = pc.simd(V16.self, at: 1472)
+                        let d10 = pc.load16(at: 1152), d11 = pc.load16(at: 1216), d12 = pc.load16(at: 1280), d13 = pc.load16(at: 1344), d14 = pc.load16(at: 1408), d15 = pc.load16(at: 1472)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 2304), d21 = pc.simd(V16.self, at: 2368), d22 = pc.simd(V16.self, at: 2432), d23 = pc.simd(V16.self, at: 2496), d24 = pc.simd(V16.self, at: 2560), d25 = pc.simd(V16.self, at: 2624)
+                        let d20 = pc.load16(at: 2304), d21 = pc.load16(at: 2368), d22 = pc.load16(at: 2432), d23 = pc.load16(at: 2496), d24 = pc.load16(at: 2560), d25 = pc.load16(at: 2624)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 3456), d31 = pc.simd(V16.self, at: 3520), d32 = pc.simd(V16.self, at: 3584), d33 = pc.simd(V16.self, at: 3648), d34 = pc.simd(V16.self, at: 3712), d35 = pc.simd(V16.self, at: 3776)
+                        let d30 = pc.load16(at: 3456), d31 = pc.load16(at: 3520), d32 = pc.load16(at: 3584), d33 = pc.load16(at: 3648), d34 = pc.load16(at: 3712), d35 = pc.load16(at: 3776)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 4608), d41 = pc.simd(V16.self, at: 4672), d42 = pc.simd(V16.self, at: 4736), d43 = pc.simd(V16.self, at: 4800), d44 = pc.simd(V16.self, at: 4864), d45 = pc.simd(V16.self, at: 4928)
+                        let d40 = pc.load16(at: 4608), d41 = pc.load16(at: 4672), d42 = pc.load16(at: 4736), d43 = pc.load16(at: 4800), d44 = pc.load16(at: 4864), d45 = pc.load16(at: 4928)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 5760), d51 = pc.simd(V16.self, at: 5824), d52 = pc.simd(V16.self, at: 5888), d53 = pc.simd(V16.self, at: 5952), d54 = pc.simd(V16.self, at: 6016), d55 = pc.simd(V16.self, at: 6080)
+                        let d50 = pc.load16(at: 5760), d51 = pc.load16(at: 5824), d52 = pc.load16(at: 5888), d53 = pc.load16(at: 5952), d54 = pc.load16(at: 6016), d55 = pc.load16(at: 6080)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1745,18 +1745,18 @@ extension MnistConvnet: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 13 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(V16.self, at: 73728 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
+                        let bias = w.load16(at: 73728 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 528), m02 = mt.load16(at: 1056), m03 = mt.load16(at: 1584), m04 = mt.load16(at: 2112), m05 = mt.load16(at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
+                        let m10 = mt.load16(at: 3168), m11 = mt.load16(at: 3696), m12 = mt.load16(at: 4224), m13 = mt.load16(at: 4752), m14 = mt.load16(at: 5280), m15 = mt.load16(at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
+                        let m20 = mt.load16(at: 6336), m21 = mt.load16(at: 6864), m22 = mt.load16(at: 7392), m23 = mt.load16(at: 7920), m24 = mt.load16(at: 8448), m25 = mt.load16(at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
+                        let m30 = mt.load16(at: 9504), m31 = mt.load16(at: 10032), m32 = mt.load16(at: 10560), m33 = mt.load16(at: 11088), m34 = mt.load16(at: 11616), m35 = mt.load16(at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
+                        let m40 = mt.load16(at: 12672), m41 = mt.load16(at: 13200), m42 = mt.load16(at: 13728), m43 = mt.load16(at: 14256), m44 = mt.load16(at: 14784), m45 = mt.load16(at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
+                        let m50 = mt.load16(at: 15840), m51 = mt.load16(at: 16368), m52 = mt.load16(at: 16896), m53 = mt.load16(at: 17424), m54 = mt.load16(at: 17952), m55 = mt.load16(at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1843,10 +1843,10 @@ extension MnistConvnet: TrainableModel {
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 64)
-                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let w0 = wp.load16(at: ci * 64)
+                        let w1 = wp.load16(at: ci * 64 + 16)
+                        let w2 = wp.load16(at: ci * 64 + 32)
+                        let w3 = wp.load16(at: ci * 64 + 48)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1916,10 +1916,10 @@ extension MnistConvnet: TrainableModel {
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 64)
-                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let w0 = wp.load16(at: ci * 64)
+                        let w1 = wp.load16(at: ci * 64 + 16)
+                        let w2 = wp.load16(at: ci * 64 + 32)
+                        let w3 = wp.load16(at: ci * 64 + 48)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1975,13 +1975,13 @@ extension MnistConvnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 896 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 32), d02 = pc.load16(at: 64), d03 = pc.load16(at: 96)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V16.self, at: 448), d11 = pc.simd(V16.self, at: 480), d12 = pc.simd(V16.self, at: 512), d13 = pc.simd(V16.self, at: 544)
+                        let d10 = pc.load16(at: 448), d11 = pc.load16(at: 480), d12 = pc.load16(at: 512), d13 = pc.load16(at: 544)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V16.self, at: 896), d21 = pc.simd(V16.self, at: 928), d22 = pc.simd(V16.self, at: 960), d23 = pc.simd(V16.self, at: 992)
+                        let d20 = pc.load16(at: 896), d21 = pc.load16(at: 928), d22 = pc.load16(at: 960), d23 = pc.load16(at: 992)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V16.self, at: 1344), d31 = pc.simd(V16.self, at: 1376), d32 = pc.simd(V16.self, at: 1408), d33 = pc.simd(V16.self, at: 1440)
+                        let d30 = pc.load16(at: 1344), d31 = pc.load16(at: 1376), d32 = pc.load16(at: 1408), d33 = pc.load16(at: 1440)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -2017,14 +2017,14 @@ extension MnistConvnet: TrainableModel {
                     let t = r * 6 + tx, ox = 2 * tx
                     let yt = y + (oy * 11 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(V16.self, at: 32768 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 1168), m02 = mt.simd(V16.self, at: 2336), m03 = mt.simd(V16.self, at: 3504)
+                        let bias = w.load16(at: 32768 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 1168), m02 = mt.load16(at: 2336), m03 = mt.load16(at: 3504)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V16.self, at: 4672), m11 = mt.simd(V16.self, at: 5840), m12 = mt.simd(V16.self, at: 7008), m13 = mt.simd(V16.self, at: 8176)
+                        let m10 = mt.load16(at: 4672), m11 = mt.load16(at: 5840), m12 = mt.load16(at: 7008), m13 = mt.load16(at: 8176)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V16.self, at: 9344), m21 = mt.simd(V16.self, at: 10512), m22 = mt.simd(V16.self, at: 11680), m23 = mt.simd(V16.self, at: 12848)
+                        let m20 = mt.load16(at: 9344), m21 = mt.load16(at: 10512), m22 = mt.load16(at: 11680), m23 = mt.load16(at: 12848)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V16.self, at: 14016), m31 = mt.simd(V16.self, at: 15184), m32 = mt.simd(V16.self, at: 16352), m33 = mt.simd(V16.self, at: 17520)
+                        let m30 = mt.load16(at: 14016), m31 = mt.load16(at: 15184), m32 = mt.load16(at: 16352), m33 = mt.load16(at: 17520)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -2052,6 +2052,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -264,36 +264,36 @@ public struct ToyConvnet: CompiledModel {
             let c0 = g * 48
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s0_1 = bias.simd(V16.self, at: c0 + 16)
-                var s0_2 = bias.simd(V16.self, at: c0 + 32)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s1_1 = bias.simd(V16.self, at: c0 + 16)
-                var s1_2 = bias.simd(V16.self, at: c0 + 32)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s2_1 = bias.simd(V16.self, at: c0 + 16)
-                var s2_2 = bias.simd(V16.self, at: c0 + 32)
-                var s3_0 = bias.simd(V16.self, at: c0)
-                var s3_1 = bias.simd(V16.self, at: c0 + 16)
-                var s3_2 = bias.simd(V16.self, at: c0 + 32)
-                var s4_0 = bias.simd(V16.self, at: c0)
-                var s4_1 = bias.simd(V16.self, at: c0 + 16)
-                var s4_2 = bias.simd(V16.self, at: c0 + 32)
-                var s5_0 = bias.simd(V16.self, at: c0)
-                var s5_1 = bias.simd(V16.self, at: c0 + 16)
-                var s5_2 = bias.simd(V16.self, at: c0 + 32)
-                var s6_0 = bias.simd(V16.self, at: c0)
-                var s6_1 = bias.simd(V16.self, at: c0 + 16)
-                var s6_2 = bias.simd(V16.self, at: c0 + 32)
-                var s7_0 = bias.simd(V16.self, at: c0)
-                var s7_1 = bias.simd(V16.self, at: c0 + 16)
-                var s7_2 = bias.simd(V16.self, at: c0 + 32)
+                var s0_0 = bias.load16(at: c0)
+                var s0_1 = bias.load16(at: c0 + 16)
+                var s0_2 = bias.load16(at: c0 + 32)
+                var s1_0 = bias.load16(at: c0)
+                var s1_1 = bias.load16(at: c0 + 16)
+                var s1_2 = bias.load16(at: c0 + 32)
+                var s2_0 = bias.load16(at: c0)
+                var s2_1 = bias.load16(at: c0 + 16)
+                var s2_2 = bias.load16(at: c0 + 32)
+                var s3_0 = bias.load16(at: c0)
+                var s3_1 = bias.load16(at: c0 + 16)
+                var s3_2 = bias.load16(at: c0 + 32)
+                var s4_0 = bias.load16(at: c0)
+                var s4_1 = bias.load16(at: c0 + 16)
+                var s4_2 = bias.load16(at: c0 + 32)
+                var s5_0 = bias.load16(at: c0)
+                var s5_1 = bias.load16(at: c0 + 16)
+                var s5_2 = bias.load16(at: c0 + 32)
+                var s6_0 = bias.load16(at: c0)
+                var s6_1 = bias.load16(at: c0 + 16)
+                var s6_2 = bias.load16(at: c0 + 32)
+                var s7_0 = bias.load16(at: c0)
+                var s7_1 = bias.load16(at: c0 + 16)
+                var s7_2 = bias.load16(at: c0 + 32)
                 let xp = x
                 let wp = kernel + c0 * 400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 6400)
+                    let w2 = wp.load16(at: ci * 16 + 12800)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -357,27 +357,27 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 96
-                var s0_0 = bias.simd(V16.self, at: 96)
-                var s0_1 = bias.simd(V16.self, at: 112)
-                var s1_0 = bias.simd(V16.self, at: 96)
-                var s1_1 = bias.simd(V16.self, at: 112)
-                var s2_0 = bias.simd(V16.self, at: 96)
-                var s2_1 = bias.simd(V16.self, at: 112)
-                var s3_0 = bias.simd(V16.self, at: 96)
-                var s3_1 = bias.simd(V16.self, at: 112)
-                var s4_0 = bias.simd(V16.self, at: 96)
-                var s4_1 = bias.simd(V16.self, at: 112)
-                var s5_0 = bias.simd(V16.self, at: 96)
-                var s5_1 = bias.simd(V16.self, at: 112)
-                var s6_0 = bias.simd(V16.self, at: 96)
-                var s6_1 = bias.simd(V16.self, at: 112)
-                var s7_0 = bias.simd(V16.self, at: 96)
-                var s7_1 = bias.simd(V16.self, at: 112)
+                var s0_0 = bias.load16(at: 96)
+                var s0_1 = bias.load16(at: 112)
+                var s1_0 = bias.load16(at: 96)
+                var s1_1 = bias.load16(at: 112)
+                var s2_0 = bias.load16(at: 96)
+                var s2_1 = bias.load16(at: 112)
+                var s3_0 = bias.load16(at: 96)
+                var s3_1 = bias.load16(at: 112)
+                var s4_0 = bias.load16(at: 96)
+                var s4_1 = bias.load16(at: 112)
+                var s5_0 = bias.load16(at: 96)
+                var s5_1 = bias.load16(at: 112)
+                var s6_0 = bias.load16(at: 96)
+                var s6_1 = bias.load16(at: 112)
+                var s7_0 = bias.load16(at: 96)
+                var s7_1 = bias.load16(at: 112)
                 let xp = x
                 let wp = kernel + 38400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 6400)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -430,36 +430,36 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s0_2 = bias.simd(V16.self, at: 32)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s1_1 = bias.simd(V16.self, at: 16)
-                var s1_2 = bias.simd(V16.self, at: 32)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s2_1 = bias.simd(V16.self, at: 16)
-                var s2_2 = bias.simd(V16.self, at: 32)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s3_1 = bias.simd(V16.self, at: 16)
-                var s3_2 = bias.simd(V16.self, at: 32)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s4_1 = bias.simd(V16.self, at: 16)
-                var s4_2 = bias.simd(V16.self, at: 32)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s5_1 = bias.simd(V16.self, at: 16)
-                var s5_2 = bias.simd(V16.self, at: 32)
-                var s6_0 = bias.simd(V16.self, at: 0)
-                var s6_1 = bias.simd(V16.self, at: 16)
-                var s6_2 = bias.simd(V16.self, at: 32)
-                var s7_0 = bias.simd(V16.self, at: 0)
-                var s7_1 = bias.simd(V16.self, at: 16)
-                var s7_2 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s0_2 = bias.load16(at: 32)
+                var s1_0 = bias.load16(at: 0)
+                var s1_1 = bias.load16(at: 16)
+                var s1_2 = bias.load16(at: 32)
+                var s2_0 = bias.load16(at: 0)
+                var s2_1 = bias.load16(at: 16)
+                var s2_2 = bias.load16(at: 32)
+                var s3_0 = bias.load16(at: 0)
+                var s3_1 = bias.load16(at: 16)
+                var s3_2 = bias.load16(at: 32)
+                var s4_0 = bias.load16(at: 0)
+                var s4_1 = bias.load16(at: 16)
+                var s4_2 = bias.load16(at: 32)
+                var s5_0 = bias.load16(at: 0)
+                var s5_1 = bias.load16(at: 16)
+                var s5_2 = bias.load16(at: 32)
+                var s6_0 = bias.load16(at: 0)
+                var s6_1 = bias.load16(at: 16)
+                var s6_2 = bias.load16(at: 32)
+                var s7_0 = bias.load16(at: 0)
+                var s7_1 = bias.load16(at: 16)
+                var s7_2 = bias.load16(at: 32)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 1920)
+                    let w2 = wp.load16(at: ci * 16 + 3840)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -523,36 +523,36 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V16.self, at: 48)
-                var s0_1 = bias.simd(V16.self, at: 64)
-                var s0_2 = bias.simd(V16.self, at: 80)
-                var s1_0 = bias.simd(V16.self, at: 48)
-                var s1_1 = bias.simd(V16.self, at: 64)
-                var s1_2 = bias.simd(V16.self, at: 80)
-                var s2_0 = bias.simd(V16.self, at: 48)
-                var s2_1 = bias.simd(V16.self, at: 64)
-                var s2_2 = bias.simd(V16.self, at: 80)
-                var s3_0 = bias.simd(V16.self, at: 48)
-                var s3_1 = bias.simd(V16.self, at: 64)
-                var s3_2 = bias.simd(V16.self, at: 80)
-                var s4_0 = bias.simd(V16.self, at: 48)
-                var s4_1 = bias.simd(V16.self, at: 64)
-                var s4_2 = bias.simd(V16.self, at: 80)
-                var s5_0 = bias.simd(V16.self, at: 48)
-                var s5_1 = bias.simd(V16.self, at: 64)
-                var s5_2 = bias.simd(V16.self, at: 80)
-                var s6_0 = bias.simd(V16.self, at: 48)
-                var s6_1 = bias.simd(V16.self, at: 64)
-                var s6_2 = bias.simd(V16.self, at: 80)
-                var s7_0 = bias.simd(V16.self, at: 48)
-                var s7_1 = bias.simd(V16.self, at: 64)
-                var s7_2 = bias.simd(V16.self, at: 80)
+                var s0_0 = bias.load16(at: 48)
+                var s0_1 = bias.load16(at: 64)
+                var s0_2 = bias.load16(at: 80)
+                var s1_0 = bias.load16(at: 48)
+                var s1_1 = bias.load16(at: 64)
+                var s1_2 = bias.load16(at: 80)
+                var s2_0 = bias.load16(at: 48)
+                var s2_1 = bias.load16(at: 64)
+                var s2_2 = bias.load16(at: 80)
+                var s3_0 = bias.load16(at: 48)
+                var s3_1 = bias.load16(at: 64)
+                var s3_2 = bias.load16(at: 80)
+                var s4_0 = bias.load16(at: 48)
+                var s4_1 = bias.load16(at: 64)
+                var s4_2 = bias.load16(at: 80)
+                var s5_0 = bias.load16(at: 48)
+                var s5_1 = bias.load16(at: 64)
+                var s5_2 = bias.load16(at: 80)
+                var s6_0 = bias.load16(at: 48)
+                var s6_1 = bias.load16(at: 64)
+                var s6_2 = bias.load16(at: 80)
+                var s7_0 = bias.load16(at: 48)
+                var s7_1 = bias.load16(at: 64)
+                var s7_2 = bias.load16(at: 80)
                 let xp = x
                 let wp = kernel + 5760
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 1920)
+                    let w2 = wp.load16(at: ci * 16 + 3840)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -622,27 +622,27 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s1_1 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s2_1 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s3_1 = bias.simd(V16.self, at: 16)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s4_1 = bias.simd(V16.self, at: 16)
-                var s5_0 = bias.simd(V16.self, at: 0)
-                var s5_1 = bias.simd(V16.self, at: 16)
-                var s6_0 = bias.simd(V16.self, at: 0)
-                var s6_1 = bias.simd(V16.self, at: 16)
-                var s7_0 = bias.simd(V16.self, at: 0)
-                var s7_1 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 0)
+                var s1_1 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 0)
+                var s2_1 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 0)
+                var s3_1 = bias.load16(at: 16)
+                var s4_0 = bias.load16(at: 0)
+                var s4_1 = bias.load16(at: 16)
+                var s5_0 = bias.load16(at: 0)
+                var s5_1 = bias.load16(at: 16)
+                var s6_0 = bias.load16(at: 0)
+                var s6_1 = bias.load16(at: 16)
+                var s7_0 = bias.load16(at: 0)
+                var s7_1 = bias.load16(at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 1344)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 1344)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -713,19 +713,19 @@ public struct ToyConvnet: CompiledModel {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 96 + ox * 3 + ky * 96 + kx * 3
                         let wp = kernel + (ky * 5 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 3])
@@ -784,17 +784,17 @@ public struct ToyConvnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 112 + ox * 8 + ky * 112 + kx * 8
                         let wp = kernel + (ky * 5 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 8])
@@ -849,17 +849,17 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s0_2 = bias.simd(V16.self, at: 32)
-                var s0_3 = bias.simd(V16.self, at: 48)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s0_2 = bias.load16(at: 32)
+                var s0_3 = bias.load16(at: 48)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
-                    let w3 = wp.simd(V16.self, at: ci * 16 + 19200)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 6400)
+                    let w2 = wp.load16(at: ci * 16 + 12800)
+                    let w3 = wp.load16(at: ci * 16 + 19200)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -876,17 +876,17 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V16.self, at: 64)
-                var s0_1 = bias.simd(V16.self, at: 80)
-                var s0_2 = bias.simd(V16.self, at: 96)
-                var s0_3 = bias.simd(V16.self, at: 112)
+                var s0_0 = bias.load16(at: 64)
+                var s0_1 = bias.load16(at: 80)
+                var s0_2 = bias.load16(at: 96)
+                var s0_3 = bias.load16(at: 112)
                 let xp = x
                 let wp = kernel + 25600
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
-                    let w3 = wp.simd(V16.self, at: ci * 16 + 19200)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 6400)
+                    let w2 = wp.load16(at: ci * 16 + 12800)
+                    let w3 = wp.load16(at: ci * 16 + 19200)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -908,17 +908,17 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s0_2 = bias.simd(V16.self, at: 32)
-                var s0_3 = bias.simd(V16.self, at: 48)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s0_2 = bias.load16(at: 32)
+                var s0_3 = bias.load16(at: 48)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
-                    let w3 = wp.simd(V16.self, at: ci * 16 + 5760)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 1920)
+                    let w2 = wp.load16(at: ci * 16 + 3840)
+                    let w3 = wp.load16(at: ci * 16 + 5760)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -935,13 +935,13 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V16.self, at: 64)
-                var s0_1 = bias.simd(V16.self, at: 80)
+                var s0_0 = bias.load16(at: 64)
+                var s0_1 = bias.load16(at: 80)
                 let xp = x
                 let wp = kernel + 7680
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 1920)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -960,13 +960,13 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 1344)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 1344)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1184,7 +1184,7 @@ extension ToyConvnet: TrainableModel {
                         let xp = x + oy * 288 + ox * 8 + ky * 288 + kx * 8
                         let wp = kernel + (ky * 5 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -1336,7 +1336,7 @@ extension ToyConvnet: TrainableModel {
                         let xp = x + oy * 288 + ox * 16 + ky * 288 + kx * 16
                         let wp = kernel + (ky * 5 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 16])
@@ -1597,6 +1597,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -252,185 +252,185 @@ public struct TwoHeads: CompiledModel {
                     let row = repeated + (oy - firstRow) * 224
                     let yp = y + oy * 208
                     do {
-                        var s0_0 = biases.simd(V16.self, at: 0)
-                        var s0_1 = biases.simd(V16.self, at: 0)
-                        var s0_2 = biases.simd(V16.self, at: 0)
-                        var s0_3 = biases.simd(V16.self, at: 0)
-                        var s0_4 = biases.simd(V16.self, at: 0)
-                        var s0_5 = biases.simd(V16.self, at: 0)
-                        var s0_6 = biases.simd(V16.self, at: 0)
-                        var s0_7 = biases.simd(V16.self, at: 0)
-                        var s0_8 = biases.simd(V16.self, at: 0)
-                        var s0_9 = biases.simd(V16.self, at: 0)
-                        var s0_10 = biases.simd(V16.self, at: 0)
-                        var s0_11 = biases.simd(V16.self, at: 0)
-                        var s0_12 = biases.simd(V16.self, at: 0)
-                        var s1_0 = biases.simd(V16.self, at: 0)
-                        var s1_1 = biases.simd(V16.self, at: 0)
-                        var s1_2 = biases.simd(V16.self, at: 0)
-                        var s1_3 = biases.simd(V16.self, at: 0)
-                        var s1_4 = biases.simd(V16.self, at: 0)
-                        var s1_5 = biases.simd(V16.self, at: 0)
-                        var s1_6 = biases.simd(V16.self, at: 0)
-                        var s1_7 = biases.simd(V16.self, at: 0)
-                        var s1_8 = biases.simd(V16.self, at: 0)
-                        var s1_9 = biases.simd(V16.self, at: 0)
-                        var s1_10 = biases.simd(V16.self, at: 0)
-                        var s1_11 = biases.simd(V16.self, at: 0)
-                        var s1_12 = biases.simd(V16.self, at: 0)
+                        var s0_0 = biases.load16(at: 0)
+                        var s0_1 = biases.load16(at: 0)
+                        var s0_2 = biases.load16(at: 0)
+                        var s0_3 = biases.load16(at: 0)
+                        var s0_4 = biases.load16(at: 0)
+                        var s0_5 = biases.load16(at: 0)
+                        var s0_6 = biases.load16(at: 0)
+                        var s0_7 = biases.load16(at: 0)
+                        var s0_8 = biases.load16(at: 0)
+                        var s0_9 = biases.load16(at: 0)
+                        var s0_10 = biases.load16(at: 0)
+                        var s0_11 = biases.load16(at: 0)
+                        var s0_12 = biases.load16(at: 0)
+                        var s1_0 = biases.load16(at: 0)
+                        var s1_1 = biases.load16(at: 0)
+                        var s1_2 = biases.load16(at: 0)
+                        var s1_3 = biases.load16(at: 0)
+                        var s1_4 = biases.load16(at: 0)
+                        var s1_5 = biases.load16(at: 0)
+                        var s1_6 = biases.load16(at: 0)
+                        var s1_7 = biases.load16(at: 0)
+                        var s1_8 = biases.load16(at: 0)
+                        var s1_9 = biases.load16(at: 0)
+                        var s1_10 = biases.load16(at: 0)
+                        var s1_11 = biases.load16(at: 0)
+                        var s1_12 = biases.load16(at: 0)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 8
                                 let wp0 = patterns + kx * 128
-                                let w0_0 = wp0.simd(V16.self, at: 0)
-                                let x0 = xp.simd(V16.self, at: 0)
+                                let w0_0 = wp0.load16(at: 0)
+                                let x0 = xp.load16(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V16.self, at: 16)
+                                let x1 = xp.load16(at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.simd(V16.self, at: 32)
+                                let x2 = xp.load16(at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V16.self, at: 48)
+                                let x3 = xp.load16(at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V16.self, at: 64)
+                                let x4 = xp.load16(at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.simd(V16.self, at: 80)
+                                let x5 = xp.load16(at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V16.self, at: 96)
+                                let x6 = xp.load16(at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.simd(V16.self, at: 112)
+                                let x7 = xp.load16(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.simd(V16.self, at: 128)
+                                let x8 = xp.load16(at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.simd(V16.self, at: 144)
+                                let x9 = xp.load16(at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.simd(V16.self, at: 160)
+                                let x10 = xp.load16(at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.simd(V16.self, at: 176)
+                                let x11 = xp.load16(at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.simd(V16.self, at: 192)
+                                let x12 = xp.load16(at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                             do {
                                 let xp = row + kx * 8 + 224
                                 let wp0 = patterns + (kx + 3) * 128
-                                let w0_0 = wp0.simd(V16.self, at: 0)
+                                let w0_0 = wp0.load16(at: 0)
                                 let wp1 = patterns + kx * 128
-                                let w1_0 = wp1.simd(V16.self, at: 0)
-                                let x0 = xp.simd(V16.self, at: 0)
+                                let w1_0 = wp1.load16(at: 0)
+                                let x0 = xp.load16(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
                                 s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = xp.simd(V16.self, at: 16)
+                                let x1 = xp.load16(at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
                                 s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = xp.simd(V16.self, at: 32)
+                                let x2 = xp.load16(at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
                                 s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = xp.simd(V16.self, at: 48)
+                                let x3 = xp.load16(at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
                                 s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = xp.simd(V16.self, at: 64)
+                                let x4 = xp.load16(at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
                                 s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = xp.simd(V16.self, at: 80)
+                                let x5 = xp.load16(at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
                                 s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = xp.simd(V16.self, at: 96)
+                                let x6 = xp.load16(at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
                                 s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = xp.simd(V16.self, at: 112)
+                                let x7 = xp.load16(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
                                 s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = xp.simd(V16.self, at: 128)
+                                let x8 = xp.load16(at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
                                 s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = xp.simd(V16.self, at: 144)
+                                let x9 = xp.load16(at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
                                 s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = xp.simd(V16.self, at: 160)
+                                let x10 = xp.load16(at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
                                 s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = xp.simd(V16.self, at: 176)
+                                let x11 = xp.load16(at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
                                 s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = xp.simd(V16.self, at: 192)
+                                let x12 = xp.load16(at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                                 s1_12 = madd(s1_12, x12, w1_0)
                             }
                             do {
                                 let xp = row + kx * 8 + 448
                                 let wp0 = patterns + (kx + 6) * 128
-                                let w0_0 = wp0.simd(V16.self, at: 0)
+                                let w0_0 = wp0.load16(at: 0)
                                 let wp1 = patterns + (kx + 3) * 128
-                                let w1_0 = wp1.simd(V16.self, at: 0)
-                                let x0 = xp.simd(V16.self, at: 0)
+                                let w1_0 = wp1.load16(at: 0)
+                                let x0 = xp.load16(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
                                 s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = xp.simd(V16.self, at: 16)
+                                let x1 = xp.load16(at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
                                 s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = xp.simd(V16.self, at: 32)
+                                let x2 = xp.load16(at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
                                 s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = xp.simd(V16.self, at: 48)
+                                let x3 = xp.load16(at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
                                 s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = xp.simd(V16.self, at: 64)
+                                let x4 = xp.load16(at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
                                 s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = xp.simd(V16.self, at: 80)
+                                let x5 = xp.load16(at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
                                 s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = xp.simd(V16.self, at: 96)
+                                let x6 = xp.load16(at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
                                 s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = xp.simd(V16.self, at: 112)
+                                let x7 = xp.load16(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
                                 s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = xp.simd(V16.self, at: 128)
+                                let x8 = xp.load16(at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
                                 s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = xp.simd(V16.self, at: 144)
+                                let x9 = xp.load16(at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
                                 s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = xp.simd(V16.self, at: 160)
+                                let x10 = xp.load16(at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
                                 s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = xp.simd(V16.self, at: 176)
+                                let x11 = xp.load16(at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
                                 s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = xp.simd(V16.self, at: 192)
+                                let x12 = xp.load16(at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                                 s1_12 = madd(s1_12, x12, w1_0)
                             }
                             do {
                                 let xp = row + kx * 8 + 672
                                 let wp1 = patterns + (kx + 6) * 128
-                                let w1_0 = wp1.simd(V16.self, at: 0)
-                                let x0 = xp.simd(V16.self, at: 0)
+                                let w1_0 = wp1.load16(at: 0)
+                                let x0 = xp.load16(at: 0)
                                 s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = xp.simd(V16.self, at: 16)
+                                let x1 = xp.load16(at: 16)
                                 s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = xp.simd(V16.self, at: 32)
+                                let x2 = xp.load16(at: 32)
                                 s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = xp.simd(V16.self, at: 48)
+                                let x3 = xp.load16(at: 48)
                                 s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = xp.simd(V16.self, at: 64)
+                                let x4 = xp.load16(at: 64)
                                 s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = xp.simd(V16.self, at: 80)
+                                let x5 = xp.load16(at: 80)
                                 s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = xp.simd(V16.self, at: 96)
+                                let x6 = xp.load16(at: 96)
                                 s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = xp.simd(V16.self, at: 112)
+                                let x7 = xp.load16(at: 112)
                                 s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = xp.simd(V16.self, at: 128)
+                                let x8 = xp.load16(at: 128)
                                 s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = xp.simd(V16.self, at: 144)
+                                let x9 = xp.load16(at: 144)
                                 s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = xp.simd(V16.self, at: 160)
+                                let x10 = xp.load16(at: 160)
                                 s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = xp.simd(V16.self, at: 176)
+                                let x11 = xp.load16(at: 176)
                                 s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = xp.simd(V16.self, at: 192)
+                                let x12 = xp.load16(at: 192)
                                 s1_12 = madd(s1_12, x12, w1_0)
                             }
                         }
@@ -493,111 +493,111 @@ public struct TwoHeads: CompiledModel {
                     let row = repeated + (oy - firstRow) * 224
                     let yp = y + oy * 208
                     do {
-                        var s0_0 = biases.simd(V16.self, at: 0)
-                        var s0_1 = biases.simd(V16.self, at: 0)
-                        var s0_2 = biases.simd(V16.self, at: 0)
-                        var s0_3 = biases.simd(V16.self, at: 0)
-                        var s0_4 = biases.simd(V16.self, at: 0)
-                        var s0_5 = biases.simd(V16.self, at: 0)
-                        var s0_6 = biases.simd(V16.self, at: 0)
-                        var s0_7 = biases.simd(V16.self, at: 0)
-                        var s0_8 = biases.simd(V16.self, at: 0)
-                        var s0_9 = biases.simd(V16.self, at: 0)
-                        var s0_10 = biases.simd(V16.self, at: 0)
-                        var s0_11 = biases.simd(V16.self, at: 0)
-                        var s0_12 = biases.simd(V16.self, at: 0)
+                        var s0_0 = biases.load16(at: 0)
+                        var s0_1 = biases.load16(at: 0)
+                        var s0_2 = biases.load16(at: 0)
+                        var s0_3 = biases.load16(at: 0)
+                        var s0_4 = biases.load16(at: 0)
+                        var s0_5 = biases.load16(at: 0)
+                        var s0_6 = biases.load16(at: 0)
+                        var s0_7 = biases.load16(at: 0)
+                        var s0_8 = biases.load16(at: 0)
+                        var s0_9 = biases.load16(at: 0)
+                        var s0_10 = biases.load16(at: 0)
+                        var s0_11 = biases.load16(at: 0)
+                        var s0_12 = biases.load16(at: 0)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 8
                                 let wp0 = patterns + kx * 128
-                                let w0_0 = wp0.simd(V16.self, at: 0)
-                                let x0 = xp.simd(V16.self, at: 0)
+                                let w0_0 = wp0.load16(at: 0)
+                                let x0 = xp.load16(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V16.self, at: 16)
+                                let x1 = xp.load16(at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.simd(V16.self, at: 32)
+                                let x2 = xp.load16(at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V16.self, at: 48)
+                                let x3 = xp.load16(at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V16.self, at: 64)
+                                let x4 = xp.load16(at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.simd(V16.self, at: 80)
+                                let x5 = xp.load16(at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V16.self, at: 96)
+                                let x6 = xp.load16(at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.simd(V16.self, at: 112)
+                                let x7 = xp.load16(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.simd(V16.self, at: 128)
+                                let x8 = xp.load16(at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.simd(V16.self, at: 144)
+                                let x9 = xp.load16(at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.simd(V16.self, at: 160)
+                                let x10 = xp.load16(at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.simd(V16.self, at: 176)
+                                let x11 = xp.load16(at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.simd(V16.self, at: 192)
+                                let x12 = xp.load16(at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                             do {
                                 let xp = row + kx * 8 + 224
                                 let wp0 = patterns + (kx + 3) * 128
-                                let w0_0 = wp0.simd(V16.self, at: 0)
-                                let x0 = xp.simd(V16.self, at: 0)
+                                let w0_0 = wp0.load16(at: 0)
+                                let x0 = xp.load16(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V16.self, at: 16)
+                                let x1 = xp.load16(at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.simd(V16.self, at: 32)
+                                let x2 = xp.load16(at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V16.self, at: 48)
+                                let x3 = xp.load16(at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V16.self, at: 64)
+                                let x4 = xp.load16(at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.simd(V16.self, at: 80)
+                                let x5 = xp.load16(at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V16.self, at: 96)
+                                let x6 = xp.load16(at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.simd(V16.self, at: 112)
+                                let x7 = xp.load16(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.simd(V16.self, at: 128)
+                                let x8 = xp.load16(at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.simd(V16.self, at: 144)
+                                let x9 = xp.load16(at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.simd(V16.self, at: 160)
+                                let x10 = xp.load16(at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.simd(V16.self, at: 176)
+                                let x11 = xp.load16(at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.simd(V16.self, at: 192)
+                                let x12 = xp.load16(at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                             do {
                                 let xp = row + kx * 8 + 448
                                 let wp0 = patterns + (kx + 6) * 128
-                                let w0_0 = wp0.simd(V16.self, at: 0)
-                                let x0 = xp.simd(V16.self, at: 0)
+                                let w0_0 = wp0.load16(at: 0)
+                                let x0 = xp.load16(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V16.self, at: 16)
+                                let x1 = xp.load16(at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.simd(V16.self, at: 32)
+                                let x2 = xp.load16(at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V16.self, at: 48)
+                                let x3 = xp.load16(at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V16.self, at: 64)
+                                let x4 = xp.load16(at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.simd(V16.self, at: 80)
+                                let x5 = xp.load16(at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V16.self, at: 96)
+                                let x6 = xp.load16(at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.simd(V16.self, at: 112)
+                                let x7 = xp.load16(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.simd(V16.self, at: 128)
+                                let x8 = xp.load16(at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.simd(V16.self, at: 144)
+                                let x9 = xp.load16(at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.simd(V16.self, at: 160)
+                                let x10 = xp.load16(at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.simd(V16.self, at: 176)
+                                let x11 = xp.load16(at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.simd(V16.self, at: 192)
+                                let x12 = xp.load16(at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                         }
@@ -663,18 +663,18 @@ public struct TwoHeads: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 176
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s5_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
+                var s5_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 104 + ky * 104 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 8])
@@ -699,17 +699,17 @@ public struct TwoHeads: CompiledModel {
             }
             do {
                 let yp = y + (oy * 11 + 6) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 104 + ky * 104 + kx * 8 + 48
                         let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 8])
@@ -755,7 +755,7 @@ public struct TwoHeads: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 8])
@@ -785,7 +785,7 @@ public struct TwoHeads: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 8])
@@ -823,17 +823,17 @@ public struct TwoHeads: CompiledModel {
                     let patch = x + ((ty0 + r) * 448 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 112), d11 = pc.simd(V8.self, at: 120), d12 = pc.simd(V8.self, at: 128), d13 = pc.simd(V8.self, at: 136), d14 = pc.simd(V8.self, at: 144), d15 = pc.simd(V8.self, at: 152)
+                        let d10 = pc.load8(at: 112), d11 = pc.load8(at: 120), d12 = pc.load8(at: 128), d13 = pc.load8(at: 136), d14 = pc.load8(at: 144), d15 = pc.load8(at: 152)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 224), d21 = pc.simd(V8.self, at: 232), d22 = pc.simd(V8.self, at: 240), d23 = pc.simd(V8.self, at: 248), d24 = pc.simd(V8.self, at: 256), d25 = pc.simd(V8.self, at: 264)
+                        let d20 = pc.load8(at: 224), d21 = pc.load8(at: 232), d22 = pc.load8(at: 240), d23 = pc.load8(at: 248), d24 = pc.load8(at: 256), d25 = pc.load8(at: 264)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 336), d31 = pc.simd(V8.self, at: 344), d32 = pc.simd(V8.self, at: 352), d33 = pc.simd(V8.self, at: 360), d34 = pc.simd(V8.self, at: 368), d35 = pc.simd(V8.self, at: 376)
+                        let d30 = pc.load8(at: 336), d31 = pc.load8(at: 344), d32 = pc.load8(at: 352), d33 = pc.load8(at: 360), d34 = pc.load8(at: 368), d35 = pc.load8(at: 376)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 448), d41 = pc.simd(V8.self, at: 456), d42 = pc.simd(V8.self, at: 464), d43 = pc.simd(V8.self, at: 472), d44 = pc.simd(V8.self, at: 480), d45 = pc.simd(V8.self, at: 488)
+                        let d40 = pc.load8(at: 448), d41 = pc.load8(at: 456), d42 = pc.load8(at: 464), d43 = pc.load8(at: 472), d44 = pc.load8(at: 480), d45 = pc.load8(at: 488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 560), d51 = pc.simd(V8.self, at: 568), d52 = pc.simd(V8.self, at: 576), d53 = pc.simd(V8.self, at: 584), d54 = pc.simd(V8.self, at: 592), d55 = pc.simd(V8.self, at: 600)
+                        let d50 = pc.load8(at: 560), d51 = pc.load8(at: 568), d52 = pc.load8(at: 576), d53 = pc.load8(at: 584), d54 = pc.load8(at: 592), d55 = pc.load8(at: 600)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -891,18 +891,18 @@ public struct TwoHeads: CompiledModel {
                     let t = r * 3 + tx, ox = 4 * tx
                     let yt = y + (oy * 11 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 1152 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 112), m02 = mt.simd(V16.self, at: 224), m03 = mt.simd(V16.self, at: 336), m04 = mt.simd(V16.self, at: 448), m05 = mt.simd(V16.self, at: 560)
+                        let bias = w.load16(at: 1152 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 112), m02 = mt.load16(at: 224), m03 = mt.load16(at: 336), m04 = mt.load16(at: 448), m05 = mt.load16(at: 560)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 672), m11 = mt.simd(V16.self, at: 784), m12 = mt.simd(V16.self, at: 896), m13 = mt.simd(V16.self, at: 1008), m14 = mt.simd(V16.self, at: 1120), m15 = mt.simd(V16.self, at: 1232)
+                        let m10 = mt.load16(at: 672), m11 = mt.load16(at: 784), m12 = mt.load16(at: 896), m13 = mt.load16(at: 1008), m14 = mt.load16(at: 1120), m15 = mt.load16(at: 1232)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 1344), m21 = mt.simd(V16.self, at: 1456), m22 = mt.simd(V16.self, at: 1568), m23 = mt.simd(V16.self, at: 1680), m24 = mt.simd(V16.self, at: 1792), m25 = mt.simd(V16.self, at: 1904)
+                        let m20 = mt.load16(at: 1344), m21 = mt.load16(at: 1456), m22 = mt.load16(at: 1568), m23 = mt.load16(at: 1680), m24 = mt.load16(at: 1792), m25 = mt.load16(at: 1904)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 2016), m31 = mt.simd(V16.self, at: 2128), m32 = mt.simd(V16.self, at: 2240), m33 = mt.simd(V16.self, at: 2352), m34 = mt.simd(V16.self, at: 2464), m35 = mt.simd(V16.self, at: 2576)
+                        let m30 = mt.load16(at: 2016), m31 = mt.load16(at: 2128), m32 = mt.load16(at: 2240), m33 = mt.load16(at: 2352), m34 = mt.load16(at: 2464), m35 = mt.load16(at: 2576)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 2688), m41 = mt.simd(V16.self, at: 2800), m42 = mt.simd(V16.self, at: 2912), m43 = mt.simd(V16.self, at: 3024), m44 = mt.simd(V16.self, at: 3136), m45 = mt.simd(V16.self, at: 3248)
+                        let m40 = mt.load16(at: 2688), m41 = mt.load16(at: 2800), m42 = mt.load16(at: 2912), m43 = mt.load16(at: 3024), m44 = mt.load16(at: 3136), m45 = mt.load16(at: 3248)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 3360), m51 = mt.simd(V16.self, at: 3472), m52 = mt.simd(V16.self, at: 3584), m53 = mt.simd(V16.self, at: 3696), m54 = mt.simd(V16.self, at: 3808), m55 = mt.simd(V16.self, at: 3920)
+                        let m50 = mt.load16(at: 3360), m51 = mt.load16(at: 3472), m52 = mt.load16(at: 3584), m53 = mt.load16(at: 3696), m54 = mt.load16(at: 3808), m55 = mt.load16(at: 3920)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -978,11 +978,11 @@ public struct TwoHeads: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1006,13 +1006,13 @@ public struct TwoHeads: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<416 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 3328)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 3328)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1046,11 +1046,11 @@ public struct TwoHeads: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<416 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1284,7 +1284,7 @@ extension TwoHeads: TrainableModel {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -1605,17 +1605,17 @@ extension TwoHeads: TrainableModel {
                     let patch = x + ((ty0 + r) * 448 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 112), d11 = pc.simd(V8.self, at: 120), d12 = pc.simd(V8.self, at: 128), d13 = pc.simd(V8.self, at: 136), d14 = pc.simd(V8.self, at: 144), d15 = pc.simd(V8.self, at: 152)
+                        let d10 = pc.load8(at: 112), d11 = pc.load8(at: 120), d12 = pc.load8(at: 128), d13 = pc.load8(at: 136), d14 = pc.load8(at: 144), d15 = pc.load8(at: 152)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 224), d21 = pc.simd(V8.self, at: 232), d22 = pc.simd(V8.self, at: 240), d23 = pc.simd(V8.self, at: 248), d24 = pc.simd(V8.self, at: 256), d25 = pc.simd(V8.self, at: 264)
+                        let d20 = pc.load8(at: 224), d21 = pc.load8(at: 232), d22 = pc.load8(at: 240), d23 = pc.load8(at: 248), d24 = pc.load8(at: 256), d25 = pc.load8(at: 264)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 336), d31 = pc.simd(V8.self, at: 344), d32 = pc.simd(V8.self, at: 352), d33 = pc.simd(V8.self, at: 360), d34 = pc.simd(V8.self, at: 368), d35 = pc.simd(V8.self, at: 376)
+                        let d30 = pc.load8(at: 336), d31 = pc.load8(at: 344), d32 = pc.load8(at: 352), d33 = pc.load8(at: 360), d34 = pc.load8(at: 368), d35 = pc.load8(at: 376)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 448), d41 = pc.simd(V8.self, at: 456), d42 = pc.simd(V8.self, at: 464), d43 = pc.simd(V8.self, at: 472), d44 = pc.simd(V8.self, at: 480), d45 = pc.simd(V8.self, at: 488)
+                        let d40 = pc.load8(at: 448), d41 = pc.load8(at: 456), d42 = pc.load8(at: 464), d43 = pc.load8(at: 472), d44 = pc.load8(at: 480), d45 = pc.load8(at: 488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 560), d51 = pc.simd(V8.self, at: 568), d52 = pc.simd(V8.self, at: 576), d53 = pc.simd(V8.self, at: 584), d54 = pc.simd(V8.self, at: 592), d55 = pc.simd(V8.self, at: 600)
+                        let d50 = pc.load8(at: 560), d51 = pc.load8(at: 568), d52 = pc.load8(at: 576), d53 = pc.load8(at: 584), d54 = pc.load8(at: 592), d55 = pc.load8(at: 600)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1794,7 +1794,7 @@ extension TwoHeads: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 16])
@@ -1836,17 +1836,17 @@ extension TwoHeads: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
+                        let d10 = pc.load16(at: 288), d11 = pc.load16(at: 304), d12 = pc.load16(at: 320), d13 = pc.load16(at: 336), d14 = pc.load16(at: 352), d15 = pc.load16(at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
+                        let d20 = pc.load16(at: 576), d21 = pc.load16(at: 592), d22 = pc.load16(at: 608), d23 = pc.load16(at: 624), d24 = pc.load16(at: 640), d25 = pc.load16(at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
+                        let d30 = pc.load16(at: 864), d31 = pc.load16(at: 880), d32 = pc.load16(at: 896), d33 = pc.load16(at: 912), d34 = pc.load16(at: 928), d35 = pc.load16(at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
+                        let d40 = pc.load16(at: 1152), d41 = pc.load16(at: 1168), d42 = pc.load16(at: 1184), d43 = pc.load16(at: 1200), d44 = pc.load16(at: 1216), d45 = pc.load16(at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
+                        let d50 = pc.load16(at: 1440), d51 = pc.load16(at: 1456), d52 = pc.load16(at: 1472), d53 = pc.load16(at: 1488), d54 = pc.load16(at: 1504), d55 = pc.load16(at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1904,18 +1904,18 @@ extension TwoHeads: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 13 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 80), m02 = mt.simd(V8.self, at: 160), m03 = mt.simd(V8.self, at: 240), m04 = mt.simd(V8.self, at: 320), m05 = mt.simd(V8.self, at: 400)
+                        let bias = w.load8(at: 4608 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 80), m02 = mt.load8(at: 160), m03 = mt.load8(at: 240), m04 = mt.load8(at: 320), m05 = mt.load8(at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 480), m11 = mt.simd(V8.self, at: 560), m12 = mt.simd(V8.self, at: 640), m13 = mt.simd(V8.self, at: 720), m14 = mt.simd(V8.self, at: 800), m15 = mt.simd(V8.self, at: 880)
+                        let m10 = mt.load8(at: 480), m11 = mt.load8(at: 560), m12 = mt.load8(at: 640), m13 = mt.load8(at: 720), m14 = mt.load8(at: 800), m15 = mt.load8(at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 960), m21 = mt.simd(V8.self, at: 1040), m22 = mt.simd(V8.self, at: 1120), m23 = mt.simd(V8.self, at: 1200), m24 = mt.simd(V8.self, at: 1280), m25 = mt.simd(V8.self, at: 1360)
+                        let m20 = mt.load8(at: 960), m21 = mt.load8(at: 1040), m22 = mt.load8(at: 1120), m23 = mt.load8(at: 1200), m24 = mt.load8(at: 1280), m25 = mt.load8(at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 1440), m31 = mt.simd(V8.self, at: 1520), m32 = mt.simd(V8.self, at: 1600), m33 = mt.simd(V8.self, at: 1680), m34 = mt.simd(V8.self, at: 1760), m35 = mt.simd(V8.self, at: 1840)
+                        let m30 = mt.load8(at: 1440), m31 = mt.load8(at: 1520), m32 = mt.load8(at: 1600), m33 = mt.load8(at: 1680), m34 = mt.load8(at: 1760), m35 = mt.load8(at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 1920), m41 = mt.simd(V8.self, at: 2000), m42 = mt.simd(V8.self, at: 2080), m43 = mt.simd(V8.self, at: 2160), m44 = mt.simd(V8.self, at: 2240), m45 = mt.simd(V8.self, at: 2320)
+                        let m40 = mt.load8(at: 1920), m41 = mt.load8(at: 2000), m42 = mt.load8(at: 2080), m43 = mt.load8(at: 2160), m44 = mt.load8(at: 2240), m45 = mt.load8(at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 2400), m51 = mt.simd(V8.self, at: 2480), m52 = mt.simd(V8.self, at: 2560), m53 = mt.simd(V8.self, at: 2640), m54 = mt.simd(V8.self, at: 2720), m55 = mt.simd(V8.self, at: 2800)
+                        let m50 = mt.load8(at: 2400), m51 = mt.load8(at: 2480), m52 = mt.load8(at: 2560), m53 = mt.load8(at: 2640), m54 = mt.load8(at: 2720), m55 = mt.load8(at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1988,7 +1988,7 @@ extension TwoHeads: TrainableModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 8])
@@ -2026,13 +2026,13 @@ extension TwoHeads: TrainableModel {
                     let patch = x + ((ty0 + r) * 224 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V8.self, at: 112), d11 = pc.simd(V8.self, at: 120), d12 = pc.simd(V8.self, at: 128), d13 = pc.simd(V8.self, at: 136)
+                        let d10 = pc.load8(at: 112), d11 = pc.load8(at: 120), d12 = pc.load8(at: 128), d13 = pc.load8(at: 136)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V8.self, at: 224), d21 = pc.simd(V8.self, at: 232), d22 = pc.simd(V8.self, at: 240), d23 = pc.simd(V8.self, at: 248)
+                        let d20 = pc.load8(at: 224), d21 = pc.load8(at: 232), d22 = pc.load8(at: 240), d23 = pc.load8(at: 248)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V8.self, at: 336), d31 = pc.simd(V8.self, at: 344), d32 = pc.simd(V8.self, at: 352), d33 = pc.simd(V8.self, at: 360)
+                        let d30 = pc.load8(at: 336), d31 = pc.load8(at: 344), d32 = pc.load8(at: 352), d33 = pc.load8(at: 360)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -2068,14 +2068,14 @@ extension TwoHeads: TrainableModel {
                     let t = r * 6 + tx, ox = 2 * tx
                     let yt = y + (oy * 11 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 2048 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 304), m02 = mt.simd(V16.self, at: 608), m03 = mt.simd(V16.self, at: 912)
+                        let bias = w.load16(at: 2048 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 304), m02 = mt.load16(at: 608), m03 = mt.load16(at: 912)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V16.self, at: 1216), m11 = mt.simd(V16.self, at: 1520), m12 = mt.simd(V16.self, at: 1824), m13 = mt.simd(V16.self, at: 2128)
+                        let m10 = mt.load16(at: 1216), m11 = mt.load16(at: 1520), m12 = mt.load16(at: 1824), m13 = mt.load16(at: 2128)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V16.self, at: 2432), m21 = mt.simd(V16.self, at: 2736), m22 = mt.simd(V16.self, at: 3040), m23 = mt.simd(V16.self, at: 3344)
+                        let m20 = mt.load16(at: 2432), m21 = mt.load16(at: 2736), m22 = mt.load16(at: 3040), m23 = mt.load16(at: 3344)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V16.self, at: 3648), m31 = mt.simd(V16.self, at: 3952), m32 = mt.simd(V16.self, at: 4256), m33 = mt.simd(V16.self, at: 4560)
+                        let m30 = mt.load16(at: 3648), m31 = mt.load16(at: 3952), m32 = mt.load16(at: 4256), m33 = mt.load16(at: 4560)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -2110,6 +2110,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

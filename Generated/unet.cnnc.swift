@@ -312,10 +312,10 @@ public struct Unet: CompiledModel {
                 let source = x + firstRow * 18, rows = (parts.upperBound * 8 - 1) + 3 - firstRow
                 for pixel in 0..<(rows * 18) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
                 do {
-                    let p0_0 = patterns.simd(V16.self, at: 0), p0_1 = patterns.simd(V16.self, at: 128), p0_2 = patterns.simd(V16.self, at: 256)
-                    let p1_0 = patterns.simd(V16.self, at: 384), p1_1 = patterns.simd(V16.self, at: 512), p1_2 = patterns.simd(V16.self, at: 640)
-                    let p2_0 = patterns.simd(V16.self, at: 768), p2_1 = patterns.simd(V16.self, at: 896), p2_2 = patterns.simd(V16.self, at: 1024)
-                    let bias = biases.simd(V16.self, at: 0)
+                    let p0_0 = patterns.load16(at: 0), p0_1 = patterns.load16(at: 128), p0_2 = patterns.load16(at: 256)
+                    let p1_0 = patterns.load16(at: 384), p1_1 = patterns.load16(at: 512), p1_2 = patterns.load16(at: 640)
+                    let p2_0 = patterns.load16(at: 768), p2_1 = patterns.load16(at: 896), p2_2 = patterns.load16(at: 1024)
+                    let bias = biases.load16(at: 0)
                     // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
                     for start in [0, 16, 32, 48, 64, 80, 96, 112] {
                         for oy in stride(from: parts.lowerBound * 8, to: parts.upperBound * 8, by: 8) {
@@ -328,36 +328,36 @@ public struct Unet: CompiledModel {
                             var s5 = bias
                             var s6 = bias
                             var s7 = bias
-                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 144); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 288); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 432); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 576); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 720); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 864); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 1008); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 1152); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
-                            do { let xv = row.simd(V16.self, at: 1296); s7 = madd(s7, xv, p2_0) }
-                            do { let xv = row.simd(V16.self, at: 8); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 152); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 296); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 440); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 584); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 728); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 872); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 1016); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 1160); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
-                            do { let xv = row.simd(V16.self, at: 1304); s7 = madd(s7, xv, p2_1) }
-                            do { let xv = row.simd(V16.self, at: 16); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 160); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 304); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 448); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 592); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 736); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 880); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 1024); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 1168); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
-                            do { let xv = row.simd(V16.self, at: 1312); s7 = madd(s7, xv, p2_2) }
+                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load16(at: 144); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load16(at: 288); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load16(at: 432); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load16(at: 576); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.load16(at: 720); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.load16(at: 864); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.load16(at: 1008); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
+                            do { let xv = row.load16(at: 1152); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
+                            do { let xv = row.load16(at: 1296); s7 = madd(s7, xv, p2_0) }
+                            do { let xv = row.load16(at: 8); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load16(at: 152); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load16(at: 296); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load16(at: 440); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load16(at: 584); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.load16(at: 728); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.load16(at: 872); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.load16(at: 1016); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
+                            do { let xv = row.load16(at: 1160); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
+                            do { let xv = row.load16(at: 1304); s7 = madd(s7, xv, p2_1) }
+                            do { let xv = row.load16(at: 16); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load16(at: 160); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load16(at: 304); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load16(at: 448); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load16(at: 592); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.load16(at: 736); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.load16(at: 880); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.load16(at: 1024); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
+                            do { let xv = row.load16(at: 1168); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
+                            do { let xv = row.load16(at: 1312); s7 = madd(s7, xv, p2_2) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -423,20 +423,20 @@ public struct Unet: CompiledModel {
         let kernel = w, bias = w + 1152
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s6_0 = bias.simd(V16.self, at: 0)
-            var s7_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
+            var s7_0 = bias.load16(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 80 + ky * 80 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 128
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 8])
@@ -493,7 +493,7 @@ public struct Unet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 8])
@@ -524,17 +524,17 @@ public struct Unet: CompiledModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104), d14 = pc.simd(V8.self, at: 112), d15 = pc.simd(V8.self, at: 120)
+                        let d10 = pc.load8(at: 80), d11 = pc.load8(at: 88), d12 = pc.load8(at: 96), d13 = pc.load8(at: 104), d14 = pc.load8(at: 112), d15 = pc.load8(at: 120)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184), d24 = pc.simd(V8.self, at: 192), d25 = pc.simd(V8.self, at: 200)
+                        let d20 = pc.load8(at: 160), d21 = pc.load8(at: 168), d22 = pc.load8(at: 176), d23 = pc.load8(at: 184), d24 = pc.load8(at: 192), d25 = pc.load8(at: 200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264), d34 = pc.simd(V8.self, at: 272), d35 = pc.simd(V8.self, at: 280)
+                        let d30 = pc.load8(at: 240), d31 = pc.load8(at: 248), d32 = pc.load8(at: 256), d33 = pc.load8(at: 264), d34 = pc.load8(at: 272), d35 = pc.load8(at: 280)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 320), d41 = pc.simd(V8.self, at: 328), d42 = pc.simd(V8.self, at: 336), d43 = pc.simd(V8.self, at: 344), d44 = pc.simd(V8.self, at: 352), d45 = pc.simd(V8.self, at: 360)
+                        let d40 = pc.load8(at: 320), d41 = pc.load8(at: 328), d42 = pc.load8(at: 336), d43 = pc.load8(at: 344), d44 = pc.load8(at: 352), d45 = pc.load8(at: 360)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 400), d51 = pc.simd(V8.self, at: 408), d52 = pc.simd(V8.self, at: 416), d53 = pc.simd(V8.self, at: 424), d54 = pc.simd(V8.self, at: 432), d55 = pc.simd(V8.self, at: 440)
+                        let d50 = pc.load8(at: 400), d51 = pc.load8(at: 408), d52 = pc.load8(at: 416), d53 = pc.load8(at: 424), d54 = pc.load8(at: 432), d55 = pc.load8(at: 440)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -592,18 +592,18 @@ public struct Unet: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 1152 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 80), m02 = mt.simd(V16.self, at: 160), m03 = mt.simd(V16.self, at: 240), m04 = mt.simd(V16.self, at: 320), m05 = mt.simd(V16.self, at: 400)
+                        let bias = w.load16(at: 1152 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 80), m02 = mt.load16(at: 160), m03 = mt.load16(at: 240), m04 = mt.load16(at: 320), m05 = mt.load16(at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 480), m11 = mt.simd(V16.self, at: 560), m12 = mt.simd(V16.self, at: 640), m13 = mt.simd(V16.self, at: 720), m14 = mt.simd(V16.self, at: 800), m15 = mt.simd(V16.self, at: 880)
+                        let m10 = mt.load16(at: 480), m11 = mt.load16(at: 560), m12 = mt.load16(at: 640), m13 = mt.load16(at: 720), m14 = mt.load16(at: 800), m15 = mt.load16(at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 960), m21 = mt.simd(V16.self, at: 1040), m22 = mt.simd(V16.self, at: 1120), m23 = mt.simd(V16.self, at: 1200), m24 = mt.simd(V16.self, at: 1280), m25 = mt.simd(V16.self, at: 1360)
+                        let m20 = mt.load16(at: 960), m21 = mt.load16(at: 1040), m22 = mt.load16(at: 1120), m23 = mt.load16(at: 1200), m24 = mt.load16(at: 1280), m25 = mt.load16(at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 1440), m31 = mt.simd(V16.self, at: 1520), m32 = mt.simd(V16.self, at: 1600), m33 = mt.simd(V16.self, at: 1680), m34 = mt.simd(V16.self, at: 1760), m35 = mt.simd(V16.self, at: 1840)
+                        let m30 = mt.load16(at: 1440), m31 = mt.load16(at: 1520), m32 = mt.load16(at: 1600), m33 = mt.load16(at: 1680), m34 = mt.load16(at: 1760), m35 = mt.load16(at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 1920), m41 = mt.simd(V16.self, at: 2000), m42 = mt.simd(V16.self, at: 2080), m43 = mt.simd(V16.self, at: 2160), m44 = mt.simd(V16.self, at: 2240), m45 = mt.simd(V16.self, at: 2320)
+                        let m40 = mt.load16(at: 1920), m41 = mt.load16(at: 2000), m42 = mt.load16(at: 2080), m43 = mt.load16(at: 2160), m44 = mt.load16(at: 2240), m45 = mt.load16(at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 2400), m51 = mt.simd(V16.self, at: 2480), m52 = mt.simd(V16.self, at: 2560), m53 = mt.simd(V16.self, at: 2640), m54 = mt.simd(V16.self, at: 2720), m55 = mt.simd(V16.self, at: 2800)
+                        let m50 = mt.load16(at: 2400), m51 = mt.load16(at: 2480), m52 = mt.load16(at: 2560), m53 = mt.load16(at: 2640), m54 = mt.load16(at: 2720), m55 = mt.load16(at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -690,28 +690,28 @@ public struct Unet: CompiledModel {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
-                var s4_0 = bias.simd(V16.self, at: c0)
-                var s5_0 = bias.simd(V16.self, at: c0)
-                var s6_0 = bias.simd(V16.self, at: c0)
-                var s7_0 = bias.simd(V16.self, at: c0)
-                var s8_0 = bias.simd(V16.self, at: c0)
-                var s9_0 = bias.simd(V16.self, at: c0)
-                var s10_0 = bias.simd(V16.self, at: c0)
-                var s11_0 = bias.simd(V16.self, at: c0)
-                var s12_0 = bias.simd(V16.self, at: c0)
-                var s13_0 = bias.simd(V16.self, at: c0)
-                var s14_0 = bias.simd(V16.self, at: c0)
-                var s15_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
+                var s4_0 = bias.load16(at: c0)
+                var s5_0 = bias.load16(at: c0)
+                var s6_0 = bias.load16(at: c0)
+                var s7_0 = bias.load16(at: c0)
+                var s8_0 = bias.load16(at: c0)
+                var s9_0 = bias.load16(at: c0)
+                var s10_0 = bias.load16(at: c0)
+                var s11_0 = bias.load16(at: c0)
+                var s12_0 = bias.load16(at: c0)
+                var s13_0 = bias.load16(at: c0)
+                var s14_0 = bias.load16(at: c0)
+                var s15_0 = bias.load16(at: c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 96 + kx * 16
                         let wp = kernel + c0 * 144 + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 16])
@@ -820,20 +820,20 @@ public struct Unet: CompiledModel {
         let kernel = w, bias = w + 4608
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s6_0 = bias.simd(V16.self, at: 0)
-            var s7_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
+            var s7_0 = bias.load16(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 320 + ky * 320 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 512
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 32])
@@ -890,7 +890,7 @@ public struct Unet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 32])
@@ -921,17 +921,17 @@ public struct Unet: CompiledModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 32), d02 = pc.load16(at: 64), d03 = pc.load16(at: 96), d04 = pc.load16(at: 128), d05 = pc.load16(at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416), d14 = pc.simd(V16.self, at: 448), d15 = pc.simd(V16.self, at: 480)
+                        let d10 = pc.load16(at: 320), d11 = pc.load16(at: 352), d12 = pc.load16(at: 384), d13 = pc.load16(at: 416), d14 = pc.load16(at: 448), d15 = pc.load16(at: 480)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736), d24 = pc.simd(V16.self, at: 768), d25 = pc.simd(V16.self, at: 800)
+                        let d20 = pc.load16(at: 640), d21 = pc.load16(at: 672), d22 = pc.load16(at: 704), d23 = pc.load16(at: 736), d24 = pc.load16(at: 768), d25 = pc.load16(at: 800)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056), d34 = pc.simd(V16.self, at: 1088), d35 = pc.simd(V16.self, at: 1120)
+                        let d30 = pc.load16(at: 960), d31 = pc.load16(at: 992), d32 = pc.load16(at: 1024), d33 = pc.load16(at: 1056), d34 = pc.load16(at: 1088), d35 = pc.load16(at: 1120)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1280), d41 = pc.simd(V16.self, at: 1312), d42 = pc.simd(V16.self, at: 1344), d43 = pc.simd(V16.self, at: 1376), d44 = pc.simd(V16.self, at: 1408), d45 = pc.simd(V16.self, at: 1440)
+                        let d40 = pc.load16(at: 1280), d41 = pc.load16(at: 1312), d42 = pc.load16(at: 1344), d43 = pc.load16(at: 1376), d44 = pc.load16(at: 1408), d45 = pc.load16(at: 1440)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 1600), d51 = pc.simd(V16.self, at: 1632), d52 = pc.simd(V16.self, at: 1664), d53 = pc.simd(V16.self, at: 1696), d54 = pc.simd(V16.self, at: 1728), d55 = pc.simd(V16.self, at: 1760)
+                        let d50 = pc.load16(at: 1600), d51 = pc.load16(at: 1632), d52 = pc.load16(at: 1664), d53 = pc.load16(at: 1696), d54 = pc.load16(at: 1728), d55 = pc.load16(at: 1760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -989,18 +989,18 @@ public struct Unet: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 80), m02 = mt.simd(V16.self, at: 160), m03 = mt.simd(V16.self, at: 240), m04 = mt.simd(V16.self, at: 320), m05 = mt.simd(V16.self, at: 400)
+                        let bias = w.load16(at: 4608 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 80), m02 = mt.load16(at: 160), m03 = mt.load16(at: 240), m04 = mt.load16(at: 320), m05 = mt.load16(at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 480), m11 = mt.simd(V16.self, at: 560), m12 = mt.simd(V16.self, at: 640), m13 = mt.simd(V16.self, at: 720), m14 = mt.simd(V16.self, at: 800), m15 = mt.simd(V16.self, at: 880)
+                        let m10 = mt.load16(at: 480), m11 = mt.load16(at: 560), m12 = mt.load16(at: 640), m13 = mt.load16(at: 720), m14 = mt.load16(at: 800), m15 = mt.load16(at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 960), m21 = mt.simd(V16.self, at: 1040), m22 = mt.simd(V16.self, at: 1120), m23 = mt.simd(V16.self, at: 1200), m24 = mt.simd(V16.self, at: 1280), m25 = mt.simd(V16.self, at: 1360)
+                        let m20 = mt.load16(at: 960), m21 = mt.load16(at: 1040), m22 = mt.load16(at: 1120), m23 = mt.load16(at: 1200), m24 = mt.load16(at: 1280), m25 = mt.load16(at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 1440), m31 = mt.simd(V16.self, at: 1520), m32 = mt.simd(V16.self, at: 1600), m33 = mt.simd(V16.self, at: 1680), m34 = mt.simd(V16.self, at: 1760), m35 = mt.simd(V16.self, at: 1840)
+                        let m30 = mt.load16(at: 1440), m31 = mt.load16(at: 1520), m32 = mt.load16(at: 1600), m33 = mt.load16(at: 1680), m34 = mt.load16(at: 1760), m35 = mt.load16(at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 1920), m41 = mt.simd(V16.self, at: 2000), m42 = mt.simd(V16.self, at: 2080), m43 = mt.simd(V16.self, at: 2160), m44 = mt.simd(V16.self, at: 2240), m45 = mt.simd(V16.self, at: 2320)
+                        let m40 = mt.load16(at: 1920), m41 = mt.load16(at: 2000), m42 = mt.load16(at: 2080), m43 = mt.load16(at: 2160), m44 = mt.load16(at: 2240), m45 = mt.load16(at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 2400), m51 = mt.simd(V16.self, at: 2480), m52 = mt.simd(V16.self, at: 2560), m53 = mt.simd(V16.self, at: 2640), m54 = mt.simd(V16.self, at: 2720), m55 = mt.simd(V16.self, at: 2800)
+                        let m50 = mt.load16(at: 2400), m51 = mt.load16(at: 2480), m52 = mt.load16(at: 2560), m53 = mt.load16(at: 2640), m54 = mt.load16(at: 2720), m55 = mt.load16(at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1091,20 +1091,20 @@ public struct Unet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 432 + ox * 24 + ky * 432 + kx * 24
                         let wp = kernel + (ky * 3 + kx) * 192
                         for ci in 0..<24 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 24])
@@ -1166,7 +1166,7 @@ public struct Unet: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 24])
@@ -1209,17 +1209,17 @@ public struct Unet: CompiledModel {
                     let patch = x + ((ty0 + r) * 1728 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72), d04 = pc.simd(V8.self, at: 96), d05 = pc.simd(V8.self, at: 120)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 24), d02 = pc.load8(at: 48), d03 = pc.load8(at: 72), d04 = pc.load8(at: 96), d05 = pc.load8(at: 120)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 432), d11 = pc.simd(V8.self, at: 456), d12 = pc.simd(V8.self, at: 480), d13 = pc.simd(V8.self, at: 504), d14 = pc.simd(V8.self, at: 528), d15 = pc.simd(V8.self, at: 552)
+                        let d10 = pc.load8(at: 432), d11 = pc.load8(at: 456), d12 = pc.load8(at: 480), d13 = pc.load8(at: 504), d14 = pc.load8(at: 528), d15 = pc.load8(at: 552)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 864), d21 = pc.simd(V8.self, at: 888), d22 = pc.simd(V8.self, at: 912), d23 = pc.simd(V8.self, at: 936), d24 = pc.simd(V8.self, at: 960), d25 = pc.simd(V8.self, at: 984)
+                        let d20 = pc.load8(at: 864), d21 = pc.load8(at: 888), d22 = pc.load8(at: 912), d23 = pc.load8(at: 936), d24 = pc.load8(at: 960), d25 = pc.load8(at: 984)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 1296), d31 = pc.simd(V8.self, at: 1320), d32 = pc.simd(V8.self, at: 1344), d33 = pc.simd(V8.self, at: 1368), d34 = pc.simd(V8.self, at: 1392), d35 = pc.simd(V8.self, at: 1416)
+                        let d30 = pc.load8(at: 1296), d31 = pc.load8(at: 1320), d32 = pc.load8(at: 1344), d33 = pc.load8(at: 1368), d34 = pc.load8(at: 1392), d35 = pc.load8(at: 1416)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 1728), d41 = pc.simd(V8.self, at: 1752), d42 = pc.simd(V8.self, at: 1776), d43 = pc.simd(V8.self, at: 1800), d44 = pc.simd(V8.self, at: 1824), d45 = pc.simd(V8.self, at: 1848)
+                        let d40 = pc.load8(at: 1728), d41 = pc.load8(at: 1752), d42 = pc.load8(at: 1776), d43 = pc.load8(at: 1800), d44 = pc.load8(at: 1824), d45 = pc.load8(at: 1848)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 2160), d51 = pc.simd(V8.self, at: 2184), d52 = pc.simd(V8.self, at: 2208), d53 = pc.simd(V8.self, at: 2232), d54 = pc.simd(V8.self, at: 2256), d55 = pc.simd(V8.self, at: 2280)
+                        let d50 = pc.load8(at: 2160), d51 = pc.load8(at: 2184), d52 = pc.load8(at: 2208), d53 = pc.load8(at: 2232), d54 = pc.load8(at: 2256), d55 = pc.load8(at: 2280)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1277,18 +1277,18 @@ public struct Unet: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 1728 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 80), m02 = mt.simd(V8.self, at: 160), m03 = mt.simd(V8.self, at: 240), m04 = mt.simd(V8.self, at: 320), m05 = mt.simd(V8.self, at: 400)
+                        let bias = w.load8(at: 1728 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 80), m02 = mt.load8(at: 160), m03 = mt.load8(at: 240), m04 = mt.load8(at: 320), m05 = mt.load8(at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 480), m11 = mt.simd(V8.self, at: 560), m12 = mt.simd(V8.self, at: 640), m13 = mt.simd(V8.self, at: 720), m14 = mt.simd(V8.self, at: 800), m15 = mt.simd(V8.self, at: 880)
+                        let m10 = mt.load8(at: 480), m11 = mt.load8(at: 560), m12 = mt.load8(at: 640), m13 = mt.load8(at: 720), m14 = mt.load8(at: 800), m15 = mt.load8(at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 960), m21 = mt.simd(V8.self, at: 1040), m22 = mt.simd(V8.self, at: 1120), m23 = mt.simd(V8.self, at: 1200), m24 = mt.simd(V8.self, at: 1280), m25 = mt.simd(V8.self, at: 1360)
+                        let m20 = mt.load8(at: 960), m21 = mt.load8(at: 1040), m22 = mt.load8(at: 1120), m23 = mt.load8(at: 1200), m24 = mt.load8(at: 1280), m25 = mt.load8(at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 1440), m31 = mt.simd(V8.self, at: 1520), m32 = mt.simd(V8.self, at: 1600), m33 = mt.simd(V8.self, at: 1680), m34 = mt.simd(V8.self, at: 1760), m35 = mt.simd(V8.self, at: 1840)
+                        let m30 = mt.load8(at: 1440), m31 = mt.load8(at: 1520), m32 = mt.load8(at: 1600), m33 = mt.load8(at: 1680), m34 = mt.load8(at: 1760), m35 = mt.load8(at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 1920), m41 = mt.simd(V8.self, at: 2000), m42 = mt.simd(V8.self, at: 2080), m43 = mt.simd(V8.self, at: 2160), m44 = mt.simd(V8.self, at: 2240), m45 = mt.simd(V8.self, at: 2320)
+                        let m40 = mt.load8(at: 1920), m41 = mt.load8(at: 2000), m42 = mt.load8(at: 2080), m43 = mt.load8(at: 2160), m44 = mt.load8(at: 2240), m45 = mt.load8(at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 2400), m51 = mt.simd(V8.self, at: 2480), m52 = mt.simd(V8.self, at: 2560), m53 = mt.simd(V8.self, at: 2640), m54 = mt.simd(V8.self, at: 2720), m55 = mt.simd(V8.self, at: 2800)
+                        let m50 = mt.load8(at: 2400), m51 = mt.load8(at: 2480), m52 = mt.load8(at: 2560), m53 = mt.load8(at: 2640), m54 = mt.load8(at: 2720), m55 = mt.load8(at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1341,18 +1341,18 @@ public struct Unet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 3
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x + oy * 128 + ox * 8
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 8])
@@ -1641,7 +1641,7 @@ extension Unet: TrainableModel {
                         let xp = x + oy * 144 + ox * 8 + ky * 144 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -1850,7 +1850,7 @@ extension Unet: TrainableModel {
                     let xp = x + ky * 192 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 512
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[a1 + ci])
@@ -2084,7 +2084,7 @@ extension Unet: TrainableModel {
                 let xp = x + oy * 48 + ox * 3
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 3])
@@ -2143,17 +2143,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104), d14 = pc.simd(V8.self, at: 112), d15 = pc.simd(V8.self, at: 120)
+                        let d10 = pc.load8(at: 80), d11 = pc.load8(at: 88), d12 = pc.load8(at: 96), d13 = pc.load8(at: 104), d14 = pc.load8(at: 112), d15 = pc.load8(at: 120)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184), d24 = pc.simd(V8.self, at: 192), d25 = pc.simd(V8.self, at: 200)
+                        let d20 = pc.load8(at: 160), d21 = pc.load8(at: 168), d22 = pc.load8(at: 176), d23 = pc.load8(at: 184), d24 = pc.load8(at: 192), d25 = pc.load8(at: 200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264), d34 = pc.simd(V8.self, at: 272), d35 = pc.simd(V8.self, at: 280)
+                        let d30 = pc.load8(at: 240), d31 = pc.load8(at: 248), d32 = pc.load8(at: 256), d33 = pc.load8(at: 264), d34 = pc.load8(at: 272), d35 = pc.load8(at: 280)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 320), d41 = pc.simd(V8.self, at: 328), d42 = pc.simd(V8.self, at: 336), d43 = pc.simd(V8.self, at: 344), d44 = pc.simd(V8.self, at: 352), d45 = pc.simd(V8.self, at: 360)
+                        let d40 = pc.load8(at: 320), d41 = pc.load8(at: 328), d42 = pc.load8(at: 336), d43 = pc.load8(at: 344), d44 = pc.load8(at: 352), d45 = pc.load8(at: 360)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 400), d51 = pc.simd(V8.self, at: 408), d52 = pc.simd(V8.self, at: 416), d53 = pc.simd(V8.self, at: 424), d54 = pc.simd(V8.self, at: 432), d55 = pc.simd(V8.self, at: 440)
+                        let d50 = pc.load8(at: 400), d51 = pc.load8(at: 408), d52 = pc.load8(at: 416), d53 = pc.load8(at: 424), d54 = pc.load8(at: 432), d55 = pc.load8(at: 440)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2330,17 +2330,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 32), d02 = pc.load16(at: 64), d03 = pc.load16(at: 96), d04 = pc.load16(at: 128), d05 = pc.load16(at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416), d14 = pc.simd(V16.self, at: 448), d15 = pc.simd(V16.self, at: 480)
+                        let d10 = pc.load16(at: 320), d11 = pc.load16(at: 352), d12 = pc.load16(at: 384), d13 = pc.load16(at: 416), d14 = pc.load16(at: 448), d15 = pc.load16(at: 480)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736), d24 = pc.simd(V16.self, at: 768), d25 = pc.simd(V16.self, at: 800)
+                        let d20 = pc.load16(at: 640), d21 = pc.load16(at: 672), d22 = pc.load16(at: 704), d23 = pc.load16(at: 736), d24 = pc.load16(at: 768), d25 = pc.load16(at: 800)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056), d34 = pc.simd(V16.self, at: 1088), d35 = pc.simd(V16.self, at: 1120)
+                        let d30 = pc.load16(at: 960), d31 = pc.load16(at: 992), d32 = pc.load16(at: 1024), d33 = pc.load16(at: 1056), d34 = pc.load16(at: 1088), d35 = pc.load16(at: 1120)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 1280), d41 = pc.simd(V16.self, at: 1312), d42 = pc.simd(V16.self, at: 1344), d43 = pc.simd(V16.self, at: 1376), d44 = pc.simd(V16.self, at: 1408), d45 = pc.simd(V16.self, at: 1440)
+                        let d40 = pc.load16(at: 1280), d41 = pc.load16(at: 1312), d42 = pc.load16(at: 1344), d43 = pc.load16(at: 1376), d44 = pc.load16(at: 1408), d45 = pc.load16(at: 1440)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 1600), d51 = pc.simd(V16.self, at: 1632), d52 = pc.simd(V16.self, at: 1664), d53 = pc.simd(V16.self, at: 1696), d54 = pc.simd(V16.self, at: 1728), d55 = pc.simd(V16.self, at: 1760)
+                        let d50 = pc.load16(at: 1600), d51 = pc.load16(at: 1632), d52 = pc.load16(at: 1664), d53 = pc.load16(at: 1696), d54 = pc.load16(at: 1728), d55 = pc.load16(at: 1760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2517,17 +2517,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 1728 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72), d04 = pc.simd(V8.self, at: 96), d05 = pc.simd(V8.self, at: 120)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 24), d02 = pc.load8(at: 48), d03 = pc.load8(at: 72), d04 = pc.load8(at: 96), d05 = pc.load8(at: 120)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 432), d11 = pc.simd(V8.self, at: 456), d12 = pc.simd(V8.self, at: 480), d13 = pc.simd(V8.self, at: 504), d14 = pc.simd(V8.self, at: 528), d15 = pc.simd(V8.self, at: 552)
+                        let d10 = pc.load8(at: 432), d11 = pc.load8(at: 456), d12 = pc.load8(at: 480), d13 = pc.load8(at: 504), d14 = pc.load8(at: 528), d15 = pc.load8(at: 552)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 864), d21 = pc.simd(V8.self, at: 888), d22 = pc.simd(V8.self, at: 912), d23 = pc.simd(V8.self, at: 936), d24 = pc.simd(V8.self, at: 960), d25 = pc.simd(V8.self, at: 984)
+                        let d20 = pc.load8(at: 864), d21 = pc.load8(at: 888), d22 = pc.load8(at: 912), d23 = pc.load8(at: 936), d24 = pc.load8(at: 960), d25 = pc.load8(at: 984)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 1296), d31 = pc.simd(V8.self, at: 1320), d32 = pc.simd(V8.self, at: 1344), d33 = pc.simd(V8.self, at: 1368), d34 = pc.simd(V8.self, at: 1392), d35 = pc.simd(V8.self, at: 1416)
+                        let d30 = pc.load8(at: 1296), d31 = pc.load8(at: 1320), d32 = pc.load8(at: 1344), d33 = pc.load8(at: 1368), d34 = pc.load8(at: 1392), d35 = pc.load8(at: 1416)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 1728), d41 = pc.simd(V8.self, at: 1752), d42 = pc.simd(V8.self, at: 1776), d43 = pc.simd(V8.self, at: 1800), d44 = pc.simd(V8.self, at: 1824), d45 = pc.simd(V8.self, at: 1848)
+                        let d40 = pc.load8(at: 1728), d41 = pc.load8(at: 1752), d42 = pc.load8(at: 1776), d43 = pc.load8(at: 1800), d44 = pc.load8(at: 1824), d45 = pc.load8(at: 1848)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 2160), d51 = pc.simd(V8.self, at: 2184), d52 = pc.simd(V8.self, at: 2208), d53 = pc.simd(V8.self, at: 2232), d54 = pc.simd(V8.self, at: 2256), d55 = pc.simd(V8.self, at: 2280)
+                        let d50 = pc.load8(at: 2160), d51 = pc.load8(at: 2184), d52 = pc.load8(at: 2208), d53 = pc.load8(at: 2232), d54 = pc.load8(at: 2256), d55 = pc.load8(at: 2280)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2702,7 +2702,7 @@ extension Unet: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 16])
@@ -2732,17 +2732,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
+                        let d10 = pc.load16(at: 160), d11 = pc.load16(at: 176), d12 = pc.load16(at: 192), d13 = pc.load16(at: 208), d14 = pc.load16(at: 224), d15 = pc.load16(at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
+                        let d20 = pc.load16(at: 320), d21 = pc.load16(at: 336), d22 = pc.load16(at: 352), d23 = pc.load16(at: 368), d24 = pc.load16(at: 384), d25 = pc.load16(at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
+                        let d30 = pc.load16(at: 480), d31 = pc.load16(at: 496), d32 = pc.load16(at: 512), d33 = pc.load16(at: 528), d34 = pc.load16(at: 544), d35 = pc.load16(at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
+                        let d40 = pc.load16(at: 640), d41 = pc.load16(at: 656), d42 = pc.load16(at: 672), d43 = pc.load16(at: 688), d44 = pc.load16(at: 704), d45 = pc.load16(at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
+                        let d50 = pc.load16(at: 800), d51 = pc.load16(at: 816), d52 = pc.load16(at: 832), d53 = pc.load16(at: 848), d54 = pc.load16(at: 864), d55 = pc.load16(at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2800,18 +2800,18 @@ extension Unet: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 48), m02 = mt.simd(V8.self, at: 96), m03 = mt.simd(V8.self, at: 144), m04 = mt.simd(V8.self, at: 192), m05 = mt.simd(V8.self, at: 240)
+                        let bias = w.load8(at: 4608 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 48), m02 = mt.load8(at: 96), m03 = mt.load8(at: 144), m04 = mt.load8(at: 192), m05 = mt.load8(at: 240)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 288), m11 = mt.simd(V8.self, at: 336), m12 = mt.simd(V8.self, at: 384), m13 = mt.simd(V8.self, at: 432), m14 = mt.simd(V8.self, at: 480), m15 = mt.simd(V8.self, at: 528)
+                        let m10 = mt.load8(at: 288), m11 = mt.load8(at: 336), m12 = mt.load8(at: 384), m13 = mt.load8(at: 432), m14 = mt.load8(at: 480), m15 = mt.load8(at: 528)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 576), m21 = mt.simd(V8.self, at: 624), m22 = mt.simd(V8.self, at: 672), m23 = mt.simd(V8.self, at: 720), m24 = mt.simd(V8.self, at: 768), m25 = mt.simd(V8.self, at: 816)
+                        let m20 = mt.load8(at: 576), m21 = mt.load8(at: 624), m22 = mt.load8(at: 672), m23 = mt.load8(at: 720), m24 = mt.load8(at: 768), m25 = mt.load8(at: 816)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 864), m31 = mt.simd(V8.self, at: 912), m32 = mt.simd(V8.self, at: 960), m33 = mt.simd(V8.self, at: 1008), m34 = mt.simd(V8.self, at: 1056), m35 = mt.simd(V8.self, at: 1104)
+                        let m30 = mt.load8(at: 864), m31 = mt.load8(at: 912), m32 = mt.load8(at: 960), m33 = mt.load8(at: 1008), m34 = mt.load8(at: 1056), m35 = mt.load8(at: 1104)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 1152), m41 = mt.simd(V8.self, at: 1200), m42 = mt.simd(V8.self, at: 1248), m43 = mt.simd(V8.self, at: 1296), m44 = mt.simd(V8.self, at: 1344), m45 = mt.simd(V8.self, at: 1392)
+                        let m40 = mt.load8(at: 1152), m41 = mt.load8(at: 1200), m42 = mt.load8(at: 1248), m43 = mt.load8(at: 1296), m44 = mt.load8(at: 1344), m45 = mt.load8(at: 1392)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 1440), m51 = mt.simd(V8.self, at: 1488), m52 = mt.simd(V8.self, at: 1536), m53 = mt.simd(V8.self, at: 1584), m54 = mt.simd(V8.self, at: 1632), m55 = mt.simd(V8.self, at: 1680)
+                        let m50 = mt.load8(at: 1440), m51 = mt.load8(at: 1488), m52 = mt.load8(at: 1536), m53 = mt.load8(at: 1584), m54 = mt.load8(at: 1632), m55 = mt.load8(at: 1680)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2886,8 +2886,8 @@ extension Unet: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
-                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let w0 = wp.load16(at: ci * 32)
+                    let w1 = wp.load16(at: ci * 32 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -2925,17 +2925,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
+                        let d10 = pc.load16(at: 160), d11 = pc.load16(at: 176), d12 = pc.load16(at: 192), d13 = pc.load16(at: 208), d14 = pc.load16(at: 224), d15 = pc.load16(at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
+                        let d20 = pc.load16(at: 320), d21 = pc.load16(at: 336), d22 = pc.load16(at: 352), d23 = pc.load16(at: 368), d24 = pc.load16(at: 384), d25 = pc.load16(at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
+                        let d30 = pc.load16(at: 480), d31 = pc.load16(at: 496), d32 = pc.load16(at: 512), d33 = pc.load16(at: 528), d34 = pc.load16(at: 544), d35 = pc.load16(at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
+                        let d40 = pc.load16(at: 640), d41 = pc.load16(at: 656), d42 = pc.load16(at: 672), d43 = pc.load16(at: 688), d44 = pc.load16(at: 704), d45 = pc.load16(at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
+                        let d50 = pc.load16(at: 800), d51 = pc.load16(at: 816), d52 = pc.load16(at: 832), d53 = pc.load16(at: 848), d54 = pc.load16(at: 864), d55 = pc.load16(at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2993,18 +2993,18 @@ extension Unet: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(V16.self, at: 18432 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
+                        let bias = w.load16(at: 18432 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 144), m02 = mt.load16(at: 288), m03 = mt.load16(at: 432), m04 = mt.load16(at: 576), m05 = mt.load16(at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
+                        let m10 = mt.load16(at: 864), m11 = mt.load16(at: 1008), m12 = mt.load16(at: 1152), m13 = mt.load16(at: 1296), m14 = mt.load16(at: 1440), m15 = mt.load16(at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
+                        let m20 = mt.load16(at: 1728), m21 = mt.load16(at: 1872), m22 = mt.load16(at: 2016), m23 = mt.load16(at: 2160), m24 = mt.load16(at: 2304), m25 = mt.load16(at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
+                        let m30 = mt.load16(at: 2592), m31 = mt.load16(at: 2736), m32 = mt.load16(at: 2880), m33 = mt.load16(at: 3024), m34 = mt.load16(at: 3168), m35 = mt.load16(at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
+                        let m40 = mt.load16(at: 3456), m41 = mt.load16(at: 3600), m42 = mt.load16(at: 3744), m43 = mt.load16(at: 3888), m44 = mt.load16(at: 4032), m45 = mt.load16(at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
+                        let m50 = mt.load16(at: 4320), m51 = mt.load16(at: 4464), m52 = mt.load16(at: 4608), m53 = mt.load16(at: 4752), m54 = mt.load16(at: 4896), m55 = mt.load16(at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -3088,8 +3088,8 @@ extension Unet: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
-                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let w0 = wp.load16(at: ci * 32)
+                    let w1 = wp.load16(at: ci * 32 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -3147,17 +3147,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 576 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 144), d11 = pc.simd(V8.self, at: 152), d12 = pc.simd(V8.self, at: 160), d13 = pc.simd(V8.self, at: 168), d14 = pc.simd(V8.self, at: 176), d15 = pc.simd(V8.self, at: 184)
+                        let d10 = pc.load8(at: 144), d11 = pc.load8(at: 152), d12 = pc.load8(at: 160), d13 = pc.load8(at: 168), d14 = pc.load8(at: 176), d15 = pc.load8(at: 184)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 288), d21 = pc.simd(V8.self, at: 296), d22 = pc.simd(V8.self, at: 304), d23 = pc.simd(V8.self, at: 312), d24 = pc.simd(V8.self, at: 320), d25 = pc.simd(V8.self, at: 328)
+                        let d20 = pc.load8(at: 288), d21 = pc.load8(at: 296), d22 = pc.load8(at: 304), d23 = pc.load8(at: 312), d24 = pc.load8(at: 320), d25 = pc.load8(at: 328)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 432), d31 = pc.simd(V8.self, at: 440), d32 = pc.simd(V8.self, at: 448), d33 = pc.simd(V8.self, at: 456), d34 = pc.simd(V8.self, at: 464), d35 = pc.simd(V8.self, at: 472)
+                        let d30 = pc.load8(at: 432), d31 = pc.load8(at: 440), d32 = pc.load8(at: 448), d33 = pc.load8(at: 456), d34 = pc.load8(at: 464), d35 = pc.load8(at: 472)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 576), d41 = pc.simd(V8.self, at: 584), d42 = pc.simd(V8.self, at: 592), d43 = pc.simd(V8.self, at: 600), d44 = pc.simd(V8.self, at: 608), d45 = pc.simd(V8.self, at: 616)
+                        let d40 = pc.load8(at: 576), d41 = pc.load8(at: 584), d42 = pc.load8(at: 592), d43 = pc.load8(at: 600), d44 = pc.load8(at: 608), d45 = pc.load8(at: 616)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 720), d51 = pc.simd(V8.self, at: 728), d52 = pc.simd(V8.self, at: 736), d53 = pc.simd(V8.self, at: 744), d54 = pc.simd(V8.self, at: 752), d55 = pc.simd(V8.self, at: 760)
+                        let d50 = pc.load8(at: 720), d51 = pc.load8(at: 728), d52 = pc.load8(at: 736), d53 = pc.load8(at: 744), d54 = pc.load8(at: 752), d55 = pc.load8(at: 760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -3215,18 +3215,18 @@ extension Unet: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(V8.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 208), m02 = mt.simd(V8.self, at: 416), m03 = mt.simd(V8.self, at: 624), m04 = mt.simd(V8.self, at: 832), m05 = mt.simd(V8.self, at: 1040)
+                        let bias = w.load8(at: 9216 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 208), m02 = mt.load8(at: 416), m03 = mt.load8(at: 624), m04 = mt.load8(at: 832), m05 = mt.load8(at: 1040)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 1248), m11 = mt.simd(V8.self, at: 1456), m12 = mt.simd(V8.self, at: 1664), m13 = mt.simd(V8.self, at: 1872), m14 = mt.simd(V8.self, at: 2080), m15 = mt.simd(V8.self, at: 2288)
+                        let m10 = mt.load8(at: 1248), m11 = mt.load8(at: 1456), m12 = mt.load8(at: 1664), m13 = mt.load8(at: 1872), m14 = mt.load8(at: 2080), m15 = mt.load8(at: 2288)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 2496), m21 = mt.simd(V8.self, at: 2704), m22 = mt.simd(V8.self, at: 2912), m23 = mt.simd(V8.self, at: 3120), m24 = mt.simd(V8.self, at: 3328), m25 = mt.simd(V8.self, at: 3536)
+                        let m20 = mt.load8(at: 2496), m21 = mt.load8(at: 2704), m22 = mt.load8(at: 2912), m23 = mt.load8(at: 3120), m24 = mt.load8(at: 3328), m25 = mt.load8(at: 3536)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 3744), m31 = mt.simd(V8.self, at: 3952), m32 = mt.simd(V8.self, at: 4160), m33 = mt.simd(V8.self, at: 4368), m34 = mt.simd(V8.self, at: 4576), m35 = mt.simd(V8.self, at: 4784)
+                        let m30 = mt.load8(at: 3744), m31 = mt.load8(at: 3952), m32 = mt.load8(at: 4160), m33 = mt.load8(at: 4368), m34 = mt.load8(at: 4576), m35 = mt.load8(at: 4784)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 4992), m41 = mt.simd(V8.self, at: 5200), m42 = mt.simd(V8.self, at: 5408), m43 = mt.simd(V8.self, at: 5616), m44 = mt.simd(V8.self, at: 5824), m45 = mt.simd(V8.self, at: 6032)
+                        let m40 = mt.load8(at: 4992), m41 = mt.load8(at: 5200), m42 = mt.load8(at: 5408), m43 = mt.load8(at: 5616), m44 = mt.load8(at: 5824), m45 = mt.load8(at: 6032)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 6240), m51 = mt.simd(V8.self, at: 6448), m52 = mt.simd(V8.self, at: 6656), m53 = mt.simd(V8.self, at: 6864), m54 = mt.simd(V8.self, at: 7072), m55 = mt.simd(V8.self, at: 7280)
+                        let m50 = mt.load8(at: 6240), m51 = mt.load8(at: 6448), m52 = mt.load8(at: 6656), m53 = mt.load8(at: 6864), m54 = mt.load8(at: 7072), m55 = mt.load8(at: 7280)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -3301,7 +3301,7 @@ extension Unet: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 8])
@@ -3344,13 +3344,13 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 160 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104)
+                        let d10 = pc.load8(at: 80), d11 = pc.load8(at: 88), d12 = pc.load8(at: 96), d13 = pc.load8(at: 104)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184)
+                        let d20 = pc.load8(at: 160), d21 = pc.load8(at: 168), d22 = pc.load8(at: 176), d23 = pc.load8(at: 184)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264)
+                        let d30 = pc.load8(at: 240), d31 = pc.load8(at: 248), d32 = pc.load8(at: 256), d33 = pc.load8(at: 264)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -3386,14 +3386,14 @@ extension Unet: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 2048 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432)
+                        let bias = w.load16(at: 2048 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 144), m02 = mt.load16(at: 288), m03 = mt.load16(at: 432)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V16.self, at: 576), m11 = mt.simd(V16.self, at: 720), m12 = mt.simd(V16.self, at: 864), m13 = mt.simd(V16.self, at: 1008)
+                        let m10 = mt.load16(at: 576), m11 = mt.load16(at: 720), m12 = mt.load16(at: 864), m13 = mt.load16(at: 1008)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V16.self, at: 1152), m21 = mt.simd(V16.self, at: 1296), m22 = mt.simd(V16.self, at: 1440), m23 = mt.simd(V16.self, at: 1584)
+                        let m20 = mt.load16(at: 1152), m21 = mt.load16(at: 1296), m22 = mt.load16(at: 1440), m23 = mt.load16(at: 1584)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V16.self, at: 1728), m31 = mt.simd(V16.self, at: 1872), m32 = mt.simd(V16.self, at: 2016), m33 = mt.simd(V16.self, at: 2160)
+                        let m30 = mt.load16(at: 1728), m31 = mt.load16(at: 1872), m32 = mt.load16(at: 2016), m33 = mt.load16(at: 2160)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -3442,7 +3442,7 @@ extension Unet: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 32])
@@ -3485,13 +3485,13 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 32), d02 = pc.load16(at: 64), d03 = pc.load16(at: 96)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416)
+                        let d10 = pc.load16(at: 320), d11 = pc.load16(at: 352), d12 = pc.load16(at: 384), d13 = pc.load16(at: 416)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736)
+                        let d20 = pc.load16(at: 640), d21 = pc.load16(at: 672), d22 = pc.load16(at: 704), d23 = pc.load16(at: 736)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056)
+                        let d30 = pc.load16(at: 960), d31 = pc.load16(at: 992), d32 = pc.load16(at: 1024), d33 = pc.load16(at: 1056)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -3527,14 +3527,14 @@ extension Unet: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 8192 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432)
+                        let bias = w.load16(at: 8192 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 144), m02 = mt.load16(at: 288), m03 = mt.load16(at: 432)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V16.self, at: 576), m11 = mt.simd(V16.self, at: 720), m12 = mt.simd(V16.self, at: 864), m13 = mt.simd(V16.self, at: 1008)
+                        let m10 = mt.load16(at: 576), m11 = mt.load16(at: 720), m12 = mt.load16(at: 864), m13 = mt.load16(at: 1008)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V16.self, at: 1152), m21 = mt.simd(V16.self, at: 1296), m22 = mt.simd(V16.self, at: 1440), m23 = mt.simd(V16.self, at: 1584)
+                        let m20 = mt.load16(at: 1152), m21 = mt.load16(at: 1296), m22 = mt.load16(at: 1440), m23 = mt.load16(at: 1584)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V16.self, at: 1728), m31 = mt.simd(V16.self, at: 1872), m32 = mt.simd(V16.self, at: 2016), m33 = mt.simd(V16.self, at: 2160)
+                        let m30 = mt.load16(at: 1728), m31 = mt.load16(at: 1872), m32 = mt.load16(at: 2016), m33 = mt.load16(at: 2160)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -3585,7 +3585,7 @@ extension Unet: TrainableModel {
                     let xp = x + ox * 24
                     let wp = kernel
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 24])
@@ -3629,13 +3629,13 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 864 + tx * 48)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 24), d02 = pc.load8(at: 48), d03 = pc.load8(at: 72)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V8.self, at: 432), d11 = pc.simd(V8.self, at: 456), d12 = pc.simd(V8.self, at: 480), d13 = pc.simd(V8.self, at: 504)
+                        let d10 = pc.load8(at: 432), d11 = pc.load8(at: 456), d12 = pc.load8(at: 480), d13 = pc.load8(at: 504)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V8.self, at: 864), d21 = pc.simd(V8.self, at: 888), d22 = pc.simd(V8.self, at: 912), d23 = pc.simd(V8.self, at: 936)
+                        let d20 = pc.load8(at: 864), d21 = pc.load8(at: 888), d22 = pc.load8(at: 912), d23 = pc.load8(at: 936)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V8.self, at: 1296), d31 = pc.simd(V8.self, at: 1320), d32 = pc.simd(V8.self, at: 1344), d33 = pc.simd(V8.self, at: 1368)
+                        let d30 = pc.load8(at: 1296), d31 = pc.load8(at: 1320), d32 = pc.load8(at: 1344), d33 = pc.load8(at: 1368)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -3671,14 +3671,14 @@ extension Unet: TrainableModel {
                     let t = r * 8 + tx, ox = 2 * tx
                     let yt = y + (oy * 16 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 3072 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 272), m02 = mt.simd(V8.self, at: 544), m03 = mt.simd(V8.self, at: 816)
+                        let bias = w.load8(at: 3072 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 272), m02 = mt.load8(at: 544), m03 = mt.load8(at: 816)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V8.self, at: 1088), m11 = mt.simd(V8.self, at: 1360), m12 = mt.simd(V8.self, at: 1632), m13 = mt.simd(V8.self, at: 1904)
+                        let m10 = mt.load8(at: 1088), m11 = mt.load8(at: 1360), m12 = mt.load8(at: 1632), m13 = mt.load8(at: 1904)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V8.self, at: 2176), m21 = mt.simd(V8.self, at: 2448), m22 = mt.simd(V8.self, at: 2720), m23 = mt.simd(V8.self, at: 2992)
+                        let m20 = mt.load8(at: 2176), m21 = mt.load8(at: 2448), m22 = mt.load8(at: 2720), m23 = mt.load8(at: 2992)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V8.self, at: 3264), m31 = mt.simd(V8.self, at: 3536), m32 = mt.simd(V8.self, at: 3808), m33 = mt.simd(V8.self, at: 4080)
+                        let m30 = mt.load8(at: 3264), m31 = mt.load8(at: 3536), m32 = mt.load8(at: 3808), m33 = mt.load8(at: 4080)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -3720,6 +3720,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -25,11 +25,10 @@ import Testing
         return ModelGenerator(model: model, specPath: "halves.yaml", target: .avx2, includesTraining: training)
     }
 
-    /// The names of the functions a source defines (`func l3_conv2d_2(`),
-    /// or only those at file level (the helpers each file has a copy of).
-    static func definedFunctions(_ source: String, fileLevel: Bool = false) -> [String] {
+    /// The names of the functions a source defines (`func l3_conv2d_2(`).
+    static func definedFunctions(_ source: String) -> [String] {
         source.split(separator: "\n").compactMap { line in
-            guard let range = line.range(of: "func "), !line.hasPrefix(" ") || !fileLevel else { return nil }
+            guard let range = line.range(of: "func ") else { return nil }
             return String(line[range.upperBound...].prefix { $0 != "(" && $0 != "<" })
         }
     }
@@ -43,7 +42,8 @@ import Testing
         #expect(files[1].text.contains("extension Halves {"))
         // Every function of the one-file form, once; the file-level helpers in each file.
         let whole = generator.generate()
-        let helpers = Set(Self.definedFunctions(whole, fileLevel: true))
+        let helperSection = try #require(whole.range(of: "// MARK: - Vector types"))
+        let helpers = Set(Self.definedFunctions(String(whole[helperSection.lowerBound...])))
         #expect(helpers.contains("madd"))
         var split = Self.definedFunctions(files[0].text) + Self.definedFunctions(files[1].text)
         for helper in helpers {

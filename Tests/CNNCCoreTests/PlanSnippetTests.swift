@@ -444,7 +444,7 @@ import Testing
         let swift = ModelGenerator.render(program)
         #expect(swift.contains("WeightPacking.panels(parameters, from: 0, rows: 4096, outputs: 512, width: 16, into: buffer, at: 0)"))
         let wideBody = Self.lines(of: swift, from: "static func l0_wide(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {", count: 24)
-        #expect(wideBody.contains("let w3 = wp.simd(V16.self, at: ci * 16 + 196608)"))
+        #expect(wideBody.contains("let w3 = wp.load16(at: ci * 16 + 196608)"))
         #expect(wideBody.contains("wp.prefetch(at: ci * 16 + 197632)"))
         let narrowBody = Self.lines(of: swift, from: "static func l1_narrow(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {", count: 24)
         #expect(!narrowBody.isEmpty && !narrowBody.contains { $0.contains("prefetch") })
@@ -777,14 +777,14 @@ import Testing
         #expect(Self.lines(of: swift, from: "let xp = row + kx * 6 + 198", count: 11) == [
             "let xp = row + kx * 6 + 198",
             "let wp0 = patterns + (kx + 5) * 96",
-            "let w0_0 = wp0.simd(V16.self, at: 0)",
-            "let w0_2 = wp0.simd(V16.self, at: 32)",
-            "let w0_4 = wp0.simd(V16.self, at: 64)",
+            "let w0_0 = wp0.load16(at: 0)",
+            "let w0_2 = wp0.load16(at: 32)",
+            "let w0_4 = wp0.load16(at: 64)",
             "let wp1 = patterns + kx * 96",
-            "let w1_0 = wp1.simd(V16.self, at: 0)",
-            "let w1_2 = wp1.simd(V16.self, at: 32)",
-            "let w1_4 = wp1.simd(V16.self, at: 64)",
-            "let x0 = xp.simd(V16.self, at: 0)",
+            "let w1_0 = wp1.load16(at: 0)",
+            "let w1_2 = wp1.load16(at: 32)",
+            "let w1_4 = wp1.load16(at: 64)",
+            "let x0 = xp.load16(at: 0)",
             "s0_0 = madd(s0_0, x0, w0_0)",
         ])
         #expect(swift.contains("yp.store(s1_10, at: 332)"))
@@ -819,14 +819,14 @@ import Testing
         #expect(out.text.contains("for start in [32, 80, 128, 152] {"))
         #expect(out.text.contains("for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {"))
         // The fourth input row of a block: output rows 0 to 3 through tap rows 3 to 0.
-        #expect(out.text.contains("do { let xv = row.simd(V16.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }"))
+        #expect(out.text.contains("do { let xv = row.load16(at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }"))
         #expect(try direct(lenet.replacingOccurrences(of: "kernel_size: 5", with: "kernel_size: 3"))?.stationaryRows == 7)
         #expect(kernel.holdsEveryTap)
         let avx2 = try #require(try direct(lenet, .avx2))
         #expect(avx2.stationaryRows == 7 && !avx2.holdsEveryTap)
         var avx2Text = SourceWriter()
         avx2.emit(into: &avx2Text)
-        #expect(avx2Text.text.contains("let p0_1 = patterns.simd(V8.self, at: 96); let p1_1 = patterns.simd(V8.self, at: 576); let p2_1 = patterns.simd(V8.self, at: 1056)"))
+        #expect(avx2Text.text.contains("let p0_1 = patterns.load8(at: 96); let p1_1 = patterns.load8(at: 576); let p2_1 = patterns.load8(at: 1056)"))
     }
 
     /// A layer large enough to split across workers (7 filters of 7x7 taps

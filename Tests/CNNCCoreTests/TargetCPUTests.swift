@@ -57,8 +57,8 @@ import Testing
         let model = try Frontend.load(text: spec, file: "w.yaml").get()
         let avx2 = ModelGenerator(model: model, specPath: "w.yaml", target: .avx2).generate()
         let avx512 = ModelGenerator(model: model, specPath: "w.yaml", target: .avx512).generate()
-        #expect(avx2.contains("pc.simd(V8.self") && avx2.contains("mt.simd(V8.self") && !avx2.contains("pc.simd(V16.self"))
-        #expect(avx512.contains("pc.simd(V16.self") && avx512.contains("mt.simd(V16.self"))
+        #expect(avx2.contains("pc.load8(at:") && avx2.contains("mt.load8(at:") && !avx2.contains("pc.load16(at:"))
+        #expect(avx512.contains("pc.load16(at:") && avx512.contains("mt.load16(at:"))
         // The products over 36 tiles: AVX2 in blocks of one chunk by 6 tiles, AVX-512 of both chunks at once.
         #expect(avx2.contains("var s5_0 = V16()") && !avx2.contains("var s0_1 = V16()"))
         #expect(avx512.contains("var s0_1 = V16()"))

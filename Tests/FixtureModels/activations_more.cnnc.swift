@@ -945,18 +945,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<128 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 128])
@@ -988,18 +988,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel + 1024
                 for ci in 0..<128 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 128])
@@ -1042,18 +1042,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 10])
@@ -1085,18 +1085,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel + 80
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 10])
@@ -1139,18 +1139,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 10])
@@ -1182,18 +1182,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel + 80
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 10])
@@ -1236,18 +1236,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 10])
@@ -1291,18 +1291,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1356,20 +1356,20 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 3])
@@ -1400,20 +1400,20 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3 + 36
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 3])
@@ -1458,18 +1458,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1498,18 +1498,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1552,18 +1552,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1592,18 +1592,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1640,18 +1640,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1688,18 +1688,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1756,18 +1756,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1796,18 +1796,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1850,18 +1850,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1898,18 +1898,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1954,18 +1954,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1994,18 +1994,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2048,18 +2048,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2096,18 +2096,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2152,18 +2152,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2192,18 +2192,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2249,18 +2249,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2289,18 +2289,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2343,18 +2343,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2391,18 +2391,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2450,18 +2450,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2490,18 +2490,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2544,18 +2544,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2584,18 +2584,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2632,18 +2632,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2680,18 +2680,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2763,18 +2763,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2803,18 +2803,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2857,18 +2857,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2897,18 +2897,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2951,18 +2951,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2991,18 +2991,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -3045,18 +3045,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -3085,18 +3085,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -3139,18 +3139,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -3179,18 +3179,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -3233,18 +3233,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -3273,18 +3273,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -3327,18 +3327,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -3367,18 +3367,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -3421,18 +3421,18 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -3469,18 +3469,18 @@ public struct ActivationsMore: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -3595,13 +3595,13 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<128 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 1024)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 1024)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -3626,13 +3626,13 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 80)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 80)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -3657,13 +3657,13 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 80)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 80)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -3687,11 +3687,11 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -3714,11 +3714,11 @@ public struct ActivationsMore: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -4261,7 +4261,7 @@ extension ActivationsMore: TrainableModel {
                     let xp = x + oy * 64 + ky * 64 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 32
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 8])
@@ -4372,7 +4372,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -4481,7 +4481,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -4602,7 +4602,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -4711,7 +4711,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -4820,7 +4820,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -4929,7 +4929,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -5038,7 +5038,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -5141,7 +5141,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -5256,7 +5256,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -5365,7 +5365,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -5474,7 +5474,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -5583,7 +5583,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -5692,7 +5692,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -5801,7 +5801,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -5910,7 +5910,7 @@ extension ActivationsMore: TrainableModel {
             let xp = x + oy * 32
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 8])
@@ -6439,6 +6439,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -316,18 +316,18 @@ public struct Conv1d: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 5])
@@ -393,18 +393,18 @@ public struct Conv1d: CompiledModel {
             do {
                 do {
                     let yp = y
-                    var s0_0 = bias.simd(V8.self, at: 0)
-                    var s1_0 = bias.simd(V8.self, at: 0)
-                    var s2_0 = bias.simd(V8.self, at: 0)
-                    var s3_0 = bias.simd(V8.self, at: 0)
-                    var s4_0 = bias.simd(V8.self, at: 0)
-                    var s5_0 = bias.simd(V8.self, at: 0)
-                    var s6_0 = bias.simd(V8.self, at: 0)
+                    var s0_0 = bias.load8(at: 0)
+                    var s1_0 = bias.load8(at: 0)
+                    var s2_0 = bias.load8(at: 0)
+                    var s3_0 = bias.load8(at: 0)
+                    var s4_0 = bias.load8(at: 0)
+                    var s5_0 = bias.load8(at: 0)
+                    var s6_0 = bias.load8(at: 0)
                     for kx in 0..<3 {
                         let xp = x + kx * 3
                         let wp = kernel + kx * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 3])
@@ -432,17 +432,17 @@ public struct Conv1d: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 6 + 7
                     let yp = y + ox * 8
-                    var s0_0 = bias.simd(V8.self, at: 0)
-                    var s1_0 = bias.simd(V8.self, at: 0)
-                    var s2_0 = bias.simd(V8.self, at: 0)
-                    var s3_0 = bias.simd(V8.self, at: 0)
-                    var s4_0 = bias.simd(V8.self, at: 0)
-                    var s5_0 = bias.simd(V8.self, at: 0)
+                    var s0_0 = bias.load8(at: 0)
+                    var s1_0 = bias.load8(at: 0)
+                    var s2_0 = bias.load8(at: 0)
+                    var s3_0 = bias.load8(at: 0)
+                    var s4_0 = bias.load8(at: 0)
+                    var s5_0 = bias.load8(at: 0)
                     for kx in 0..<3 {
                         let xp = x + ox * 3 + kx * 3
                         let wp = kernel + kx * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 3])
@@ -487,18 +487,18 @@ public struct Conv1d: CompiledModel {
             do {
                 do {
                     let yp = y
-                    var s0_0 = bias.simd(V8.self, at: 0)
-                    var s1_0 = bias.simd(V8.self, at: 0)
-                    var s2_0 = bias.simd(V8.self, at: 0)
-                    var s3_0 = bias.simd(V8.self, at: 0)
-                    var s4_0 = bias.simd(V8.self, at: 0)
-                    var s5_0 = bias.simd(V8.self, at: 0)
-                    var s6_0 = bias.simd(V8.self, at: 0)
+                    var s0_0 = bias.load8(at: 0)
+                    var s1_0 = bias.load8(at: 0)
+                    var s2_0 = bias.load8(at: 0)
+                    var s3_0 = bias.load8(at: 0)
+                    var s4_0 = bias.load8(at: 0)
+                    var s5_0 = bias.load8(at: 0)
+                    var s6_0 = bias.load8(at: 0)
                     for kx in 0..<4 {
                         let xp = x + kx * 16
                         let wp = kernel + kx * 64
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 8])
@@ -526,17 +526,17 @@ public struct Conv1d: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 6 + 7
                     let yp = y + ox * 6
-                    var s0_0 = bias.simd(V8.self, at: 0)
-                    var s1_0 = bias.simd(V8.self, at: 0)
-                    var s2_0 = bias.simd(V8.self, at: 0)
-                    var s3_0 = bias.simd(V8.self, at: 0)
-                    var s4_0 = bias.simd(V8.self, at: 0)
-                    var s5_0 = bias.simd(V8.self, at: 0)
+                    var s0_0 = bias.load8(at: 0)
+                    var s1_0 = bias.load8(at: 0)
+                    var s2_0 = bias.load8(at: 0)
+                    var s3_0 = bias.load8(at: 0)
+                    var s4_0 = bias.load8(at: 0)
+                    var s5_0 = bias.load8(at: 0)
                     for kx in 0..<4 {
                         let xp = x + ox * 8 + kx * 16
                         let wp = kernel + kx * 64
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 8])
@@ -618,17 +618,17 @@ public struct Conv1d: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s5_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
+                var s5_0 = bias.load16(at: 0)
                 for kx in 0..<3 {
                     let xp = x + kx * 6
                     let wp = kernel + kx * 96
                     for ci in 0..<6 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 12])
@@ -704,12 +704,12 @@ public struct Conv1d: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 12])
@@ -758,11 +758,11 @@ public struct Conv1d: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1003,7 +1003,7 @@ extension Conv1d: TrainableModel {
                         let xp = x + ox * 8 + kx * 8
                         let wp = kernel + kx * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -1040,7 +1040,7 @@ extension Conv1d: TrainableModel {
                         let xp = x + kx * 8 + 168
                         let wp = kernel + kx * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -1219,7 +1219,7 @@ extension Conv1d: TrainableModel {
                         let xp = x + kx * 12
                         let wp = kernel + kx * 48
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 6])
@@ -1257,7 +1257,7 @@ extension Conv1d: TrainableModel {
                         let xp = x + ox * 6 + kx * 12
                         let wp = kernel + kx * 48
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 6])
@@ -1406,7 +1406,7 @@ extension Conv1d: TrainableModel {
                     let xp = x + kx * 12
                     let wp = kernel + kx * 96
                     for ci in 0..<12 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 12])
@@ -1448,7 +1448,7 @@ extension Conv1d: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 12])
@@ -1611,7 +1611,7 @@ extension Conv1d: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 5])
@@ -1711,6 +1711,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -193,14 +193,14 @@ public struct DenseOnly: CompiledModel {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 let xp = x
                 let wp = kernel + c0 * 784
                 for ci in 0..<784 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
@@ -218,14 +218,14 @@ public struct DenseOnly: CompiledModel {
             }
             do {
                 let yp = y + c0 + 512
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 let xp = x + 3136
                 let wp = kernel + c0 * 784
                 for ci in 0..<784 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     wp.prefetch(at: ci * 16 + 1024)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
@@ -251,18 +251,18 @@ public struct DenseOnly: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<128 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 128])
@@ -294,18 +294,18 @@ public struct DenseOnly: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel + 1024
                 for ci in 0..<128 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 128])
@@ -360,14 +360,14 @@ public struct DenseOnly: CompiledModel {
             let c0 = g * 32
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s0_1 = bias.simd(V16.self, at: c0 + 16)
+                var s0_0 = bias.load16(at: c0)
+                var s0_1 = bias.load16(at: c0 + 16)
                 let xp = x
                 let wp = kernel + c0 * 784
                 for ci in 0..<784 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     wp.prefetch(at: ci * 16 + 1024)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 12544)
+                    let w1 = wp.load16(at: ci * 16 + 12544)
                     wp.prefetch(at: ci * 16 + 13568)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
@@ -390,13 +390,13 @@ public struct DenseOnly: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<128 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 1024)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 1024)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -702,6 +702,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

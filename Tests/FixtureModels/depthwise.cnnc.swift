@@ -397,18 +397,18 @@ public struct Depthwise: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 32])
@@ -462,21 +462,21 @@ public struct Depthwise: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 216
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s3_1 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s4_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 0)
+                var s3_1 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 0)
+                var s4_1 = bias.load8(at: 8)
                 let xp = x + oy * 27
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
-                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                    let w0 = wp.load8(at: ci * 32)
+                    let w1 = wp.load8(at: ci * 32 + 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -506,19 +506,19 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 24
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s3_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 0)
+                var s3_1 = bias.load8(at: 8)
                 let xp = x + oy * 27 + 15
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
-                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                    let w0 = wp.load8(at: ci * 32)
+                    let w1 = wp.load8(at: ci * 32 + 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -546,15 +546,15 @@ public struct Depthwise: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 216 + 16
-                var s0_0 = bias.simd(V8.self, at: 16)
-                var s1_0 = bias.simd(V8.self, at: 16)
-                var s2_0 = bias.simd(V8.self, at: 16)
-                var s3_0 = bias.simd(V8.self, at: 16)
-                var s4_0 = bias.simd(V8.self, at: 16)
+                var s0_0 = bias.load8(at: 16)
+                var s1_0 = bias.load8(at: 16)
+                var s2_0 = bias.load8(at: 16)
+                var s3_0 = bias.load8(at: 16)
+                var s4_0 = bias.load8(at: 16)
                 let xp = x + oy * 27
                 let wp = kernel + 16
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w0 = wp.load8(at: ci * 32)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 3])
@@ -574,14 +574,14 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 24 + 16
-                var s0_0 = bias.simd(V8.self, at: 16)
-                var s1_0 = bias.simd(V8.self, at: 16)
-                var s2_0 = bias.simd(V8.self, at: 16)
-                var s3_0 = bias.simd(V8.self, at: 16)
+                var s0_0 = bias.load8(at: 16)
+                var s1_0 = bias.load8(at: 16)
+                var s2_0 = bias.load8(at: 16)
+                var s3_0 = bias.load8(at: 16)
                 let xp = x + oy * 27 + 15
                 let wp = kernel + 16
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w0 = wp.load8(at: ci * 32)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 3])
@@ -626,26 +626,26 @@ public struct Depthwise: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 216
-                    var s0 = bias.simd(V16.self, at: 0)
-                    var s1 = bias.simd(V16.self, at: 0)
-                    var s2 = bias.simd(V16.self, at: 0)
+                    var s0 = bias.load16(at: 0)
+                    var s1 = bias.load16(at: 0)
+                    var s2 = bias.load16(at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 216 + ky * 216 - 216
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V16.self, at: 0)
-                        let w1 = wr.simd(V16.self, at: 24)
-                        let w2 = wr.simd(V16.self, at: 48)
-                        let i1 = xr.simd(V16.self, at: 0)
+                        let w0 = wr.load16(at: 0)
+                        let w1 = wr.load16(at: 24)
+                        let w2 = wr.load16(at: 48)
+                        let i1 = xr.load16(at: 0)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V16.self, at: 24)
+                        let i2 = xr.load16(at: 24)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V16.self, at: 48)
+                        let i3 = xr.load16(at: 48)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
-                        let i4 = xr.simd(V16.self, at: 72)
+                        let i4 = xr.load16(at: 72)
                         s2 = madd(s2, i4, w2)
                     }
                     yp.store(zeroingNegatives(s0), at: 0)
@@ -654,28 +654,28 @@ public struct Depthwise: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 9 + 3) * 24
-                    var s0 = bias.simd(V16.self, at: 0)
-                    var s1 = bias.simd(V16.self, at: 0)
-                    var s2 = bias.simd(V16.self, at: 0)
+                    var s0 = bias.load16(at: 0)
+                    var s1 = bias.load16(at: 0)
+                    var s2 = bias.load16(at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 216 + ky * 216 - 216
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V16.self, at: 0)
-                        let w1 = wr.simd(V16.self, at: 24)
-                        let w2 = wr.simd(V16.self, at: 48)
-                        let i0 = xr.simd(V16.self, at: 48)
+                        let w0 = wr.load16(at: 0)
+                        let w1 = wr.load16(at: 24)
+                        let w2 = wr.load16(at: 48)
+                        let i0 = xr.load16(at: 48)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V16.self, at: 72)
+                        let i1 = xr.load16(at: 72)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V16.self, at: 96)
+                        let i2 = xr.load16(at: 96)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V16.self, at: 120)
+                        let i3 = xr.load16(at: 120)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
-                        let i4 = xr.simd(V16.self, at: 144)
+                        let i4 = xr.load16(at: 144)
                         s2 = madd(s2, i4, w2)
                     }
                     yp.store(zeroingNegatives(s0), at: 0)
@@ -684,25 +684,25 @@ public struct Depthwise: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 9 + 6) * 24
-                    var s0 = bias.simd(V16.self, at: 0)
-                    var s1 = bias.simd(V16.self, at: 0)
-                    var s2 = bias.simd(V16.self, at: 0)
+                    var s0 = bias.load16(at: 0)
+                    var s1 = bias.load16(at: 0)
+                    var s2 = bias.load16(at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 216 + ky * 216 - 216
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V16.self, at: 0)
-                        let w1 = wr.simd(V16.self, at: 24)
-                        let w2 = wr.simd(V16.self, at: 48)
-                        let i0 = xr.simd(V16.self, at: 120)
+                        let w0 = wr.load16(at: 0)
+                        let w1 = wr.load16(at: 24)
+                        let w2 = wr.load16(at: 48)
+                        let i0 = xr.load16(at: 120)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V16.self, at: 144)
+                        let i1 = xr.load16(at: 144)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V16.self, at: 168)
+                        let i2 = xr.load16(at: 168)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V16.self, at: 192)
+                        let i3 = xr.load16(at: 192)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                     }
@@ -714,36 +714,36 @@ public struct Depthwise: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 216 + 16
-                    var s0 = bias.simd(V8.self, at: 16)
-                    var s1 = bias.simd(V8.self, at: 16)
-                    var s2 = bias.simd(V8.self, at: 16)
-                    var s3 = bias.simd(V8.self, at: 16)
-                    var s4 = bias.simd(V8.self, at: 16)
+                    var s0 = bias.load8(at: 16)
+                    var s1 = bias.load8(at: 16)
+                    var s2 = bias.load8(at: 16)
+                    var s3 = bias.load8(at: 16)
+                    var s4 = bias.load8(at: 16)
                     for ky in kernelRows {
                         let xr = x + oy * 216 + ky * 216 - 200
                         let wr = kernel + ky * 72 + 16
-                        let w0 = wr.simd(V8.self, at: 0)
-                        let w1 = wr.simd(V8.self, at: 24)
-                        let w2 = wr.simd(V8.self, at: 48)
-                        let i1 = xr.simd(V8.self, at: 0)
+                        let w0 = wr.load8(at: 0)
+                        let w1 = wr.load8(at: 24)
+                        let w2 = wr.load8(at: 48)
+                        let i1 = xr.load8(at: 0)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V8.self, at: 24)
+                        let i2 = xr.load8(at: 24)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V8.self, at: 48)
+                        let i3 = xr.load8(at: 48)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V8.self, at: 72)
+                        let i4 = xr.load8(at: 72)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
                         s4 = madd(s4, i4, w0)
-                        let i5 = xr.simd(V8.self, at: 96)
+                        let i5 = xr.load8(at: 96)
                         s3 = madd(s3, i5, w2)
                         s4 = madd(s4, i5, w1)
-                        let i6 = xr.simd(V8.self, at: 120)
+                        let i6 = xr.load8(at: 120)
                         s4 = madd(s4, i6, w2)
                     }
                     yp.store(zeroingNegatives(s0), at: 0)
@@ -754,30 +754,30 @@ public struct Depthwise: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 9 + 5) * 24 + 16
-                    var s0 = bias.simd(V8.self, at: 16)
-                    var s1 = bias.simd(V8.self, at: 16)
-                    var s2 = bias.simd(V8.self, at: 16)
-                    var s3 = bias.simd(V8.self, at: 16)
+                    var s0 = bias.load8(at: 16)
+                    var s1 = bias.load8(at: 16)
+                    var s2 = bias.load8(at: 16)
+                    var s3 = bias.load8(at: 16)
                     for ky in kernelRows {
                         let xr = x + oy * 216 + ky * 216 - 200
                         let wr = kernel + ky * 72 + 16
-                        let w0 = wr.simd(V8.self, at: 0)
-                        let w1 = wr.simd(V8.self, at: 24)
-                        let w2 = wr.simd(V8.self, at: 48)
-                        let i0 = xr.simd(V8.self, at: 96)
+                        let w0 = wr.load8(at: 0)
+                        let w1 = wr.load8(at: 24)
+                        let w2 = wr.load8(at: 48)
+                        let i0 = xr.load8(at: 96)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V8.self, at: 120)
+                        let i1 = xr.load8(at: 120)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V8.self, at: 144)
+                        let i2 = xr.load8(at: 144)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V8.self, at: 168)
+                        let i3 = xr.load8(at: 168)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V8.self, at: 192)
+                        let i4 = xr.load8(at: 192)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
                     }
@@ -809,36 +809,36 @@ public struct Depthwise: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 96
-                    var s0 = bias.simd(V16.self, at: 0)
-                    var s1 = bias.simd(V16.self, at: 0)
-                    var s2 = bias.simd(V16.self, at: 0)
-                    var s3 = bias.simd(V16.self, at: 0)
+                    var s0 = bias.load16(at: 0)
+                    var s1 = bias.load16(at: 0)
+                    var s2 = bias.load16(at: 0)
+                    var s3 = bias.load16(at: 0)
                     for ky in 0..<3 {
                         let xr = x + oy * 480 + ky * 240
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V16.self, at: 0)
-                        let w1 = wr.simd(V16.self, at: 24)
-                        let w2 = wr.simd(V16.self, at: 48)
-                        let i0 = xr.simd(V16.self, at: 0)
+                        let w0 = wr.load16(at: 0)
+                        let w1 = wr.load16(at: 24)
+                        let w2 = wr.load16(at: 48)
+                        let i0 = xr.load16(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V16.self, at: 24)
+                        let i1 = xr.load16(at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V16.self, at: 48)
+                        let i2 = xr.load16(at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V16.self, at: 72)
+                        let i3 = xr.load16(at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V16.self, at: 96)
+                        let i4 = xr.load16(at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V16.self, at: 120)
+                        let i5 = xr.load16(at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V16.self, at: 144)
+                        let i6 = xr.load16(at: 144)
                         s2 = madd(s2, i6, w2)
                         s3 = madd(s3, i6, w0)
-                        let i7 = xr.simd(V16.self, at: 168)
+                        let i7 = xr.load16(at: 168)
                         s3 = madd(s3, i7, w1)
-                        let i8 = xr.simd(V16.self, at: 192)
+                        let i8 = xr.load16(at: 192)
                         s3 = madd(s3, i8, w2)
                     }
                     yp.store(s0, at: 0)
@@ -850,36 +850,36 @@ public struct Depthwise: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 96 + 16
-                    var s0 = bias.simd(V8.self, at: 16)
-                    var s1 = bias.simd(V8.self, at: 16)
-                    var s2 = bias.simd(V8.self, at: 16)
-                    var s3 = bias.simd(V8.self, at: 16)
+                    var s0 = bias.load8(at: 16)
+                    var s1 = bias.load8(at: 16)
+                    var s2 = bias.load8(at: 16)
+                    var s3 = bias.load8(at: 16)
                     for ky in 0..<3 {
                         let xr = x + oy * 480 + ky * 240 + 16
                         let wr = kernel + ky * 72 + 16
-                        let w0 = wr.simd(V8.self, at: 0)
-                        let w1 = wr.simd(V8.self, at: 24)
-                        let w2 = wr.simd(V8.self, at: 48)
-                        let i0 = xr.simd(V8.self, at: 0)
+                        let w0 = wr.load8(at: 0)
+                        let w1 = wr.load8(at: 24)
+                        let w2 = wr.load8(at: 48)
+                        let i0 = xr.load8(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V8.self, at: 24)
+                        let i1 = xr.load8(at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V8.self, at: 48)
+                        let i2 = xr.load8(at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V8.self, at: 72)
+                        let i3 = xr.load8(at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V8.self, at: 96)
+                        let i4 = xr.load8(at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V8.self, at: 120)
+                        let i5 = xr.load8(at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V8.self, at: 144)
+                        let i6 = xr.load8(at: 144)
                         s2 = madd(s2, i6, w2)
                         s3 = madd(s3, i6, w0)
-                        let i7 = xr.simd(V8.self, at: 168)
+                        let i7 = xr.load8(at: 168)
                         s3 = madd(s3, i7, w1)
-                        let i8 = xr.simd(V8.self, at: 192)
+                        let i8 = xr.load8(at: 192)
                         s3 = madd(s3, i8, w2)
                     }
                     yp.store(s0, at: 0)
@@ -899,51 +899,51 @@ public struct Depthwise: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 96
-                    var s0 = bias.simd(V16.self, at: 0)
-                    var s1 = bias.simd(V16.self, at: 0)
-                    var s2 = bias.simd(V16.self, at: 0)
-                    var s3 = bias.simd(V16.self, at: 0)
+                    var s0 = bias.load16(at: 0)
+                    var s1 = bias.load16(at: 0)
+                    var s2 = bias.load16(at: 0)
+                    var s3 = bias.load16(at: 0)
                     for ky in 0..<3 {
                         let xr = x + oy * 432 + ky * 216
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V16.self, at: 0)
-                        let w1 = wr.simd(V16.self, at: 24)
-                        let w2 = wr.simd(V16.self, at: 48)
-                        let i0 = xr.simd(V16.self, at: 0)
+                        let w0 = wr.load16(at: 0)
+                        let w1 = wr.load16(at: 24)
+                        let w2 = wr.load16(at: 48)
+                        let i0 = xr.load16(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V16.self, at: 24)
+                        let i1 = xr.load16(at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V16.self, at: 48)
+                        let i2 = xr.load16(at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V16.self, at: 72)
+                        let i3 = xr.load16(at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V16.self, at: 96)
+                        let i4 = xr.load16(at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V16.self, at: 120)
+                        let i5 = xr.load16(at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V16.self, at: 144)
+                        let i6 = xr.load16(at: 144)
                         s2 = madd(s2, i6, w2)
                         s3 = madd(s3, i6, w0)
-                        let i7 = xr.simd(V16.self, at: 168)
+                        let i7 = xr.load16(at: 168)
                         s3 = madd(s3, i7, w1)
-                        let i8 = xr.simd(V16.self, at: 192)
+                        let i8 = xr.load16(at: 192)
                         s3 = madd(s3, i8, w2)
                     }
-                    let e0n = scaleShift(s0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
+                    let e0n = scaleShift(s0, post.load16(at: 0), post.load16(at: 24))
                     let e0r = V16().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = scaleShift(s1, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
+                    let e1n = scaleShift(s1, post.load16(at: 0), post.load16(at: 24))
                     let e1r = V16().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = scaleShift(s2, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
+                    let e2n = scaleShift(s2, post.load16(at: 0), post.load16(at: 24))
                     let e2r = V16().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
-                    let e3n = scaleShift(s3, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
+                    let e3n = scaleShift(s3, post.load16(at: 0), post.load16(at: 24))
                     let e3r = V16().replacing(with: e3n, where: e3n .> 0)
                     let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
                     yp.store(e3m, at: 72)
@@ -952,51 +952,51 @@ public struct Depthwise: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 96 + 16
-                    var s0 = bias.simd(V8.self, at: 16)
-                    var s1 = bias.simd(V8.self, at: 16)
-                    var s2 = bias.simd(V8.self, at: 16)
-                    var s3 = bias.simd(V8.self, at: 16)
+                    var s0 = bias.load8(at: 16)
+                    var s1 = bias.load8(at: 16)
+                    var s2 = bias.load8(at: 16)
+                    var s3 = bias.load8(at: 16)
                     for ky in 0..<3 {
                         let xr = x + oy * 432 + ky * 216 + 16
                         let wr = kernel + ky * 72 + 16
-                        let w0 = wr.simd(V8.self, at: 0)
-                        let w1 = wr.simd(V8.self, at: 24)
-                        let w2 = wr.simd(V8.self, at: 48)
-                        let i0 = xr.simd(V8.self, at: 0)
+                        let w0 = wr.load8(at: 0)
+                        let w1 = wr.load8(at: 24)
+                        let w2 = wr.load8(at: 48)
+                        let i0 = xr.load8(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V8.self, at: 24)
+                        let i1 = xr.load8(at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V8.self, at: 48)
+                        let i2 = xr.load8(at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V8.self, at: 72)
+                        let i3 = xr.load8(at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V8.self, at: 96)
+                        let i4 = xr.load8(at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V8.self, at: 120)
+                        let i5 = xr.load8(at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V8.self, at: 144)
+                        let i6 = xr.load8(at: 144)
                         s2 = madd(s2, i6, w2)
                         s3 = madd(s3, i6, w0)
-                        let i7 = xr.simd(V8.self, at: 168)
+                        let i7 = xr.load8(at: 168)
                         s3 = madd(s3, i7, w1)
-                        let i8 = xr.simd(V8.self, at: 192)
+                        let i8 = xr.load8(at: 192)
                         s3 = madd(s3, i8, w2)
                     }
-                    let e0n = scaleShift(s0, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                    let e0n = scaleShift(s0, post.load8(at: 16), post.load8(at: 40))
                     let e0r = V8().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = scaleShift(s1, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                    let e1n = scaleShift(s1, post.load8(at: 16), post.load8(at: 40))
                     let e1r = V8().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = scaleShift(s2, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                    let e2n = scaleShift(s2, post.load8(at: 16), post.load8(at: 40))
                     let e2r = V8().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
-                    let e3n = scaleShift(s3, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                    let e3n = scaleShift(s3, post.load8(at: 16), post.load8(at: 40))
                     let e3r = V8().replacing(with: e3n, where: e3n .> 0)
                     let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
                     yp.store(e3m, at: 72)
@@ -1031,18 +1031,18 @@ public struct Depthwise: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 24])
@@ -1071,18 +1071,18 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x + 192
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 24])
@@ -1141,33 +1141,33 @@ public struct Depthwise: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 24
-                    var s0 = bias.simd(V4.self, at: 0)
-                    var s1 = bias.simd(V4.self, at: 0)
-                    var s2 = bias.simd(V4.self, at: 0)
-                    var s3 = bias.simd(V4.self, at: 0)
+                    var s0 = bias.load4(at: 0)
+                    var s1 = bias.load4(at: 0)
+                    var s2 = bias.load4(at: 0)
+                    var s3 = bias.load4(at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 24 + ky * 24 - 48
                         let wr = kernel + ky * 40
-                        let w0 = wr.simd(V4.self, at: 0)
-                        let w1 = wr.simd(V4.self, at: 8)
-                        let w2 = wr.simd(V4.self, at: 16)
-                        let w3 = wr.simd(V4.self, at: 24)
-                        let w4 = wr.simd(V4.self, at: 32)
-                        let i2 = xr.simd(V4.self, at: 0)
+                        let w0 = wr.load4(at: 0)
+                        let w1 = wr.load4(at: 8)
+                        let w2 = wr.load4(at: 16)
+                        let w3 = wr.load4(at: 24)
+                        let w4 = wr.load4(at: 32)
+                        let i2 = xr.load4(at: 0)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V4.self, at: 6)
+                        let i3 = xr.load4(at: 6)
                         s0 = madd(s0, i3, w3)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V4.self, at: 12)
+                        let i4 = xr.load4(at: 12)
                         s0 = madd(s0, i4, w4)
                         s1 = madd(s1, i4, w3)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
-                        let i5 = xr.simd(V4.self, at: 18)
+                        let i5 = xr.load4(at: 18)
                         s1 = madd(s1, i5, w4)
                         s2 = madd(s2, i5, w3)
                         s3 = madd(s3, i5, w2)
@@ -1182,18 +1182,18 @@ public struct Depthwise: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 24 + 4
-                    var s0 = bias.simd(V4.self, at: 4)
-                    var s1 = bias.simd(V4.self, at: 4)
-                    var s2 = bias.simd(V4.self, at: 4)
-                    var s3 = bias.simd(V4.self, at: 4)
+                    var s0 = bias.load4(at: 4)
+                    var s1 = bias.load4(at: 4)
+                    var s2 = bias.load4(at: 4)
+                    var s3 = bias.load4(at: 4)
                     for ky in kernelRows {
                         let xr = x + oy * 24 + ky * 24 - 44
                         let wr = kernel + ky * 40 + 4
-                        let w0 = wr.simd(V4.self, at: 0)
-                        let w1 = wr.simd(V4.self, at: 8)
-                        let w2 = wr.simd(V4.self, at: 16)
-                        let w3 = wr.simd(V4.self, at: 24)
-                        let w4 = wr.simd(V4.self, at: 32)
+                        let w0 = wr.load4(at: 0)
+                        let w1 = wr.load4(at: 8)
+                        let w2 = wr.load4(at: 16)
+                        let w3 = wr.load4(at: 24)
+                        let w4 = wr.load4(at: 32)
                         var i2 = V4(); for lane in 0..<2 { i2[lane] = xr[lane] }
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
@@ -1279,23 +1279,23 @@ public struct Depthwise: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 24
-                    var s0 = bias.simd(V8.self, at: 0)
-                    var s1 = bias.simd(V8.self, at: 0)
+                    var s0 = bias.load8(at: 0)
+                    var s1 = bias.load8(at: 0)
                     for ky in 0..<2 {
                         let xr = x + oy * 48 + ky * 48
                         let wr = kernel + ky * 36
-                        let w0 = wr.simd(V8.self, at: 0)
-                        let w1 = wr.simd(V8.self, at: 12)
-                        let w2 = wr.simd(V8.self, at: 24)
-                        let i0 = xr.simd(V8.self, at: 0)
+                        let w0 = wr.load8(at: 0)
+                        let w1 = wr.load8(at: 12)
+                        let w2 = wr.load8(at: 24)
+                        let i0 = xr.load8(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V8.self, at: 12)
+                        let i1 = xr.load8(at: 12)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V8.self, at: 24)
+                        let i2 = xr.load8(at: 24)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
-                        let i3 = xr.simd(V8.self, at: 36)
+                        let i3 = xr.load8(at: 36)
                         s1 = madd(s1, i3, w2)
                     }
                     yp.store(s0, at: 0)
@@ -1305,23 +1305,23 @@ public struct Depthwise: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 24 + 8
-                    var s0 = bias.simd(V4.self, at: 8)
-                    var s1 = bias.simd(V4.self, at: 8)
+                    var s0 = bias.load4(at: 8)
+                    var s1 = bias.load4(at: 8)
                     for ky in 0..<2 {
                         let xr = x + oy * 48 + ky * 48 + 8
                         let wr = kernel + ky * 36 + 8
-                        let w0 = wr.simd(V4.self, at: 0)
-                        let w1 = wr.simd(V4.self, at: 12)
-                        let w2 = wr.simd(V4.self, at: 24)
-                        let i0 = xr.simd(V4.self, at: 0)
+                        let w0 = wr.load4(at: 0)
+                        let w1 = wr.load4(at: 12)
+                        let w2 = wr.load4(at: 24)
+                        let i0 = xr.load4(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V4.self, at: 12)
+                        let i1 = xr.load4(at: 12)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V4.self, at: 24)
+                        let i2 = xr.load4(at: 24)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
-                        let i3 = xr.simd(V4.self, at: 36)
+                        let i3 = xr.load4(at: 36)
                         s1 = madd(s1, i3, w2)
                     }
                     yp.store(s0, at: 0)
@@ -1339,13 +1339,13 @@ public struct Depthwise: CompiledModel {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
                 let xp = x
                 let wp = kernel + c0 * 12
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 12])
@@ -1359,13 +1359,13 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + c0 + 96
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
                 let xp = x + 36
                 let wp = kernel + c0 * 12
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 12])
@@ -1406,15 +1406,15 @@ public struct Depthwise: CompiledModel {
             for c0 in stride(from: 0, to: 32, by: 16) {
                 do {
                     let yp = y + oy * 32 + c0
-                    var s0 = bias.simd(V16.self, at: c0)
+                    var s0 = bias.load16(at: c0)
                     for ky in kernelRows {
                         let xr = x + oy * 64 + ky * 64 + c0 - 64
                         let wr = kernel + ky * 96 + c0
-                        let w0 = wr.simd(V16.self, at: 0)
-                        let w1 = wr.simd(V16.self, at: 32)
-                        let i0 = xr.simd(V16.self, at: 0)
+                        let w0 = wr.load16(at: 0)
+                        let w1 = wr.load16(at: 32)
+                        let i0 = xr.load16(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V16.self, at: 32)
+                        let i1 = xr.load16(at: 32)
                         s0 = madd(s0, i1, w1)
                     }
                     yp.store(s0, at: 0)
@@ -1445,11 +1445,11 @@ public struct Depthwise: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1716,7 +1716,7 @@ extension Depthwise: TrainableModel {
                 let xp = x + oy * 216
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 24])
@@ -1743,7 +1743,7 @@ extension Depthwise: TrainableModel {
                 let xp = x + oy * 216 + 120
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 24])
@@ -1950,9 +1950,9 @@ extension Depthwise: TrainableModel {
             let xp = x + oy * 24
             let wp = kernel
             for ci in 0..<6 {
-                let w0 = wp.simd(V8.self, at: ci * 32)
-                let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                let w0 = wp.load8(at: ci * 32)
+                let w1 = wp.load8(at: ci * 32 + 8)
+                let w2 = wp.load8(at: ci * 32 + 16)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -2180,7 +2180,7 @@ extension Depthwise: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[a1 + ci])
@@ -2462,6 +2462,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

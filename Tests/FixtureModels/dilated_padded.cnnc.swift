@@ -281,18 +281,18 @@ public struct DilatedPadded: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 12])
@@ -344,17 +344,17 @@ public struct DilatedPadded: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 45
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 39 + ky * 78 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 3])
@@ -376,16 +376,16 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 5
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 39 + ky * 78 + kx * 6 + 15
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 3])
@@ -425,17 +425,17 @@ public struct DilatedPadded: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 153
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10
                         let wp = kernel + (ky * 3 + kx) * 160
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 5])
@@ -457,16 +457,16 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 17
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10 + 25
                         let wp = kernel + (ky * 3 + kx) * 160
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 5])
@@ -488,17 +488,17 @@ public struct DilatedPadded: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 153 + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
-                var s4_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
+                var s4_0 = bias.load16(at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10
                         let wp = kernel + (ky * 3 + kx) * 160 + 16
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 5])
@@ -520,16 +520,16 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 17 + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10 + 25
                         let wp = kernel + (ky * 3 + kx) * 160 + 16
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 5])
@@ -556,19 +556,19 @@ public struct DilatedPadded: CompiledModel {
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 49
-            var s0_0 = bias.simd(V8.self, at: 0)
-            var s1_0 = bias.simd(V8.self, at: 0)
-            var s2_0 = bias.simd(V8.self, at: 0)
-            var s3_0 = bias.simd(V8.self, at: 0)
-            var s4_0 = bias.simd(V8.self, at: 0)
-            var s5_0 = bias.simd(V8.self, at: 0)
-            var s6_0 = bias.simd(V8.self, at: 0)
+            var s0_0 = bias.load8(at: 0)
+            var s1_0 = bias.load8(at: 0)
+            var s2_0 = bias.load8(at: 0)
+            var s3_0 = bias.load8(at: 0)
+            var s4_0 = bias.load8(at: 0)
+            var s5_0 = bias.load8(at: 0)
+            var s6_0 = bias.load8(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<2 {
                     let xp = x + oy * 153 + ky * 153 + kx * 34
                     let wp = kernel + (ky * 2 + kx) * 136
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 17])
@@ -616,17 +616,17 @@ public struct DilatedPadded: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 // 5 of the 25 taps read only padding for these pixels: skipped, with their weights
                 for ky in 1..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 14])
@@ -645,16 +645,16 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 80
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 154
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 14])
@@ -673,16 +673,16 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 160
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 308
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 14])
@@ -701,17 +701,17 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 240
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 // 10 of the 25 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<3 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 462
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 14])
@@ -733,17 +733,17 @@ public struct DilatedPadded: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 // 5 of the 25 taps read only padding for these pixels: skipped, with their weights
                 for ky in 1..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 14])
@@ -762,16 +762,16 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 96
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 154
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 14])
@@ -790,16 +790,16 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 176
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 308
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 14])
@@ -818,17 +818,17 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 256
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 // 10 of the 25 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<3 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 462
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 14])
@@ -869,16 +869,16 @@ public struct DilatedPadded: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 140 + kx * 20
                         let wp = kernel + (ky * 5 + kx) * 80
                         for ci in 0..<20 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 40])
@@ -908,11 +908,11 @@ public struct DilatedPadded: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1117,7 +1117,7 @@ extension DilatedPadded: TrainableModel {
                         let xp = x + oy * 85 + ky * 170 + kx * 10
                         let wp = kernel + (ky * 3 + kx) * 20
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 5])
@@ -1156,7 +1156,7 @@ extension DilatedPadded: TrainableModel {
                         let xp = x + oy * 85 + ky * 170 + kx * 10 + 35
                         let wp = kernel + (ky * 3 + kx) * 20
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 5])
@@ -1301,7 +1301,7 @@ extension DilatedPadded: TrainableModel {
                         let xp = x + oy * 221 + ky * 442 + kx * 34
                         let wp = kernel + (ky * 3 + kx) * 136
                         for ci in 0..<17 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 17])
@@ -1332,7 +1332,7 @@ extension DilatedPadded: TrainableModel {
                         let xp = x + oy * 221 + ky * 442 + kx * 34 + 85
                         let wp = kernel + (ky * 3 + kx) * 136
                         for ci in 0..<17 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 17])
@@ -1490,7 +1490,7 @@ extension DilatedPadded: TrainableModel {
                         let xp = x + oy * 77 + ky * 77 + kx * 14
                         let wp = kernel + (ky * 2 + kx) * 224
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 7])
@@ -1522,7 +1522,7 @@ extension DilatedPadded: TrainableModel {
                         let xp = x + oy * 77 + ky * 77 + kx * 14 + 35
                         let wp = kernel + (ky * 2 + kx) * 224
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 7])
@@ -1555,7 +1555,7 @@ extension DilatedPadded: TrainableModel {
                         let xp = x + oy * 77 + ky * 77 + kx * 14
                         let wp = kernel + (ky * 2 + kx) * 224 + 16
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 7])
@@ -1587,7 +1587,7 @@ extension DilatedPadded: TrainableModel {
                         let xp = x + oy * 77 + ky * 77 + kx * 14 + 35
                         let wp = kernel + (ky * 2 + kx) * 224 + 16
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 7])
@@ -1741,7 +1741,7 @@ extension DilatedPadded: TrainableModel {
                     let xp = x + oy * 120 + ky * 120 + kx * 20
                     let wp = kernel + (ky * 3 + kx) * 160
                     for ci in 0..<20 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 20])
@@ -1776,7 +1776,7 @@ extension DilatedPadded: TrainableModel {
                     let xp = x + oy * 120 + ky * 120 + kx * 20
                     let wp = kernel + (ky * 2 + kx) * 160
                     for ci in 0..<20 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 20])
@@ -1809,7 +1809,7 @@ extension DilatedPadded: TrainableModel {
                     let xp = x + oy * 120 + ky * 120 + kx * 20
                     let wp = kernel + (ky * 3 + kx) * 160
                     for ci in 0..<20 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 20])
@@ -1844,7 +1844,7 @@ extension DilatedPadded: TrainableModel {
                     let xp = x + oy * 120 + ky * 120 + kx * 20
                     let wp = kernel + (ky * 2 + kx) * 160
                     for ci in 0..<20 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 20])
@@ -2031,8 +2031,8 @@ extension DilatedPadded: TrainableModel {
                     let xp = x + oy * 12 + ky * 12 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 96
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -2066,8 +2066,8 @@ extension DilatedPadded: TrainableModel {
                     let xp = x + oy * 12 + ky * 12 + kx * 3
                     let wp = kernel + (ky * 2 + kx) * 96
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -2101,8 +2101,8 @@ extension DilatedPadded: TrainableModel {
                     let xp = x + oy * 12 + ky * 12 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 96
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -2136,8 +2136,8 @@ extension DilatedPadded: TrainableModel {
                     let xp = x + oy * 12 + ky * 12 + kx * 3
                     let wp = kernel + (ky * 2 + kx) * 96
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -2241,6 +2241,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

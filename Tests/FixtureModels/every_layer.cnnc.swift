@@ -382,14 +382,14 @@ public struct EveryLayer: CompiledModel {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 let xp = x
                 let wp = kernel + c0 * 8
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 8])
@@ -406,14 +406,14 @@ public struct EveryLayer: CompiledModel {
             }
             do {
                 let yp = y + c0 + 256
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 let xp = x + 32
                 let wp = kernel + c0 * 8
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 8])
@@ -450,18 +450,18 @@ public struct EveryLayer: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 64])
@@ -493,18 +493,18 @@ public struct EveryLayer: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel + 512
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 64])
@@ -572,18 +572,18 @@ public struct EveryLayer: CompiledModel {
             for bx in 0..<3 {
                 let ox = bx * 6
                 let yp = y + (oy * 33 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s5_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
+                var s5_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 3])
@@ -609,17 +609,17 @@ public struct EveryLayer: CompiledModel {
             for bx in 0..<3 {
                 let ox = bx * 5 + 18
                 let yp = y + (oy * 33 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 3])
@@ -650,18 +650,18 @@ public struct EveryLayer: CompiledModel {
             for bx in 0..<3 {
                 let ox = bx * 6
                 let yp = y + (oy * 33 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s5_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
+                var s5_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 3])
@@ -677,39 +677,39 @@ public struct EveryLayer: CompiledModel {
                         }
                     }
                 }
-                let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e0_0n = scaleShift(s0_0, post.load16(at: 0), post.load16(at: 16))
                 let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e1_0n = scaleShift(s1_0, post.load16(at: 0), post.load16(at: 16))
                 let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 16)
-                let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e2_0n = scaleShift(s2_0, post.load16(at: 0), post.load16(at: 16))
                 let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 32)
-                let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e3_0n = scaleShift(s3_0, post.load16(at: 0), post.load16(at: 16))
                 let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 48)
-                let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e4_0n = scaleShift(s4_0, post.load16(at: 0), post.load16(at: 16))
                 let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 64)
-                let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e5_0n = scaleShift(s5_0, post.load16(at: 0), post.load16(at: 16))
                 let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 yp.store(e5_0r, at: 80)
             }
             for bx in 0..<3 {
                 let ox = bx * 5 + 18
                 let yp = y + (oy * 33 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 3])
@@ -723,19 +723,19 @@ public struct EveryLayer: CompiledModel {
                         }
                     }
                 }
-                let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e0_0n = scaleShift(s0_0, post.load16(at: 0), post.load16(at: 16))
                 let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e1_0n = scaleShift(s1_0, post.load16(at: 0), post.load16(at: 16))
                 let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 16)
-                let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e2_0n = scaleShift(s2_0, post.load16(at: 0), post.load16(at: 16))
                 let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 32)
-                let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e3_0n = scaleShift(s3_0, post.load16(at: 0), post.load16(at: 16))
                 let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 48)
-                let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+                let e4_0n = scaleShift(s4_0, post.load16(at: 0), post.load16(at: 16))
                 let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 64)
             }
@@ -783,18 +783,18 @@ public struct EveryLayer: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 6
                     let yp = y + (oy * 17 + ox) * 32 + c0
-                    var s0_0 = bias.simd(V16.self, at: c0)
-                    var s1_0 = bias.simd(V16.self, at: c0)
-                    var s2_0 = bias.simd(V16.self, at: c0)
-                    var s3_0 = bias.simd(V16.self, at: c0)
-                    var s4_0 = bias.simd(V16.self, at: c0)
-                    var s5_0 = bias.simd(V16.self, at: c0)
+                    var s0_0 = bias.load16(at: c0)
+                    var s1_0 = bias.load16(at: c0)
+                    var s2_0 = bias.load16(at: c0)
+                    var s3_0 = bias.load16(at: c0)
+                    var s4_0 = bias.load16(at: c0)
+                    var s5_0 = bias.load16(at: c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 1120 + ox * 32 + ky * 560 + kx * 16
                             let wp = kernel + c0 + (ky * 3 + kx) * 512
                             for ci in 0..<16 {
-                                let w0 = wp.simd(V16.self, at: ci * 32)
+                                let w0 = wp.load16(at: ci * 32)
                                 let x0 = V16(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
                                 let x1 = V16(repeating: xp[ci + 32])
@@ -819,17 +819,17 @@ public struct EveryLayer: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 17 + 12) * 32 + c0
-                    var s0_0 = bias.simd(V16.self, at: c0)
-                    var s1_0 = bias.simd(V16.self, at: c0)
-                    var s2_0 = bias.simd(V16.self, at: c0)
-                    var s3_0 = bias.simd(V16.self, at: c0)
-                    var s4_0 = bias.simd(V16.self, at: c0)
+                    var s0_0 = bias.load16(at: c0)
+                    var s1_0 = bias.load16(at: c0)
+                    var s2_0 = bias.load16(at: c0)
+                    var s3_0 = bias.load16(at: c0)
+                    var s4_0 = bias.load16(at: c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 1120 + ky * 560 + kx * 16 + 384
                             let wp = kernel + c0 + (ky * 3 + kx) * 512
                             for ci in 0..<16 {
-                                let w0 = wp.simd(V16.self, at: ci * 32)
+                                let w0 = wp.load16(at: ci * 32)
                                 let x0 = V16(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
                                 let x1 = V16(repeating: xp[ci + 32])
@@ -929,18 +929,18 @@ public struct EveryLayer: CompiledModel {
             let i0 = b * 8
             let a0 = flatOffset(i0, 10, 320, 32), a1 = flatOffset(i0 + 1, 10, 320, 32), a2 = flatOffset(i0 + 2, 10, 320, 32), a3 = flatOffset(i0 + 3, 10, 320, 32), a4 = flatOffset(i0 + 4, 10, 320, 32), a5 = flatOffset(i0 + 5, 10, 320, 32), a6 = flatOffset(i0 + 6, 10, 320, 32), a7 = flatOffset(i0 + 7, 10, 320, 32)
             let yp = y + i0 * 8
-            var s0_0 = bias.simd(V8.self, at: 0)
-            var s1_0 = bias.simd(V8.self, at: 0)
-            var s2_0 = bias.simd(V8.self, at: 0)
-            var s3_0 = bias.simd(V8.self, at: 0)
-            var s4_0 = bias.simd(V8.self, at: 0)
-            var s5_0 = bias.simd(V8.self, at: 0)
-            var s6_0 = bias.simd(V8.self, at: 0)
-            var s7_0 = bias.simd(V8.self, at: 0)
+            var s0_0 = bias.load8(at: 0)
+            var s1_0 = bias.load8(at: 0)
+            var s2_0 = bias.load8(at: 0)
+            var s3_0 = bias.load8(at: 0)
+            var s4_0 = bias.load8(at: 0)
+            var s5_0 = bias.load8(at: 0)
+            var s6_0 = bias.load8(at: 0)
+            var s7_0 = bias.load8(at: 0)
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[a1 + ci])
@@ -999,13 +999,13 @@ public struct EveryLayer: CompiledModel {
             let c0 = g * 32
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s0_1 = bias.simd(V16.self, at: c0 + 16)
+                var s0_0 = bias.load16(at: c0)
+                var s0_1 = bias.load16(at: c0 + 16)
                 let xp = x
                 let wp = kernel + c0 * 8
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 128)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 128)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1036,13 +1036,13 @@ public struct EveryLayer: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 512)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 512)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1398,7 +1398,7 @@ extension EveryLayer: TrainableModel {
                         let xp = x + oy * 656 + ox * 16 + ky * 1312 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 64
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 16])
@@ -1442,7 +1442,7 @@ extension EveryLayer: TrainableModel {
                         let xp = x + oy * 656 + ox * 16 + ky * 1312 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 64
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 16])
@@ -1599,7 +1599,7 @@ extension EveryLayer: TrainableModel {
                     let xp = x + ky * 544 + kx * 32
                     let wp = kernel + (ky * 2 + kx) * 512
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[a1 + ci])
@@ -1642,7 +1642,7 @@ extension EveryLayer: TrainableModel {
                     let xp = x + oy * 544 + ox * 32 + ky * 544
                     let wp = kernel + ky * 512
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 32])
@@ -1675,7 +1675,7 @@ extension EveryLayer: TrainableModel {
                     let xp = x + oy * 544 + ky * 544 + 384
                     let wp = kernel + ky * 512
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 32])
@@ -1716,7 +1716,7 @@ extension EveryLayer: TrainableModel {
                 let xp = x + kx * 32
                 let wp = kernel + kx * 512
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[a1 + ci])
@@ -1752,7 +1752,7 @@ extension EveryLayer: TrainableModel {
                 let xp = x + kx * 32
                 let wp = kernel + kx * 512
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[a1 + ci])
@@ -1790,7 +1790,7 @@ extension EveryLayer: TrainableModel {
                 let xp = x + oy * 544 + ox * 32
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 32])
@@ -1821,7 +1821,7 @@ extension EveryLayer: TrainableModel {
                 let xp = x + oy * 544 + 384
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 32])
@@ -2051,9 +2051,9 @@ extension EveryLayer: TrainableModel {
                 let xp = x + oy * 80
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
-                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                    let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                    let w0 = wp.load8(at: ci * 32)
+                    let w1 = wp.load8(at: ci * 32 + 8)
+                    let w2 = wp.load8(at: ci * 32 + 16)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -2099,9 +2099,9 @@ extension EveryLayer: TrainableModel {
                 let xp = x + oy * 80 + ox * 8
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
-                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                    let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                    let w0 = wp.load8(at: ci * 32)
+                    let w1 = wp.load8(at: ci * 32 + 8)
+                    let w2 = wp.load8(at: ci * 32 + 16)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -2137,7 +2137,7 @@ extension EveryLayer: TrainableModel {
                 let xp = x + oy * 80
                 let wp = kernel + 24
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w0 = wp.load8(at: ci * 32)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2161,7 +2161,7 @@ extension EveryLayer: TrainableModel {
                 let xp = x + oy * 80 + ox * 8
                 let wp = kernel + 24
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w0 = wp.load8(at: ci * 32)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -2522,6 +2522,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

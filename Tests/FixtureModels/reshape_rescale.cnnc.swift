@@ -348,18 +348,18 @@ public struct ReshapeRescale: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<60 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 60])
@@ -415,18 +415,18 @@ public struct ReshapeRescale: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 8])
@@ -506,17 +506,17 @@ public struct ReshapeRescale: CompiledModel {
         let kernel = w, bias = w + 112
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = bias.simd(V4.self, at: 0)
-            var s1_0 = bias.simd(V4.self, at: 0)
-            var s2_0 = bias.simd(V4.self, at: 0)
-            var s3_0 = bias.simd(V4.self, at: 0)
-            var s4_0 = bias.simd(V4.self, at: 0)
+            var s0_0 = bias.load4(at: 0)
+            var s1_0 = bias.load4(at: 0)
+            var s2_0 = bias.load4(at: 0)
+            var s3_0 = bias.load4(at: 0)
+            var s4_0 = bias.load4(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 21 + ky * 21 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 12
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 3])
@@ -562,17 +562,17 @@ public struct ReshapeRescale: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 7
                     let yp = y + ox * 5
-                    var s0_0 = bias.simd(V8.self, at: 0)
-                    var s1_0 = bias.simd(V8.self, at: 0)
-                    var s2_0 = bias.simd(V8.self, at: 0)
-                    var s3_0 = bias.simd(V8.self, at: 0)
-                    var s4_0 = bias.simd(V8.self, at: 0)
-                    var s5_0 = bias.simd(V8.self, at: 0)
-                    var s6_0 = bias.simd(V8.self, at: 0)
+                    var s0_0 = bias.load8(at: 0)
+                    var s1_0 = bias.load8(at: 0)
+                    var s2_0 = bias.load8(at: 0)
+                    var s3_0 = bias.load8(at: 0)
+                    var s4_0 = bias.load8(at: 0)
+                    var s5_0 = bias.load8(at: 0)
+                    var s6_0 = bias.load8(at: 0)
                     let xp = x + ox * 4
                     let wp = kernel
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 4])
@@ -598,16 +598,16 @@ public struct ReshapeRescale: CompiledModel {
                 }
                 do {
                     let yp = y + 70
-                    var s0_0 = bias.simd(V8.self, at: 0)
-                    var s1_0 = bias.simd(V8.self, at: 0)
-                    var s2_0 = bias.simd(V8.self, at: 0)
-                    var s3_0 = bias.simd(V8.self, at: 0)
-                    var s4_0 = bias.simd(V8.self, at: 0)
-                    var s5_0 = bias.simd(V8.self, at: 0)
+                    var s0_0 = bias.load8(at: 0)
+                    var s1_0 = bias.load8(at: 0)
+                    var s2_0 = bias.load8(at: 0)
+                    var s3_0 = bias.load8(at: 0)
+                    var s4_0 = bias.load8(at: 0)
+                    var s5_0 = bias.load8(at: 0)
                     let xp = x + 56
                     let wp = kernel
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 4])
@@ -665,11 +665,11 @@ public struct ReshapeRescale: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<60 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -704,11 +704,11 @@ public struct ReshapeRescale: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -992,7 +992,7 @@ extension ReshapeRescale: TrainableModel {
                     let xp = x + oy * 36 + ky * 36 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 4])
@@ -1112,7 +1112,7 @@ extension ReshapeRescale: TrainableModel {
                     let xp = x + ox * 5
                     let wp = kernel
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 5])
@@ -1147,7 +1147,7 @@ extension ReshapeRescale: TrainableModel {
                     let xp = x + 70
                     let wp = kernel
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 5])
@@ -1382,6 +1382,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -247,18 +247,18 @@ public struct SameStride2Odd: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 6])
@@ -325,17 +325,17 @@ public struct SameStride2Odd: CompiledModel {
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 25
-            var s0_0 = bias.simd(V8.self, at: 0)
-            var s1_0 = bias.simd(V8.self, at: 0)
-            var s2_0 = bias.simd(V8.self, at: 0)
-            var s3_0 = bias.simd(V8.self, at: 0)
-            var s4_0 = bias.simd(V8.self, at: 0)
+            var s0_0 = bias.load8(at: 0)
+            var s1_0 = bias.load8(at: 0)
+            var s2_0 = bias.load8(at: 0)
+            var s3_0 = bias.load8(at: 0)
+            var s4_0 = bias.load8(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 44 + ky * 22 + kx * 2
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<2 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 4])
@@ -376,22 +376,22 @@ public struct SameStride2Odd: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
-                var s8_0 = bias.simd(V8.self, at: 0)
-                var s9_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
+                var s8_0 = bias.load8(at: 0)
+                var s9_0 = bias.load8(at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 35 + kx * 5
                         let wp = kernel + (ky * 3 + kx) * 40
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 5])
@@ -527,11 +527,11 @@ public struct SameStride2Odd: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -751,7 +751,7 @@ extension SameStride2Odd: TrainableModel {
                     let xp = x + oy * 25 + ky * 25 + kx * 5
                     let wp = kernel + (ky * 2 + kx) * 20
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 5])
@@ -786,7 +786,7 @@ extension SameStride2Odd: TrainableModel {
                 let xp = x + oy * 25 + ky * 25
                 let wp = kernel + ky * 20
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 5])
@@ -822,7 +822,7 @@ extension SameStride2Odd: TrainableModel {
                 let xp = x + oy * 25 + kx * 5
                 let wp = kernel + kx * 20
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 5])
@@ -855,7 +855,7 @@ extension SameStride2Odd: TrainableModel {
             let xp = x + oy * 25
             let wp = kernel
             for ci in 0..<5 {
-                let w0 = wp.simd(V4.self, at: ci * 4)
+                let w0 = wp.load4(at: ci * 4)
                 let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V4(repeating: xp[ci + 5])
@@ -990,7 +990,7 @@ extension SameStride2Odd: TrainableModel {
                 let xp = x + oy * 42 + kx * 6
                 let wp = kernel + kx * 48
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 6])
@@ -1027,7 +1027,7 @@ extension SameStride2Odd: TrainableModel {
                 let xp = x + oy * 42 + kx * 6
                 let wp = kernel + kx * 48
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 6])
@@ -1188,6 +1188,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

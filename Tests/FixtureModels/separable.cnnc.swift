@@ -358,18 +358,18 @@ public struct Separable: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<48 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 48])
@@ -444,16 +444,16 @@ public struct Separable: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 24
-                    var s0 = bias.simd(V4.self, at: 0)
-                    var s1 = bias.simd(V4.self, at: 0)
-                    var s2 = bias.simd(V4.self, at: 0)
-                    var s3 = bias.simd(V4.self, at: 0)
+                    var s0 = bias.load4(at: 0)
+                    var s1 = bias.load4(at: 0)
+                    var s2 = bias.load4(at: 0)
+                    var s3 = bias.load4(at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 24 + ky * 24 - 24
                         let wr = kernel + ky * 12
-                        let w0 = wr.simd(V4.self, at: 0)
-                        let w1 = wr.simd(V4.self, at: 4)
-                        let w2 = wr.simd(V4.self, at: 8)
+                        let w0 = wr.load4(at: 0)
+                        let w1 = wr.load4(at: 4)
+                        let w2 = wr.load4(at: 8)
                         var i1 = V4(); for lane in 0..<3 { i1[lane] = xr[lane] }
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
@@ -478,16 +478,16 @@ public struct Separable: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 8 + 4) * 3
-                    var s0 = bias.simd(V4.self, at: 0)
-                    var s1 = bias.simd(V4.self, at: 0)
-                    var s2 = bias.simd(V4.self, at: 0)
-                    var s3 = bias.simd(V4.self, at: 0)
+                    var s0 = bias.load4(at: 0)
+                    var s1 = bias.load4(at: 0)
+                    var s2 = bias.load4(at: 0)
+                    var s3 = bias.load4(at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 24 + ky * 24 - 24
                         let wr = kernel + ky * 12
-                        let w0 = wr.simd(V4.self, at: 0)
-                        let w1 = wr.simd(V4.self, at: 4)
-                        let w2 = wr.simd(V4.self, at: 8)
+                        let w0 = wr.load4(at: 0)
+                        let w1 = wr.load4(at: 4)
+                        let w2 = wr.load4(at: 8)
                         var i0 = V4(); for lane in 0..<3 { i0[lane] = xr[lane + 9] }
                         s0 = madd(s0, i0, w0)
                         var i1 = V4(); for lane in 0..<3 { i1[lane] = xr[lane + 12] }
@@ -522,14 +522,14 @@ public struct Separable: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 let xp = x + oy * 24 + ox * 3
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 3])
@@ -574,31 +574,31 @@ public struct Separable: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 128
-                    var s0 = bias.simd(V16.self, at: 0)
-                    var s1 = bias.simd(V16.self, at: 0)
-                    var s2 = bias.simd(V16.self, at: 0)
-                    var s3 = bias.simd(V16.self, at: 0)
+                    var s0 = bias.load16(at: 0)
+                    var s1 = bias.load16(at: 0)
+                    var s2 = bias.load16(at: 0)
+                    var s3 = bias.load16(at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 128 + ky * 128 - 128
                         let wr = kernel + ky * 48
-                        let w0 = wr.simd(V16.self, at: 0)
-                        let w1 = wr.simd(V16.self, at: 16)
-                        let w2 = wr.simd(V16.self, at: 32)
-                        let i1 = xr.simd(V16.self, at: 0)
+                        let w0 = wr.load16(at: 0)
+                        let w1 = wr.load16(at: 16)
+                        let w2 = wr.load16(at: 32)
+                        let i1 = xr.load16(at: 0)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V16.self, at: 16)
+                        let i2 = xr.load16(at: 16)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V16.self, at: 32)
+                        let i3 = xr.load16(at: 32)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V16.self, at: 48)
+                        let i4 = xr.load16(at: 48)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
-                        let i5 = xr.simd(V16.self, at: 64)
+                        let i5 = xr.load16(at: 64)
                         s3 = madd(s3, i5, w2)
                     }
                     yp.store(s0, at: 0)
@@ -608,30 +608,30 @@ public struct Separable: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 8 + 4) * 16
-                    var s0 = bias.simd(V16.self, at: 0)
-                    var s1 = bias.simd(V16.self, at: 0)
-                    var s2 = bias.simd(V16.self, at: 0)
-                    var s3 = bias.simd(V16.self, at: 0)
+                    var s0 = bias.load16(at: 0)
+                    var s1 = bias.load16(at: 0)
+                    var s2 = bias.load16(at: 0)
+                    var s3 = bias.load16(at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 128 + ky * 128 - 128
                         let wr = kernel + ky * 48
-                        let w0 = wr.simd(V16.self, at: 0)
-                        let w1 = wr.simd(V16.self, at: 16)
-                        let w2 = wr.simd(V16.self, at: 32)
-                        let i0 = xr.simd(V16.self, at: 48)
+                        let w0 = wr.load16(at: 0)
+                        let w1 = wr.load16(at: 16)
+                        let w2 = wr.load16(at: 32)
+                        let i0 = xr.load16(at: 48)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V16.self, at: 64)
+                        let i1 = xr.load16(at: 64)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V16.self, at: 80)
+                        let i2 = xr.load16(at: 80)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V16.self, at: 96)
+                        let i3 = xr.load16(at: 96)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V16.self, at: 112)
+                        let i4 = xr.load16(at: 112)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
                     }
@@ -652,24 +652,24 @@ public struct Separable: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 24
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s0_2 = bias.simd(V8.self, at: 16)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s1_2 = bias.simd(V8.self, at: 16)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s2_2 = bias.simd(V8.self, at: 16)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s3_1 = bias.simd(V8.self, at: 8)
-                var s3_2 = bias.simd(V8.self, at: 16)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s0_2 = bias.load8(at: 16)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s1_2 = bias.load8(at: 16)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s2_2 = bias.load8(at: 16)
+                var s3_0 = bias.load8(at: 0)
+                var s3_1 = bias.load8(at: 8)
+                var s3_2 = bias.load8(at: 16)
                 let xp = x + oy * 128 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
-                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                    let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                    let w0 = wp.load8(at: ci * 32)
+                    let w1 = wp.load8(at: ci * 32 + 8)
+                    let w2 = wp.load8(at: ci * 32 + 16)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -711,24 +711,24 @@ public struct Separable: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 24
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s0_2 = bias.simd(V8.self, at: 16)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s1_2 = bias.simd(V8.self, at: 16)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s2_2 = bias.simd(V8.self, at: 16)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s3_1 = bias.simd(V8.self, at: 8)
-                var s3_2 = bias.simd(V8.self, at: 16)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s0_2 = bias.load8(at: 16)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s1_2 = bias.load8(at: 16)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s2_2 = bias.load8(at: 16)
+                var s3_0 = bias.load8(at: 0)
+                var s3_1 = bias.load8(at: 8)
+                var s3_2 = bias.load8(at: 16)
                 let xp = x + oy * 128 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
-                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                    let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                    let w0 = wp.load8(at: ci * 32)
+                    let w1 = wp.load8(at: ci * 32 + 8)
+                    let w2 = wp.load8(at: ci * 32 + 16)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -746,40 +746,40 @@ public struct Separable: CompiledModel {
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
                 }
-                let e0_0n = scaleShift(s0_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 24))
+                let e0_0n = scaleShift(s0_0, post.load8(at: 0), post.load8(at: 24))
                 let e0_0r = maxWithZero(e0_0n)
                 yp.store(e0_0r, at: 0)
-                let e0_1n = scaleShift(s0_1, post.simd(V8.self, at: 8), post.simd(V8.self, at: 32))
+                let e0_1n = scaleShift(s0_1, post.load8(at: 8), post.load8(at: 32))
                 let e0_1r = maxWithZero(e0_1n)
                 yp.store(e0_1r, at: 8)
-                let e0_2n = scaleShift(s0_2, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                let e0_2n = scaleShift(s0_2, post.load8(at: 16), post.load8(at: 40))
                 let e0_2r = maxWithZero(e0_2n)
                 yp.store(e0_2r, at: 16)
-                let e1_0n = scaleShift(s1_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 24))
+                let e1_0n = scaleShift(s1_0, post.load8(at: 0), post.load8(at: 24))
                 let e1_0r = maxWithZero(e1_0n)
                 yp.store(e1_0r, at: 24)
-                let e1_1n = scaleShift(s1_1, post.simd(V8.self, at: 8), post.simd(V8.self, at: 32))
+                let e1_1n = scaleShift(s1_1, post.load8(at: 8), post.load8(at: 32))
                 let e1_1r = maxWithZero(e1_1n)
                 yp.store(e1_1r, at: 32)
-                let e1_2n = scaleShift(s1_2, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                let e1_2n = scaleShift(s1_2, post.load8(at: 16), post.load8(at: 40))
                 let e1_2r = maxWithZero(e1_2n)
                 yp.store(e1_2r, at: 40)
-                let e2_0n = scaleShift(s2_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 24))
+                let e2_0n = scaleShift(s2_0, post.load8(at: 0), post.load8(at: 24))
                 let e2_0r = maxWithZero(e2_0n)
                 yp.store(e2_0r, at: 48)
-                let e2_1n = scaleShift(s2_1, post.simd(V8.self, at: 8), post.simd(V8.self, at: 32))
+                let e2_1n = scaleShift(s2_1, post.load8(at: 8), post.load8(at: 32))
                 let e2_1r = maxWithZero(e2_1n)
                 yp.store(e2_1r, at: 56)
-                let e2_2n = scaleShift(s2_2, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                let e2_2n = scaleShift(s2_2, post.load8(at: 16), post.load8(at: 40))
                 let e2_2r = maxWithZero(e2_2n)
                 yp.store(e2_2r, at: 64)
-                let e3_0n = scaleShift(s3_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 24))
+                let e3_0n = scaleShift(s3_0, post.load8(at: 0), post.load8(at: 24))
                 let e3_0r = maxWithZero(e3_0n)
                 yp.store(e3_0r, at: 72)
-                let e3_1n = scaleShift(s3_1, post.simd(V8.self, at: 8), post.simd(V8.self, at: 32))
+                let e3_1n = scaleShift(s3_1, post.load8(at: 8), post.load8(at: 32))
                 let e3_1r = maxWithZero(e3_1n)
                 yp.store(e3_1r, at: 80)
-                let e3_2n = scaleShift(s3_2, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                let e3_2n = scaleShift(s3_2, post.load8(at: 16), post.load8(at: 40))
                 let e3_2r = maxWithZero(e3_2n)
                 yp.store(e3_2r, at: 88)
             }
@@ -825,40 +825,40 @@ public struct Separable: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 72
-                    var s0 = bias.simd(V16.self, at: 0)
-                    var s1 = bias.simd(V16.self, at: 0)
-                    var s2 = bias.simd(V16.self, at: 0)
+                    var s0 = bias.load16(at: 0)
+                    var s1 = bias.load16(at: 0)
+                    var s2 = bias.load16(at: 0)
                     for ky in 0..<5 {
                         let xr = x + oy * 480 + ky * 240
                         let wr = kernel + ky * 120
-                        let w0 = wr.simd(V16.self, at: 0)
-                        let w1 = wr.simd(V16.self, at: 24)
-                        let w2 = wr.simd(V16.self, at: 48)
-                        let w3 = wr.simd(V16.self, at: 72)
-                        let w4 = wr.simd(V16.self, at: 96)
-                        let i0 = xr.simd(V16.self, at: 0)
+                        let w0 = wr.load16(at: 0)
+                        let w1 = wr.load16(at: 24)
+                        let w2 = wr.load16(at: 48)
+                        let w3 = wr.load16(at: 72)
+                        let w4 = wr.load16(at: 96)
+                        let i0 = xr.load16(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V16.self, at: 24)
+                        let i1 = xr.load16(at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V16.self, at: 48)
+                        let i2 = xr.load16(at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V16.self, at: 72)
+                        let i3 = xr.load16(at: 72)
                         s0 = madd(s0, i3, w3)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V16.self, at: 96)
+                        let i4 = xr.load16(at: 96)
                         s0 = madd(s0, i4, w4)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V16.self, at: 120)
+                        let i5 = xr.load16(at: 120)
                         s1 = madd(s1, i5, w3)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V16.self, at: 144)
+                        let i6 = xr.load16(at: 144)
                         s1 = madd(s1, i6, w4)
                         s2 = madd(s2, i6, w2)
-                        let i7 = xr.simd(V16.self, at: 168)
+                        let i7 = xr.load16(at: 168)
                         s2 = madd(s2, i7, w3)
-                        let i8 = xr.simd(V16.self, at: 192)
+                        let i8 = xr.load16(at: 192)
                         s2 = madd(s2, i8, w4)
                     }
                     yp.store(s0, at: 0)
@@ -869,40 +869,40 @@ public struct Separable: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 72 + 16
-                    var s0 = bias.simd(V8.self, at: 16)
-                    var s1 = bias.simd(V8.self, at: 16)
-                    var s2 = bias.simd(V8.self, at: 16)
+                    var s0 = bias.load8(at: 16)
+                    var s1 = bias.load8(at: 16)
+                    var s2 = bias.load8(at: 16)
                     for ky in 0..<5 {
                         let xr = x + oy * 480 + ky * 240 + 16
                         let wr = kernel + ky * 120 + 16
-                        let w0 = wr.simd(V8.self, at: 0)
-                        let w1 = wr.simd(V8.self, at: 24)
-                        let w2 = wr.simd(V8.self, at: 48)
-                        let w3 = wr.simd(V8.self, at: 72)
-                        let w4 = wr.simd(V8.self, at: 96)
-                        let i0 = xr.simd(V8.self, at: 0)
+                        let w0 = wr.load8(at: 0)
+                        let w1 = wr.load8(at: 24)
+                        let w2 = wr.load8(at: 48)
+                        let w3 = wr.load8(at: 72)
+                        let w4 = wr.load8(at: 96)
+                        let i0 = xr.load8(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V8.self, at: 24)
+                        let i1 = xr.load8(at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V8.self, at: 48)
+                        let i2 = xr.load8(at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V8.self, at: 72)
+                        let i3 = xr.load8(at: 72)
                         s0 = madd(s0, i3, w3)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V8.self, at: 96)
+                        let i4 = xr.load8(at: 96)
                         s0 = madd(s0, i4, w4)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V8.self, at: 120)
+                        let i5 = xr.load8(at: 120)
                         s1 = madd(s1, i5, w3)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V8.self, at: 144)
+                        let i6 = xr.load8(at: 144)
                         s1 = madd(s1, i6, w4)
                         s2 = madd(s2, i6, w2)
-                        let i7 = xr.simd(V8.self, at: 168)
+                        let i7 = xr.load8(at: 168)
                         s2 = madd(s2, i7, w3)
-                        let i8 = xr.simd(V8.self, at: 192)
+                        let i8 = xr.load8(at: 192)
                         s2 = madd(s2, i8, w4)
                     }
                     yp.store(s0, at: 0)
@@ -921,13 +921,13 @@ public struct Separable: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 24])
@@ -941,13 +941,13 @@ public struct Separable: CompiledModel {
             }
             do {
                 let yp = y + 36
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
                 let xp = x + 72
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 24])
@@ -961,13 +961,13 @@ public struct Separable: CompiledModel {
             }
             do {
                 let yp = y + 72
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
                 let xp = x + 144
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 24])
@@ -1026,19 +1026,19 @@ public struct Separable: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
-                var s8_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
+                var s8_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 24])
@@ -1073,19 +1073,19 @@ public struct Separable: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 8)
-                var s8_0 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 8)
+                var s8_0 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel + 192
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 24])
@@ -1132,19 +1132,19 @@ public struct Separable: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 20
-                    var s0 = bias.simd(V8.self, at: 0)
-                    var s1 = bias.simd(V8.self, at: 0)
+                    var s0 = bias.load8(at: 0)
+                    var s1 = bias.load8(at: 0)
                     do {
                         let xr = x + oy * 30
                         let wr = kernel
-                        let w0 = wr.simd(V8.self, at: 0)
-                        let w1 = wr.simd(V8.self, at: 16)
-                        let i0 = xr.simd(V8.self, at: 0)
+                        let w0 = wr.load8(at: 0)
+                        let w1 = wr.load8(at: 16)
+                        let i0 = xr.load8(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V8.self, at: 10)
+                        let i1 = xr.load8(at: 10)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V8.self, at: 20)
+                        let i2 = xr.load8(at: 20)
                         s1 = madd(s1, i2, w1)
                     }
                     yp.store(s0, at: 0)
@@ -1155,13 +1155,13 @@ public struct Separable: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 20 + 8
-                    var s0 = bias.simd(V4.self, at: 8)
-                    var s1 = bias.simd(V4.self, at: 8)
+                    var s0 = bias.load4(at: 8)
+                    var s1 = bias.load4(at: 8)
                     do {
                         let xr = x + oy * 30 + 8
                         let wr = kernel + 8
-                        let w0 = wr.simd(V4.self, at: 0)
-                        let w1 = wr.simd(V4.self, at: 16)
+                        let w0 = wr.load4(at: 0)
+                        let w1 = wr.load4(at: 16)
                         var i0 = V4(); for lane in 0..<2 { i0[lane] = xr[lane] }
                         s0 = madd(s0, i0, w0)
                         var i1 = V4(); for lane in 0..<2 { i1[lane] = xr[lane + 10] }
@@ -1184,16 +1184,16 @@ public struct Separable: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 10])
@@ -1234,11 +1234,11 @@ public struct Separable: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<48 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1505,7 +1505,7 @@ extension Separable: TrainableModel {
             let xp = x + oy * 128
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V4.self, at: ci * 4)
+                let w0 = wp.load4(at: ci * 4)
                 let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V4(repeating: xp[ci + 16])
@@ -1662,7 +1662,7 @@ extension Separable: TrainableModel {
                 let xp = x + oy * 192 + ox * 24
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 24])
@@ -1817,9 +1817,9 @@ extension Separable: TrainableModel {
             let xp = x + oy * 36
             let wp = kernel
             for ci in 0..<12 {
-                let w0 = wp.simd(V8.self, at: ci * 32)
-                let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                let w0 = wp.load8(at: ci * 32)
+                let w1 = wp.load8(at: ci * 32 + 8)
+                let w2 = wp.load8(at: ci * 32 + 16)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -1980,9 +1980,9 @@ extension Separable: TrainableModel {
             let xp = x + oy * 30
             let wp = kernel
             for ci in 0..<10 {
-                let w0 = wp.simd(V8.self, at: ci * 32)
-                let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                let w0 = wp.load8(at: ci * 32)
+                let w1 = wp.load8(at: ci * 32 + 8)
+                let w2 = wp.load8(at: ci * 32 + 16)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -2139,8 +2139,8 @@ extension Separable: TrainableModel {
             let xp = x + oy * 16
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V8.self, at: ci * 16)
-                let w1 = wp.simd(V8.self, at: ci * 16 + 8)
+                let w0 = wp.load8(at: ci * 16)
+                let w1 = wp.load8(at: ci * 16 + 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -2361,6 +2361,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

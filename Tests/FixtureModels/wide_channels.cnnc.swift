@@ -229,14 +229,14 @@ public struct WideChannels: CompiledModel {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 let xp = x
                 let wp = kernel + c0 * 280
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 280])
@@ -253,14 +253,14 @@ public struct WideChannels: CompiledModel {
             }
             do {
                 let yp = y + c0 + 132
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 let xp = x + 1120
                 let wp = kernel + c0 * 280
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 280])
@@ -280,14 +280,14 @@ public struct WideChannels: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V16.self, at: 32)
-                var s1_0 = bias.simd(V16.self, at: 32)
-                var s2_0 = bias.simd(V16.self, at: 32)
-                var s3_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
+                var s1_0 = bias.load16(at: 32)
+                var s2_0 = bias.load16(at: 32)
+                var s3_0 = bias.load16(at: 32)
                 let xp = x
                 let wp = kernel + 8960
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 280])
@@ -304,14 +304,14 @@ public struct WideChannels: CompiledModel {
             }
             do {
                 let yp = y + 164
-                var s0_0 = bias.simd(V16.self, at: 32)
-                var s1_0 = bias.simd(V16.self, at: 32)
-                var s2_0 = bias.simd(V16.self, at: 32)
-                var s3_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
+                var s1_0 = bias.load16(at: 32)
+                var s2_0 = bias.load16(at: 32)
+                var s3_0 = bias.load16(at: 32)
                 let xp = x + 1120
                 let wp = kernel + 8960
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 280])
@@ -351,26 +351,26 @@ public struct WideChannels: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 400
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s0_2 = bias.simd(V8.self, at: 16)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s1_2 = bias.simd(V8.self, at: 16)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s2_2 = bias.simd(V8.self, at: 16)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s3_1 = bias.simd(V8.self, at: 8)
-                var s3_2 = bias.simd(V8.self, at: 16)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s0_2 = bias.load8(at: 16)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s1_2 = bias.load8(at: 16)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s2_2 = bias.load8(at: 16)
+                var s3_0 = bias.load8(at: 0)
+                var s3_1 = bias.load8(at: 8)
+                var s3_2 = bias.load8(at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 36 + ky * 36 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 144
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 48)
-                            let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                            let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                            let w0 = wp.load8(at: ci * 48)
+                            let w1 = wp.load8(at: ci * 48 + 8)
+                            let w2 = wp.load8(at: ci * 48 + 16)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -406,23 +406,23 @@ public struct WideChannels: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 3 + 4
                 let yp = y + (oy * 10 + ox) * 40
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s0_2 = bias.simd(V8.self, at: 16)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s1_2 = bias.simd(V8.self, at: 16)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s2_2 = bias.simd(V8.self, at: 16)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s0_2 = bias.load8(at: 16)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s1_2 = bias.load8(at: 16)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s2_2 = bias.load8(at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 36 + ox * 3 + ky * 36 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 144
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 48)
-                            let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                            let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                            let w0 = wp.load8(at: ci * 48)
+                            let w1 = wp.load8(at: ci * 48 + 8)
+                            let w2 = wp.load8(at: ci * 48 + 16)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -453,21 +453,21 @@ public struct WideChannels: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 400 + 24
-                var s0_0 = bias.simd(V8.self, at: 24)
-                var s0_1 = bias.simd(V8.self, at: 32)
-                var s1_0 = bias.simd(V8.self, at: 24)
-                var s1_1 = bias.simd(V8.self, at: 32)
-                var s2_0 = bias.simd(V8.self, at: 24)
-                var s2_1 = bias.simd(V8.self, at: 32)
-                var s3_0 = bias.simd(V8.self, at: 24)
-                var s3_1 = bias.simd(V8.self, at: 32)
+                var s0_0 = bias.load8(at: 24)
+                var s0_1 = bias.load8(at: 32)
+                var s1_0 = bias.load8(at: 24)
+                var s1_1 = bias.load8(at: 32)
+                var s2_0 = bias.load8(at: 24)
+                var s2_1 = bias.load8(at: 32)
+                var s3_0 = bias.load8(at: 24)
+                var s3_1 = bias.load8(at: 32)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 36 + ky * 36 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 144 + 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 48)
-                            let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                            let w0 = wp.load8(at: ci * 48)
+                            let w1 = wp.load8(at: ci * 48 + 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -495,19 +495,19 @@ public struct WideChannels: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 3 + 4
                 let yp = y + (oy * 10 + ox) * 40 + 24
-                var s0_0 = bias.simd(V8.self, at: 24)
-                var s0_1 = bias.simd(V8.self, at: 32)
-                var s1_0 = bias.simd(V8.self, at: 24)
-                var s1_1 = bias.simd(V8.self, at: 32)
-                var s2_0 = bias.simd(V8.self, at: 24)
-                var s2_1 = bias.simd(V8.self, at: 32)
+                var s0_0 = bias.load8(at: 24)
+                var s0_1 = bias.load8(at: 32)
+                var s1_0 = bias.load8(at: 24)
+                var s1_1 = bias.load8(at: 32)
+                var s2_0 = bias.load8(at: 24)
+                var s2_1 = bias.load8(at: 32)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 36 + ox * 3 + ky * 36 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 144 + 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 48)
-                            let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                            let w0 = wp.load8(at: ci * 48)
+                            let w1 = wp.load8(at: ci * 48 + 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -549,17 +549,17 @@ public struct WideChannels: CompiledModel {
             let c0 = g * 16
             for oy in parts {
                 let yp = y + oy * 350 + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
-                var s4_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
+                var s4_0 = bias.load16(at: c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 880 + ky * 440 + kx * 40
                         let wp = kernel + c0 + (ky * 3 + kx) * 3200
                         for ci in 0..<40 {
-                            let w0 = wp.simd(V16.self, at: ci * 80)
+                            let w0 = wp.load16(at: ci * 80)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 80])
@@ -583,17 +583,17 @@ public struct WideChannels: CompiledModel {
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 350 + 64
-            var s0_0 = bias.simd(V16.self, at: 64)
-            var s1_0 = bias.simd(V16.self, at: 64)
-            var s2_0 = bias.simd(V16.self, at: 64)
-            var s3_0 = bias.simd(V16.self, at: 64)
-            var s4_0 = bias.simd(V16.self, at: 64)
+            var s0_0 = bias.load16(at: 64)
+            var s1_0 = bias.load16(at: 64)
+            var s2_0 = bias.load16(at: 64)
+            var s3_0 = bias.load16(at: 64)
+            var s4_0 = bias.load16(at: 64)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 880 + ky * 440 + kx * 40
                     let wp = kernel + (ky * 3 + kx) * 3200 + 64
                     for ci in 0..<40 {
-                        let w0 = wp.simd(V16.self, at: ci * 80)
+                        let w0 = wp.load16(at: ci * 80)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 80])
@@ -669,13 +669,13 @@ public struct WideChannels: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 4480)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 4480)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -688,11 +688,11 @@ public struct WideChannels: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
                 let xp = x
                 let wp = kernel + 8960
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -890,7 +890,7 @@ extension WideChannels: TrainableModel {
                     let xp = x + ky * 480 + kx * 40
                     let wp = kernel + (ky * 3 + kx) * 160
                     for ci in 0..<40 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[a1 + ci])
@@ -936,7 +936,7 @@ extension WideChannels: TrainableModel {
                     let xp = x + ky * 480 + kx * 40
                     let wp = kernel + (ky * 3 + kx) * 160
                     for ci in 0..<40 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[a1 + ci])
@@ -1096,9 +1096,9 @@ extension WideChannels: TrainableModel {
                     let xp = x + ky * 420 + kx * 70
                     let wp = kernel + (ky * 2 + kx) * 3360
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V8.self, at: ci * 48)
-                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let w0 = wp.load8(at: ci * 48)
+                        let w1 = wp.load8(at: ci * 48 + 8)
+                        let w2 = wp.load8(at: ci * 48 + 16)
                         let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1151,9 +1151,9 @@ extension WideChannels: TrainableModel {
                     let xp = x + ky * 420 + kx * 70
                     let wp = kernel + (ky * 2 + kx) * 3360
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V8.self, at: ci * 48)
-                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let w0 = wp.load8(at: ci * 48)
+                        let w1 = wp.load8(at: ci * 48 + 8)
+                        let w2 = wp.load8(at: ci * 48 + 16)
                         let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1199,8 +1199,8 @@ extension WideChannels: TrainableModel {
                     let xp = x + ky * 420 + kx * 70
                     let wp = kernel + (ky * 2 + kx) * 3360 + 24
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V8.self, at: ci * 48)
-                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let w0 = wp.load8(at: ci * 48)
+                        let w1 = wp.load8(at: ci * 48 + 8)
                         let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1242,8 +1242,8 @@ extension WideChannels: TrainableModel {
                     let xp = x + ky * 420 + kx * 70
                     let wp = kernel + (ky * 2 + kx) * 3360 + 24
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V8.self, at: ci * 48)
-                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let w0 = wp.load8(at: ci * 48)
+                        let w1 = wp.load8(at: ci * 48 + 8)
                         let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1292,9 +1292,9 @@ extension WideChannels: TrainableModel {
                     let xp = x + ky * 420
                     let wp = kernel + ky * 3360
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V8.self, at: ci * 48)
-                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let w0 = wp.load8(at: ci * 48)
+                        let w1 = wp.load8(at: ci * 48 + 8)
+                        let w2 = wp.load8(at: ci * 48 + 16)
                         let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1347,9 +1347,9 @@ extension WideChannels: TrainableModel {
                     let xp = x + ky * 420
                     let wp = kernel + ky * 3360
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V8.self, at: ci * 48)
-                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let w0 = wp.load8(at: ci * 48)
+                        let w1 = wp.load8(at: ci * 48 + 8)
+                        let w2 = wp.load8(at: ci * 48 + 16)
                         let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1395,8 +1395,8 @@ extension WideChannels: TrainableModel {
                     let xp = x + ky * 420
                     let wp = kernel + ky * 3360 + 24
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V8.self, at: ci * 48)
-                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let w0 = wp.load8(at: ci * 48)
+                        let w1 = wp.load8(at: ci * 48 + 8)
                         let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1438,8 +1438,8 @@ extension WideChannels: TrainableModel {
                     let xp = x + ky * 420
                     let wp = kernel + ky * 3360 + 24
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V8.self, at: ci * 48)
-                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let w0 = wp.load8(at: ci * 48)
+                        let w1 = wp.load8(at: ci * 48 + 8)
                         let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1486,9 +1486,9 @@ extension WideChannels: TrainableModel {
                 let xp = x + kx * 70
                 let wp = kernel + kx * 3360
                 for ci in 0..<70 {
-                    let w0 = wp.simd(V8.self, at: ci * 48)
-                    let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                    let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                    let w0 = wp.load8(at: ci * 48)
+                    let w1 = wp.load8(at: ci * 48 + 8)
+                    let w2 = wp.load8(at: ci * 48 + 16)
                     let x0 = V8(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1538,9 +1538,9 @@ extension WideChannels: TrainableModel {
                 let xp = x + kx * 70
                 let wp = kernel + kx * 3360
                 for ci in 0..<70 {
-                    let w0 = wp.simd(V8.self, at: ci * 48)
-                    let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                    let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                    let w0 = wp.load8(at: ci * 48)
+                    let w1 = wp.load8(at: ci * 48 + 8)
+                    let w2 = wp.load8(at: ci * 48 + 16)
                     let x0 = V8(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1583,8 +1583,8 @@ extension WideChannels: TrainableModel {
                 let xp = x + kx * 70
                 let wp = kernel + kx * 3360 + 24
                 for ci in 0..<70 {
-                    let w0 = wp.simd(V8.self, at: ci * 48)
-                    let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                    let w0 = wp.load8(at: ci * 48)
+                    let w1 = wp.load8(at: ci * 48 + 8)
                     let x0 = V8(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1623,8 +1623,8 @@ extension WideChannels: TrainableModel {
                 let xp = x + kx * 70
                 let wp = kernel + kx * 3360 + 24
                 for ci in 0..<70 {
-                    let w0 = wp.simd(V8.self, at: ci * 48)
-                    let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                    let w0 = wp.load8(at: ci * 48)
+                    let w1 = wp.load8(at: ci * 48 + 8)
                     let x0 = V8(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1669,9 +1669,9 @@ extension WideChannels: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<70 {
-                let w0 = wp.simd(V8.self, at: ci * 48)
-                let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                let w0 = wp.load8(at: ci * 48)
+                let w1 = wp.load8(at: ci * 48 + 8)
+                let w2 = wp.load8(at: ci * 48 + 16)
                 let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -1719,9 +1719,9 @@ extension WideChannels: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<70 {
-                let w0 = wp.simd(V8.self, at: ci * 48)
-                let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                let w0 = wp.load8(at: ci * 48)
+                let w1 = wp.load8(at: ci * 48 + 8)
+                let w2 = wp.load8(at: ci * 48 + 16)
                 let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -1762,8 +1762,8 @@ extension WideChannels: TrainableModel {
             let xp = x
             let wp = kernel + 24
             for ci in 0..<70 {
-                let w0 = wp.simd(V8.self, at: ci * 48)
-                let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                let w0 = wp.load8(at: ci * 48)
+                let w1 = wp.load8(at: ci * 48 + 8)
                 let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -1800,8 +1800,8 @@ extension WideChannels: TrainableModel {
             let xp = x
             let wp = kernel + 24
             for ci in 0..<70 {
-                let w0 = wp.simd(V8.self, at: ci * 48)
-                let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                let w0 = wp.load8(at: ci * 48)
+                let w1 = wp.load8(at: ci * 48 + 8)
                 let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -1939,6 +1939,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

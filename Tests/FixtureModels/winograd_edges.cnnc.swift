@@ -269,18 +269,18 @@ public struct WinogradEdges: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4320 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 4320])
@@ -348,26 +348,26 @@ public struct WinogradEdges: CompiledModel {
             for bx in 0..<5 {
                 let ox = bx * 4
                 let yp = y + (oy * 20 + ox) * 24
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s0_2 = bias.simd(V8.self, at: 16)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s1_2 = bias.simd(V8.self, at: 16)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s2_2 = bias.simd(V8.self, at: 16)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s3_1 = bias.simd(V8.self, at: 8)
-                var s3_2 = bias.simd(V8.self, at: 16)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s0_2 = bias.load8(at: 16)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s1_2 = bias.load8(at: 16)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s2_2 = bias.load8(at: 16)
+                var s3_0 = bias.load8(at: 0)
+                var s3_1 = bias.load8(at: 8)
+                var s3_2 = bias.load8(at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 32)
-                            let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                            let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                            let w0 = wp.load8(at: ci * 32)
+                            let w1 = wp.load8(at: ci * 32 + 8)
+                            let w2 = wp.load8(at: ci * 32 + 16)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -439,9 +439,9 @@ public struct WinogradEdges: CompiledModel {
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 32)
-                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let w0 = wp.load8(at: ci * 32)
+                        let w1 = wp.load8(at: ci * 32 + 8)
+                        let w2 = wp.load8(at: ci * 32 + 16)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -486,9 +486,9 @@ public struct WinogradEdges: CompiledModel {
                     let xp = x + 192
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 32)
-                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let w0 = wp.load8(at: ci * 32)
+                        let w1 = wp.load8(at: ci * 32 + 8)
+                        let w2 = wp.load8(at: ci * 32 + 16)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -529,17 +529,17 @@ public struct WinogradEdges: CompiledModel {
                     let patch = x + ((ty0 + r) * 1408 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48), d04 = pc.simd(V8.self, at: 64), d05 = pc.simd(V8.self, at: 80)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 16), d02 = pc.load8(at: 32), d03 = pc.load8(at: 48), d04 = pc.load8(at: 64), d05 = pc.load8(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 352), d11 = pc.simd(V8.self, at: 368), d12 = pc.simd(V8.self, at: 384), d13 = pc.simd(V8.self, at: 400), d14 = pc.simd(V8.self, at: 416), d15 = pc.simd(V8.self, at: 432)
+                        let d10 = pc.load8(at: 352), d11 = pc.load8(at: 368), d12 = pc.load8(at: 384), d13 = pc.load8(at: 400), d14 = pc.load8(at: 416), d15 = pc.load8(at: 432)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 704), d21 = pc.simd(V8.self, at: 720), d22 = pc.simd(V8.self, at: 736), d23 = pc.simd(V8.self, at: 752), d24 = pc.simd(V8.self, at: 768), d25 = pc.simd(V8.self, at: 784)
+                        let d20 = pc.load8(at: 704), d21 = pc.load8(at: 720), d22 = pc.load8(at: 736), d23 = pc.load8(at: 752), d24 = pc.load8(at: 768), d25 = pc.load8(at: 784)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 1056), d31 = pc.simd(V8.self, at: 1072), d32 = pc.simd(V8.self, at: 1088), d33 = pc.simd(V8.self, at: 1104), d34 = pc.simd(V8.self, at: 1120), d35 = pc.simd(V8.self, at: 1136)
+                        let d30 = pc.load8(at: 1056), d31 = pc.load8(at: 1072), d32 = pc.load8(at: 1088), d33 = pc.load8(at: 1104), d34 = pc.load8(at: 1120), d35 = pc.load8(at: 1136)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 1408), d41 = pc.simd(V8.self, at: 1424), d42 = pc.simd(V8.self, at: 1440), d43 = pc.simd(V8.self, at: 1456), d44 = pc.simd(V8.self, at: 1472), d45 = pc.simd(V8.self, at: 1488)
+                        let d40 = pc.load8(at: 1408), d41 = pc.load8(at: 1424), d42 = pc.load8(at: 1440), d43 = pc.load8(at: 1456), d44 = pc.load8(at: 1472), d45 = pc.load8(at: 1488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1760), d51 = pc.simd(V8.self, at: 1776), d52 = pc.simd(V8.self, at: 1792), d53 = pc.simd(V8.self, at: 1808), d54 = pc.simd(V8.self, at: 1824), d55 = pc.simd(V8.self, at: 1840)
+                        let d50 = pc.load8(at: 1760), d51 = pc.load8(at: 1776), d52 = pc.load8(at: 1792), d53 = pc.load8(at: 1808), d54 = pc.load8(at: 1824), d55 = pc.load8(at: 1840)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -597,18 +597,18 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 5 + tx, ox = 4 * tx
                     let yt = y + (oy * 20 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(V8.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 368), m02 = mt.simd(V8.self, at: 736), m03 = mt.simd(V8.self, at: 1104), m04 = mt.simd(V8.self, at: 1472), m05 = mt.simd(V8.self, at: 1840)
+                        let bias = w.load8(at: 4608 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 368), m02 = mt.load8(at: 736), m03 = mt.load8(at: 1104), m04 = mt.load8(at: 1472), m05 = mt.load8(at: 1840)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 2208), m11 = mt.simd(V8.self, at: 2576), m12 = mt.simd(V8.self, at: 2944), m13 = mt.simd(V8.self, at: 3312), m14 = mt.simd(V8.self, at: 3680), m15 = mt.simd(V8.self, at: 4048)
+                        let m10 = mt.load8(at: 2208), m11 = mt.load8(at: 2576), m12 = mt.load8(at: 2944), m13 = mt.load8(at: 3312), m14 = mt.load8(at: 3680), m15 = mt.load8(at: 4048)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 4416), m21 = mt.simd(V8.self, at: 4784), m22 = mt.simd(V8.self, at: 5152), m23 = mt.simd(V8.self, at: 5520), m24 = mt.simd(V8.self, at: 5888), m25 = mt.simd(V8.self, at: 6256)
+                        let m20 = mt.load8(at: 4416), m21 = mt.load8(at: 4784), m22 = mt.load8(at: 5152), m23 = mt.load8(at: 5520), m24 = mt.load8(at: 5888), m25 = mt.load8(at: 6256)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 6624), m31 = mt.simd(V8.self, at: 6992), m32 = mt.simd(V8.self, at: 7360), m33 = mt.simd(V8.self, at: 7728), m34 = mt.simd(V8.self, at: 8096), m35 = mt.simd(V8.self, at: 8464)
+                        let m30 = mt.load8(at: 6624), m31 = mt.load8(at: 6992), m32 = mt.load8(at: 7360), m33 = mt.load8(at: 7728), m34 = mt.load8(at: 8096), m35 = mt.load8(at: 8464)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 8832), m41 = mt.simd(V8.self, at: 9200), m42 = mt.simd(V8.self, at: 9568), m43 = mt.simd(V8.self, at: 9936), m44 = mt.simd(V8.self, at: 10304), m45 = mt.simd(V8.self, at: 10672)
+                        let m40 = mt.load8(at: 8832), m41 = mt.load8(at: 9200), m42 = mt.load8(at: 9568), m43 = mt.load8(at: 9936), m44 = mt.load8(at: 10304), m45 = mt.load8(at: 10672)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 11040), m51 = mt.simd(V8.self, at: 11408), m52 = mt.simd(V8.self, at: 11776), m53 = mt.simd(V8.self, at: 12144), m54 = mt.simd(V8.self, at: 12512), m55 = mt.simd(V8.self, at: 12880)
+                        let m50 = mt.load8(at: 11040), m51 = mt.load8(at: 11408), m52 = mt.load8(at: 11776), m53 = mt.load8(at: 12144), m54 = mt.load8(at: 12512), m55 = mt.load8(at: 12880)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -660,18 +660,18 @@ public struct WinogradEdges: CompiledModel {
             for bx in 0..<3 {
                 let ox = bx * 6
                 let yp = y + (oy * 18 + ox) * 16
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
-                var s5_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
+                var s5_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 480 + ox * 24 + ky * 480 + kx * 24
                         let wp = kernel + (ky * 3 + kx) * 384
                         for ci in 0..<24 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 24])
@@ -724,7 +724,7 @@ public struct WinogradEdges: CompiledModel {
                     let xp = x + ox * 24
                     let wp = kernel
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 24])
@@ -758,17 +758,17 @@ public struct WinogradEdges: CompiledModel {
                     let patch = x + ((ty0 + r) * 2112 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72), d04 = pc.simd(V8.self, at: 96), d05 = pc.simd(V8.self, at: 120)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 24), d02 = pc.load8(at: 48), d03 = pc.load8(at: 72), d04 = pc.load8(at: 96), d05 = pc.load8(at: 120)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 528), d11 = pc.simd(V8.self, at: 552), d12 = pc.simd(V8.self, at: 576), d13 = pc.simd(V8.self, at: 600), d14 = pc.simd(V8.self, at: 624), d15 = pc.simd(V8.self, at: 648)
+                        let d10 = pc.load8(at: 528), d11 = pc.load8(at: 552), d12 = pc.load8(at: 576), d13 = pc.load8(at: 600), d14 = pc.load8(at: 624), d15 = pc.load8(at: 648)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 1056), d21 = pc.simd(V8.self, at: 1080), d22 = pc.simd(V8.self, at: 1104), d23 = pc.simd(V8.self, at: 1128), d24 = pc.simd(V8.self, at: 1152), d25 = pc.simd(V8.self, at: 1176)
+                        let d20 = pc.load8(at: 1056), d21 = pc.load8(at: 1080), d22 = pc.load8(at: 1104), d23 = pc.load8(at: 1128), d24 = pc.load8(at: 1152), d25 = pc.load8(at: 1176)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 1584), d31 = pc.simd(V8.self, at: 1608), d32 = pc.simd(V8.self, at: 1632), d33 = pc.simd(V8.self, at: 1656), d34 = pc.simd(V8.self, at: 1680), d35 = pc.simd(V8.self, at: 1704)
+                        let d30 = pc.load8(at: 1584), d31 = pc.load8(at: 1608), d32 = pc.load8(at: 1632), d33 = pc.load8(at: 1656), d34 = pc.load8(at: 1680), d35 = pc.load8(at: 1704)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 2112), d41 = pc.simd(V8.self, at: 2136), d42 = pc.simd(V8.self, at: 2160), d43 = pc.simd(V8.self, at: 2184), d44 = pc.simd(V8.self, at: 2208), d45 = pc.simd(V8.self, at: 2232)
+                        let d40 = pc.load8(at: 2112), d41 = pc.load8(at: 2136), d42 = pc.load8(at: 2160), d43 = pc.load8(at: 2184), d44 = pc.load8(at: 2208), d45 = pc.load8(at: 2232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 2640), d51 = pc.simd(V8.self, at: 2664), d52 = pc.simd(V8.self, at: 2688), d53 = pc.simd(V8.self, at: 2712), d54 = pc.simd(V8.self, at: 2736), d55 = pc.simd(V8.self, at: 2760)
+                        let d50 = pc.load8(at: 2640), d51 = pc.load8(at: 2664), d52 = pc.load8(at: 2688), d53 = pc.load8(at: 2712), d54 = pc.load8(at: 2736), d55 = pc.load8(at: 2760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -826,18 +826,18 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 5 + tx, ox = 4 * tx
                     let yt = y + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(V8.self, at: 3456 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
+                        let bias = w.load8(at: 3456 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 240), m02 = mt.load8(at: 480), m03 = mt.load8(at: 720), m04 = mt.load8(at: 960), m05 = mt.load8(at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
+                        let m10 = mt.load8(at: 1440), m11 = mt.load8(at: 1680), m12 = mt.load8(at: 1920), m13 = mt.load8(at: 2160), m14 = mt.load8(at: 2400), m15 = mt.load8(at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
+                        let m20 = mt.load8(at: 2880), m21 = mt.load8(at: 3120), m22 = mt.load8(at: 3360), m23 = mt.load8(at: 3600), m24 = mt.load8(at: 3840), m25 = mt.load8(at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
+                        let m30 = mt.load8(at: 4320), m31 = mt.load8(at: 4560), m32 = mt.load8(at: 4800), m33 = mt.load8(at: 5040), m34 = mt.load8(at: 5280), m35 = mt.load8(at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
+                        let m40 = mt.load8(at: 5760), m41 = mt.load8(at: 6000), m42 = mt.load8(at: 6240), m43 = mt.load8(at: 6480), m44 = mt.load8(at: 6720), m45 = mt.load8(at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
+                        let m50 = mt.load8(at: 7200), m51 = mt.load8(at: 7440), m52 = mt.load8(at: 7680), m53 = mt.load8(at: 7920), m54 = mt.load8(at: 8160), m55 = mt.load8(at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -910,18 +910,18 @@ public struct WinogradEdges: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 6
                     let yp = y + (oy * 18 + ox) * 48 + c0
-                    var s0_0 = bias.simd(V16.self, at: c0)
-                    var s1_0 = bias.simd(V16.self, at: c0)
-                    var s2_0 = bias.simd(V16.self, at: c0)
-                    var s3_0 = bias.simd(V16.self, at: c0)
-                    var s4_0 = bias.simd(V16.self, at: c0)
-                    var s5_0 = bias.simd(V16.self, at: c0)
+                    var s0_0 = bias.load16(at: c0)
+                    var s1_0 = bias.load16(at: c0)
+                    var s2_0 = bias.load16(at: c0)
+                    var s3_0 = bias.load16(at: c0)
+                    var s4_0 = bias.load16(at: c0)
+                    var s5_0 = bias.load16(at: c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 320 + ox * 16 + ky * 320 + kx * 16
                             let wp = kernel + c0 + (ky * 3 + kx) * 768
                             for ci in 0..<16 {
-                                let w0 = wp.simd(V16.self, at: ci * 48)
+                                let w0 = wp.load16(at: ci * 48)
                                 let x0 = V16(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
                                 let x1 = V16(repeating: xp[ci + 16])
@@ -985,9 +985,9 @@ public struct WinogradEdges: CompiledModel {
                     let xp = x + ox * 16
                     let wp = kernel + c0
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 48)
-                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let w0 = wp.load8(at: ci * 48)
+                        let w1 = wp.load8(at: ci * 48 + 8)
+                        let w2 = wp.load8(at: ci * 48 + 16)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1032,9 +1032,9 @@ public struct WinogradEdges: CompiledModel {
                     let xp = x + 192
                     let wp = kernel + c0
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 48)
-                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let w0 = wp.load8(at: ci * 48)
+                        let w1 = wp.load8(at: ci * 48 + 8)
+                        let w2 = wp.load8(at: ci * 48 + 16)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1074,17 +1074,17 @@ public struct WinogradEdges: CompiledModel {
                     let patch = x + ((ty0 + r) * 1408 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48), d04 = pc.simd(V8.self, at: 64), d05 = pc.simd(V8.self, at: 80)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 16), d02 = pc.load8(at: 32), d03 = pc.load8(at: 48), d04 = pc.load8(at: 64), d05 = pc.load8(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 352), d11 = pc.simd(V8.self, at: 368), d12 = pc.simd(V8.self, at: 384), d13 = pc.simd(V8.self, at: 400), d14 = pc.simd(V8.self, at: 416), d15 = pc.simd(V8.self, at: 432)
+                        let d10 = pc.load8(at: 352), d11 = pc.load8(at: 368), d12 = pc.load8(at: 384), d13 = pc.load8(at: 400), d14 = pc.load8(at: 416), d15 = pc.load8(at: 432)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 704), d21 = pc.simd(V8.self, at: 720), d22 = pc.simd(V8.self, at: 736), d23 = pc.simd(V8.self, at: 752), d24 = pc.simd(V8.self, at: 768), d25 = pc.simd(V8.self, at: 784)
+                        let d20 = pc.load8(at: 704), d21 = pc.load8(at: 720), d22 = pc.load8(at: 736), d23 = pc.load8(at: 752), d24 = pc.load8(at: 768), d25 = pc.load8(at: 784)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 1056), d31 = pc.simd(V8.self, at: 1072), d32 = pc.simd(V8.self, at: 1088), d33 = pc.simd(V8.self, at: 1104), d34 = pc.simd(V8.self, at: 1120), d35 = pc.simd(V8.self, at: 1136)
+                        let d30 = pc.load8(at: 1056), d31 = pc.load8(at: 1072), d32 = pc.load8(at: 1088), d33 = pc.load8(at: 1104), d34 = pc.load8(at: 1120), d35 = pc.load8(at: 1136)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 1408), d41 = pc.simd(V8.self, at: 1424), d42 = pc.simd(V8.self, at: 1440), d43 = pc.simd(V8.self, at: 1456), d44 = pc.simd(V8.self, at: 1472), d45 = pc.simd(V8.self, at: 1488)
+                        let d40 = pc.load8(at: 1408), d41 = pc.load8(at: 1424), d42 = pc.load8(at: 1440), d43 = pc.load8(at: 1456), d44 = pc.load8(at: 1472), d45 = pc.load8(at: 1488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1760), d51 = pc.simd(V8.self, at: 1776), d52 = pc.simd(V8.self, at: 1792), d53 = pc.simd(V8.self, at: 1808), d54 = pc.simd(V8.self, at: 1824), d55 = pc.simd(V8.self, at: 1840)
+                        let d50 = pc.load8(at: 1760), d51 = pc.load8(at: 1776), d52 = pc.load8(at: 1792), d53 = pc.load8(at: 1808), d54 = pc.load8(at: 1824), d55 = pc.load8(at: 1840)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1142,18 +1142,18 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 5 + tx, ox = 4 * tx
                     let yt = y + (oy * 18 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 8) {
-                        let bias = w.simd(V8.self, at: 6912 + k), mt = UnsafePointer(m) + (t * 48 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 720), m02 = mt.simd(V8.self, at: 1440), m03 = mt.simd(V8.self, at: 2160), m04 = mt.simd(V8.self, at: 2880), m05 = mt.simd(V8.self, at: 3600)
+                        let bias = w.load8(at: 6912 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 720), m02 = mt.load8(at: 1440), m03 = mt.load8(at: 2160), m04 = mt.load8(at: 2880), m05 = mt.load8(at: 3600)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 4320), m11 = mt.simd(V8.self, at: 5040), m12 = mt.simd(V8.self, at: 5760), m13 = mt.simd(V8.self, at: 6480), m14 = mt.simd(V8.self, at: 7200), m15 = mt.simd(V8.self, at: 7920)
+                        let m10 = mt.load8(at: 4320), m11 = mt.load8(at: 5040), m12 = mt.load8(at: 5760), m13 = mt.load8(at: 6480), m14 = mt.load8(at: 7200), m15 = mt.load8(at: 7920)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 8640), m21 = mt.simd(V8.self, at: 9360), m22 = mt.simd(V8.self, at: 10080), m23 = mt.simd(V8.self, at: 10800), m24 = mt.simd(V8.self, at: 11520), m25 = mt.simd(V8.self, at: 12240)
+                        let m20 = mt.load8(at: 8640), m21 = mt.load8(at: 9360), m22 = mt.load8(at: 10080), m23 = mt.load8(at: 10800), m24 = mt.load8(at: 11520), m25 = mt.load8(at: 12240)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 12960), m31 = mt.simd(V8.self, at: 13680), m32 = mt.simd(V8.self, at: 14400), m33 = mt.simd(V8.self, at: 15120), m34 = mt.simd(V8.self, at: 15840), m35 = mt.simd(V8.self, at: 16560)
+                        let m30 = mt.load8(at: 12960), m31 = mt.load8(at: 13680), m32 = mt.load8(at: 14400), m33 = mt.load8(at: 15120), m34 = mt.load8(at: 15840), m35 = mt.load8(at: 16560)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 17280), m41 = mt.simd(V8.self, at: 18000), m42 = mt.simd(V8.self, at: 18720), m43 = mt.simd(V8.self, at: 19440), m44 = mt.simd(V8.self, at: 20160), m45 = mt.simd(V8.self, at: 20880)
+                        let m40 = mt.load8(at: 17280), m41 = mt.load8(at: 18000), m42 = mt.load8(at: 18720), m43 = mt.load8(at: 19440), m44 = mt.load8(at: 20160), m45 = mt.load8(at: 20880)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 21600), m51 = mt.simd(V8.self, at: 22320), m52 = mt.simd(V8.self, at: 23040), m53 = mt.simd(V8.self, at: 23760), m54 = mt.simd(V8.self, at: 24480), m55 = mt.simd(V8.self, at: 25200)
+                        let m50 = mt.load8(at: 21600), m51 = mt.load8(at: 22320), m52 = mt.load8(at: 23040), m53 = mt.load8(at: 23760), m54 = mt.load8(at: 24480), m55 = mt.load8(at: 25200)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1232,11 +1232,11 @@ public struct WinogradEdges: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4320 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1461,7 +1461,7 @@ extension WinogradEdges: TrainableModel {
                         let xp = x + oy * 528 + ox * 24 + ky * 528 + kx * 24
                         let wp = kernel + (ky * 3 + kx) * 384
                         for ci in 0..<24 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 24])
@@ -1682,17 +1682,17 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 2112 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72), d04 = pc.simd(V8.self, at: 96), d05 = pc.simd(V8.self, at: 120)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 24), d02 = pc.load8(at: 48), d03 = pc.load8(at: 72), d04 = pc.load8(at: 96), d05 = pc.load8(at: 120)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 528), d11 = pc.simd(V8.self, at: 552), d12 = pc.simd(V8.self, at: 576), d13 = pc.simd(V8.self, at: 600), d14 = pc.simd(V8.self, at: 624), d15 = pc.simd(V8.self, at: 648)
+                        let d10 = pc.load8(at: 528), d11 = pc.load8(at: 552), d12 = pc.load8(at: 576), d13 = pc.load8(at: 600), d14 = pc.load8(at: 624), d15 = pc.load8(at: 648)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 1056), d21 = pc.simd(V8.self, at: 1080), d22 = pc.simd(V8.self, at: 1104), d23 = pc.simd(V8.self, at: 1128), d24 = pc.simd(V8.self, at: 1152), d25 = pc.simd(V8.self, at: 1176)
+                        let d20 = pc.load8(at: 1056), d21 = pc.load8(at: 1080), d22 = pc.load8(at: 1104), d23 = pc.load8(at: 1128), d24 = pc.load8(at: 1152), d25 = pc.load8(at: 1176)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 1584), d31 = pc.simd(V8.self, at: 1608), d32 = pc.simd(V8.self, at: 1632), d33 = pc.simd(V8.self, at: 1656), d34 = pc.simd(V8.self, at: 1680), d35 = pc.simd(V8.self, at: 1704)
+                        let d30 = pc.load8(at: 1584), d31 = pc.load8(at: 1608), d32 = pc.load8(at: 1632), d33 = pc.load8(at: 1656), d34 = pc.load8(at: 1680), d35 = pc.load8(at: 1704)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 2112), d41 = pc.simd(V8.self, at: 2136), d42 = pc.simd(V8.self, at: 2160), d43 = pc.simd(V8.self, at: 2184), d44 = pc.simd(V8.self, at: 2208), d45 = pc.simd(V8.self, at: 2232)
+                        let d40 = pc.load8(at: 2112), d41 = pc.load8(at: 2136), d42 = pc.load8(at: 2160), d43 = pc.load8(at: 2184), d44 = pc.load8(at: 2208), d45 = pc.load8(at: 2232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 2640), d51 = pc.simd(V8.self, at: 2664), d52 = pc.simd(V8.self, at: 2688), d53 = pc.simd(V8.self, at: 2712), d54 = pc.simd(V8.self, at: 2736), d55 = pc.simd(V8.self, at: 2760)
+                        let d50 = pc.load8(at: 2640), d51 = pc.load8(at: 2664), d52 = pc.load8(at: 2688), d53 = pc.load8(at: 2712), d54 = pc.load8(at: 2736), d55 = pc.load8(at: 2760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1878,17 +1878,17 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 1408 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48), d04 = pc.simd(V8.self, at: 64), d05 = pc.simd(V8.self, at: 80)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 16), d02 = pc.load8(at: 32), d03 = pc.load8(at: 48), d04 = pc.load8(at: 64), d05 = pc.load8(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 352), d11 = pc.simd(V8.self, at: 368), d12 = pc.simd(V8.self, at: 384), d13 = pc.simd(V8.self, at: 400), d14 = pc.simd(V8.self, at: 416), d15 = pc.simd(V8.self, at: 432)
+                        let d10 = pc.load8(at: 352), d11 = pc.load8(at: 368), d12 = pc.load8(at: 384), d13 = pc.load8(at: 400), d14 = pc.load8(at: 416), d15 = pc.load8(at: 432)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 704), d21 = pc.simd(V8.self, at: 720), d22 = pc.simd(V8.self, at: 736), d23 = pc.simd(V8.self, at: 752), d24 = pc.simd(V8.self, at: 768), d25 = pc.simd(V8.self, at: 784)
+                        let d20 = pc.load8(at: 704), d21 = pc.load8(at: 720), d22 = pc.load8(at: 736), d23 = pc.load8(at: 752), d24 = pc.load8(at: 768), d25 = pc.load8(at: 784)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 1056), d31 = pc.simd(V8.self, at: 1072), d32 = pc.simd(V8.self, at: 1088), d33 = pc.simd(V8.self, at: 1104), d34 = pc.simd(V8.self, at: 1120), d35 = pc.simd(V8.self, at: 1136)
+                        let d30 = pc.load8(at: 1056), d31 = pc.load8(at: 1072), d32 = pc.load8(at: 1088), d33 = pc.load8(at: 1104), d34 = pc.load8(at: 1120), d35 = pc.load8(at: 1136)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 1408), d41 = pc.simd(V8.self, at: 1424), d42 = pc.simd(V8.self, at: 1440), d43 = pc.simd(V8.self, at: 1456), d44 = pc.simd(V8.self, at: 1472), d45 = pc.simd(V8.self, at: 1488)
+                        let d40 = pc.load8(at: 1408), d41 = pc.load8(at: 1424), d42 = pc.load8(at: 1440), d43 = pc.load8(at: 1456), d44 = pc.load8(at: 1472), d45 = pc.load8(at: 1488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1760), d51 = pc.simd(V8.self, at: 1776), d52 = pc.simd(V8.self, at: 1792), d53 = pc.simd(V8.self, at: 1808), d54 = pc.simd(V8.self, at: 1824), d55 = pc.simd(V8.self, at: 1840)
+                        let d50 = pc.load8(at: 1760), d51 = pc.load8(at: 1776), d52 = pc.load8(at: 1792), d53 = pc.load8(at: 1808), d54 = pc.load8(at: 1824), d55 = pc.load8(at: 1840)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2073,9 +2073,9 @@ extension WinogradEdges: TrainableModel {
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 32)
-                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let w0 = wp.load8(at: ci * 32)
+                        let w1 = wp.load8(at: ci * 32 + 8)
+                        let w2 = wp.load8(at: ci * 32 + 16)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -2120,9 +2120,9 @@ extension WinogradEdges: TrainableModel {
                     let xp = x + 192
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 32)
-                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let w0 = wp.load8(at: ci * 32)
+                        let w1 = wp.load8(at: ci * 32 + 8)
+                        let w2 = wp.load8(at: ci * 32 + 16)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -2162,17 +2162,17 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 1408 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48), d04 = pc.simd(V8.self, at: 64), d05 = pc.simd(V8.self, at: 80)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 16), d02 = pc.load8(at: 32), d03 = pc.load8(at: 48), d04 = pc.load8(at: 64), d05 = pc.load8(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 352), d11 = pc.simd(V8.self, at: 368), d12 = pc.simd(V8.self, at: 384), d13 = pc.simd(V8.self, at: 400), d14 = pc.simd(V8.self, at: 416), d15 = pc.simd(V8.self, at: 432)
+                        let d10 = pc.load8(at: 352), d11 = pc.load8(at: 368), d12 = pc.load8(at: 384), d13 = pc.load8(at: 400), d14 = pc.load8(at: 416), d15 = pc.load8(at: 432)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 704), d21 = pc.simd(V8.self, at: 720), d22 = pc.simd(V8.self, at: 736), d23 = pc.simd(V8.self, at: 752), d24 = pc.simd(V8.self, at: 768), d25 = pc.simd(V8.self, at: 784)
+                        let d20 = pc.load8(at: 704), d21 = pc.load8(at: 720), d22 = pc.load8(at: 736), d23 = pc.load8(at: 752), d24 = pc.load8(at: 768), d25 = pc.load8(at: 784)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 1056), d31 = pc.simd(V8.self, at: 1072), d32 = pc.simd(V8.self, at: 1088), d33 = pc.simd(V8.self, at: 1104), d34 = pc.simd(V8.self, at: 1120), d35 = pc.simd(V8.self, at: 1136)
+                        let d30 = pc.load8(at: 1056), d31 = pc.load8(at: 1072), d32 = pc.load8(at: 1088), d33 = pc.load8(at: 1104), d34 = pc.load8(at: 1120), d35 = pc.load8(at: 1136)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 1408), d41 = pc.simd(V8.self, at: 1424), d42 = pc.simd(V8.self, at: 1440), d43 = pc.simd(V8.self, at: 1456), d44 = pc.simd(V8.self, at: 1472), d45 = pc.simd(V8.self, at: 1488)
+                        let d40 = pc.load8(at: 1408), d41 = pc.load8(at: 1424), d42 = pc.load8(at: 1440), d43 = pc.load8(at: 1456), d44 = pc.load8(at: 1472), d45 = pc.load8(at: 1488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 1760), d51 = pc.simd(V8.self, at: 1776), d52 = pc.simd(V8.self, at: 1792), d53 = pc.simd(V8.self, at: 1808), d54 = pc.simd(V8.self, at: 1824), d55 = pc.simd(V8.self, at: 1840)
+                        let d50 = pc.load8(at: 1760), d51 = pc.load8(at: 1776), d52 = pc.load8(at: 1792), d53 = pc.load8(at: 1808), d54 = pc.load8(at: 1824), d55 = pc.load8(at: 1840)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2230,18 +2230,18 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 5 + tx, ox = 4 * tx
                     let yt = y + (oy * 20 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(V8.self, at: 18432 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 368), m02 = mt.simd(V8.self, at: 736), m03 = mt.simd(V8.self, at: 1104), m04 = mt.simd(V8.self, at: 1472), m05 = mt.simd(V8.self, at: 1840)
+                        let bias = w.load8(at: 18432 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 368), m02 = mt.load8(at: 736), m03 = mt.load8(at: 1104), m04 = mt.load8(at: 1472), m05 = mt.load8(at: 1840)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 2208), m11 = mt.simd(V8.self, at: 2576), m12 = mt.simd(V8.self, at: 2944), m13 = mt.simd(V8.self, at: 3312), m14 = mt.simd(V8.self, at: 3680), m15 = mt.simd(V8.self, at: 4048)
+                        let m10 = mt.load8(at: 2208), m11 = mt.load8(at: 2576), m12 = mt.load8(at: 2944), m13 = mt.load8(at: 3312), m14 = mt.load8(at: 3680), m15 = mt.load8(at: 4048)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 4416), m21 = mt.simd(V8.self, at: 4784), m22 = mt.simd(V8.self, at: 5152), m23 = mt.simd(V8.self, at: 5520), m24 = mt.simd(V8.self, at: 5888), m25 = mt.simd(V8.self, at: 6256)
+                        let m20 = mt.load8(at: 4416), m21 = mt.load8(at: 4784), m22 = mt.load8(at: 5152), m23 = mt.load8(at: 5520), m24 = mt.load8(at: 5888), m25 = mt.load8(at: 6256)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 6624), m31 = mt.simd(V8.self, at: 6992), m32 = mt.simd(V8.self, at: 7360), m33 = mt.simd(V8.self, at: 7728), m34 = mt.simd(V8.self, at: 8096), m35 = mt.simd(V8.self, at: 8464)
+                        let m30 = mt.load8(at: 6624), m31 = mt.load8(at: 6992), m32 = mt.load8(at: 7360), m33 = mt.load8(at: 7728), m34 = mt.load8(at: 8096), m35 = mt.load8(at: 8464)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 8832), m41 = mt.simd(V8.self, at: 9200), m42 = mt.simd(V8.self, at: 9568), m43 = mt.simd(V8.self, at: 9936), m44 = mt.simd(V8.self, at: 10304), m45 = mt.simd(V8.self, at: 10672)
+                        let m40 = mt.load8(at: 8832), m41 = mt.load8(at: 9200), m42 = mt.load8(at: 9568), m43 = mt.load8(at: 9936), m44 = mt.load8(at: 10304), m45 = mt.load8(at: 10672)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 11040), m51 = mt.simd(V8.self, at: 11408), m52 = mt.simd(V8.self, at: 11776), m53 = mt.simd(V8.self, at: 12144), m54 = mt.simd(V8.self, at: 12512), m55 = mt.simd(V8.self, at: 12880)
+                        let m50 = mt.load8(at: 11040), m51 = mt.load8(at: 11408), m52 = mt.load8(at: 11776), m53 = mt.load8(at: 12144), m54 = mt.load8(at: 12512), m55 = mt.load8(at: 12880)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2315,7 +2315,7 @@ extension WinogradEdges: TrainableModel {
                     let xp = x + ox * 48
                     let wp = kernel
                     for ci in 0..<48 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 48])
@@ -2349,17 +2349,17 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 4224 + tx * 192)
                     for c in stride(from: 0, to: 48, by: 8) {
                         let vt = v + (t * 48 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 48), d02 = pc.simd(V8.self, at: 96), d03 = pc.simd(V8.self, at: 144), d04 = pc.simd(V8.self, at: 192), d05 = pc.simd(V8.self, at: 240)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 48), d02 = pc.load8(at: 96), d03 = pc.load8(at: 144), d04 = pc.load8(at: 192), d05 = pc.load8(at: 240)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 1056), d11 = pc.simd(V8.self, at: 1104), d12 = pc.simd(V8.self, at: 1152), d13 = pc.simd(V8.self, at: 1200), d14 = pc.simd(V8.self, at: 1248), d15 = pc.simd(V8.self, at: 1296)
+                        let d10 = pc.load8(at: 1056), d11 = pc.load8(at: 1104), d12 = pc.load8(at: 1152), d13 = pc.load8(at: 1200), d14 = pc.load8(at: 1248), d15 = pc.load8(at: 1296)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 2112), d21 = pc.simd(V8.self, at: 2160), d22 = pc.simd(V8.self, at: 2208), d23 = pc.simd(V8.self, at: 2256), d24 = pc.simd(V8.self, at: 2304), d25 = pc.simd(V8.self, at: 2352)
+                        let d20 = pc.load8(at: 2112), d21 = pc.load8(at: 2160), d22 = pc.load8(at: 2208), d23 = pc.load8(at: 2256), d24 = pc.load8(at: 2304), d25 = pc.load8(at: 2352)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 3168), d31 = pc.simd(V8.self, at: 3216), d32 = pc.simd(V8.self, at: 3264), d33 = pc.simd(V8.self, at: 3312), d34 = pc.simd(V8.self, at: 3360), d35 = pc.simd(V8.self, at: 3408)
+                        let d30 = pc.load8(at: 3168), d31 = pc.load8(at: 3216), d32 = pc.load8(at: 3264), d33 = pc.load8(at: 3312), d34 = pc.load8(at: 3360), d35 = pc.load8(at: 3408)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 4224), d41 = pc.simd(V8.self, at: 4272), d42 = pc.simd(V8.self, at: 4320), d43 = pc.simd(V8.self, at: 4368), d44 = pc.simd(V8.self, at: 4416), d45 = pc.simd(V8.self, at: 4464)
+                        let d40 = pc.load8(at: 4224), d41 = pc.load8(at: 4272), d42 = pc.load8(at: 4320), d43 = pc.load8(at: 4368), d44 = pc.load8(at: 4416), d45 = pc.load8(at: 4464)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 5280), d51 = pc.simd(V8.self, at: 5328), d52 = pc.simd(V8.self, at: 5376), d53 = pc.simd(V8.self, at: 5424), d54 = pc.simd(V8.self, at: 5472), d55 = pc.simd(V8.self, at: 5520)
+                        let d50 = pc.load8(at: 5280), d51 = pc.load8(at: 5328), d52 = pc.load8(at: 5376), d53 = pc.load8(at: 5424), d54 = pc.load8(at: 5472), d55 = pc.load8(at: 5520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2417,18 +2417,18 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 5 + tx, ox = 4 * tx
                     let yt = y + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(V8.self, at: 27648 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
+                        let bias = w.load8(at: 27648 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 240), m02 = mt.load8(at: 480), m03 = mt.load8(at: 720), m04 = mt.load8(at: 960), m05 = mt.load8(at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
+                        let m10 = mt.load8(at: 1440), m11 = mt.load8(at: 1680), m12 = mt.load8(at: 1920), m13 = mt.load8(at: 2160), m14 = mt.load8(at: 2400), m15 = mt.load8(at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
+                        let m20 = mt.load8(at: 2880), m21 = mt.load8(at: 3120), m22 = mt.load8(at: 3360), m23 = mt.load8(at: 3600), m24 = mt.load8(at: 3840), m25 = mt.load8(at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
+                        let m30 = mt.load8(at: 4320), m31 = mt.load8(at: 4560), m32 = mt.load8(at: 4800), m33 = mt.load8(at: 5040), m34 = mt.load8(at: 5280), m35 = mt.load8(at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
+                        let m40 = mt.load8(at: 5760), m41 = mt.load8(at: 6000), m42 = mt.load8(at: 6240), m43 = mt.load8(at: 6480), m44 = mt.load8(at: 6720), m45 = mt.load8(at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
+                        let m50 = mt.load8(at: 7200), m51 = mt.load8(at: 7440), m52 = mt.load8(at: 7680), m53 = mt.load8(at: 7920), m54 = mt.load8(at: 8160), m55 = mt.load8(at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2509,8 +2509,8 @@ extension WinogradEdges: TrainableModel {
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 32)
-                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                        let w0 = wp.load8(at: ci * 32)
+                        let w1 = wp.load8(at: ci * 32 + 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -2560,7 +2560,7 @@ extension WinogradEdges: TrainableModel {
                     let xp = x + ox * 16
                     let wp = kernel + 16
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 32)
+                        let w0 = wp.load8(at: ci * 32)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 16])
@@ -2598,13 +2598,13 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 704 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 16), d02 = pc.load8(at: 32), d03 = pc.load8(at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V8.self, at: 352), d11 = pc.simd(V8.self, at: 368), d12 = pc.simd(V8.self, at: 384), d13 = pc.simd(V8.self, at: 400)
+                        let d10 = pc.load8(at: 352), d11 = pc.load8(at: 368), d12 = pc.load8(at: 384), d13 = pc.load8(at: 400)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V8.self, at: 704), d21 = pc.simd(V8.self, at: 720), d22 = pc.simd(V8.self, at: 736), d23 = pc.simd(V8.self, at: 752)
+                        let d20 = pc.load8(at: 704), d21 = pc.load8(at: 720), d22 = pc.load8(at: 736), d23 = pc.load8(at: 752)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V8.self, at: 1056), d31 = pc.simd(V8.self, at: 1072), d32 = pc.simd(V8.self, at: 1088), d33 = pc.simd(V8.self, at: 1104)
+                        let d30 = pc.load8(at: 1056), d31 = pc.load8(at: 1072), d32 = pc.load8(at: 1088), d33 = pc.load8(at: 1104)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -2640,14 +2640,14 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 10 + tx, ox = 2 * tx
                     let yt = y + (oy * 20 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(V8.self, at: 8192 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 1456), m02 = mt.simd(V8.self, at: 2912), m03 = mt.simd(V8.self, at: 4368)
+                        let bias = w.load8(at: 8192 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 1456), m02 = mt.load8(at: 2912), m03 = mt.load8(at: 4368)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V8.self, at: 5824), m11 = mt.simd(V8.self, at: 7280), m12 = mt.simd(V8.self, at: 8736), m13 = mt.simd(V8.self, at: 10192)
+                        let m10 = mt.load8(at: 5824), m11 = mt.load8(at: 7280), m12 = mt.load8(at: 8736), m13 = mt.load8(at: 10192)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V8.self, at: 11648), m21 = mt.simd(V8.self, at: 13104), m22 = mt.simd(V8.self, at: 14560), m23 = mt.simd(V8.self, at: 16016)
+                        let m20 = mt.load8(at: 11648), m21 = mt.load8(at: 13104), m22 = mt.load8(at: 14560), m23 = mt.load8(at: 16016)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V8.self, at: 17472), m31 = mt.simd(V8.self, at: 18928), m32 = mt.simd(V8.self, at: 20384), m33 = mt.simd(V8.self, at: 21840)
+                        let m30 = mt.load8(at: 17472), m31 = mt.load8(at: 18928), m32 = mt.load8(at: 20384), m33 = mt.load8(at: 21840)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -2693,7 +2693,7 @@ extension WinogradEdges: TrainableModel {
                     let xp = x + ox * 24
                     let wp = kernel
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 24])
@@ -2725,7 +2725,7 @@ extension WinogradEdges: TrainableModel {
                     let xp = x + ox * 24
                     let wp = kernel
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 24])
@@ -2764,7 +2764,7 @@ extension WinogradEdges: TrainableModel {
                     let xp = x + ox * 24
                     let wp = kernel
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 24])
@@ -2802,13 +2802,13 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 48)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 24), d02 = pc.load8(at: 48), d03 = pc.load8(at: 72)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V8.self, at: 480), d11 = pc.simd(V8.self, at: 504), d12 = pc.simd(V8.self, at: 528), d13 = pc.simd(V8.self, at: 552)
+                        let d10 = pc.load8(at: 480), d11 = pc.load8(at: 504), d12 = pc.load8(at: 528), d13 = pc.load8(at: 552)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V8.self, at: 960), d21 = pc.simd(V8.self, at: 984), d22 = pc.simd(V8.self, at: 1008), d23 = pc.simd(V8.self, at: 1032)
+                        let d20 = pc.load8(at: 960), d21 = pc.load8(at: 984), d22 = pc.load8(at: 1008), d23 = pc.load8(at: 1032)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V8.self, at: 1440), d31 = pc.simd(V8.self, at: 1464), d32 = pc.simd(V8.self, at: 1488), d33 = pc.simd(V8.self, at: 1512)
+                        let d30 = pc.load8(at: 1440), d31 = pc.load8(at: 1464), d32 = pc.load8(at: 1488), d33 = pc.load8(at: 1512)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -2844,14 +2844,14 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx, ox = 2 * tx
                     let yt = y + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(V8.self, at: 6144 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 880), m02 = mt.simd(V8.self, at: 1760), m03 = mt.simd(V8.self, at: 2640)
+                        let bias = w.load8(at: 6144 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 880), m02 = mt.load8(at: 1760), m03 = mt.load8(at: 2640)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V8.self, at: 3520), m11 = mt.simd(V8.self, at: 4400), m12 = mt.simd(V8.self, at: 5280), m13 = mt.simd(V8.self, at: 6160)
+                        let m10 = mt.load8(at: 3520), m11 = mt.load8(at: 4400), m12 = mt.load8(at: 5280), m13 = mt.load8(at: 6160)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V8.self, at: 7040), m21 = mt.simd(V8.self, at: 7920), m22 = mt.simd(V8.self, at: 8800), m23 = mt.simd(V8.self, at: 9680)
+                        let m20 = mt.load8(at: 7040), m21 = mt.load8(at: 7920), m22 = mt.load8(at: 8800), m23 = mt.load8(at: 9680)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V8.self, at: 10560), m31 = mt.simd(V8.self, at: 11440), m32 = mt.simd(V8.self, at: 12320), m33 = mt.simd(V8.self, at: 13200)
+                        let m30 = mt.load8(at: 10560), m31 = mt.load8(at: 11440), m32 = mt.load8(at: 12320), m33 = mt.load8(at: 13200)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -2901,7 +2901,7 @@ extension WinogradEdges: TrainableModel {
                     let xp = x + ox * 16
                     let wp = kernel + c0
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let w0 = wp.load16(at: ci * 48)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 16])
@@ -2933,7 +2933,7 @@ extension WinogradEdges: TrainableModel {
                     let xp = x + ox * 16
                     let wp = kernel + c0
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let w0 = wp.load16(at: ci * 48)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 16])
@@ -2973,7 +2973,7 @@ extension WinogradEdges: TrainableModel {
                     let xp = x + ox * 16
                     let wp = kernel + c0
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let w0 = wp.load16(at: ci * 48)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 16])
@@ -3011,13 +3011,13 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 16), d02 = pc.load8(at: 32), d03 = pc.load8(at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V8.self, at: 320), d11 = pc.simd(V8.self, at: 336), d12 = pc.simd(V8.self, at: 352), d13 = pc.simd(V8.self, at: 368)
+                        let d10 = pc.load8(at: 320), d11 = pc.load8(at: 336), d12 = pc.load8(at: 352), d13 = pc.load8(at: 368)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V8.self, at: 640), d21 = pc.simd(V8.self, at: 656), d22 = pc.simd(V8.self, at: 672), d23 = pc.simd(V8.self, at: 688)
+                        let d20 = pc.load8(at: 640), d21 = pc.load8(at: 656), d22 = pc.load8(at: 672), d23 = pc.load8(at: 688)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V8.self, at: 960), d31 = pc.simd(V8.self, at: 976), d32 = pc.simd(V8.self, at: 992), d33 = pc.simd(V8.self, at: 1008)
+                        let d30 = pc.load8(at: 960), d31 = pc.load8(at: 976), d32 = pc.load8(at: 992), d33 = pc.load8(at: 1008)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -3053,14 +3053,14 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx, ox = 2 * tx
                     let yt = y + (oy * 18 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 8) {
-                        let bias = w.simd(V8.self, at: 12288 + k), mt = UnsafePointer(m) + (t * 48 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 2608), m02 = mt.simd(V8.self, at: 5216), m03 = mt.simd(V8.self, at: 7824)
+                        let bias = w.load8(at: 12288 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 2608), m02 = mt.load8(at: 5216), m03 = mt.load8(at: 7824)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V8.self, at: 10432), m11 = mt.simd(V8.self, at: 13040), m12 = mt.simd(V8.self, at: 15648), m13 = mt.simd(V8.self, at: 18256)
+                        let m10 = mt.load8(at: 10432), m11 = mt.load8(at: 13040), m12 = mt.load8(at: 15648), m13 = mt.load8(at: 18256)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V8.self, at: 20864), m21 = mt.simd(V8.self, at: 23472), m22 = mt.simd(V8.self, at: 26080), m23 = mt.simd(V8.self, at: 28688)
+                        let m20 = mt.load8(at: 20864), m21 = mt.load8(at: 23472), m22 = mt.load8(at: 26080), m23 = mt.load8(at: 28688)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V8.self, at: 31296), m31 = mt.simd(V8.self, at: 33904), m32 = mt.simd(V8.self, at: 36512), m33 = mt.simd(V8.self, at: 39120)
+                        let m30 = mt.load8(at: 31296), m31 = mt.load8(at: 33904), m32 = mt.load8(at: 36512), m33 = mt.load8(at: 39120)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -3088,6 +3088,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

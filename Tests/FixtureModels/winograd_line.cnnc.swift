@@ -294,18 +294,18 @@ public struct WinogradLine: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 8])
@@ -372,17 +372,17 @@ public struct WinogradLine: CompiledModel {
                 for bx in 0..<25 {
                     let ox = bx * 6
                     let yp = y + ox * 16
-                    var s0_0 = bias.simd(V16.self, at: 0)
-                    var s1_0 = bias.simd(V16.self, at: 0)
-                    var s2_0 = bias.simd(V16.self, at: 0)
-                    var s3_0 = bias.simd(V16.self, at: 0)
-                    var s4_0 = bias.simd(V16.self, at: 0)
-                    var s5_0 = bias.simd(V16.self, at: 0)
+                    var s0_0 = bias.load16(at: 0)
+                    var s1_0 = bias.load16(at: 0)
+                    var s2_0 = bias.load16(at: 0)
+                    var s3_0 = bias.load16(at: 0)
+                    var s4_0 = bias.load16(at: 0)
+                    var s5_0 = bias.load16(at: 0)
                     for kx in 0..<5 {
                         let xp = x + ox * 8 + kx * 8
                         let wp = kernel + kx * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 8])
@@ -435,7 +435,7 @@ public struct WinogradLine: CompiledModel {
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 8])
@@ -462,7 +462,7 @@ public struct WinogradLine: CompiledModel {
                     let xp = x + 120
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 8])
@@ -493,7 +493,7 @@ public struct WinogradLine: CompiledModel {
                 let patch = x + (ty0 * 19 + tx) * 32
                 for c in stride(from: 0, to: 8, by: 8) {
                     let vt = v + (tx * 8 + c), pc = patch + c
-                    let d0 = pc.simd(V8.self, at: 0), d1 = pc.simd(V8.self, at: 8), d2 = pc.simd(V8.self, at: 16), d3 = pc.simd(V8.self, at: 24), d4 = pc.simd(V8.self, at: 32), d5 = pc.simd(V8.self, at: 40), d6 = pc.simd(V8.self, at: 48), d7 = pc.simd(V8.self, at: 56)
+                    let d0 = pc.load8(at: 0), d1 = pc.load8(at: 8), d2 = pc.load8(at: 16), d3 = pc.load8(at: 24), d4 = pc.load8(at: 32), d5 = pc.load8(at: 40), d6 = pc.load8(at: 48), d7 = pc.load8(at: 56)
                     vt.store(madd(d0 - d6, (d4 - d2), V8_5_25), at: 0)
                     vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), V8_4_25), at: 176)
                     vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), V8_4_25), at: 352)
@@ -512,8 +512,8 @@ public struct WinogradLine: CompiledModel {
             for tx in 0..<19 {
                 let ox = 4 * (ty0 * 19 + tx), yt = y + ox * 16
                 for k in stride(from: 0, to: 16, by: 8) {
-                    let bias = w.simd(V8.self, at: 640 + k), mt = UnsafePointer(m) + (tx * 16 + k)
-                    let m0 = mt.simd(V8.self, at: 0), m1 = mt.simd(V8.self, at: 304), m2 = mt.simd(V8.self, at: 608), m3 = mt.simd(V8.self, at: 912), m4 = mt.simd(V8.self, at: 1216), m5 = mt.simd(V8.self, at: 1520), m6 = mt.simd(V8.self, at: 1824), m7 = mt.simd(V8.self, at: 2128)
+                    let bias = w.load8(at: 640 + k), mt = UnsafePointer(m) + (tx * 16 + k)
+                    let m0 = mt.load8(at: 0), m1 = mt.load8(at: 304), m2 = mt.load8(at: 608), m3 = mt.load8(at: 912), m4 = mt.load8(at: 1216), m5 = mt.load8(at: 1520), m6 = mt.load8(at: 1824), m7 = mt.load8(at: 2128)
                     let y0 = m0 + m1 + m2 + m3 + m4 + m5 + m6 + bias
                     yt.store(y0.replacing(with: zero, where: y0 .< zero), at: k)
                     let y1 = madd(madd(m1 - m2, (m6 - m4), V8_0_5), (m3 - m5), V8_2) + bias
@@ -546,24 +546,24 @@ public struct WinogradLine: CompiledModel {
                 for bx in 0..<25 {
                     let ox = bx * 6
                     let yp = y + ox * 24
-                    var s0_0 = bias.simd(V8.self, at: 0)
-                    var s0_1 = bias.simd(V8.self, at: 8)
-                    var s1_0 = bias.simd(V8.self, at: 0)
-                    var s1_1 = bias.simd(V8.self, at: 8)
-                    var s2_0 = bias.simd(V8.self, at: 0)
-                    var s2_1 = bias.simd(V8.self, at: 8)
-                    var s3_0 = bias.simd(V8.self, at: 0)
-                    var s3_1 = bias.simd(V8.self, at: 8)
-                    var s4_0 = bias.simd(V8.self, at: 0)
-                    var s4_1 = bias.simd(V8.self, at: 8)
-                    var s5_0 = bias.simd(V8.self, at: 0)
-                    var s5_1 = bias.simd(V8.self, at: 8)
+                    var s0_0 = bias.load8(at: 0)
+                    var s0_1 = bias.load8(at: 8)
+                    var s1_0 = bias.load8(at: 0)
+                    var s1_1 = bias.load8(at: 8)
+                    var s2_0 = bias.load8(at: 0)
+                    var s2_1 = bias.load8(at: 8)
+                    var s3_0 = bias.load8(at: 0)
+                    var s3_1 = bias.load8(at: 8)
+                    var s4_0 = bias.load8(at: 0)
+                    var s4_1 = bias.load8(at: 8)
+                    var s5_0 = bias.load8(at: 0)
+                    var s5_1 = bias.load8(at: 8)
                     for kx in 0..<3 {
                         let xp = x + ox * 16 + kx * 16
                         let wp = kernel + kx * 512
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 32)
-                            let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                            let w0 = wp.load8(at: ci * 32)
+                            let w1 = wp.load8(at: ci * 32 + 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -605,17 +605,17 @@ public struct WinogradLine: CompiledModel {
                 for bx in 0..<25 {
                     let ox = bx * 6
                     let yp = y + ox * 24 + 16
-                    var s0_0 = bias.simd(V8.self, at: 16)
-                    var s1_0 = bias.simd(V8.self, at: 16)
-                    var s2_0 = bias.simd(V8.self, at: 16)
-                    var s3_0 = bias.simd(V8.self, at: 16)
-                    var s4_0 = bias.simd(V8.self, at: 16)
-                    var s5_0 = bias.simd(V8.self, at: 16)
+                    var s0_0 = bias.load8(at: 16)
+                    var s1_0 = bias.load8(at: 16)
+                    var s2_0 = bias.load8(at: 16)
+                    var s3_0 = bias.load8(at: 16)
+                    var s4_0 = bias.load8(at: 16)
+                    var s5_0 = bias.load8(at: 16)
                     for kx in 0..<3 {
                         let xp = x + ox * 16 + kx * 16
                         let wp = kernel + kx * 512 + 16
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 32)
+                            let w0 = wp.load8(at: ci * 32)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 16])
@@ -674,9 +674,9 @@ public struct WinogradLine: CompiledModel {
                     let xp = x
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 32)
-                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let w0 = wp.load8(at: ci * 32)
+                        let w1 = wp.load8(at: ci * 32 + 8)
+                        let w2 = wp.load8(at: ci * 32 + 16)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -722,9 +722,9 @@ public struct WinogradLine: CompiledModel {
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 32)
-                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let w0 = wp.load8(at: ci * 32)
+                        let w1 = wp.load8(at: ci * 32 + 8)
+                        let w2 = wp.load8(at: ci * 32 + 16)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -763,7 +763,7 @@ public struct WinogradLine: CompiledModel {
                 let patch = x + (ty0 * 13 + tx) * 96
                 for c in stride(from: 0, to: 16, by: 8) {
                     let vt = v + (tx * 16 + c), pc = patch + c
-                    let d0 = pc.simd(V8.self, at: 0), d1 = pc.simd(V8.self, at: 16), d2 = pc.simd(V8.self, at: 32), d3 = pc.simd(V8.self, at: 48), d4 = pc.simd(V8.self, at: 64), d5 = pc.simd(V8.self, at: 80), d6 = pc.simd(V8.self, at: 96), d7 = pc.simd(V8.self, at: 112)
+                    let d0 = pc.load8(at: 0), d1 = pc.load8(at: 16), d2 = pc.load8(at: 32), d3 = pc.load8(at: 48), d4 = pc.load8(at: 64), d5 = pc.load8(at: 80), d6 = pc.load8(at: 96), d7 = pc.load8(at: 112)
                     vt.store(madd(d0 - d6, (d4 - d2), V8_5_25), at: 0)
                     vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), V8_4_25), at: 208)
                     vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), V8_4_25), at: 416)
@@ -782,8 +782,8 @@ public struct WinogradLine: CompiledModel {
             for tx in 0..<13 {
                 let ox = 6 * (ty0 * 13 + tx), yt = y + ox * 24
                 for k in stride(from: 0, to: 24, by: 8) {
-                    let bias = w.simd(V8.self, at: 1536 + k), mt = UnsafePointer(m) + (tx * 24 + k)
-                    let m0 = mt.simd(V8.self, at: 0), m1 = mt.simd(V8.self, at: 336), m2 = mt.simd(V8.self, at: 672), m3 = mt.simd(V8.self, at: 1008), m4 = mt.simd(V8.self, at: 1344), m5 = mt.simd(V8.self, at: 1680), m6 = mt.simd(V8.self, at: 2016), m7 = mt.simd(V8.self, at: 2352)
+                    let bias = w.load8(at: 1536 + k), mt = UnsafePointer(m) + (tx * 24 + k)
+                    let m0 = mt.load8(at: 0), m1 = mt.load8(at: 336), m2 = mt.load8(at: 672), m3 = mt.load8(at: 1008), m4 = mt.load8(at: 1344), m5 = mt.load8(at: 1680), m6 = mt.load8(at: 2016), m7 = mt.load8(at: 2352)
                     let y0 = m0 + m1 + m2 + m3 + m4 + m5 + m6 + bias
                     if ox + 0 < 150 { yt.store(y0, at: k) }
                     let y1 = madd(madd(m1 - m2, (m6 - m4), V8_0_5), (m3 - m5), V8_2) + bias
@@ -817,17 +817,17 @@ public struct WinogradLine: CompiledModel {
                 for bx in 0..<24 {
                     let ox = bx * 6
                     let yp = y + ox * 32 + c0
-                    var s0_0 = bias.simd(V16.self, at: c0)
-                    var s1_0 = bias.simd(V16.self, at: c0)
-                    var s2_0 = bias.simd(V16.self, at: c0)
-                    var s3_0 = bias.simd(V16.self, at: c0)
-                    var s4_0 = bias.simd(V16.self, at: c0)
-                    var s5_0 = bias.simd(V16.self, at: c0)
+                    var s0_0 = bias.load16(at: c0)
+                    var s1_0 = bias.load16(at: c0)
+                    var s2_0 = bias.load16(at: c0)
+                    var s3_0 = bias.load16(at: c0)
+                    var s4_0 = bias.load16(at: c0)
+                    var s5_0 = bias.load16(at: c0)
                     for kx in 0..<7 {
                         let xp = x + ox * 24 + kx * 24
                         let wp = kernel + c0 + kx * 768
                         for ci in 0..<24 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 24])
@@ -880,7 +880,7 @@ public struct WinogradLine: CompiledModel {
                     let xp = x + ox * 24
                     let wp = kernel + c0
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w0 = wp.load16(at: ci * 32)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 24])
@@ -916,7 +916,7 @@ public struct WinogradLine: CompiledModel {
                 let patch = x + (ty0 * 36 + tx) * 48
                 for c in stride(from: 0, to: 24, by: 8) {
                     let vt = v + (tx * 24 + c), pc = patch + c
-                    let d0 = pc.simd(V8.self, at: 0), d1 = pc.simd(V8.self, at: 24), d2 = pc.simd(V8.self, at: 48), d3 = pc.simd(V8.self, at: 72), d4 = pc.simd(V8.self, at: 96), d5 = pc.simd(V8.self, at: 120), d6 = pc.simd(V8.self, at: 144), d7 = pc.simd(V8.self, at: 168)
+                    let d0 = pc.load8(at: 0), d1 = pc.load8(at: 24), d2 = pc.load8(at: 48), d3 = pc.load8(at: 72), d4 = pc.load8(at: 96), d5 = pc.load8(at: 120), d6 = pc.load8(at: 144), d7 = pc.load8(at: 168)
                     vt.store(madd(d0 - d6, (d4 - d2), V8_5_25), at: 0)
                     vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), V8_4_25), at: 880)
                     vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), V8_4_25), at: 1760)
@@ -935,8 +935,8 @@ public struct WinogradLine: CompiledModel {
             for tx in 0..<36 {
                 let ox = 2 * (ty0 * 36 + tx), yt = y + ox * 32
                 for k in stride(from: 0, to: 32, by: 8) {
-                    let bias = w.simd(V8.self, at: 5376 + k), mt = UnsafePointer(m) + (tx * 32 + k)
-                    let m0 = mt.simd(V8.self, at: 0), m1 = mt.simd(V8.self, at: 1168), m2 = mt.simd(V8.self, at: 2336), m3 = mt.simd(V8.self, at: 3504), m4 = mt.simd(V8.self, at: 4672), m5 = mt.simd(V8.self, at: 5840), m6 = mt.simd(V8.self, at: 7008), m7 = mt.simd(V8.self, at: 8176)
+                    let bias = w.load8(at: 5376 + k), mt = UnsafePointer(m) + (tx * 32 + k)
+                    let m0 = mt.load8(at: 0), m1 = mt.load8(at: 1168), m2 = mt.load8(at: 2336), m3 = mt.load8(at: 3504), m4 = mt.load8(at: 4672), m5 = mt.load8(at: 5840), m6 = mt.load8(at: 7008), m7 = mt.load8(at: 8176)
                     let y0 = m0 + m1 + m2 + m3 + m4 + m5 + m6 + bias
                     yt.store(y0, at: k)
                     let y1 = madd(madd(m1 + m7 - m2, (m6 - m4), V8_0_5), (m3 - m5), V8_2) + bias
@@ -989,19 +989,19 @@ public struct WinogradLine: CompiledModel {
             do {
                 do {
                     let yp = y
-                    var s0_0 = bias.simd(V8.self, at: 0)
-                    var s1_0 = bias.simd(V8.self, at: 0)
-                    var s2_0 = bias.simd(V8.self, at: 0)
-                    var s3_0 = bias.simd(V8.self, at: 0)
-                    var s4_0 = bias.simd(V8.self, at: 0)
-                    var s5_0 = bias.simd(V8.self, at: 0)
-                    var s6_0 = bias.simd(V8.self, at: 0)
-                    var s7_0 = bias.simd(V8.self, at: 0)
+                    var s0_0 = bias.load8(at: 0)
+                    var s1_0 = bias.load8(at: 0)
+                    var s2_0 = bias.load8(at: 0)
+                    var s3_0 = bias.load8(at: 0)
+                    var s4_0 = bias.load8(at: 0)
+                    var s5_0 = bias.load8(at: 0)
+                    var s6_0 = bias.load8(at: 0)
+                    var s7_0 = bias.load8(at: 0)
                     for kx in 0..<4 {
                         let xp = x + kx * 32
                         let wp = kernel + kx * 256
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 32])
@@ -1032,18 +1032,18 @@ public struct WinogradLine: CompiledModel {
                 for bx in 0..<4 {
                     let ox = bx * 7 + 8
                     let yp = y + ox * 8
-                    var s0_0 = bias.simd(V8.self, at: 0)
-                    var s1_0 = bias.simd(V8.self, at: 0)
-                    var s2_0 = bias.simd(V8.self, at: 0)
-                    var s3_0 = bias.simd(V8.self, at: 0)
-                    var s4_0 = bias.simd(V8.self, at: 0)
-                    var s5_0 = bias.simd(V8.self, at: 0)
-                    var s6_0 = bias.simd(V8.self, at: 0)
+                    var s0_0 = bias.load8(at: 0)
+                    var s1_0 = bias.load8(at: 0)
+                    var s2_0 = bias.load8(at: 0)
+                    var s3_0 = bias.load8(at: 0)
+                    var s4_0 = bias.load8(at: 0)
+                    var s5_0 = bias.load8(at: 0)
+                    var s6_0 = bias.load8(at: 0)
                     for kx in 0..<4 {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 256
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 32])
@@ -1097,7 +1097,7 @@ public struct WinogradLine: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 32])
@@ -1130,7 +1130,7 @@ public struct WinogradLine: CompiledModel {
                 let patch = x + (ty0 * 5 + tx) * 128
                 for c in stride(from: 0, to: 32, by: 8) {
                     let vt = v + (tx * 32 + c), pc = patch + c
-                    let d0 = pc.simd(V8.self, at: 0), d1 = pc.simd(V8.self, at: 32), d2 = pc.simd(V8.self, at: 64), d3 = pc.simd(V8.self, at: 96), d4 = pc.simd(V8.self, at: 128), d5 = pc.simd(V8.self, at: 160), d6 = pc.simd(V8.self, at: 192)
+                    let d0 = pc.load8(at: 0), d1 = pc.load8(at: 32), d2 = pc.load8(at: 64), d3 = pc.load8(at: 96), d4 = pc.load8(at: 128), d5 = pc.load8(at: 160), d6 = pc.load8(at: 192)
                     vt.store(madd(madd(madd(madd(madd(d5, d4, V8_0_5), d0, V8_2), d2, V8_m2_5), d1, V8_4), d3, V8_m5), at: 0)
                     vt.store(madd(madd(madd(madd(-(d5), d4, V8_m1_5), d1, V8_2), d3, V8_3_5), d2, V8_6), at: 176)
                     vt.store(madd(madd(madd(d5, d4, V8_m0_5), (d1 + d2), V8_2), d3, V8_m4_5), at: 352)
@@ -1148,8 +1148,8 @@ public struct WinogradLine: CompiledModel {
             for tx in 0..<5 {
                 let ox = 4 * (ty0 * 5 + tx), yt = y + ox * 8
                 for k in stride(from: 0, to: 8, by: 8) {
-                    let bias = w.simd(V8.self, at: 1024 + k), mt = UnsafePointer(m) + (tx * 8 + k)
-                    let m0 = mt.simd(V8.self, at: 0), m1 = mt.simd(V8.self, at: 48), m2 = mt.simd(V8.self, at: 96), m3 = mt.simd(V8.self, at: 144), m4 = mt.simd(V8.self, at: 192), m5 = mt.simd(V8.self, at: 240), m6 = mt.simd(V8.self, at: 288)
+                    let bias = w.load8(at: 1024 + k), mt = UnsafePointer(m) + (tx * 8 + k)
+                    let m0 = mt.load8(at: 0), m1 = mt.load8(at: 48), m2 = mt.load8(at: 96), m3 = mt.load8(at: 144), m4 = mt.load8(at: 192), m5 = mt.load8(at: 240), m6 = mt.load8(at: 288)
                     let y0 = m0 + m1 + m2 + m3 + m4 + m5 + bias
                     if ox + 0 < 36 { yt.store(y0.replacing(with: zero, where: y0 .< zero), at: k) }
                     let y1 = madd(madd(m1 - m2, m4, V8_m0_5), (m3 - m5), V8_2) + bias
@@ -1184,11 +1184,11 @@ public struct WinogradLine: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1413,7 +1413,7 @@ extension WinogradLine: TrainableModel {
                         let xp = x + ox * 16 + kx * 16
                         let wp = kernel + kx * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 16])
@@ -1455,7 +1455,7 @@ extension WinogradLine: TrainableModel {
                         let xp = x + ox * 16 + kx * 16
                         let wp = kernel + kx * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 16])
@@ -1587,7 +1587,7 @@ extension WinogradLine: TrainableModel {
                         let xp = x + ox * 24 + kx * 24
                         let wp = kernel + kx * 384
                         for ci in 0..<24 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 24])
@@ -1715,8 +1715,8 @@ extension WinogradLine: TrainableModel {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 1024
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V8.self, at: ci * 32)
-                            let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                            let w0 = wp.load8(at: ci * 32)
+                            let w1 = wp.load8(at: ci * 32 + 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -1768,7 +1768,7 @@ extension WinogradLine: TrainableModel {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 1024 + 16
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V8.self, at: ci * 32)
+                            let w0 = wp.load8(at: ci * 32)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 32])
@@ -1968,7 +1968,7 @@ extension WinogradLine: TrainableModel {
                         let xp = x + ox * 8 + kx * 8
                         let wp = kernel + c0 + kx * 256
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 8])
@@ -2090,6 +2090,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

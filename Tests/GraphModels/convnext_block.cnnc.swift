@@ -327,18 +327,18 @@ public struct ConvnextBlock: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 32])
@@ -416,38 +416,38 @@ public struct ConvnextBlock: CompiledModel {
             do {
                 do {
                     let yp = y + oy * 96
-                    var s0 = bias.simd(V16.self, at: 0)
-                    var s1 = bias.simd(V16.self, at: 0)
-                    var s2 = bias.simd(V16.self, at: 0)
+                    var s0 = bias.load16(at: 0)
+                    var s1 = bias.load16(at: 0)
+                    var s2 = bias.load16(at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 96 + ky * 96 - 288
                         let wr = kernel + ky * 112
-                        let w1 = wr.simd(V16.self, at: 16)
-                        let w2 = wr.simd(V16.self, at: 32)
-                        let w3 = wr.simd(V16.self, at: 48)
-                        let w4 = wr.simd(V16.self, at: 64)
-                        let w5 = wr.simd(V16.self, at: 80)
-                        let w6 = wr.simd(V16.self, at: 96)
-                        let i3 = xr.simd(V16.self, at: 0)
+                        let w1 = wr.load16(at: 16)
+                        let w2 = wr.load16(at: 32)
+                        let w3 = wr.load16(at: 48)
+                        let w4 = wr.load16(at: 64)
+                        let w5 = wr.load16(at: 80)
+                        let w6 = wr.load16(at: 96)
+                        let i3 = xr.load16(at: 0)
                         s0 = madd(s0, i3, w3)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
-                        let i4 = xr.simd(V16.self, at: 16)
+                        let i4 = xr.load16(at: 16)
                         s0 = madd(s0, i4, w4)
                         s1 = madd(s1, i4, w3)
                         s2 = madd(s2, i4, w2)
-                        let i5 = xr.simd(V16.self, at: 32)
+                        let i5 = xr.load16(at: 32)
                         s0 = madd(s0, i5, w5)
                         s1 = madd(s1, i5, w4)
                         s2 = madd(s2, i5, w3)
-                        let i6 = xr.simd(V16.self, at: 48)
+                        let i6 = xr.load16(at: 48)
                         s0 = madd(s0, i6, w6)
                         s1 = madd(s1, i6, w5)
                         s2 = madd(s2, i6, w4)
-                        let i7 = xr.simd(V16.self, at: 64)
+                        let i7 = xr.load16(at: 64)
                         s1 = madd(s1, i7, w6)
                         s2 = madd(s2, i7, w5)
-                        let i8 = xr.simd(V16.self, at: 80)
+                        let i8 = xr.load16(at: 80)
                         s2 = madd(s2, i8, w6)
                     }
                     yp.store(s0, at: 0)
@@ -456,36 +456,36 @@ public struct ConvnextBlock: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 6 + 3) * 16
-                    var s0 = bias.simd(V16.self, at: 0)
-                    var s1 = bias.simd(V16.self, at: 0)
-                    var s2 = bias.simd(V16.self, at: 0)
+                    var s0 = bias.load16(at: 0)
+                    var s1 = bias.load16(at: 0)
+                    var s2 = bias.load16(at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 96 + ky * 96 - 288
                         let wr = kernel + ky * 112
-                        let w0 = wr.simd(V16.self, at: 0)
-                        let w1 = wr.simd(V16.self, at: 16)
-                        let w2 = wr.simd(V16.self, at: 32)
-                        let w3 = wr.simd(V16.self, at: 48)
-                        let w4 = wr.simd(V16.self, at: 64)
-                        let w5 = wr.simd(V16.self, at: 80)
-                        let i0 = xr.simd(V16.self, at: 0)
+                        let w0 = wr.load16(at: 0)
+                        let w1 = wr.load16(at: 16)
+                        let w2 = wr.load16(at: 32)
+                        let w3 = wr.load16(at: 48)
+                        let w4 = wr.load16(at: 64)
+                        let w5 = wr.load16(at: 80)
+                        let i0 = xr.load16(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V16.self, at: 16)
+                        let i1 = xr.load16(at: 16)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V16.self, at: 32)
+                        let i2 = xr.load16(at: 32)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V16.self, at: 48)
+                        let i3 = xr.load16(at: 48)
                         s0 = madd(s0, i3, w3)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
-                        let i4 = xr.simd(V16.self, at: 64)
+                        let i4 = xr.load16(at: 64)
                         s0 = madd(s0, i4, w4)
                         s1 = madd(s1, i4, w3)
                         s2 = madd(s2, i4, w2)
-                        let i5 = xr.simd(V16.self, at: 80)
+                        let i5 = xr.load16(at: 80)
                         s0 = madd(s0, i5, w5)
                         s1 = madd(s1, i5, w4)
                         s2 = madd(s2, i5, w3)
@@ -518,23 +518,23 @@ public struct ConvnextBlock: CompiledModel {
         let kernel = w, bias = w + 512
         for oy in parts {
             let yp = y + oy * 192
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s0_1 = bias.simd(V16.self, at: 16)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s1_1 = bias.simd(V16.self, at: 16)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s2_1 = bias.simd(V16.self, at: 16)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s3_1 = bias.simd(V16.self, at: 16)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s4_1 = bias.simd(V16.self, at: 16)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s5_1 = bias.simd(V16.self, at: 16)
+            var s0_0 = bias.load16(at: 0)
+            var s0_1 = bias.load16(at: 16)
+            var s1_0 = bias.load16(at: 0)
+            var s1_1 = bias.load16(at: 16)
+            var s2_0 = bias.load16(at: 0)
+            var s2_1 = bias.load16(at: 16)
+            var s3_0 = bias.load16(at: 0)
+            var s3_1 = bias.load16(at: 16)
+            var s4_0 = bias.load16(at: 0)
+            var s4_1 = bias.load16(at: 16)
+            var s5_0 = bias.load16(at: 0)
+            var s5_1 = bias.load16(at: 16)
             let xp = x + oy * 96
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V16.self, at: ci * 32)
-                let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                let w0 = wp.load16(at: ci * 32)
+                let w1 = wp.load16(at: ci * 32 + 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -583,18 +583,18 @@ public struct ConvnextBlock: CompiledModel {
             let i0 = b * 8
             let a0 = flatOffset(i0, 6, 192, 32), a1 = flatOffset(i0 + 1, 6, 192, 32), a2 = flatOffset(i0 + 2, 6, 192, 32), a3 = flatOffset(i0 + 3, 6, 192, 32), a4 = flatOffset(i0 + 4, 6, 192, 32), a5 = flatOffset(i0 + 5, 6, 192, 32), a6 = flatOffset(i0 + 6, 6, 192, 32), a7 = flatOffset(i0 + 7, 6, 192, 32)
             let yp = y + i0 * 16
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s6_0 = bias.simd(V16.self, at: 0)
-            var s7_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
+            var s7_0 = bias.load16(at: 0)
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[a1 + ci])
@@ -625,17 +625,17 @@ public struct ConvnextBlock: CompiledModel {
             let i0 = 8 + (b - 1) * 7
             let a0 = flatOffset(i0, 6, 192, 32), a1 = flatOffset(i0 + 1, 6, 192, 32), a2 = flatOffset(i0 + 2, 6, 192, 32), a3 = flatOffset(i0 + 3, 6, 192, 32), a4 = flatOffset(i0 + 4, 6, 192, 32), a5 = flatOffset(i0 + 5, 6, 192, 32), a6 = flatOffset(i0 + 6, 6, 192, 32)
             let yp = y + i0 * 16
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s6_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[a1 + ci])
@@ -670,18 +670,18 @@ public struct ConvnextBlock: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 3
                     let yp = y + (oy * 6 + ox) * 16
-                    var s0 = bias.simd(V16.self, at: 0)
-                    var s1 = bias.simd(V16.self, at: 0)
-                    var s2 = bias.simd(V16.self, at: 0)
+                    var s0 = bias.load16(at: 0)
+                    var s1 = bias.load16(at: 0)
+                    var s2 = bias.load16(at: 0)
                     do {
                         let xr = x + oy * 96 + ox * 16
                         let wr = kernel
-                        let w0 = wr.simd(V16.self, at: 0)
-                        let i0 = xr.simd(V16.self, at: 0)
+                        let w0 = wr.load16(at: 0)
+                        let i0 = xr.load16(at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V16.self, at: 16)
+                        let i1 = xr.load16(at: 16)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V16.self, at: 32)
+                        let i2 = xr.load16(at: 32)
                         s2 = madd(s2, i2, w0)
                     }
                     yp.store(s0, at: 0)
@@ -769,11 +769,11 @@ public struct ConvnextBlock: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1039,7 +1039,7 @@ extension ConvnextBlock: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[a1 + ci])
@@ -1080,7 +1080,7 @@ extension ConvnextBlock: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[a1 + ci])
@@ -1195,8 +1195,8 @@ extension ConvnextBlock: TrainableModel {
             let xp = x + oy * 96
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V16.self, at: ci * 32)
-                let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                let w0 = wp.load16(at: ci * 32)
+                let w1 = wp.load16(at: ci * 32 + 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -1405,6 +1405,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -328,18 +328,18 @@ public struct FrozenLayers: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 4])
@@ -377,18 +377,18 @@ public struct FrozenLayers: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 6])
@@ -454,18 +454,18 @@ public struct FrozenLayers: CompiledModel {
         let kernel = w, bias = w + 80
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = bias.simd(V4.self, at: 0)
-            var s1_0 = bias.simd(V4.self, at: 0)
-            var s2_0 = bias.simd(V4.self, at: 0)
-            var s3_0 = bias.simd(V4.self, at: 0)
-            var s4_0 = bias.simd(V4.self, at: 0)
-            var s5_0 = bias.simd(V4.self, at: 0)
+            var s0_0 = bias.load4(at: 0)
+            var s1_0 = bias.load4(at: 0)
+            var s2_0 = bias.load4(at: 0)
+            var s3_0 = bias.load4(at: 0)
+            var s4_0 = bias.load4(at: 0)
+            var s5_0 = bias.load4(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 16 + ky * 16 + kx * 2
                     let wp = kernel + (ky * 3 + kx) * 8
                     for ci in 0..<2 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 2])
@@ -496,18 +496,18 @@ public struct FrozenLayers: CompiledModel {
         let kernel = w, bias = w + 80
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = bias.simd(V4.self, at: 0)
-            var s1_0 = bias.simd(V4.self, at: 0)
-            var s2_0 = bias.simd(V4.self, at: 0)
-            var s3_0 = bias.simd(V4.self, at: 0)
-            var s4_0 = bias.simd(V4.self, at: 0)
-            var s5_0 = bias.simd(V4.self, at: 0)
+            var s0_0 = bias.load4(at: 0)
+            var s1_0 = bias.load4(at: 0)
+            var s2_0 = bias.load4(at: 0)
+            var s3_0 = bias.load4(at: 0)
+            var s4_0 = bias.load4(at: 0)
+            var s5_0 = bias.load4(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 16 + ky * 16 + kx * 2
                     let wp = kernel + (ky * 3 + kx) * 8
                     for ci in 0..<2 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 2])
@@ -523,22 +523,22 @@ public struct FrozenLayers: CompiledModel {
                     }
                 }
             }
-            let e0_0n = scaleShift(s0_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e0_0n = scaleShift(s0_0, post.load4(at: 0), post.load4(at: 4))
             let e0_0r = V4().replacing(with: e0_0n, where: e0_0n .> 0)
             yp.store(e0_0r, at: 0)
-            let e1_0n = scaleShift(s1_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e1_0n = scaleShift(s1_0, post.load4(at: 0), post.load4(at: 4))
             let e1_0r = V4().replacing(with: e1_0n, where: e1_0n .> 0)
             yp.store(e1_0r, at: 4)
-            let e2_0n = scaleShift(s2_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e2_0n = scaleShift(s2_0, post.load4(at: 0), post.load4(at: 4))
             let e2_0r = V4().replacing(with: e2_0n, where: e2_0n .> 0)
             yp.store(e2_0r, at: 8)
-            let e3_0n = scaleShift(s3_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e3_0n = scaleShift(s3_0, post.load4(at: 0), post.load4(at: 4))
             let e3_0r = V4().replacing(with: e3_0n, where: e3_0n .> 0)
             yp.store(e3_0r, at: 12)
-            let e4_0n = scaleShift(s4_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e4_0n = scaleShift(s4_0, post.load4(at: 0), post.load4(at: 4))
             let e4_0r = V4().replacing(with: e4_0n, where: e4_0n .> 0)
             yp.store(e4_0r, at: 16)
-            let e5_0n = scaleShift(s5_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e5_0n = scaleShift(s5_0, post.load4(at: 0), post.load4(at: 4))
             let e5_0r = V4().replacing(with: e5_0n, where: e5_0n .> 0)
             yp.store(e5_0r, at: 20)
         }
@@ -578,18 +578,18 @@ public struct FrozenLayers: CompiledModel {
         let kernel = w, bias = w + 144
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = bias.simd(V4.self, at: 0)
-            var s1_0 = bias.simd(V4.self, at: 0)
-            var s2_0 = bias.simd(V4.self, at: 0)
-            var s3_0 = bias.simd(V4.self, at: 0)
-            var s4_0 = bias.simd(V4.self, at: 0)
-            var s5_0 = bias.simd(V4.self, at: 0)
+            var s0_0 = bias.load4(at: 0)
+            var s1_0 = bias.load4(at: 0)
+            var s2_0 = bias.load4(at: 0)
+            var s3_0 = bias.load4(at: 0)
+            var s4_0 = bias.load4(at: 0)
+            var s5_0 = bias.load4(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 4])
@@ -620,18 +620,18 @@ public struct FrozenLayers: CompiledModel {
         let kernel = w, bias = w + 144
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = bias.simd(V4.self, at: 0)
-            var s1_0 = bias.simd(V4.self, at: 0)
-            var s2_0 = bias.simd(V4.self, at: 0)
-            var s3_0 = bias.simd(V4.self, at: 0)
-            var s4_0 = bias.simd(V4.self, at: 0)
-            var s5_0 = bias.simd(V4.self, at: 0)
+            var s0_0 = bias.load4(at: 0)
+            var s1_0 = bias.load4(at: 0)
+            var s2_0 = bias.load4(at: 0)
+            var s3_0 = bias.load4(at: 0)
+            var s4_0 = bias.load4(at: 0)
+            var s5_0 = bias.load4(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 4])
@@ -647,17 +647,17 @@ public struct FrozenLayers: CompiledModel {
                     }
                 }
             }
-            let e0_0n = scaleShift(s0_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e0_0n = scaleShift(s0_0, post.load4(at: 0), post.load4(at: 4))
             yp.store(e0_0n, at: 0)
-            let e1_0n = scaleShift(s1_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e1_0n = scaleShift(s1_0, post.load4(at: 0), post.load4(at: 4))
             yp.store(e1_0n, at: 4)
-            let e2_0n = scaleShift(s2_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e2_0n = scaleShift(s2_0, post.load4(at: 0), post.load4(at: 4))
             yp.store(e2_0n, at: 8)
-            let e3_0n = scaleShift(s3_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e3_0n = scaleShift(s3_0, post.load4(at: 0), post.load4(at: 4))
             yp.store(e3_0n, at: 12)
-            let e4_0n = scaleShift(s4_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e4_0n = scaleShift(s4_0, post.load4(at: 0), post.load4(at: 4))
             yp.store(e4_0n, at: 16)
-            let e5_0n = scaleShift(s5_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+            let e5_0n = scaleShift(s5_0, post.load4(at: 0), post.load4(at: 4))
             yp.store(e5_0n, at: 20)
         }
     }
@@ -698,11 +698,11 @@ public struct FrozenLayers: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -719,11 +719,11 @@ public struct FrozenLayers: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -990,7 +990,7 @@ extension FrozenLayers: TrainableModel {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 4])
@@ -1128,7 +1128,7 @@ extension FrozenLayers: TrainableModel {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 4])
@@ -1358,6 +1358,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -291,18 +291,18 @@ public struct NestedSequential: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 8])
@@ -368,20 +368,20 @@ public struct NestedSequential: CompiledModel {
         let kernel = w, bias = w + 224
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = bias.simd(V8.self, at: 0)
-            var s1_0 = bias.simd(V8.self, at: 0)
-            var s2_0 = bias.simd(V8.self, at: 0)
-            var s3_0 = bias.simd(V8.self, at: 0)
-            var s4_0 = bias.simd(V8.self, at: 0)
-            var s5_0 = bias.simd(V8.self, at: 0)
-            var s6_0 = bias.simd(V8.self, at: 0)
-            var s7_0 = bias.simd(V8.self, at: 0)
+            var s0_0 = bias.load8(at: 0)
+            var s1_0 = bias.load8(at: 0)
+            var s2_0 = bias.load8(at: 0)
+            var s3_0 = bias.load8(at: 0)
+            var s4_0 = bias.load8(at: 0)
+            var s5_0 = bias.load8(at: 0)
+            var s6_0 = bias.load8(at: 0)
+            var s7_0 = bias.load8(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 30 + ky * 30 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 3])
@@ -418,20 +418,20 @@ public struct NestedSequential: CompiledModel {
         let kernel = w, bias = w + 224
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = bias.simd(V8.self, at: 0)
-            var s1_0 = bias.simd(V8.self, at: 0)
-            var s2_0 = bias.simd(V8.self, at: 0)
-            var s3_0 = bias.simd(V8.self, at: 0)
-            var s4_0 = bias.simd(V8.self, at: 0)
-            var s5_0 = bias.simd(V8.self, at: 0)
-            var s6_0 = bias.simd(V8.self, at: 0)
-            var s7_0 = bias.simd(V8.self, at: 0)
+            var s0_0 = bias.load8(at: 0)
+            var s1_0 = bias.load8(at: 0)
+            var s2_0 = bias.load8(at: 0)
+            var s3_0 = bias.load8(at: 0)
+            var s4_0 = bias.load8(at: 0)
+            var s5_0 = bias.load8(at: 0)
+            var s6_0 = bias.load8(at: 0)
+            var s7_0 = bias.load8(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 30 + ky * 30 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 3])
@@ -451,28 +451,28 @@ public struct NestedSequential: CompiledModel {
                     }
                 }
             }
-            let e0_0n = scaleShift(s0_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
+            let e0_0n = scaleShift(s0_0, post.load8(at: 0), post.load8(at: 8))
             let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
             yp.store(e0_0r, at: 0)
-            let e1_0n = scaleShift(s1_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
+            let e1_0n = scaleShift(s1_0, post.load8(at: 0), post.load8(at: 8))
             let e1_0r = V8().replacing(with: e1_0n, where: e1_0n .> 0)
             yp.store(e1_0r, at: 8)
-            let e2_0n = scaleShift(s2_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
+            let e2_0n = scaleShift(s2_0, post.load8(at: 0), post.load8(at: 8))
             let e2_0r = V8().replacing(with: e2_0n, where: e2_0n .> 0)
             yp.store(e2_0r, at: 16)
-            let e3_0n = scaleShift(s3_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
+            let e3_0n = scaleShift(s3_0, post.load8(at: 0), post.load8(at: 8))
             let e3_0r = V8().replacing(with: e3_0n, where: e3_0n .> 0)
             yp.store(e3_0r, at: 24)
-            let e4_0n = scaleShift(s4_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
+            let e4_0n = scaleShift(s4_0, post.load8(at: 0), post.load8(at: 8))
             let e4_0r = V8().replacing(with: e4_0n, where: e4_0n .> 0)
             yp.store(e4_0r, at: 32)
-            let e5_0n = scaleShift(s5_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
+            let e5_0n = scaleShift(s5_0, post.load8(at: 0), post.load8(at: 8))
             let e5_0r = V8().replacing(with: e5_0n, where: e5_0n .> 0)
             yp.store(e5_0r, at: 40)
-            let e6_0n = scaleShift(s6_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
+            let e6_0n = scaleShift(s6_0, post.load8(at: 0), post.load8(at: 8))
             let e6_0r = V8().replacing(with: e6_0n, where: e6_0n .> 0)
             yp.store(e6_0r, at: 48)
-            let e7_0n = scaleShift(s7_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
+            let e7_0n = scaleShift(s7_0, post.load8(at: 0), post.load8(at: 8))
             let e7_0r = V8().replacing(with: e7_0n, where: e7_0n .> 0)
             yp.store(e7_0r, at: 56)
         }
@@ -515,20 +515,20 @@ public struct NestedSequential: CompiledModel {
         let kernel = w, bias = w + 576
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = bias.simd(V8.self, at: 0)
-            var s1_0 = bias.simd(V8.self, at: 0)
-            var s2_0 = bias.simd(V8.self, at: 0)
-            var s3_0 = bias.simd(V8.self, at: 0)
-            var s4_0 = bias.simd(V8.self, at: 0)
-            var s5_0 = bias.simd(V8.self, at: 0)
-            var s6_0 = bias.simd(V8.self, at: 0)
-            var s7_0 = bias.simd(V8.self, at: 0)
+            var s0_0 = bias.load8(at: 0)
+            var s1_0 = bias.load8(at: 0)
+            var s2_0 = bias.load8(at: 0)
+            var s3_0 = bias.load8(at: 0)
+            var s4_0 = bias.load8(at: 0)
+            var s5_0 = bias.load8(at: 0)
+            var s6_0 = bias.load8(at: 0)
+            var s7_0 = bias.load8(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 80 + ky * 80 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 64
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 8])
@@ -585,7 +585,7 @@ public struct NestedSequential: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -615,17 +615,17 @@ public struct NestedSequential: CompiledModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104), d14 = pc.simd(V8.self, at: 112), d15 = pc.simd(V8.self, at: 120)
+                        let d10 = pc.load8(at: 80), d11 = pc.load8(at: 88), d12 = pc.load8(at: 96), d13 = pc.load8(at: 104), d14 = pc.load8(at: 112), d15 = pc.load8(at: 120)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184), d24 = pc.simd(V8.self, at: 192), d25 = pc.simd(V8.self, at: 200)
+                        let d20 = pc.load8(at: 160), d21 = pc.load8(at: 168), d22 = pc.load8(at: 176), d23 = pc.load8(at: 184), d24 = pc.load8(at: 192), d25 = pc.load8(at: 200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264), d34 = pc.simd(V8.self, at: 272), d35 = pc.simd(V8.self, at: 280)
+                        let d30 = pc.load8(at: 240), d31 = pc.load8(at: 248), d32 = pc.load8(at: 256), d33 = pc.load8(at: 264), d34 = pc.load8(at: 272), d35 = pc.load8(at: 280)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 320), d41 = pc.simd(V8.self, at: 328), d42 = pc.simd(V8.self, at: 336), d43 = pc.simd(V8.self, at: 344), d44 = pc.simd(V8.self, at: 352), d45 = pc.simd(V8.self, at: 360)
+                        let d40 = pc.load8(at: 320), d41 = pc.load8(at: 328), d42 = pc.load8(at: 336), d43 = pc.load8(at: 344), d44 = pc.load8(at: 352), d45 = pc.load8(at: 360)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 400), d51 = pc.simd(V8.self, at: 408), d52 = pc.simd(V8.self, at: 416), d53 = pc.simd(V8.self, at: 424), d54 = pc.simd(V8.self, at: 432), d55 = pc.simd(V8.self, at: 440)
+                        let d50 = pc.load8(at: 400), d51 = pc.load8(at: 408), d52 = pc.load8(at: 416), d53 = pc.load8(at: 424), d54 = pc.load8(at: 432), d55 = pc.load8(at: 440)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -683,18 +683,18 @@ public struct NestedSequential: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 48), m02 = mt.simd(V8.self, at: 96), m03 = mt.simd(V8.self, at: 144), m04 = mt.simd(V8.self, at: 192), m05 = mt.simd(V8.self, at: 240)
+                        let bias = w.load8(at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 48), m02 = mt.load8(at: 96), m03 = mt.load8(at: 144), m04 = mt.load8(at: 192), m05 = mt.load8(at: 240)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 288), m11 = mt.simd(V8.self, at: 336), m12 = mt.simd(V8.self, at: 384), m13 = mt.simd(V8.self, at: 432), m14 = mt.simd(V8.self, at: 480), m15 = mt.simd(V8.self, at: 528)
+                        let m10 = mt.load8(at: 288), m11 = mt.load8(at: 336), m12 = mt.load8(at: 384), m13 = mt.load8(at: 432), m14 = mt.load8(at: 480), m15 = mt.load8(at: 528)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 576), m21 = mt.simd(V8.self, at: 624), m22 = mt.simd(V8.self, at: 672), m23 = mt.simd(V8.self, at: 720), m24 = mt.simd(V8.self, at: 768), m25 = mt.simd(V8.self, at: 816)
+                        let m20 = mt.load8(at: 576), m21 = mt.load8(at: 624), m22 = mt.load8(at: 672), m23 = mt.load8(at: 720), m24 = mt.load8(at: 768), m25 = mt.load8(at: 816)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 864), m31 = mt.simd(V8.self, at: 912), m32 = mt.simd(V8.self, at: 960), m33 = mt.simd(V8.self, at: 1008), m34 = mt.simd(V8.self, at: 1056), m35 = mt.simd(V8.self, at: 1104)
+                        let m30 = mt.load8(at: 864), m31 = mt.load8(at: 912), m32 = mt.load8(at: 960), m33 = mt.load8(at: 1008), m34 = mt.load8(at: 1056), m35 = mt.load8(at: 1104)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 1152), m41 = mt.simd(V8.self, at: 1200), m42 = mt.simd(V8.self, at: 1248), m43 = mt.simd(V8.self, at: 1296), m44 = mt.simd(V8.self, at: 1344), m45 = mt.simd(V8.self, at: 1392)
+                        let m40 = mt.load8(at: 1152), m41 = mt.load8(at: 1200), m42 = mt.load8(at: 1248), m43 = mt.load8(at: 1296), m44 = mt.load8(at: 1344), m45 = mt.load8(at: 1392)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 1440), m51 = mt.simd(V8.self, at: 1488), m52 = mt.simd(V8.self, at: 1536), m53 = mt.simd(V8.self, at: 1584), m54 = mt.simd(V8.self, at: 1632), m55 = mt.simd(V8.self, at: 1680)
+                        let m50 = mt.load8(at: 1440), m51 = mt.load8(at: 1488), m52 = mt.load8(at: 1536), m53 = mt.load8(at: 1584), m54 = mt.load8(at: 1632), m55 = mt.load8(at: 1680)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -764,11 +764,11 @@ public struct NestedSequential: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1003,7 +1003,7 @@ extension NestedSequential: TrainableModel {
                     let xp = x + oy * 80 + ky * 80 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 32
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 8])
@@ -1186,17 +1186,17 @@ extension NestedSequential: TrainableModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104), d14 = pc.simd(V8.self, at: 112), d15 = pc.simd(V8.self, at: 120)
+                        let d10 = pc.load8(at: 80), d11 = pc.load8(at: 88), d12 = pc.load8(at: 96), d13 = pc.load8(at: 104), d14 = pc.load8(at: 112), d15 = pc.load8(at: 120)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184), d24 = pc.simd(V8.self, at: 192), d25 = pc.simd(V8.self, at: 200)
+                        let d20 = pc.load8(at: 160), d21 = pc.load8(at: 168), d22 = pc.load8(at: 176), d23 = pc.load8(at: 184), d24 = pc.load8(at: 192), d25 = pc.load8(at: 200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264), d34 = pc.simd(V8.self, at: 272), d35 = pc.simd(V8.self, at: 280)
+                        let d30 = pc.load8(at: 240), d31 = pc.load8(at: 248), d32 = pc.load8(at: 256), d33 = pc.load8(at: 264), d34 = pc.load8(at: 272), d35 = pc.load8(at: 280)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 320), d41 = pc.simd(V8.self, at: 328), d42 = pc.simd(V8.self, at: 336), d43 = pc.simd(V8.self, at: 344), d44 = pc.simd(V8.self, at: 352), d45 = pc.simd(V8.self, at: 360)
+                        let d40 = pc.load8(at: 320), d41 = pc.load8(at: 328), d42 = pc.load8(at: 336), d43 = pc.load8(at: 344), d44 = pc.load8(at: 352), d45 = pc.load8(at: 360)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 400), d51 = pc.simd(V8.self, at: 408), d52 = pc.simd(V8.self, at: 416), d53 = pc.simd(V8.self, at: 424), d54 = pc.simd(V8.self, at: 432), d55 = pc.simd(V8.self, at: 440)
+                        let d50 = pc.load8(at: 400), d51 = pc.load8(at: 408), d52 = pc.load8(at: 416), d53 = pc.load8(at: 424), d54 = pc.load8(at: 432), d55 = pc.load8(at: 440)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1371,7 +1371,7 @@ extension NestedSequential: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1401,17 +1401,17 @@ extension NestedSequential: TrainableModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24), d04 = pc.load8(at: 32), d05 = pc.load8(at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104), d14 = pc.simd(V8.self, at: 112), d15 = pc.simd(V8.self, at: 120)
+                        let d10 = pc.load8(at: 80), d11 = pc.load8(at: 88), d12 = pc.load8(at: 96), d13 = pc.load8(at: 104), d14 = pc.load8(at: 112), d15 = pc.load8(at: 120)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184), d24 = pc.simd(V8.self, at: 192), d25 = pc.simd(V8.self, at: 200)
+                        let d20 = pc.load8(at: 160), d21 = pc.load8(at: 168), d22 = pc.load8(at: 176), d23 = pc.load8(at: 184), d24 = pc.load8(at: 192), d25 = pc.load8(at: 200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264), d34 = pc.simd(V8.self, at: 272), d35 = pc.simd(V8.self, at: 280)
+                        let d30 = pc.load8(at: 240), d31 = pc.load8(at: 248), d32 = pc.load8(at: 256), d33 = pc.load8(at: 264), d34 = pc.load8(at: 272), d35 = pc.load8(at: 280)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V8.self, at: 320), d41 = pc.simd(V8.self, at: 328), d42 = pc.simd(V8.self, at: 336), d43 = pc.simd(V8.self, at: 344), d44 = pc.simd(V8.self, at: 352), d45 = pc.simd(V8.self, at: 360)
+                        let d40 = pc.load8(at: 320), d41 = pc.load8(at: 328), d42 = pc.load8(at: 336), d43 = pc.load8(at: 344), d44 = pc.load8(at: 352), d45 = pc.load8(at: 360)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V8.self, at: 400), d51 = pc.simd(V8.self, at: 408), d52 = pc.simd(V8.self, at: 416), d53 = pc.simd(V8.self, at: 424), d54 = pc.simd(V8.self, at: 432), d55 = pc.simd(V8.self, at: 440)
+                        let d50 = pc.load8(at: 400), d51 = pc.load8(at: 408), d52 = pc.load8(at: 416), d53 = pc.load8(at: 424), d54 = pc.load8(at: 432), d55 = pc.load8(at: 440)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1469,18 +1469,18 @@ extension NestedSequential: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 48), m02 = mt.simd(V8.self, at: 96), m03 = mt.simd(V8.self, at: 144), m04 = mt.simd(V8.self, at: 192), m05 = mt.simd(V8.self, at: 240)
+                        let bias = w.load8(at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 48), m02 = mt.load8(at: 96), m03 = mt.load8(at: 144), m04 = mt.load8(at: 192), m05 = mt.load8(at: 240)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V8.self, at: 288), m11 = mt.simd(V8.self, at: 336), m12 = mt.simd(V8.self, at: 384), m13 = mt.simd(V8.self, at: 432), m14 = mt.simd(V8.self, at: 480), m15 = mt.simd(V8.self, at: 528)
+                        let m10 = mt.load8(at: 288), m11 = mt.load8(at: 336), m12 = mt.load8(at: 384), m13 = mt.load8(at: 432), m14 = mt.load8(at: 480), m15 = mt.load8(at: 528)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V8.self, at: 576), m21 = mt.simd(V8.self, at: 624), m22 = mt.simd(V8.self, at: 672), m23 = mt.simd(V8.self, at: 720), m24 = mt.simd(V8.self, at: 768), m25 = mt.simd(V8.self, at: 816)
+                        let m20 = mt.load8(at: 576), m21 = mt.load8(at: 624), m22 = mt.load8(at: 672), m23 = mt.load8(at: 720), m24 = mt.load8(at: 768), m25 = mt.load8(at: 816)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V8.self, at: 864), m31 = mt.simd(V8.self, at: 912), m32 = mt.simd(V8.self, at: 960), m33 = mt.simd(V8.self, at: 1008), m34 = mt.simd(V8.self, at: 1056), m35 = mt.simd(V8.self, at: 1104)
+                        let m30 = mt.load8(at: 864), m31 = mt.load8(at: 912), m32 = mt.load8(at: 960), m33 = mt.load8(at: 1008), m34 = mt.load8(at: 1056), m35 = mt.load8(at: 1104)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V8.self, at: 1152), m41 = mt.simd(V8.self, at: 1200), m42 = mt.simd(V8.self, at: 1248), m43 = mt.simd(V8.self, at: 1296), m44 = mt.simd(V8.self, at: 1344), m45 = mt.simd(V8.self, at: 1392)
+                        let m40 = mt.load8(at: 1152), m41 = mt.load8(at: 1200), m42 = mt.load8(at: 1248), m43 = mt.load8(at: 1296), m44 = mt.load8(at: 1344), m45 = mt.load8(at: 1392)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V8.self, at: 1440), m51 = mt.simd(V8.self, at: 1488), m52 = mt.simd(V8.self, at: 1536), m53 = mt.simd(V8.self, at: 1584), m54 = mt.simd(V8.self, at: 1632), m55 = mt.simd(V8.self, at: 1680)
+                        let m50 = mt.load8(at: 1440), m51 = mt.load8(at: 1488), m52 = mt.load8(at: 1536), m53 = mt.load8(at: 1584), m54 = mt.load8(at: 1632), m55 = mt.load8(at: 1680)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1555,7 +1555,7 @@ extension NestedSequential: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 8])
@@ -1597,13 +1597,13 @@ extension NestedSequential: TrainableModel {
                     let patch = x + ((ty0 + r) * 160 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 8), d02 = pc.load8(at: 16), d03 = pc.load8(at: 24)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104)
+                        let d10 = pc.load8(at: 80), d11 = pc.load8(at: 88), d12 = pc.load8(at: 96), d13 = pc.load8(at: 104)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184)
+                        let d20 = pc.load8(at: 160), d21 = pc.load8(at: 168), d22 = pc.load8(at: 176), d23 = pc.load8(at: 184)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264)
+                        let d30 = pc.load8(at: 240), d31 = pc.load8(at: 248), d32 = pc.load8(at: 256), d33 = pc.load8(at: 264)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -1639,14 +1639,14 @@ extension NestedSequential: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(V8.self, at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 80), m02 = mt.simd(V8.self, at: 160), m03 = mt.simd(V8.self, at: 240)
+                        let bias = w.load8(at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 80), m02 = mt.load8(at: 160), m03 = mt.load8(at: 240)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V8.self, at: 320), m11 = mt.simd(V8.self, at: 400), m12 = mt.simd(V8.self, at: 480), m13 = mt.simd(V8.self, at: 560)
+                        let m10 = mt.load8(at: 320), m11 = mt.load8(at: 400), m12 = mt.load8(at: 480), m13 = mt.load8(at: 560)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V8.self, at: 640), m21 = mt.simd(V8.self, at: 720), m22 = mt.simd(V8.self, at: 800), m23 = mt.simd(V8.self, at: 880)
+                        let m20 = mt.load8(at: 640), m21 = mt.load8(at: 720), m22 = mt.load8(at: 800), m23 = mt.load8(at: 880)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V8.self, at: 960), m31 = mt.simd(V8.self, at: 1040), m32 = mt.simd(V8.self, at: 1120), m33 = mt.simd(V8.self, at: 1200)
+                        let m30 = mt.load8(at: 960), m31 = mt.load8(at: 1040), m32 = mt.load8(at: 1120), m33 = mt.load8(at: 1200)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -1680,6 +1680,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -413,27 +413,27 @@ public struct ResidualBlock: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s1_1 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s2_1 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s3_1 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s4_1 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s5_1 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s6_1 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 0)
-                var s7_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 0)
+                var s1_1 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 0)
+                var s2_1 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 0)
+                var s3_1 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 0)
+                var s4_1 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 0)
+                var s5_1 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 0)
+                var s6_1 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 0)
+                var s7_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 128)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 128)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -517,20 +517,20 @@ public struct ResidualBlock: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 54 + ox * 3 + ky * 54 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 3])
@@ -579,20 +579,20 @@ public struct ResidualBlock: CompiledModel {
         let kernel = w, bias = w + 1152
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s6_0 = bias.simd(V16.self, at: 0)
-            var s7_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
+            var s7_0 = bias.load16(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 272 + ky * 136 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 128
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 16])
@@ -629,20 +629,20 @@ public struct ResidualBlock: CompiledModel {
         let kernel = w, bias = w + 1152
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s6_0 = bias.simd(V16.self, at: 0)
-            var s7_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
+            var s7_0 = bias.load16(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 272 + ky * 136 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 128
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 16])
@@ -662,28 +662,28 @@ public struct ResidualBlock: CompiledModel {
                     }
                 }
             }
-            let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e0_0n = scaleShift(s0_0, post.load16(at: 0), post.load16(at: 16))
             let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
             yp.store(e0_0r, at: 0)
-            let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e1_0n = scaleShift(s1_0, post.load16(at: 0), post.load16(at: 16))
             let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
             yp.store(e1_0r, at: 16)
-            let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e2_0n = scaleShift(s2_0, post.load16(at: 0), post.load16(at: 16))
             let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
             yp.store(e2_0r, at: 32)
-            let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e3_0n = scaleShift(s3_0, post.load16(at: 0), post.load16(at: 16))
             let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
             yp.store(e3_0r, at: 48)
-            let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e4_0n = scaleShift(s4_0, post.load16(at: 0), post.load16(at: 16))
             let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
             yp.store(e4_0r, at: 64)
-            let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e5_0n = scaleShift(s5_0, post.load16(at: 0), post.load16(at: 16))
             let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
             yp.store(e5_0r, at: 80)
-            let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e6_0n = scaleShift(s6_0, post.load16(at: 0), post.load16(at: 16))
             let e6_0r = V16().replacing(with: e6_0n, where: e6_0n .> 0)
             yp.store(e6_0r, at: 96)
-            let e7_0n = scaleShift(s7_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e7_0n = scaleShift(s7_0, post.load16(at: 0), post.load16(at: 16))
             let e7_0r = V16().replacing(with: e7_0n, where: e7_0n .> 0)
             yp.store(e7_0r, at: 112)
         }
@@ -726,20 +726,20 @@ public struct ResidualBlock: CompiledModel {
         let kernel = w, bias = w + 2304
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s6_0 = bias.simd(V16.self, at: 0)
-            var s7_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
+            var s7_0 = bias.load16(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 160 + ky * 160 + kx * 16
                     let wp = kernel + (ky * 3 + kx) * 256
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 16])
@@ -796,7 +796,7 @@ public struct ResidualBlock: CompiledModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 16])
@@ -826,17 +826,17 @@ public struct ResidualBlock: CompiledModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
+                        let d10 = pc.load16(at: 160), d11 = pc.load16(at: 176), d12 = pc.load16(at: 192), d13 = pc.load16(at: 208), d14 = pc.load16(at: 224), d15 = pc.load16(at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
+                        let d20 = pc.load16(at: 320), d21 = pc.load16(at: 336), d22 = pc.load16(at: 352), d23 = pc.load16(at: 368), d24 = pc.load16(at: 384), d25 = pc.load16(at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
+                        let d30 = pc.load16(at: 480), d31 = pc.load16(at: 496), d32 = pc.load16(at: 512), d33 = pc.load16(at: 528), d34 = pc.load16(at: 544), d35 = pc.load16(at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
+                        let d40 = pc.load16(at: 640), d41 = pc.load16(at: 656), d42 = pc.load16(at: 672), d43 = pc.load16(at: 688), d44 = pc.load16(at: 704), d45 = pc.load16(at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
+                        let d50 = pc.load16(at: 800), d51 = pc.load16(at: 816), d52 = pc.load16(at: 832), d53 = pc.load16(at: 848), d54 = pc.load16(at: 864), d55 = pc.load16(at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -894,18 +894,18 @@ public struct ResidualBlock: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 80), m02 = mt.simd(V16.self, at: 160), m03 = mt.simd(V16.self, at: 240), m04 = mt.simd(V16.self, at: 320), m05 = mt.simd(V16.self, at: 400)
+                        let bias = w.load16(at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 80), m02 = mt.load16(at: 160), m03 = mt.load16(at: 240), m04 = mt.load16(at: 320), m05 = mt.load16(at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 480), m11 = mt.simd(V16.self, at: 560), m12 = mt.simd(V16.self, at: 640), m13 = mt.simd(V16.self, at: 720), m14 = mt.simd(V16.self, at: 800), m15 = mt.simd(V16.self, at: 880)
+                        let m10 = mt.load16(at: 480), m11 = mt.load16(at: 560), m12 = mt.load16(at: 640), m13 = mt.load16(at: 720), m14 = mt.load16(at: 800), m15 = mt.load16(at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 960), m21 = mt.simd(V16.self, at: 1040), m22 = mt.simd(V16.self, at: 1120), m23 = mt.simd(V16.self, at: 1200), m24 = mt.simd(V16.self, at: 1280), m25 = mt.simd(V16.self, at: 1360)
+                        let m20 = mt.load16(at: 960), m21 = mt.load16(at: 1040), m22 = mt.load16(at: 1120), m23 = mt.load16(at: 1200), m24 = mt.load16(at: 1280), m25 = mt.load16(at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 1440), m31 = mt.simd(V16.self, at: 1520), m32 = mt.simd(V16.self, at: 1600), m33 = mt.simd(V16.self, at: 1680), m34 = mt.simd(V16.self, at: 1760), m35 = mt.simd(V16.self, at: 1840)
+                        let m30 = mt.load16(at: 1440), m31 = mt.load16(at: 1520), m32 = mt.load16(at: 1600), m33 = mt.load16(at: 1680), m34 = mt.load16(at: 1760), m35 = mt.load16(at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 1920), m41 = mt.simd(V16.self, at: 2000), m42 = mt.simd(V16.self, at: 2080), m43 = mt.simd(V16.self, at: 2160), m44 = mt.simd(V16.self, at: 2240), m45 = mt.simd(V16.self, at: 2320)
+                        let m40 = mt.load16(at: 1920), m41 = mt.load16(at: 2000), m42 = mt.load16(at: 2080), m43 = mt.load16(at: 2160), m44 = mt.load16(at: 2240), m45 = mt.load16(at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 2400), m51 = mt.simd(V16.self, at: 2480), m52 = mt.simd(V16.self, at: 2560), m53 = mt.simd(V16.self, at: 2640), m54 = mt.simd(V16.self, at: 2720), m55 = mt.simd(V16.self, at: 2800)
+                        let m50 = mt.load16(at: 2400), m51 = mt.load16(at: 2480), m52 = mt.load16(at: 2560), m53 = mt.load16(at: 2640), m54 = mt.load16(at: 2720), m55 = mt.load16(at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -962,17 +962,17 @@ public struct ResidualBlock: CompiledModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
+                        let d10 = pc.load16(at: 160), d11 = pc.load16(at: 176), d12 = pc.load16(at: 192), d13 = pc.load16(at: 208), d14 = pc.load16(at: 224), d15 = pc.load16(at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
+                        let d20 = pc.load16(at: 320), d21 = pc.load16(at: 336), d22 = pc.load16(at: 352), d23 = pc.load16(at: 368), d24 = pc.load16(at: 384), d25 = pc.load16(at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
+                        let d30 = pc.load16(at: 480), d31 = pc.load16(at: 496), d32 = pc.load16(at: 512), d33 = pc.load16(at: 528), d34 = pc.load16(at: 544), d35 = pc.load16(at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
+                        let d40 = pc.load16(at: 640), d41 = pc.load16(at: 656), d42 = pc.load16(at: 672), d43 = pc.load16(at: 688), d44 = pc.load16(at: 704), d45 = pc.load16(at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
+                        let d50 = pc.load16(at: 800), d51 = pc.load16(at: 816), d52 = pc.load16(at: 832), d53 = pc.load16(at: 848), d54 = pc.load16(at: 864), d55 = pc.load16(at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1030,70 +1030,70 @@ public struct ResidualBlock: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 80), m02 = mt.simd(V16.self, at: 160), m03 = mt.simd(V16.self, at: 240), m04 = mt.simd(V16.self, at: 320), m05 = mt.simd(V16.self, at: 400)
+                        let bias = w.load16(at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 80), m02 = mt.load16(at: 160), m03 = mt.load16(at: 240), m04 = mt.load16(at: 320), m05 = mt.load16(at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 480), m11 = mt.simd(V16.self, at: 560), m12 = mt.simd(V16.self, at: 640), m13 = mt.simd(V16.self, at: 720), m14 = mt.simd(V16.self, at: 800), m15 = mt.simd(V16.self, at: 880)
+                        let m10 = mt.load16(at: 480), m11 = mt.load16(at: 560), m12 = mt.load16(at: 640), m13 = mt.load16(at: 720), m14 = mt.load16(at: 800), m15 = mt.load16(at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 960), m21 = mt.simd(V16.self, at: 1040), m22 = mt.simd(V16.self, at: 1120), m23 = mt.simd(V16.self, at: 1200), m24 = mt.simd(V16.self, at: 1280), m25 = mt.simd(V16.self, at: 1360)
+                        let m20 = mt.load16(at: 960), m21 = mt.load16(at: 1040), m22 = mt.load16(at: 1120), m23 = mt.load16(at: 1200), m24 = mt.load16(at: 1280), m25 = mt.load16(at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 1440), m31 = mt.simd(V16.self, at: 1520), m32 = mt.simd(V16.self, at: 1600), m33 = mt.simd(V16.self, at: 1680), m34 = mt.simd(V16.self, at: 1760), m35 = mt.simd(V16.self, at: 1840)
+                        let m30 = mt.load16(at: 1440), m31 = mt.load16(at: 1520), m32 = mt.load16(at: 1600), m33 = mt.load16(at: 1680), m34 = mt.load16(at: 1760), m35 = mt.load16(at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 1920), m41 = mt.simd(V16.self, at: 2000), m42 = mt.simd(V16.self, at: 2080), m43 = mt.simd(V16.self, at: 2160), m44 = mt.simd(V16.self, at: 2240), m45 = mt.simd(V16.self, at: 2320)
+                        let m40 = mt.load16(at: 1920), m41 = mt.load16(at: 2000), m42 = mt.load16(at: 2080), m43 = mt.load16(at: 2160), m44 = mt.load16(at: 2240), m45 = mt.load16(at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 2400), m51 = mt.simd(V16.self, at: 2480), m52 = mt.simd(V16.self, at: 2560), m53 = mt.simd(V16.self, at: 2640), m54 = mt.simd(V16.self, at: 2720), m55 = mt.simd(V16.self, at: 2800)
+                        let m50 = mt.load16(at: 2400), m51 = mt.load16(at: 2480), m52 = mt.load16(at: 2560), m53 = mt.load16(at: 2640), m54 = mt.load16(at: 2720), m55 = mt.load16(at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = scaleShift(y00, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e00n = scaleShift(y00, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = scaleShift(y01, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e01n = scaleShift(y01, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e01n, at: k + 16)
                         let y02 = s02 + bias
-                        let e02n = scaleShift(y02, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e02n = scaleShift(y02, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e02n, at: k + 32)
                         let y03 = s03 + bias
-                        let e03n = scaleShift(y03, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e03n = scaleShift(y03, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e03n, at: k + 48)
                         let y10 = s10 + bias
-                        let e10n = scaleShift(y10, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e10n = scaleShift(y10, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e10n, at: k + 128)
                         let y11 = s11 + bias
-                        let e11n = scaleShift(y11, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e11n = scaleShift(y11, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e11n, at: k + 144)
                         let y12 = s12 + bias
-                        let e12n = scaleShift(y12, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e12n = scaleShift(y12, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e12n, at: k + 160)
                         let y13 = s13 + bias
-                        let e13n = scaleShift(y13, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e13n = scaleShift(y13, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e13n, at: k + 176)
                         let y20 = s20 + bias
-                        let e20n = scaleShift(y20, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e20n = scaleShift(y20, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e20n, at: k + 256)
                         let y21 = s21 + bias
-                        let e21n = scaleShift(y21, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e21n = scaleShift(y21, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e21n, at: k + 272)
                         let y22 = s22 + bias
-                        let e22n = scaleShift(y22, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e22n = scaleShift(y22, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e22n, at: k + 288)
                         let y23 = s23 + bias
-                        let e23n = scaleShift(y23, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e23n = scaleShift(y23, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e23n, at: k + 304)
                         let y30 = s30 + bias
-                        let e30n = scaleShift(y30, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e30n = scaleShift(y30, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e30n, at: k + 384)
                         let y31 = s31 + bias
-                        let e31n = scaleShift(y31, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e31n = scaleShift(y31, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e31n, at: k + 400)
                         let y32 = s32 + bias
-                        let e32n = scaleShift(y32, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e32n = scaleShift(y32, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e32n, at: k + 416)
                         let y33 = s33 + bias
-                        let e33n = scaleShift(y33, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
+                        let e33n = scaleShift(y33, post.load16(at: k), post.load16(at: k + 16))
                         yt.store(e33n, at: k + 432)
                     }
                 }
@@ -1107,18 +1107,18 @@ public struct ResidualBlock: CompiledModel {
         let kernel = w, bias = w + 128
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s6_0 = bias.simd(V16.self, at: 0)
-            var s7_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
+            var s7_0 = bias.load16(at: 0)
             let xp = x + oy * 256
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 16])
@@ -1153,18 +1153,18 @@ public struct ResidualBlock: CompiledModel {
         let kernel = w, bias = w + 128
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
-            var s5_0 = bias.simd(V16.self, at: 0)
-            var s6_0 = bias.simd(V16.self, at: 0)
-            var s7_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
+            var s7_0 = bias.load16(at: 0)
             let xp = x + oy * 256
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 16])
@@ -1182,21 +1182,21 @@ public struct ResidualBlock: CompiledModel {
                 let x7 = V16(repeating: xp[ci + 112])
                 s7_0 = madd(s7_0, x7, w0)
             }
-            let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e0_0n = scaleShift(s0_0, post.load16(at: 0), post.load16(at: 16))
             yp.store(e0_0n, at: 0)
-            let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e1_0n = scaleShift(s1_0, post.load16(at: 0), post.load16(at: 16))
             yp.store(e1_0n, at: 16)
-            let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e2_0n = scaleShift(s2_0, post.load16(at: 0), post.load16(at: 16))
             yp.store(e2_0n, at: 32)
-            let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e3_0n = scaleShift(s3_0, post.load16(at: 0), post.load16(at: 16))
             yp.store(e3_0n, at: 48)
-            let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e4_0n = scaleShift(s4_0, post.load16(at: 0), post.load16(at: 16))
             yp.store(e4_0n, at: 64)
-            let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e5_0n = scaleShift(s5_0, post.load16(at: 0), post.load16(at: 16))
             yp.store(e5_0n, at: 80)
-            let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e6_0n = scaleShift(s6_0, post.load16(at: 0), post.load16(at: 16))
             yp.store(e6_0n, at: 96)
-            let e7_0n = scaleShift(s7_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
+            let e7_0n = scaleShift(s7_0, post.load16(at: 0), post.load16(at: 16))
             yp.store(e7_0n, at: 112)
         }
     }
@@ -1263,13 +1263,13 @@ public struct ResidualBlock: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 0)
+                var s0_1 = bias.load8(at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
-                    let w1 = wp.simd(V8.self, at: ci * 8 + 128)
+                    let w0 = wp.load8(at: ci * 8)
+                    let w1 = wp.load8(at: ci * 8 + 128)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1675,7 +1675,7 @@ extension ResidualBlock: TrainableModel {
                         let xp = x + oy * 144 + ox * 8 + ky * 144 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -1813,7 +1813,7 @@ extension ResidualBlock: TrainableModel {
                     let xp = x + oy * 144 + ky * 144 + kx * 16
                     let wp = kernel + (ky * 2 + kx) * 128
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 16])
@@ -1864,7 +1864,7 @@ extension ResidualBlock: TrainableModel {
                     let xp = x + oy * 144 + ky * 144
                     let wp = kernel + ky * 128
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 16])
@@ -1913,7 +1913,7 @@ extension ResidualBlock: TrainableModel {
                 let xp = x + oy * 144 + kx * 16
                 let wp = kernel + kx * 128
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 16])
@@ -1960,7 +1960,7 @@ extension ResidualBlock: TrainableModel {
             let xp = x + oy * 144
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 16])
@@ -2082,7 +2082,7 @@ extension ResidualBlock: TrainableModel {
             let xp = x + oy * 128
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 16])
@@ -2229,17 +2229,17 @@ extension ResidualBlock: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
+                        let d10 = pc.load16(at: 160), d11 = pc.load16(at: 176), d12 = pc.load16(at: 192), d13 = pc.load16(at: 208), d14 = pc.load16(at: 224), d15 = pc.load16(at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
+                        let d20 = pc.load16(at: 320), d21 = pc.load16(at: 336), d22 = pc.load16(at: 352), d23 = pc.load16(at: 368), d24 = pc.load16(at: 384), d25 = pc.load16(at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
+                        let d30 = pc.load16(at: 480), d31 = pc.load16(at: 496), d32 = pc.load16(at: 512), d33 = pc.load16(at: 528), d34 = pc.load16(at: 544), d35 = pc.load16(at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
+                        let d40 = pc.load16(at: 640), d41 = pc.load16(at: 656), d42 = pc.load16(at: 672), d43 = pc.load16(at: 688), d44 = pc.load16(at: 704), d45 = pc.load16(at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
+                        let d50 = pc.load16(at: 800), d51 = pc.load16(at: 816), d52 = pc.load16(at: 832), d53 = pc.load16(at: 848), d54 = pc.load16(at: 864), d55 = pc.load16(at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2414,7 +2414,7 @@ extension ResidualBlock: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 16])
@@ -2444,17 +2444,17 @@ extension ResidualBlock: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48), d04 = pc.load16(at: 64), d05 = pc.load16(at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
+                        let d10 = pc.load16(at: 160), d11 = pc.load16(at: 176), d12 = pc.load16(at: 192), d13 = pc.load16(at: 208), d14 = pc.load16(at: 224), d15 = pc.load16(at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
+                        let d20 = pc.load16(at: 320), d21 = pc.load16(at: 336), d22 = pc.load16(at: 352), d23 = pc.load16(at: 368), d24 = pc.load16(at: 384), d25 = pc.load16(at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
+                        let d30 = pc.load16(at: 480), d31 = pc.load16(at: 496), d32 = pc.load16(at: 512), d33 = pc.load16(at: 528), d34 = pc.load16(at: 544), d35 = pc.load16(at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
+                        let d40 = pc.load16(at: 640), d41 = pc.load16(at: 656), d42 = pc.load16(at: 672), d43 = pc.load16(at: 688), d44 = pc.load16(at: 704), d45 = pc.load16(at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
+                        let d50 = pc.load16(at: 800), d51 = pc.load16(at: 816), d52 = pc.load16(at: 832), d53 = pc.load16(at: 848), d54 = pc.load16(at: 864), d55 = pc.load16(at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2512,18 +2512,18 @@ extension ResidualBlock: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 80), m02 = mt.simd(V16.self, at: 160), m03 = mt.simd(V16.self, at: 240), m04 = mt.simd(V16.self, at: 320), m05 = mt.simd(V16.self, at: 400)
+                        let bias = w.load16(at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 80), m02 = mt.load16(at: 160), m03 = mt.load16(at: 240), m04 = mt.load16(at: 320), m05 = mt.load16(at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(V16.self, at: 480), m11 = mt.simd(V16.self, at: 560), m12 = mt.simd(V16.self, at: 640), m13 = mt.simd(V16.self, at: 720), m14 = mt.simd(V16.self, at: 800), m15 = mt.simd(V16.self, at: 880)
+                        let m10 = mt.load16(at: 480), m11 = mt.load16(at: 560), m12 = mt.load16(at: 640), m13 = mt.load16(at: 720), m14 = mt.load16(at: 800), m15 = mt.load16(at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(V16.self, at: 960), m21 = mt.simd(V16.self, at: 1040), m22 = mt.simd(V16.self, at: 1120), m23 = mt.simd(V16.self, at: 1200), m24 = mt.simd(V16.self, at: 1280), m25 = mt.simd(V16.self, at: 1360)
+                        let m20 = mt.load16(at: 960), m21 = mt.load16(at: 1040), m22 = mt.load16(at: 1120), m23 = mt.load16(at: 1200), m24 = mt.load16(at: 1280), m25 = mt.load16(at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(V16.self, at: 1440), m31 = mt.simd(V16.self, at: 1520), m32 = mt.simd(V16.self, at: 1600), m33 = mt.simd(V16.self, at: 1680), m34 = mt.simd(V16.self, at: 1760), m35 = mt.simd(V16.self, at: 1840)
+                        let m30 = mt.load16(at: 1440), m31 = mt.load16(at: 1520), m32 = mt.load16(at: 1600), m33 = mt.load16(at: 1680), m34 = mt.load16(at: 1760), m35 = mt.load16(at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(V16.self, at: 1920), m41 = mt.simd(V16.self, at: 2000), m42 = mt.simd(V16.self, at: 2080), m43 = mt.simd(V16.self, at: 2160), m44 = mt.simd(V16.self, at: 2240), m45 = mt.simd(V16.self, at: 2320)
+                        let m40 = mt.load16(at: 1920), m41 = mt.load16(at: 2000), m42 = mt.load16(at: 2080), m43 = mt.load16(at: 2160), m44 = mt.load16(at: 2240), m45 = mt.load16(at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(V16.self, at: 2400), m51 = mt.simd(V16.self, at: 2480), m52 = mt.simd(V16.self, at: 2560), m53 = mt.simd(V16.self, at: 2640), m54 = mt.simd(V16.self, at: 2720), m55 = mt.simd(V16.self, at: 2800)
+                        let m50 = mt.load16(at: 2400), m51 = mt.load16(at: 2480), m52 = mt.load16(at: 2560), m53 = mt.load16(at: 2640), m54 = mt.load16(at: 2720), m55 = mt.load16(at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2598,7 +2598,7 @@ extension ResidualBlock: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 16])
@@ -2640,13 +2640,13 @@ extension ResidualBlock: TrainableModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48)
+                        let d00 = pc.load16(at: 0), d01 = pc.load16(at: 16), d02 = pc.load16(at: 32), d03 = pc.load16(at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208)
+                        let d10 = pc.load16(at: 160), d11 = pc.load16(at: 176), d12 = pc.load16(at: 192), d13 = pc.load16(at: 208)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368)
+                        let d20 = pc.load16(at: 320), d21 = pc.load16(at: 336), d22 = pc.load16(at: 352), d23 = pc.load16(at: 368)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528)
+                        let d30 = pc.load16(at: 480), d31 = pc.load16(at: 496), d32 = pc.load16(at: 512), d33 = pc.load16(at: 528)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -2682,14 +2682,14 @@ extension ResidualBlock: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(V16.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432)
+                        let bias = w.load16(at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.load16(at: 0), m01 = mt.load16(at: 144), m02 = mt.load16(at: 288), m03 = mt.load16(at: 432)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(V16.self, at: 576), m11 = mt.simd(V16.self, at: 720), m12 = mt.simd(V16.self, at: 864), m13 = mt.simd(V16.self, at: 1008)
+                        let m10 = mt.load16(at: 576), m11 = mt.load16(at: 720), m12 = mt.load16(at: 864), m13 = mt.load16(at: 1008)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(V16.self, at: 1152), m21 = mt.simd(V16.self, at: 1296), m22 = mt.simd(V16.self, at: 1440), m23 = mt.simd(V16.self, at: 1584)
+                        let m20 = mt.load16(at: 1152), m21 = mt.load16(at: 1296), m22 = mt.load16(at: 1440), m23 = mt.load16(at: 1584)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(V16.self, at: 1728), m31 = mt.simd(V16.self, at: 1872), m32 = mt.simd(V16.self, at: 2016), m33 = mt.simd(V16.self, at: 2160)
+                        let m30 = mt.load16(at: 1728), m31 = mt.load16(at: 1872), m32 = mt.load16(at: 2016), m33 = mt.load16(at: 2160)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -2948,6 +2948,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

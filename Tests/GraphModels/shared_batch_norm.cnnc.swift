@@ -300,18 +300,18 @@ public struct SharedBatchNorm: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 4])
@@ -381,28 +381,28 @@ public struct SharedBatchNorm: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
-                var s8_0 = bias.simd(V4.self, at: 0)
-                var s9_0 = bias.simd(V4.self, at: 0)
-                var s10_0 = bias.simd(V4.self, at: 0)
-                var s11_0 = bias.simd(V4.self, at: 0)
-                var s12_0 = bias.simd(V4.self, at: 0)
-                var s13_0 = bias.simd(V4.self, at: 0)
-                var s14_0 = bias.simd(V4.self, at: 0)
-                var s15_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
+                var s8_0 = bias.load4(at: 0)
+                var s9_0 = bias.load4(at: 0)
+                var s10_0 = bias.load4(at: 0)
+                var s11_0 = bias.load4(at: 0)
+                var s12_0 = bias.load4(at: 0)
+                var s13_0 = bias.load4(at: 0)
+                var s14_0 = bias.load4(at: 0)
+                var s15_0 = bias.load4(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
                         let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 2])
@@ -465,28 +465,28 @@ public struct SharedBatchNorm: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
-                var s8_0 = bias.simd(V4.self, at: 0)
-                var s9_0 = bias.simd(V4.self, at: 0)
-                var s10_0 = bias.simd(V4.self, at: 0)
-                var s11_0 = bias.simd(V4.self, at: 0)
-                var s12_0 = bias.simd(V4.self, at: 0)
-                var s13_0 = bias.simd(V4.self, at: 0)
-                var s14_0 = bias.simd(V4.self, at: 0)
-                var s15_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
+                var s8_0 = bias.load4(at: 0)
+                var s9_0 = bias.load4(at: 0)
+                var s10_0 = bias.load4(at: 0)
+                var s11_0 = bias.load4(at: 0)
+                var s12_0 = bias.load4(at: 0)
+                var s13_0 = bias.load4(at: 0)
+                var s14_0 = bias.load4(at: 0)
+                var s15_0 = bias.load4(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
                         let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 2])
@@ -522,37 +522,37 @@ public struct SharedBatchNorm: CompiledModel {
                         }
                     }
                 }
-                let e0_0n = scaleShift(s0_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e0_0n = scaleShift(s0_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e0_0n, at: 0)
-                let e1_0n = scaleShift(s1_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e1_0n = scaleShift(s1_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e1_0n, at: 4)
-                let e2_0n = scaleShift(s2_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e2_0n = scaleShift(s2_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e2_0n, at: 8)
-                let e3_0n = scaleShift(s3_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e3_0n = scaleShift(s3_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e3_0n, at: 12)
-                let e4_0n = scaleShift(s4_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e4_0n = scaleShift(s4_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e4_0n, at: 16)
-                let e5_0n = scaleShift(s5_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e5_0n = scaleShift(s5_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e5_0n, at: 20)
-                let e6_0n = scaleShift(s6_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e6_0n = scaleShift(s6_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e6_0n, at: 24)
-                let e7_0n = scaleShift(s7_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e7_0n = scaleShift(s7_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e7_0n, at: 28)
-                let e8_0n = scaleShift(s8_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e8_0n = scaleShift(s8_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e8_0n, at: 32)
-                let e9_0n = scaleShift(s9_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e9_0n = scaleShift(s9_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e9_0n, at: 36)
-                let e10_0n = scaleShift(s10_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e10_0n = scaleShift(s10_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e10_0n, at: 40)
-                let e11_0n = scaleShift(s11_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e11_0n = scaleShift(s11_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e11_0n, at: 44)
-                let e12_0n = scaleShift(s12_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e12_0n = scaleShift(s12_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e12_0n, at: 48)
-                let e13_0n = scaleShift(s13_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e13_0n = scaleShift(s13_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e13_0n, at: 52)
-                let e14_0n = scaleShift(s14_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e14_0n = scaleShift(s14_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e14_0n, at: 56)
-                let e15_0n = scaleShift(s15_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e15_0n = scaleShift(s15_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e15_0n, at: 60)
             }
         }
@@ -565,28 +565,28 @@ public struct SharedBatchNorm: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
-                var s8_0 = bias.simd(V4.self, at: 0)
-                var s9_0 = bias.simd(V4.self, at: 0)
-                var s10_0 = bias.simd(V4.self, at: 0)
-                var s11_0 = bias.simd(V4.self, at: 0)
-                var s12_0 = bias.simd(V4.self, at: 0)
-                var s13_0 = bias.simd(V4.self, at: 0)
-                var s14_0 = bias.simd(V4.self, at: 0)
-                var s15_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
+                var s8_0 = bias.load4(at: 0)
+                var s9_0 = bias.load4(at: 0)
+                var s10_0 = bias.load4(at: 0)
+                var s11_0 = bias.load4(at: 0)
+                var s12_0 = bias.load4(at: 0)
+                var s13_0 = bias.load4(at: 0)
+                var s14_0 = bias.load4(at: 0)
+                var s15_0 = bias.load4(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
                         let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 2])
@@ -649,28 +649,28 @@ public struct SharedBatchNorm: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
-                var s8_0 = bias.simd(V4.self, at: 0)
-                var s9_0 = bias.simd(V4.self, at: 0)
-                var s10_0 = bias.simd(V4.self, at: 0)
-                var s11_0 = bias.simd(V4.self, at: 0)
-                var s12_0 = bias.simd(V4.self, at: 0)
-                var s13_0 = bias.simd(V4.self, at: 0)
-                var s14_0 = bias.simd(V4.self, at: 0)
-                var s15_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
+                var s8_0 = bias.load4(at: 0)
+                var s9_0 = bias.load4(at: 0)
+                var s10_0 = bias.load4(at: 0)
+                var s11_0 = bias.load4(at: 0)
+                var s12_0 = bias.load4(at: 0)
+                var s13_0 = bias.load4(at: 0)
+                var s14_0 = bias.load4(at: 0)
+                var s15_0 = bias.load4(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
                         let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 2])
@@ -706,37 +706,37 @@ public struct SharedBatchNorm: CompiledModel {
                         }
                     }
                 }
-                let e0_0n = scaleShift(s0_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e0_0n = scaleShift(s0_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e0_0n, at: 0)
-                let e1_0n = scaleShift(s1_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e1_0n = scaleShift(s1_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e1_0n, at: 4)
-                let e2_0n = scaleShift(s2_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e2_0n = scaleShift(s2_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e2_0n, at: 8)
-                let e3_0n = scaleShift(s3_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e3_0n = scaleShift(s3_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e3_0n, at: 12)
-                let e4_0n = scaleShift(s4_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e4_0n = scaleShift(s4_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e4_0n, at: 16)
-                let e5_0n = scaleShift(s5_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e5_0n = scaleShift(s5_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e5_0n, at: 20)
-                let e6_0n = scaleShift(s6_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e6_0n = scaleShift(s6_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e6_0n, at: 24)
-                let e7_0n = scaleShift(s7_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e7_0n = scaleShift(s7_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e7_0n, at: 28)
-                let e8_0n = scaleShift(s8_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e8_0n = scaleShift(s8_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e8_0n, at: 32)
-                let e9_0n = scaleShift(s9_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e9_0n = scaleShift(s9_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e9_0n, at: 36)
-                let e10_0n = scaleShift(s10_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e10_0n = scaleShift(s10_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e10_0n, at: 40)
-                let e11_0n = scaleShift(s11_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e11_0n = scaleShift(s11_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e11_0n, at: 44)
-                let e12_0n = scaleShift(s12_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e12_0n = scaleShift(s12_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e12_0n, at: 48)
-                let e13_0n = scaleShift(s13_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e13_0n = scaleShift(s13_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e13_0n, at: 52)
-                let e14_0n = scaleShift(s14_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e14_0n = scaleShift(s14_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e14_0n, at: 56)
-                let e15_0n = scaleShift(s15_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
+                let e15_0n = scaleShift(s15_0, post.load4(at: 0), post.load4(at: 4))
                 yp.store(e15_0n, at: 60)
             }
         }
@@ -787,11 +787,11 @@ public struct SharedBatchNorm: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1140,7 +1140,7 @@ extension SharedBatchNorm: TrainableModel {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 4])
@@ -1266,7 +1266,7 @@ extension SharedBatchNorm: TrainableModel {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 4])
@@ -1494,6 +1494,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

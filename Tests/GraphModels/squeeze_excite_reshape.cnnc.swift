@@ -311,18 +311,18 @@ public struct SqueezeExciteReshape: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 8])
@@ -403,20 +403,20 @@ public struct SqueezeExciteReshape: CompiledModel {
         let kernel = w, bias = w + 224
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = bias.simd(V8.self, at: 0)
-            var s1_0 = bias.simd(V8.self, at: 0)
-            var s2_0 = bias.simd(V8.self, at: 0)
-            var s3_0 = bias.simd(V8.self, at: 0)
-            var s4_0 = bias.simd(V8.self, at: 0)
-            var s5_0 = bias.simd(V8.self, at: 0)
-            var s6_0 = bias.simd(V8.self, at: 0)
-            var s7_0 = bias.simd(V8.self, at: 0)
+            var s0_0 = bias.load8(at: 0)
+            var s1_0 = bias.load8(at: 0)
+            var s2_0 = bias.load8(at: 0)
+            var s3_0 = bias.load8(at: 0)
+            var s4_0 = bias.load8(at: 0)
+            var s5_0 = bias.load8(at: 0)
+            var s6_0 = bias.load8(at: 0)
+            var s7_0 = bias.load8(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 30 + ky * 30 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 3])
@@ -471,11 +471,11 @@ public struct SqueezeExciteReshape: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -491,11 +491,11 @@ public struct SqueezeExciteReshape: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -544,11 +544,11 @@ public struct SqueezeExciteReshape: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -811,7 +811,7 @@ extension SqueezeExciteReshape: TrainableModel {
                     let xp = x + oy * 80 + ky * 80 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 32
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 8])
@@ -1072,6 +1072,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -211,10 +211,10 @@ public struct TwoInputsTwoOutputs: CompiledModel {
                 let source = x + firstRow * 10, rows = (parts.upperBound * 8 - 1) + 3 - firstRow
                 for pixel in 0..<(rows * 10) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 4) }
                 do {
-                    let p0_0 = patterns.simd(V16.self, at: 0), p0_1 = patterns.simd(V16.self, at: 64), p0_2 = patterns.simd(V16.self, at: 128)
-                    let p1_0 = patterns.simd(V16.self, at: 192), p1_1 = patterns.simd(V16.self, at: 256), p1_2 = patterns.simd(V16.self, at: 320)
-                    let p2_0 = patterns.simd(V16.self, at: 384), p2_1 = patterns.simd(V16.self, at: 448), p2_2 = patterns.simd(V16.self, at: 512)
-                    let bias = biases.simd(V16.self, at: 0)
+                    let p0_0 = patterns.load16(at: 0), p0_1 = patterns.load16(at: 64), p0_2 = patterns.load16(at: 128)
+                    let p1_0 = patterns.load16(at: 192), p1_1 = patterns.load16(at: 256), p1_2 = patterns.load16(at: 320)
+                    let p2_0 = patterns.load16(at: 384), p2_1 = patterns.load16(at: 448), p2_2 = patterns.load16(at: 512)
+                    let bias = biases.load16(at: 0)
                     // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
                     for start in [0, 16] {
                         for oy in stride(from: parts.lowerBound * 8, to: parts.upperBound * 8, by: 8) {
@@ -227,36 +227,36 @@ public struct TwoInputsTwoOutputs: CompiledModel {
                             var s5 = bias
                             var s6 = bias
                             var s7 = bias
-                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 40); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 80); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 120); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 160); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 240); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 280); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
-                            do { let xv = row.simd(V16.self, at: 320); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
-                            do { let xv = row.simd(V16.self, at: 360); s7 = madd(s7, xv, p2_0) }
-                            do { let xv = row.simd(V16.self, at: 4); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 44); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 84); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 124); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 164); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 204); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 244); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 284); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
-                            do { let xv = row.simd(V16.self, at: 324); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
-                            do { let xv = row.simd(V16.self, at: 364); s7 = madd(s7, xv, p2_1) }
-                            do { let xv = row.simd(V16.self, at: 8); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 48); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 88); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 128); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 168); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 208); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 248); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 288); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
-                            do { let xv = row.simd(V16.self, at: 328); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
-                            do { let xv = row.simd(V16.self, at: 368); s7 = madd(s7, xv, p2_2) }
+                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load16(at: 40); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load16(at: 80); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load16(at: 120); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load16(at: 160); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.load16(at: 200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.load16(at: 240); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.load16(at: 280); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
+                            do { let xv = row.load16(at: 320); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
+                            do { let xv = row.load16(at: 360); s7 = madd(s7, xv, p2_0) }
+                            do { let xv = row.load16(at: 4); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load16(at: 44); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load16(at: 84); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load16(at: 124); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load16(at: 164); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.load16(at: 204); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.load16(at: 244); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.load16(at: 284); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
+                            do { let xv = row.load16(at: 324); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
+                            do { let xv = row.load16(at: 364); s7 = madd(s7, xv, p2_1) }
+                            do { let xv = row.load16(at: 8); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load16(at: 48); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load16(at: 88); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load16(at: 128); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load16(at: 168); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.load16(at: 208); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.load16(at: 248); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.load16(at: 288); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
+                            do { let xv = row.load16(at: 328); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
+                            do { let xv = row.load16(at: 368); s7 = madd(s7, xv, p2_2) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -313,11 +313,11 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -341,11 +341,11 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<72 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -377,11 +377,11 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<72 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -583,7 +583,7 @@ extension TwoInputsTwoOutputs: TrainableModel {
                         let xp = x + oy * 48 + ox * 4 + ky * 48 + kx * 4
                         let wp = kernel + (ky * 3 + kx) * 16
                         for ci in 0..<4 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 4])
@@ -828,6 +828,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

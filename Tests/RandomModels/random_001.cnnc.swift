@@ -249,18 +249,18 @@ public struct Random001: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 55
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + oy * 672 + ky * 224 + kx * 16
                         let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 16])
@@ -285,17 +285,17 @@ public struct Random001: CompiledModel {
             }
             do {
                 let yp = y + (oy * 11 + 6) * 5
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + oy * 672 + ky * 224 + kx * 16 + 96
                         let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 16])
@@ -354,17 +354,17 @@ public struct Random001: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 // 8 of the 16 taps read only padding for these pixels: skipped, with their weights
                 for ky in 1..<3 {
                     for kx in 0..<4 {
                         let xp = x + ky * 65 + kx * 5
                         let wp = kernel + (ky * 4 + kx) * 80
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 15])
@@ -716,7 +716,7 @@ extension Random001: TrainableModel {
                             let xp = x + ky * 70 + kx * 5
                             let wp = kernel + (ky * 4 + kx) * 80
                             for ci in 0..<5 {
-                                let w0 = wp.simd(V16.self, at: ci * 16)
+                                let w0 = wp.load16(at: ci * 16)
                                 let x0 = V16(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
                                 let x1 = V16(repeating: xp[ci + 5])
@@ -751,7 +751,7 @@ extension Random001: TrainableModel {
                             let xp = x + ky * 70 + kx * 5 + 30
                             let wp = kernel + (ky * 4 + kx) * 80
                             for ci in 0..<5 {
-                                let w0 = wp.simd(V16.self, at: ci * 16)
+                                let w0 = wp.load16(at: ci * 16)
                                 let x0 = V16(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
                                 let x1 = V16(repeating: xp[ci + 5])
@@ -792,7 +792,7 @@ extension Random001: TrainableModel {
                     let xp = x + oy * 70 + kx * 5
                     let wp = kernel + kx * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 5])
@@ -825,7 +825,7 @@ extension Random001: TrainableModel {
                     let xp = x + oy * 70 + kx * 5 + 30
                     let wp = kernel + kx * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 5])
@@ -864,7 +864,7 @@ extension Random001: TrainableModel {
                     let xp = x + oy * 70 + kx * 5
                     let wp = kernel + kx * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 5])
@@ -897,7 +897,7 @@ extension Random001: TrainableModel {
                     let xp = x + oy * 70 + kx * 5 + 30
                     let wp = kernel + kx * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 5])
@@ -1078,7 +1078,7 @@ extension Random001: TrainableModel {
                         let xp = x + ky * 60 + kx * 15
                         let wp = kernel + (ky * 2 + kx) * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 15])
@@ -1113,7 +1113,7 @@ extension Random001: TrainableModel {
                         let xp = x + ky * 60
                         let wp = kernel + ky * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 15])
@@ -1151,7 +1151,7 @@ extension Random001: TrainableModel {
                         let xp = x + ky * 60
                         let wp = kernel + ky * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 15])
@@ -1188,7 +1188,7 @@ extension Random001: TrainableModel {
                         let xp = x + ky * 60 + kx * 15
                         let wp = kernel + (ky * 2 + kx) * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 15])
@@ -1223,7 +1223,7 @@ extension Random001: TrainableModel {
                         let xp = x + ky * 60
                         let wp = kernel + ky * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 15])
@@ -1261,7 +1261,7 @@ extension Random001: TrainableModel {
                         let xp = x + ky * 60
                         let wp = kernel + ky * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 15])
@@ -1367,6 +1367,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

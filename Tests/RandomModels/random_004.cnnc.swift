@@ -173,13 +173,13 @@ public struct Random004: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 16])
@@ -193,12 +193,12 @@ public struct Random004: CompiledModel {
             }
             do {
                 let yp = y + 60
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 16])
@@ -212,13 +212,13 @@ public struct Random004: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
                 let xp = x
                 let wp = kernel + 256
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 16])
@@ -232,12 +232,12 @@ public struct Random004: CompiledModel {
             }
             do {
                 let yp = y + 76
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
                 let xp = x + 48
                 let wp = kernel + 256
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 16])
@@ -275,16 +275,16 @@ public struct Random004: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
                 // 4 of the 6 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<2 {
                     for kx in 1..<2 {
                         let xp = x + ky * 200 + kx * 40
                         let wp = kernel + (ky * 3 + kx) * 320
                         for ci in 0..<20 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 100])
@@ -300,15 +300,15 @@ public struct Random004: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
                 // 4 of the 6 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<2 {
                     for kx in 1..<2 {
                         let xp = x + ky * 200 + kx * 40 + 300
                         let wp = kernel + (ky * 3 + kx) * 320
                         for ci in 0..<20 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 100])
@@ -349,16 +349,16 @@ public struct Random004: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<4 {
                     for kx in 1..<2 {
                         let xp = x + ky * 64 + kx * 16
                         let wp = kernel + (ky * 4 + kx) * 64
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 128])
@@ -561,7 +561,7 @@ extension Random004: TrainableModel {
             let xp = x + oy * 20
             let wp = kernel
             for ci in 0..<20 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
@@ -664,8 +664,8 @@ extension Random004: TrainableModel {
                     let xp = x + oy * 80 + ky * 160 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 512
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -816,7 +816,7 @@ extension Random004: TrainableModel {
                     let xp = x + oy * 8 + ky * 8 + kx * 2
                     let wp = kernel + (ky * 4 + kx) * 32
                     for ci in 0..<2 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                     }
@@ -839,7 +839,7 @@ extension Random004: TrainableModel {
                     let xp = x + oy * 8 + ky * 8 + kx * 2
                     let wp = kernel + (ky * 4 + kx) * 32
                     for ci in 0..<2 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                     }
@@ -859,6 +859,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

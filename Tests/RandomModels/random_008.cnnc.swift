@@ -148,16 +148,16 @@ public struct Random008: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 32])
@@ -176,15 +176,15 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 80
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 128
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 400])
@@ -200,15 +200,15 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 140
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 592
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 32])
@@ -227,16 +227,16 @@ public struct Random008: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 32])
@@ -255,15 +255,15 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 96
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 128
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 400])
@@ -279,15 +279,15 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 156
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 592
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 32])
@@ -475,7 +475,7 @@ extension Random008: TrainableModel {
                 let xp = x + oy * 120 + kx * 20
                 let wp = kernel + kx * 320
                 for ci in 0..<20 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 20])
@@ -510,7 +510,7 @@ extension Random008: TrainableModel {
             let xp = x + oy * 120
             let wp = kernel
             for ci in 0..<20 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 20])
@@ -545,7 +545,7 @@ extension Random008: TrainableModel {
                 let xp = x + oy * 120 + kx * 20
                 let wp = kernel + kx * 320
                 for ci in 0..<20 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 20])
@@ -580,7 +580,7 @@ extension Random008: TrainableModel {
             let xp = x + oy * 120
             let wp = kernel
             for ci in 0..<20 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 20])
@@ -610,6 +610,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -190,18 +190,18 @@ public struct Random014: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<272 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 272])
@@ -240,15 +240,15 @@ public struct Random014: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 15])
@@ -266,15 +266,15 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 68
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 100
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 15])
@@ -292,15 +292,15 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 136
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 200
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 15])
@@ -318,15 +318,15 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 204
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 300
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 15])
@@ -347,15 +347,15 @@ public struct Random014: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 15])
@@ -373,15 +373,15 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 84
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 100
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 15])
@@ -399,15 +399,15 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 152
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 200
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 15])
@@ -425,15 +425,15 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 220
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 300
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 15])
@@ -463,11 +463,11 @@ public struct Random014: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<272 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -621,7 +621,7 @@ extension Random014: TrainableModel {
             let xp = x + oy * 68
             let wp = kernel
             for ci in 0..<17 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 17])
@@ -652,7 +652,7 @@ extension Random014: TrainableModel {
             let xp = x + oy * 68
             let wp = kernel
             for ci in 0..<17 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 17])
@@ -790,6 +790,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -188,14 +188,14 @@ public struct Random018: CompiledModel {
         let kernel = w, bias = w + 128
         for oy in parts {
             let yp = y + oy * 68
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
             let xp = x + oy * 28
             let wp = kernel
             for ci in 0..<4 {
-                let w0 = wp.simd(V16.self, at: ci * 32)
+                let w0 = wp.load16(at: ci * 32)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 8])
@@ -213,14 +213,14 @@ public struct Random018: CompiledModel {
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 68 + 16
-            var s0_0 = bias.simd(V16.self, at: 16)
-            var s1_0 = bias.simd(V16.self, at: 16)
-            var s2_0 = bias.simd(V16.self, at: 16)
-            var s3_0 = bias.simd(V16.self, at: 16)
+            var s0_0 = bias.load16(at: 16)
+            var s1_0 = bias.load16(at: 16)
+            var s2_0 = bias.load16(at: 16)
+            var s3_0 = bias.load16(at: 16)
             let xp = x + oy * 28
             let wp = kernel + 16
             for ci in 0..<4 {
-                let w0 = wp.simd(V16.self, at: ci * 32)
+                let w0 = wp.load16(at: ci * 32)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 8])
@@ -425,7 +425,7 @@ extension Random018: TrainableModel {
             let xp = x + oy * 68
             let wp = kernel
             for ci in 0..<17 {
-                let w0 = wp.simd(V4.self, at: ci * 4)
+                let w0 = wp.load4(at: ci * 4)
                 let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V4(repeating: xp[ci + 17])
@@ -452,6 +452,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -221,14 +221,14 @@ public struct Random027: CompiledModel {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 let xp = x
                 let wp = kernel + c0 * 29
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 29])
@@ -245,14 +245,14 @@ public struct Random027: CompiledModel {
             }
             do {
                 let yp = y + c0 + 160
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 let xp = x + 116
                 let wp = kernel + c0 * 29
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 29])
@@ -272,14 +272,14 @@ public struct Random027: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V16.self, at: 32)
-                var s1_0 = bias.simd(V16.self, at: 32)
-                var s2_0 = bias.simd(V16.self, at: 32)
-                var s3_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
+                var s1_0 = bias.load16(at: 32)
+                var s2_0 = bias.load16(at: 32)
+                var s3_0 = bias.load16(at: 32)
                 let xp = x
                 let wp = kernel + 928
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 29])
@@ -296,14 +296,14 @@ public struct Random027: CompiledModel {
             }
             do {
                 let yp = y + 192
-                var s0_0 = bias.simd(V16.self, at: 32)
-                var s1_0 = bias.simd(V16.self, at: 32)
-                var s2_0 = bias.simd(V16.self, at: 32)
-                var s3_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
+                var s1_0 = bias.load16(at: 32)
+                var s2_0 = bias.load16(at: 32)
+                var s3_0 = bias.load16(at: 32)
                 let xp = x + 116
                 let wp = kernel + 928
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 29])
@@ -341,18 +341,18 @@ public struct Random027: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<40 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 40])
@@ -405,14 +405,14 @@ public struct Random027: CompiledModel {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 let xp = x
                 let wp = kernel + c0 * 2
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 2])
@@ -429,14 +429,14 @@ public struct Random027: CompiledModel {
             }
             do {
                 let yp = y + c0 + 160
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 let xp = x + 8
                 let wp = kernel + c0 * 2
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 2])
@@ -456,14 +456,14 @@ public struct Random027: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V16.self, at: 32)
-                var s1_0 = bias.simd(V16.self, at: 32)
-                var s2_0 = bias.simd(V16.self, at: 32)
-                var s3_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
+                var s1_0 = bias.load16(at: 32)
+                var s2_0 = bias.load16(at: 32)
+                var s3_0 = bias.load16(at: 32)
                 let xp = x
                 let wp = kernel + 64
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 2])
@@ -480,14 +480,14 @@ public struct Random027: CompiledModel {
             }
             do {
                 let yp = y + 192
-                var s0_0 = bias.simd(V16.self, at: 32)
-                var s1_0 = bias.simd(V16.self, at: 32)
-                var s2_0 = bias.simd(V16.self, at: 32)
-                var s3_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
+                var s1_0 = bias.load16(at: 32)
+                var s2_0 = bias.load16(at: 32)
+                var s3_0 = bias.load16(at: 32)
                 let xp = x + 8
                 let wp = kernel + 64
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 2])
@@ -514,13 +514,13 @@ public struct Random027: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 464)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 464)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -533,11 +533,11 @@ public struct Random027: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
                 let xp = x
                 let wp = kernel + 928
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -566,11 +566,11 @@ public struct Random027: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<40 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -601,13 +601,13 @@ public struct Random027: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
-                    let w1 = wp.simd(V16.self, at: ci * 16 + 32)
+                    let w0 = wp.load16(at: ci * 16)
+                    let w1 = wp.load16(at: ci * 16 + 32)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -620,11 +620,11 @@ public struct Random027: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
                 let xp = x
                 let wp = kernel + 64
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -1071,6 +1071,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -137,24 +137,24 @@ public struct Random031: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
-                var s8_0 = bias.simd(V4.self, at: 0)
-                var s9_0 = bias.simd(V4.self, at: 0)
-                var s10_0 = bias.simd(V4.self, at: 0)
-                var s11_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
+                var s8_0 = bias.load4(at: 0)
+                var s9_0 = bias.load4(at: 0)
+                var s10_0 = bias.load4(at: 0)
+                var s11_0 = bias.load4(at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 112 + kx * 16
                         let wp = kernel + (ky * 2 + kx) * 64
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 16])
@@ -421,7 +421,7 @@ extension Random031: TrainableModel {
                     let xp = x + oy * 8 + kx
                     let wp = kernel + kx * 16
                     do {
-                        let w0 = wp.simd(V16.self, at: 0)
+                        let w0 = wp.load16(at: 0)
                         let x0 = V16(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[1])
@@ -446,7 +446,7 @@ extension Random031: TrainableModel {
                     let xp = x + oy * 8 + kx + 4
                     let wp = kernel + kx * 16
                     do {
-                        let w0 = wp.simd(V16.self, at: 0)
+                        let w0 = wp.load16(at: 0)
                         let x0 = V16(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[1])
@@ -477,7 +477,7 @@ extension Random031: TrainableModel {
                     let xp = x + oy * 8 + kx
                     let wp = kernel + kx * 16
                     do {
-                        let w0 = wp.simd(V16.self, at: 0)
+                        let w0 = wp.load16(at: 0)
                         let x0 = V16(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[1])
@@ -502,7 +502,7 @@ extension Random031: TrainableModel {
                     let xp = x + oy * 8 + kx + 4
                     let wp = kernel + kx * 16
                     do {
-                        let w0 = wp.simd(V16.self, at: 0)
+                        let w0 = wp.load16(at: 0)
                         let x0 = V16(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[1])
@@ -528,6 +528,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -152,15 +152,15 @@ public struct Random038: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 171
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
-                var s4_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
+                var s4_0 = bias.load16(at: 0)
                 let xp = x + oy * 45
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w0 = wp.load16(at: ci * 32)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 5])
@@ -180,14 +180,14 @@ public struct Random038: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 19
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 let xp = x + oy * 45 + 25
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w0 = wp.load16(at: ci * 32)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 5])
@@ -207,15 +207,15 @@ public struct Random038: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 171 + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
-                var s4_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
+                var s4_0 = bias.load16(at: 16)
                 let xp = x + oy * 45
                 let wp = kernel + 16
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w0 = wp.load16(at: ci * 32)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 5])
@@ -235,14 +235,14 @@ public struct Random038: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 19 + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 let xp = x + oy * 45 + 25
                 let wp = kernel + 16
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w0 = wp.load16(at: ci * 32)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 5])
@@ -295,17 +295,17 @@ public struct Random038: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 63
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 418 + ky * 209 + kx * 19
                         let wp = kernel + (ky * 3 + kx) * 152
                         for ci in 0..<19 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 19])
@@ -327,16 +327,16 @@ public struct Random038: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 7
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 418 + ky * 209 + kx * 19 + 95
                         let wp = kernel + (ky * 3 + kx) * 152
                         for ci in 0..<19 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 19])
@@ -505,7 +505,7 @@ extension Random038: TrainableModel {
                 let xp = x + oy * 171
                 let wp = kernel
                 for ci in 0..<19 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 19])
@@ -532,7 +532,7 @@ extension Random038: TrainableModel {
                 let xp = x + oy * 171 + 95
                 let wp = kernel
                 for ci in 0..<19 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 19])
@@ -683,7 +683,7 @@ extension Random038: TrainableModel {
                         let xp = x + oy * 77 + ky * 77 + kx * 7
                         let wp = kernel + (ky * 3 + kx) * 224
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 7])
@@ -715,7 +715,7 @@ extension Random038: TrainableModel {
                         let xp = x + oy * 77 + ky * 77 + kx * 7 + 35
                         let wp = kernel + (ky * 3 + kx) * 224
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 7])
@@ -748,7 +748,7 @@ extension Random038: TrainableModel {
                         let xp = x + oy * 77 + ky * 77 + kx * 7
                         let wp = kernel + (ky * 3 + kx) * 224 + 16
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 7])
@@ -780,7 +780,7 @@ extension Random038: TrainableModel {
                         let xp = x + oy * 77 + ky * 77 + kx * 7 + 35
                         let wp = kernel + (ky * 3 + kx) * 224 + 16
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w0 = wp.load16(at: ci * 32)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 7])
@@ -816,7 +816,7 @@ extension Random038: TrainableModel {
                     let xp = x + oy * 77 + kx * 7
                     let wp = kernel + kx * 224
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w0 = wp.load16(at: ci * 32)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 7])
@@ -845,7 +845,7 @@ extension Random038: TrainableModel {
                     let xp = x + oy * 77 + kx * 7 + 35
                     let wp = kernel + kx * 224
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w0 = wp.load16(at: ci * 32)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 7])
@@ -875,7 +875,7 @@ extension Random038: TrainableModel {
                     let xp = x + oy * 77 + kx * 7
                     let wp = kernel + kx * 224 + 16
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w0 = wp.load16(at: ci * 32)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 7])
@@ -904,7 +904,7 @@ extension Random038: TrainableModel {
                     let xp = x + oy * 77 + kx * 7 + 35
                     let wp = kernel + kx * 224 + 16
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w0 = wp.load16(at: ci * 32)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 7])
@@ -933,6 +933,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

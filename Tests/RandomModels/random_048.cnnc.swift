@@ -185,15 +185,15 @@ public struct Random048: CompiledModel {
         let kernel = w, bias = w + 256
         for oy in parts {
             let yp = y + oy * 85
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
-            var s3_0 = bias.simd(V16.self, at: 0)
-            var s4_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
             let xp = x + oy * 40
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V16.self, at: ci * 32)
+                let w0 = wp.load16(at: ci * 32)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 8])
@@ -214,15 +214,15 @@ public struct Random048: CompiledModel {
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 85 + 16
-            var s0_0 = bias.simd(V16.self, at: 16)
-            var s1_0 = bias.simd(V16.self, at: 16)
-            var s2_0 = bias.simd(V16.self, at: 16)
-            var s3_0 = bias.simd(V16.self, at: 16)
-            var s4_0 = bias.simd(V16.self, at: 16)
+            var s0_0 = bias.load16(at: 16)
+            var s1_0 = bias.load16(at: 16)
+            var s2_0 = bias.load16(at: 16)
+            var s3_0 = bias.load16(at: 16)
+            var s4_0 = bias.load16(at: 16)
             let xp = x + oy * 40
             let wp = kernel + 16
             for ci in 0..<8 {
-                let w0 = wp.simd(V16.self, at: ci * 32)
+                let w0 = wp.load16(at: ci * 32)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 8])
@@ -262,18 +262,18 @@ public struct Random048: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 119 + kx * 17
                         let wp = kernel + (ky * 4 + kx) * 68
                         for ci in 0..<17 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 51])
@@ -486,7 +486,7 @@ extension Random048: TrainableModel {
             let xp = x + oy * 85
             let wp = kernel
             for ci in 0..<17 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[ci + 17])
@@ -701,8 +701,8 @@ extension Random048: TrainableModel {
                     let xp = x + oy * 8 + ky * 8 + kx * 4
                     let wp = kernel + (ky * 2 + kx) * 128
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -729,8 +729,8 @@ extension Random048: TrainableModel {
                 let xp = x + oy * 8 + ky * 8
                 let wp = kernel + ky * 128
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
-                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let w0 = wp.load16(at: ci * 32)
+                    let w1 = wp.load16(at: ci * 32 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -761,8 +761,8 @@ extension Random048: TrainableModel {
                 let xp = x + oy * 8 + ky * 8
                 let wp = kernel + ky * 128
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
-                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let w0 = wp.load16(at: ci * 32)
+                    let w1 = wp.load16(at: ci * 32 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -793,8 +793,8 @@ extension Random048: TrainableModel {
                     let xp = x + oy * 8 + ky * 8 + kx * 4
                     let wp = kernel + (ky * 2 + kx) * 128
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -823,8 +823,8 @@ extension Random048: TrainableModel {
                     let xp = x + oy * 8 + ky * 8
                     let wp = kernel + ky * 128
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -858,8 +858,8 @@ extension Random048: TrainableModel {
                     let xp = x + oy * 8 + ky * 8
                     let wp = kernel + ky * 128
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -886,6 +886,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -167,15 +167,15 @@ public struct Random055: CompiledModel {
         let kernel = w, bias = w + 1536
         for oy in parts {
             let yp = y + oy * 48
-            var s0_0 = bias.simd(V16.self, at: 0)
-            var s1_0 = bias.simd(V16.self, at: 0)
-            var s2_0 = bias.simd(V16.self, at: 0)
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<4 {
                     let xp = x + oy * 72 + ky * 144 + kx * 16
                     let wp = kernel + (ky * 4 + kx) * 128
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 8])
@@ -198,17 +198,17 @@ public struct Random055: CompiledModel {
         // The remaining 11 output channels.
         for oy in parts {
             let yp = y + oy * 33
-            var s0_0 = bias.simd(V8.self, at: 0)
-            var s0_1 = bias.simd(V8.self, at: 8)
-            var s1_0 = bias.simd(V8.self, at: 0)
-            var s1_1 = bias.simd(V8.self, at: 8)
-            var s2_0 = bias.simd(V8.self, at: 0)
-            var s2_1 = bias.simd(V8.self, at: 8)
+            var s0_0 = bias.load8(at: 0)
+            var s0_1 = bias.load8(at: 8)
+            var s1_0 = bias.load8(at: 0)
+            var s1_1 = bias.load8(at: 8)
+            var s2_0 = bias.load8(at: 0)
+            var s2_1 = bias.load8(at: 8)
             let xp = x + oy * 48
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V8.self, at: ci * 16)
-                let w1 = wp.simd(V8.self, at: ci * 16 + 8)
+                let w0 = wp.load8(at: ci * 16)
+                let w1 = wp.load8(at: ci * 16 + 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -254,16 +254,16 @@ public struct Random055: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 66 + kx * 11
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 22])
@@ -282,16 +282,16 @@ public struct Random055: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 66 + kx * 11 + 132
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 22])
@@ -310,16 +310,16 @@ public struct Random055: CompiledModel {
             }
             do {
                 let yp = y + 128
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 66 + kx * 11 + 264
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 22])
@@ -338,17 +338,17 @@ public struct Random055: CompiledModel {
             }
             do {
                 let yp = y + 192
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 // 4 of the 16 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<3 {
                     for kx in 0..<4 {
                         let xp = x + ky * 66 + kx * 11 + 396
                         let wp = kernel + (ky * 4 + kx) * 176
                         for ci in 0..<11 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 22])
@@ -540,7 +540,7 @@ extension Random055: TrainableModel {
                         let xp = x + oy * 240 + ky * 480 + kx * 32
                         let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 16])
@@ -571,7 +571,7 @@ extension Random055: TrainableModel {
                         let xp = x + oy * 240 + ky * 480 + kx * 32 + 80
                         let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 16])
@@ -687,7 +687,7 @@ extension Random055: TrainableModel {
             let xp = x + oy * 33
             let wp = kernel
             for ci in 0..<11 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 11])
@@ -825,8 +825,8 @@ extension Random055: TrainableModel {
                     let xp = x + oy * 48 + ky * 48 + kx * 16
                     let wp = kernel + (ky * 2 + kx) * 256
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 16)
-                        let w1 = wp.simd(V8.self, at: ci * 16 + 8)
+                        let w0 = wp.load8(at: ci * 16)
+                        let w1 = wp.load8(at: ci * 16 + 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -855,8 +855,8 @@ extension Random055: TrainableModel {
                     let xp = x + oy * 48 + ky * 48 + kx * 16
                     let wp = kernel + (ky * 2 + kx) * 256
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V8.self, at: ci * 16)
-                        let w1 = wp.simd(V8.self, at: ci * 16 + 8)
+                        let w0 = wp.load8(at: ci * 16)
+                        let w1 = wp.load8(at: ci * 16 + 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -883,6 +883,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

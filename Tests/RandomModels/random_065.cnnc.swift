@@ -197,17 +197,17 @@ public struct Random065: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 16 + kx * 8
                         let wp = kernel + (ky * 2 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 32])
@@ -252,13 +252,13 @@ public struct Random065: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 3])
@@ -272,12 +272,12 @@ public struct Random065: CompiledModel {
             }
             do {
                 let yp = y + 54
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
                 let xp = x + 9
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 3])
@@ -291,13 +291,13 @@ public struct Random065: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
                 let xp = x
                 let wp = kernel + 48
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 3])
@@ -311,12 +311,12 @@ public struct Random065: CompiledModel {
             }
             do {
                 let yp = y + 70
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
                 let xp = x + 9
                 let wp = kernel + 48
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 3])
@@ -341,13 +341,13 @@ public struct Random065: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<18 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 18])
@@ -361,12 +361,12 @@ public struct Random065: CompiledModel {
             }
             do {
                 let yp = y + 54
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
                 let xp = x + 54
                 let wp = kernel
                 for ci in 0..<18 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 18])
@@ -380,13 +380,13 @@ public struct Random065: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
                 let xp = x
                 let wp = kernel + 288
                 for ci in 0..<18 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 18])
@@ -400,12 +400,12 @@ public struct Random065: CompiledModel {
             }
             do {
                 let yp = y + 70
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
                 let xp = x + 54
                 let wp = kernel + 288
                 for ci in 0..<18 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 18])
@@ -437,16 +437,16 @@ public struct Random065: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<4 {
                     for kx in 1..<2 {
                         let xp = x + ky * 72 + kx * 18
                         let wp = kernel + (ky * 4 + kx) * 288
                         for ci in 0..<18 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 72])
@@ -462,15 +462,15 @@ public struct Random065: CompiledModel {
             }
             do {
                 let yp = y + 72
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
                 // 13 of the 16 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<3 {
                     for kx in 1..<2 {
                         let xp = x + ky * 72 + kx * 18 + 216
                         let wp = kernel + (ky * 4 + kx) * 288
                         for ci in 0..<18 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 72])
@@ -486,16 +486,16 @@ public struct Random065: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<4 {
                     for kx in 1..<2 {
                         let xp = x + ky * 72 + kx * 18
                         let wp = kernel + (ky * 4 + kx) * 288 + 4608
                         for ci in 0..<18 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 72])
@@ -511,15 +511,15 @@ public struct Random065: CompiledModel {
             }
             do {
                 let yp = y + 88
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
                 // 13 of the 16 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<3 {
                     for kx in 1..<2 {
                         let xp = x + ky * 72 + kx * 18 + 216
                         let wp = kernel + (ky * 4 + kx) * 288 + 4608
                         for ci in 0..<18 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 72])
@@ -782,7 +782,7 @@ extension Random065: TrainableModel {
             let xp = x + oy * 3
             let wp = kernel
             for ci in 0..<3 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
@@ -800,7 +800,7 @@ extension Random065: TrainableModel {
             let xp = x + oy * 3
             let wp = kernel
             for ci in 0..<3 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
@@ -818,7 +818,7 @@ extension Random065: TrainableModel {
             let xp = x + oy * 3
             let wp = kernel
             for ci in 0..<3 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
@@ -836,7 +836,7 @@ extension Random065: TrainableModel {
             let xp = x + oy * 3
             let wp = kernel
             for ci in 0..<3 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
@@ -924,7 +924,7 @@ extension Random065: TrainableModel {
             let xp = x + oy * 18
             let wp = kernel
             for ci in 0..<18 {
-                let w0 = wp.simd(V4.self, at: ci * 4)
+                let w0 = wp.load4(at: ci * 4)
                 let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
@@ -1023,8 +1023,8 @@ extension Random065: TrainableModel {
             let xp = x + oy * 18
             let wp = kernel
             for ci in 0..<18 {
-                let w0 = wp.simd(V16.self, at: ci * 32)
-                let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                let w0 = wp.load16(at: ci * 32)
+                let w1 = wp.load16(at: ci * 32 + 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -1134,8 +1134,8 @@ extension Random065: TrainableModel {
                     let xp = x + oy * 48 + ky * 48 + kx * 24
                     let wp = kernel + (ky * 2 + kx) * 768
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V16.self, at: ci * 32)
-                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let w0 = wp.load16(at: ci * 32)
+                        let w1 = wp.load16(at: ci * 32 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1157,6 +1157,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -163,22 +163,22 @@ public struct Random069: CompiledModel {
         let kernel = w, bias = w + 256
         for oy in parts {
             let yp = y + oy * 120
-            var s0_0 = bias.simd(V8.self, at: 0)
-            var s0_1 = bias.simd(V8.self, at: 8)
-            var s1_0 = bias.simd(V8.self, at: 0)
-            var s1_1 = bias.simd(V8.self, at: 8)
-            var s2_0 = bias.simd(V8.self, at: 0)
-            var s2_1 = bias.simd(V8.self, at: 8)
-            var s3_0 = bias.simd(V8.self, at: 0)
-            var s3_1 = bias.simd(V8.self, at: 8)
-            var s4_0 = bias.simd(V8.self, at: 0)
-            var s4_1 = bias.simd(V8.self, at: 8)
+            var s0_0 = bias.load8(at: 0)
+            var s0_1 = bias.load8(at: 8)
+            var s1_0 = bias.load8(at: 0)
+            var s1_1 = bias.load8(at: 8)
+            var s2_0 = bias.load8(at: 0)
+            var s2_1 = bias.load8(at: 8)
+            var s3_0 = bias.load8(at: 0)
+            var s3_1 = bias.load8(at: 8)
+            var s4_0 = bias.load8(at: 0)
+            var s4_1 = bias.load8(at: 8)
             for ky in 0..<4 {
                 let xp = x + oy * 20 + ky * 20
                 let wp = kernel + ky * 64
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
-                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                    let w0 = wp.load8(at: ci * 32)
+                    let w1 = wp.load8(at: ci * 32 + 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -210,16 +210,16 @@ public struct Random069: CompiledModel {
         // The remaining 8 output channels.
         for oy in parts {
             let yp = y + oy * 120 + 16
-            var s0_0 = bias.simd(V8.self, at: 16)
-            var s1_0 = bias.simd(V8.self, at: 16)
-            var s2_0 = bias.simd(V8.self, at: 16)
-            var s3_0 = bias.simd(V8.self, at: 16)
-            var s4_0 = bias.simd(V8.self, at: 16)
+            var s0_0 = bias.load8(at: 16)
+            var s1_0 = bias.load8(at: 16)
+            var s2_0 = bias.load8(at: 16)
+            var s3_0 = bias.load8(at: 16)
+            var s4_0 = bias.load8(at: 16)
             for ky in 0..<4 {
                 let xp = x + oy * 20 + ky * 20
                 let wp = kernel + ky * 64 + 16
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w0 = wp.load8(at: ci * 32)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 4])
@@ -254,17 +254,17 @@ public struct Random069: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
                 for kx in 0..<2 {
                     let xp = x + kx * 24
                     let wp = kernel + kx * 192
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 48])
@@ -485,7 +485,7 @@ extension Random069: TrainableModel {
                     let xp = x + oy * 120 + ky * 120
                     let wp = kernel + ky * 96
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 24])
@@ -629,9 +629,9 @@ extension Random069: TrainableModel {
             let xp = x + oy * 15
             let wp = kernel
             for ci in 0..<5 {
-                let w0 = wp.simd(V8.self, at: ci * 32)
-                let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                let w0 = wp.load8(at: ci * 32)
+                let w1 = wp.load8(at: ci * 32 + 8)
+                let w2 = wp.load8(at: ci * 32 + 16)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -672,9 +672,9 @@ extension Random069: TrainableModel {
             let xp = x + oy * 15
             let wp = kernel
             for ci in 0..<5 {
-                let w0 = wp.simd(V8.self, at: ci * 32)
-                let w1 = wp.simd(V8.self, at: ci * 32 + 8)
-                let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                let w0 = wp.load8(at: ci * 32)
+                let w1 = wp.load8(at: ci * 32 + 8)
+                let w2 = wp.load8(at: ci * 32 + 16)
                 let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
@@ -722,6 +722,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

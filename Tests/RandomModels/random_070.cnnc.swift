@@ -226,18 +226,18 @@ public struct Random070: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<132 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 132])
@@ -303,17 +303,17 @@ public struct Random070: CompiledModel {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<1 {
                     for kx in 1..<3 {
                         let xp = x + ky * 32 + kx * 8
                         let wp = kernel + c0 * 32 + (ky * 4 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 64])
@@ -335,17 +335,17 @@ public struct Random070: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V16.self, at: 32)
-                var s1_0 = bias.simd(V16.self, at: 32)
-                var s2_0 = bias.simd(V16.self, at: 32)
-                var s3_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
+                var s1_0 = bias.load16(at: 32)
+                var s2_0 = bias.load16(at: 32)
+                var s3_0 = bias.load16(at: 32)
                 // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<1 {
                     for kx in 1..<3 {
                         let xp = x + ky * 32 + kx * 8
                         let wp = kernel + (ky * 4 + kx) * 128 + 1024
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 64])
@@ -385,11 +385,11 @@ public struct Random070: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<132 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -629,7 +629,7 @@ extension Random070: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[a1 + ci])
@@ -662,7 +662,7 @@ extension Random070: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[a1 + ci])
@@ -883,6 +883,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

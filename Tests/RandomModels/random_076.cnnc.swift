@@ -166,15 +166,15 @@ public struct Random076: CompiledModel {
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 21
-            var s0_0 = bias.simd(V8.self, at: 0)
-            var s1_0 = bias.simd(V8.self, at: 0)
-            var s2_0 = bias.simd(V8.self, at: 0)
+            var s0_0 = bias.load8(at: 0)
+            var s1_0 = bias.load8(at: 0)
+            var s2_0 = bias.load8(at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 35 + ky * 70 + kx * 10
                     let wp = kernel + (ky * 3 + kx) * 40
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 5])
@@ -212,15 +212,15 @@ public struct Random076: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 99
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s1_1 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 0)
+                var s1_1 = bias.load16(at: 16)
                 let xp = x + oy * 21
                 let wp = kernel
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V16.self, at: ci * 48)
-                    let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                    let w0 = wp.load16(at: ci * 48)
+                    let w1 = wp.load16(at: ci * 48 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -235,13 +235,13 @@ public struct Random076: CompiledModel {
             }
             do {
                 let yp = y + (oy * 3 + 2) * 33
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s0_1 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 0)
+                var s0_1 = bias.load16(at: 16)
                 let xp = x + oy * 21 + 14
                 let wp = kernel
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V16.self, at: ci * 48)
-                    let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                    let w0 = wp.load16(at: ci * 48)
+                    let w1 = wp.load16(at: ci * 48 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -254,12 +254,12 @@ public struct Random076: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 99 + 32
-                var s0_0 = bias.simd(V16.self, at: 32)
-                var s1_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
+                var s1_0 = bias.load16(at: 32)
                 let xp = x + oy * 21
                 let wp = kernel + 32
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V16.self, at: ci * 48)
+                    let w0 = wp.load16(at: ci * 48)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 7])
@@ -270,11 +270,11 @@ public struct Random076: CompiledModel {
             }
             do {
                 let yp = y + (oy * 3 + 2) * 33 + 32
-                var s0_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
                 let xp = x + oy * 21 + 14
                 let wp = kernel + 32
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V16.self, at: ci * 48)
+                    let w0 = wp.load16(at: ci * 48)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -491,7 +491,7 @@ extension Random076: TrainableModel {
                     let xp = x + oy * 49 + ky * 98 + kx * 14
                     let wp = kernel + (ky * 3 + kx) * 56
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 7])
@@ -609,7 +609,7 @@ extension Random076: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[a1 + ci])
@@ -650,7 +650,7 @@ extension Random076: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V8.self, at: ci * 8)
+                let w0 = wp.load8(at: ci * 8)
                 let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V8(repeating: xp[a1 + ci])
@@ -686,6 +686,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -183,16 +183,16 @@ public struct Random086: CompiledModel {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V16.self, at: c0)
-                var s1_0 = bias.simd(V16.self, at: c0)
-                var s2_0 = bias.simd(V16.self, at: c0)
-                var s3_0 = bias.simd(V16.self, at: c0)
+                var s0_0 = bias.load16(at: c0)
+                var s1_0 = bias.load16(at: c0)
+                var s2_0 = bias.load16(at: c0)
+                var s3_0 = bias.load16(at: c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 15 + kx * 3
                         let wp = kernel + c0 * 27 + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 6])
@@ -214,16 +214,16 @@ public struct Random086: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V16.self, at: 32)
-                var s1_0 = bias.simd(V16.self, at: 32)
-                var s2_0 = bias.simd(V16.self, at: 32)
-                var s3_0 = bias.simd(V16.self, at: 32)
+                var s0_0 = bias.load16(at: 32)
+                var s1_0 = bias.load16(at: 32)
+                var s2_0 = bias.load16(at: 32)
+                var s3_0 = bias.load16(at: 32)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 15 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 48 + 864
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 6])
@@ -261,15 +261,15 @@ public struct Random086: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
                 // 2 of the 8 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 165 + kx * 33
                         let wp = kernel + (ky * 4 + kx) * 528
                         for ci in 0..<33 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 33])
@@ -285,15 +285,15 @@ public struct Random086: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
                 // 2 of the 8 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 165 + kx * 33
                         let wp = kernel + (ky * 4 + kx) * 528 + 4224
                         for ci in 0..<33 {
-                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let w0 = wp.load16(at: ci * 16)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 33])
@@ -329,12 +329,12 @@ public struct Random086: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<17 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 17])
@@ -348,12 +348,12 @@ public struct Random086: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
                 let xp = x
                 let wp = kernel + 272
                 for ci in 0..<17 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 17])
@@ -589,7 +589,7 @@ extension Random086: TrainableModel {
                 let xp = x + kx * 33
                 let wp = kernel + kx * 132
                 for ci in 0..<33 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[a1 + ci])
@@ -624,7 +624,7 @@ extension Random086: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V4.self, at: ci * 4)
+                let w0 = wp.load4(at: ci * 4)
                 let x0 = V4(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V4(repeating: xp[a1 + ci])
@@ -659,7 +659,7 @@ extension Random086: TrainableModel {
                 let xp = x + kx * 33
                 let wp = kernel + kx * 132
                 for ci in 0..<33 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[a1 + ci])
@@ -694,7 +694,7 @@ extension Random086: TrainableModel {
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V4.self, at: ci * 4)
+                let w0 = wp.load4(at: ci * 4)
                 let x0 = V4(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V4(repeating: xp[a1 + ci])
@@ -725,7 +725,7 @@ extension Random086: TrainableModel {
                     let xp = x + kx * 33
                     let wp = kernel + kx * 132
                     for ci in 0..<33 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 33])
@@ -751,7 +751,7 @@ extension Random086: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<33 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 33])
@@ -878,8 +878,8 @@ extension Random086: TrainableModel {
                     let xp = x + kx * 17
                     let wp = kernel + kx * 816
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V16.self, at: ci * 48)
-                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                        let w0 = wp.load16(at: ci * 48)
+                        let w1 = wp.load16(at: ci * 48 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -904,7 +904,7 @@ extension Random086: TrainableModel {
                     let xp = x + kx * 17
                     let wp = kernel + kx * 816 + 32
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let w0 = wp.load16(at: ci * 48)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 17])
@@ -932,8 +932,8 @@ extension Random086: TrainableModel {
                     let xp = x + kx * 17
                     let wp = kernel + kx * 816
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V16.self, at: ci * 48)
-                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                        let w0 = wp.load16(at: ci * 48)
+                        let w1 = wp.load16(at: ci * 48 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -958,7 +958,7 @@ extension Random086: TrainableModel {
                     let xp = x + kx * 17
                     let wp = kernel + kx * 816 + 32
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let w0 = wp.load16(at: ci * 48)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 17])
@@ -1087,8 +1087,8 @@ extension Random086: TrainableModel {
                 let xp = x
                 let wp = kernel
                 for ci in 0..<17 {
-                    let w0 = wp.simd(V16.self, at: ci * 32)
-                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let w0 = wp.load16(at: ci * 32)
+                    let w1 = wp.load16(at: ci * 32 + 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1114,6 +1114,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

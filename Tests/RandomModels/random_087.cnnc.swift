@@ -177,16 +177,16 @@ public struct Random087: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 119
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx
                         let wp = kernel + (ky * 3 + kx) * 32
                         do {
-                            let w0 = wp.simd(V16.self, at: 0)
+                            let w0 = wp.load16(at: 0)
                             let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[1])
@@ -205,15 +205,15 @@ public struct Random087: CompiledModel {
             }
             do {
                 let yp = y + (oy * 7 + 4) * 17
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx + 4
                         let wp = kernel + (ky * 3 + kx) * 32
                         do {
-                            let w0 = wp.simd(V16.self, at: 0)
+                            let w0 = wp.load16(at: 0)
                             let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[1])
@@ -232,16 +232,16 @@ public struct Random087: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 119 + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
-                var s3_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
+                var s3_0 = bias.load16(at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx
                         let wp = kernel + (ky * 3 + kx) * 32 + 16
                         do {
-                            let w0 = wp.simd(V16.self, at: 0)
+                            let w0 = wp.load16(at: 0)
                             let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[1])
@@ -260,15 +260,15 @@ public struct Random087: CompiledModel {
             }
             do {
                 let yp = y + (oy * 7 + 4) * 17 + 16
-                var s0_0 = bias.simd(V16.self, at: 16)
-                var s1_0 = bias.simd(V16.self, at: 16)
-                var s2_0 = bias.simd(V16.self, at: 16)
+                var s0_0 = bias.load16(at: 16)
+                var s1_0 = bias.load16(at: 16)
+                var s2_0 = bias.load16(at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx + 4
                         let wp = kernel + (ky * 3 + kx) * 32 + 16
                         do {
-                            let w0 = wp.simd(V16.self, at: 0)
+                            let w0 = wp.load16(at: 0)
                             let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[1])
@@ -472,7 +472,7 @@ extension Random087: TrainableModel {
                     let xp = x + oy * 153 + ky * 153 + kx * 17
                     let wp = kernel + (ky * 3 + kx) * 68
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 17])
@@ -510,6 +510,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -158,20 +158,20 @@ public struct Random089: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 192 + kx * 16
                         let wp = kernel + (ky * 2 + kx) * 64
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 48])
@@ -202,20 +202,20 @@ public struct Random089: CompiledModel {
             }
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 192 + kx * 16 + 1152
                         let wp = kernel + (ky * 2 + kx) * 64
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 48])
@@ -260,14 +260,14 @@ public struct Random089: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 4])
@@ -284,14 +284,14 @@ public struct Random089: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V16.self, at: 0)
-                var s1_0 = bias.simd(V16.self, at: 0)
-                var s2_0 = bias.simd(V16.self, at: 0)
-                var s3_0 = bias.simd(V16.self, at: 0)
+                var s0_0 = bias.load16(at: 0)
+                var s1_0 = bias.load16(at: 0)
+                var s2_0 = bias.load16(at: 0)
+                var s3_0 = bias.load16(at: 0)
                 let xp = x + 32
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V16(repeating: xp[ci + 4])
@@ -557,7 +557,7 @@ extension Random089: TrainableModel {
             let xp = x + oy * 16
             let wp = kernel
             for ci in 0..<4 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 4])
@@ -587,7 +587,7 @@ extension Random089: TrainableModel {
             let xp = x + oy * 16
             let wp = kernel
             for ci in 0..<4 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 4])
@@ -617,7 +617,7 @@ extension Random089: TrainableModel {
             let xp = x + oy * 16
             let wp = kernel
             for ci in 0..<4 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 4])
@@ -647,7 +647,7 @@ extension Random089: TrainableModel {
             let xp = x + oy * 16
             let wp = kernel
             for ci in 0..<4 {
-                let w0 = wp.simd(V16.self, at: ci * 16)
+                let w0 = wp.load16(at: ci * 16)
                 let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V16(repeating: xp[ci + 4])
@@ -751,7 +751,7 @@ extension Random089: TrainableModel {
             let xp = x + oy * 64
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V4.self, at: ci * 4)
+                let w0 = wp.load4(at: ci * 4)
                 let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 let x1 = V4(repeating: xp[ci + 16])
@@ -789,6 +789,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -171,21 +171,21 @@ public struct Random098: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
-                var s8_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
+                var s8_0 = bias.load4(at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 30 + kx * 5
                         let wp = kernel + (ky * 4 + kx) * 20
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 5])
@@ -249,22 +249,22 @@ public struct Random098: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V8.self, at: 0)
-                var s1_0 = bias.simd(V8.self, at: 0)
-                var s2_0 = bias.simd(V8.self, at: 0)
-                var s3_0 = bias.simd(V8.self, at: 0)
-                var s4_0 = bias.simd(V8.self, at: 0)
-                var s5_0 = bias.simd(V8.self, at: 0)
-                var s6_0 = bias.simd(V8.self, at: 0)
-                var s7_0 = bias.simd(V8.self, at: 0)
-                var s8_0 = bias.simd(V8.self, at: 0)
-                var s9_0 = bias.simd(V8.self, at: 0)
+                var s0_0 = bias.load8(at: 0)
+                var s1_0 = bias.load8(at: 0)
+                var s2_0 = bias.load8(at: 0)
+                var s3_0 = bias.load8(at: 0)
+                var s4_0 = bias.load8(at: 0)
+                var s5_0 = bias.load8(at: 0)
+                var s6_0 = bias.load8(at: 0)
+                var s7_0 = bias.load8(at: 0)
+                var s8_0 = bias.load8(at: 0)
+                var s9_0 = bias.load8(at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 28 + kx * 4
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<4 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 4])
@@ -304,22 +304,22 @@ public struct Random098: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = bias.simd(V8.self, at: 8)
-                var s1_0 = bias.simd(V8.self, at: 8)
-                var s2_0 = bias.simd(V8.self, at: 8)
-                var s3_0 = bias.simd(V8.self, at: 8)
-                var s4_0 = bias.simd(V8.self, at: 8)
-                var s5_0 = bias.simd(V8.self, at: 8)
-                var s6_0 = bias.simd(V8.self, at: 8)
-                var s7_0 = bias.simd(V8.self, at: 8)
-                var s8_0 = bias.simd(V8.self, at: 8)
-                var s9_0 = bias.simd(V8.self, at: 8)
+                var s0_0 = bias.load8(at: 8)
+                var s1_0 = bias.load8(at: 8)
+                var s2_0 = bias.load8(at: 8)
+                var s3_0 = bias.load8(at: 8)
+                var s4_0 = bias.load8(at: 8)
+                var s5_0 = bias.load8(at: 8)
+                var s6_0 = bias.load8(at: 8)
+                var s7_0 = bias.load8(at: 8)
+                var s8_0 = bias.load8(at: 8)
+                var s9_0 = bias.load8(at: 8)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 28 + kx * 4
                         let wp = kernel + (ky * 3 + kx) * 32 + 192
                         for ci in 0..<4 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 4])
@@ -605,7 +605,7 @@ extension Random098: TrainableModel {
                     let xp = x + oy * 36 + ky * 36 + kx * 4
                     let wp = kernel + (ky * 4 + kx) * 32
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 4])
@@ -649,7 +649,7 @@ extension Random098: TrainableModel {
                     let xp = x + oy * 36 + ky * 36 + kx * 4
                     let wp = kernel + (ky * 4 + kx) * 32
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 4])
@@ -808,7 +808,7 @@ extension Random098: TrainableModel {
                 let xp = x + oy * 63 + kx * 9
                 let wp = kernel + kx * 36
                 for ci in 0..<9 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 9])
@@ -845,7 +845,7 @@ extension Random098: TrainableModel {
                     let xp = x + kx * 9
                     let wp = kernel + kx * 36
                     for ci in 0..<9 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 9])
@@ -888,6 +888,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

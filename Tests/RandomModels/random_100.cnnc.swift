@@ -197,18 +197,18 @@ public struct Random100: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<420 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 420])
@@ -266,7 +266,7 @@ public struct Random100: CompiledModel {
                 let source = x + firstRow * 15, rows = (parts.upperBound * 7 - 1) * 2 + 3 - firstRow
                 for pixel in 0..<(rows * 15) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 5) }
                 do {
-                    let bias = biases.simd(V8.self, at: 0)
+                    let bias = biases.load8(at: 0)
                     // The vectors of a row that start at filter 0.
                     for start in [0, 40] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -278,70 +278,70 @@ public struct Random100: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            let p0_0 = patterns.simd(V8.self, at: 0); let p1_0 = patterns.simd(V8.self, at: 320); let p2_0 = patterns.simd(V8.self, at: 640)
-                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                            let p0_1 = patterns.simd(V8.self, at: 80); let p1_1 = patterns.simd(V8.self, at: 400); let p2_1 = patterns.simd(V8.self, at: 720)
-                            do { let xv = row.simd(V8.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                            let p0_2 = patterns.simd(V8.self, at: 160); let p1_2 = patterns.simd(V8.self, at: 480); let p2_2 = patterns.simd(V8.self, at: 800)
-                            do { let xv = row.simd(V8.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                            let p0_3 = patterns.simd(V8.self, at: 240); let p1_3 = patterns.simd(V8.self, at: 560); let p2_3 = patterns.simd(V8.self, at: 880)
-                            do { let xv = row.simd(V8.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            let p0_0 = patterns.load8(at: 0); let p1_0 = patterns.load8(at: 320); let p2_0 = patterns.load8(at: 640)
+                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load8(at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.load8(at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load8(at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.load8(at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load8(at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.load8(at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load8(at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.load8(at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.load8(at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.load8(at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.load8(at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.load8(at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.load8(at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.load8(at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 80); let p1_1 = patterns.load8(at: 400); let p2_1 = patterns.load8(at: 720)
+                            do { let xv = row.load8(at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load8(at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.load8(at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load8(at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.load8(at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load8(at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.load8(at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load8(at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.load8(at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.load8(at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.load8(at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.load8(at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.load8(at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.load8(at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.load8(at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 160); let p1_2 = patterns.load8(at: 480); let p2_2 = patterns.load8(at: 800)
+                            do { let xv = row.load8(at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load8(at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.load8(at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load8(at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.load8(at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load8(at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.load8(at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load8(at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.load8(at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.load8(at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.load8(at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.load8(at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.load8(at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.load8(at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.load8(at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 240); let p1_3 = patterns.load8(at: 560); let p2_3 = patterns.load8(at: 880)
+                            do { let xv = row.load8(at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.load8(at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.load8(at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.load8(at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.load8(at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.load8(at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.load8(at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.load8(at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.load8(at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.load8(at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.load8(at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.load8(at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.load8(at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.load8(at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.load8(at: 1065); s6 = madd(s6, xv, p2_3) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -360,7 +360,7 @@ public struct Random100: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V8.self, at: 16)
+                    let bias = biases.load8(at: 16)
                     // The vectors of a row that start at filter 1.
                     for start in [16] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -372,70 +372,70 @@ public struct Random100: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            let p0_0 = patterns.simd(V8.self, at: 16); let p1_0 = patterns.simd(V8.self, at: 336); let p2_0 = patterns.simd(V8.self, at: 656)
-                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                            let p0_1 = patterns.simd(V8.self, at: 96); let p1_1 = patterns.simd(V8.self, at: 416); let p2_1 = patterns.simd(V8.self, at: 736)
-                            do { let xv = row.simd(V8.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                            let p0_2 = patterns.simd(V8.self, at: 176); let p1_2 = patterns.simd(V8.self, at: 496); let p2_2 = patterns.simd(V8.self, at: 816)
-                            do { let xv = row.simd(V8.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                            let p0_3 = patterns.simd(V8.self, at: 256); let p1_3 = patterns.simd(V8.self, at: 576); let p2_3 = patterns.simd(V8.self, at: 896)
-                            do { let xv = row.simd(V8.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            let p0_0 = patterns.load8(at: 16); let p1_0 = patterns.load8(at: 336); let p2_0 = patterns.load8(at: 656)
+                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load8(at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.load8(at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load8(at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.load8(at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load8(at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.load8(at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load8(at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.load8(at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.load8(at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.load8(at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.load8(at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.load8(at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.load8(at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.load8(at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 96); let p1_1 = patterns.load8(at: 416); let p2_1 = patterns.load8(at: 736)
+                            do { let xv = row.load8(at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load8(at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.load8(at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load8(at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.load8(at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load8(at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.load8(at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load8(at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.load8(at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.load8(at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.load8(at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.load8(at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.load8(at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.load8(at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.load8(at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 176); let p1_2 = patterns.load8(at: 496); let p2_2 = patterns.load8(at: 816)
+                            do { let xv = row.load8(at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load8(at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.load8(at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load8(at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.load8(at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load8(at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.load8(at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load8(at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.load8(at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.load8(at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.load8(at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.load8(at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.load8(at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.load8(at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.load8(at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 256); let p1_3 = patterns.load8(at: 576); let p2_3 = patterns.load8(at: 896)
+                            do { let xv = row.load8(at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.load8(at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.load8(at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.load8(at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.load8(at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.load8(at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.load8(at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.load8(at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.load8(at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.load8(at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.load8(at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.load8(at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.load8(at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.load8(at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.load8(at: 1065); s6 = madd(s6, xv, p2_3) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -454,7 +454,7 @@ public struct Random100: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V8.self, at: 32)
+                    let bias = biases.load8(at: 32)
                     // The vectors of a row that start at filter 2.
                     for start in [32, 52] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -466,70 +466,70 @@ public struct Random100: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            let p0_0 = patterns.simd(V8.self, at: 32); let p1_0 = patterns.simd(V8.self, at: 352); let p2_0 = patterns.simd(V8.self, at: 672)
-                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                            let p0_1 = patterns.simd(V8.self, at: 112); let p1_1 = patterns.simd(V8.self, at: 432); let p2_1 = patterns.simd(V8.self, at: 752)
-                            do { let xv = row.simd(V8.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                            let p0_2 = patterns.simd(V8.self, at: 192); let p1_2 = patterns.simd(V8.self, at: 512); let p2_2 = patterns.simd(V8.self, at: 832)
-                            do { let xv = row.simd(V8.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                            let p0_3 = patterns.simd(V8.self, at: 272); let p1_3 = patterns.simd(V8.self, at: 592); let p2_3 = patterns.simd(V8.self, at: 912)
-                            do { let xv = row.simd(V8.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            let p0_0 = patterns.load8(at: 32); let p1_0 = patterns.load8(at: 352); let p2_0 = patterns.load8(at: 672)
+                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load8(at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.load8(at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load8(at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.load8(at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load8(at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.load8(at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load8(at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.load8(at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.load8(at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.load8(at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.load8(at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.load8(at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.load8(at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.load8(at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 112); let p1_1 = patterns.load8(at: 432); let p2_1 = patterns.load8(at: 752)
+                            do { let xv = row.load8(at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load8(at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.load8(at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load8(at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.load8(at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load8(at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.load8(at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load8(at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.load8(at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.load8(at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.load8(at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.load8(at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.load8(at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.load8(at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.load8(at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 192); let p1_2 = patterns.load8(at: 512); let p2_2 = patterns.load8(at: 832)
+                            do { let xv = row.load8(at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load8(at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.load8(at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load8(at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.load8(at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load8(at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.load8(at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load8(at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.load8(at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.load8(at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.load8(at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.load8(at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.load8(at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.load8(at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.load8(at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 272); let p1_3 = patterns.load8(at: 592); let p2_3 = patterns.load8(at: 912)
+                            do { let xv = row.load8(at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.load8(at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.load8(at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.load8(at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.load8(at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.load8(at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.load8(at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.load8(at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.load8(at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.load8(at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.load8(at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.load8(at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.load8(at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.load8(at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.load8(at: 1065); s6 = madd(s6, xv, p2_3) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -548,7 +548,7 @@ public struct Random100: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V8.self, at: 48)
+                    let bias = biases.load8(at: 48)
                     // The vectors of a row that start at filter 3.
                     for start in [8, 48] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -560,70 +560,70 @@ public struct Random100: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            let p0_0 = patterns.simd(V8.self, at: 48); let p1_0 = patterns.simd(V8.self, at: 368); let p2_0 = patterns.simd(V8.self, at: 688)
-                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                            let p0_1 = patterns.simd(V8.self, at: 128); let p1_1 = patterns.simd(V8.self, at: 448); let p2_1 = patterns.simd(V8.self, at: 768)
-                            do { let xv = row.simd(V8.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                            let p0_2 = patterns.simd(V8.self, at: 208); let p1_2 = patterns.simd(V8.self, at: 528); let p2_2 = patterns.simd(V8.self, at: 848)
-                            do { let xv = row.simd(V8.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                            let p0_3 = patterns.simd(V8.self, at: 288); let p1_3 = patterns.simd(V8.self, at: 608); let p2_3 = patterns.simd(V8.self, at: 928)
-                            do { let xv = row.simd(V8.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            let p0_0 = patterns.load8(at: 48); let p1_0 = patterns.load8(at: 368); let p2_0 = patterns.load8(at: 688)
+                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load8(at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.load8(at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load8(at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.load8(at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load8(at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.load8(at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load8(at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.load8(at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.load8(at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.load8(at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.load8(at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.load8(at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.load8(at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.load8(at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 128); let p1_1 = patterns.load8(at: 448); let p2_1 = patterns.load8(at: 768)
+                            do { let xv = row.load8(at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load8(at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.load8(at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load8(at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.load8(at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load8(at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.load8(at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load8(at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.load8(at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.load8(at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.load8(at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.load8(at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.load8(at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.load8(at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.load8(at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 208); let p1_2 = patterns.load8(at: 528); let p2_2 = patterns.load8(at: 848)
+                            do { let xv = row.load8(at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load8(at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.load8(at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load8(at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.load8(at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load8(at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.load8(at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load8(at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.load8(at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.load8(at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.load8(at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.load8(at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.load8(at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.load8(at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.load8(at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 288); let p1_3 = patterns.load8(at: 608); let p2_3 = patterns.load8(at: 928)
+                            do { let xv = row.load8(at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.load8(at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.load8(at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.load8(at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.load8(at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.load8(at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.load8(at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.load8(at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.load8(at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.load8(at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.load8(at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.load8(at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.load8(at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.load8(at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.load8(at: 1065); s6 = madd(s6, xv, p2_3) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -642,7 +642,7 @@ public struct Random100: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V8.self, at: 64)
+                    let bias = biases.load8(at: 64)
                     // The vectors of a row that start at filter 4.
                     for start in [24] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -654,70 +654,70 @@ public struct Random100: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            let p0_0 = patterns.simd(V8.self, at: 64); let p1_0 = patterns.simd(V8.self, at: 384); let p2_0 = patterns.simd(V8.self, at: 704)
-                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V8.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V8.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                            let p0_1 = patterns.simd(V8.self, at: 144); let p1_1 = patterns.simd(V8.self, at: 464); let p2_1 = patterns.simd(V8.self, at: 784)
-                            do { let xv = row.simd(V8.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V8.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V8.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                            let p0_2 = patterns.simd(V8.self, at: 224); let p1_2 = patterns.simd(V8.self, at: 544); let p2_2 = patterns.simd(V8.self, at: 864)
-                            do { let xv = row.simd(V8.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V8.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V8.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                            let p0_3 = patterns.simd(V8.self, at: 304); let p1_3 = patterns.simd(V8.self, at: 624); let p2_3 = patterns.simd(V8.self, at: 944)
-                            do { let xv = row.simd(V8.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.simd(V8.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.simd(V8.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            let p0_0 = patterns.load8(at: 64); let p1_0 = patterns.load8(at: 384); let p2_0 = patterns.load8(at: 704)
+                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.load8(at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.load8(at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.load8(at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.load8(at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.load8(at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.load8(at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.load8(at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.load8(at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.load8(at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.load8(at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.load8(at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.load8(at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.load8(at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.load8(at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 144); let p1_1 = patterns.load8(at: 464); let p2_1 = patterns.load8(at: 784)
+                            do { let xv = row.load8(at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.load8(at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.load8(at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.load8(at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.load8(at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.load8(at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.load8(at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.load8(at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.load8(at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.load8(at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.load8(at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.load8(at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.load8(at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.load8(at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.load8(at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 224); let p1_2 = patterns.load8(at: 544); let p2_2 = patterns.load8(at: 864)
+                            do { let xv = row.load8(at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.load8(at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.load8(at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.load8(at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.load8(at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.load8(at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.load8(at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.load8(at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.load8(at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.load8(at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.load8(at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.load8(at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.load8(at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.load8(at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.load8(at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 304); let p1_3 = patterns.load8(at: 624); let p2_3 = patterns.load8(at: 944)
+                            do { let xv = row.load8(at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.load8(at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.load8(at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.load8(at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.load8(at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.load8(at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.load8(at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.load8(at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.load8(at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.load8(at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.load8(at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.load8(at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.load8(at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.load8(at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.load8(at: 1065); s6 = madd(s6, xv, p2_3) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -751,11 +751,11 @@ public struct Random100: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<420 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -948,7 +948,7 @@ extension Random100: TrainableModel {
                         let xp = x + oy * 75 + ox * 5 + ky * 75 + kx * 5
                         let wp = kernel + (ky * 4 + kx) * 20
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 5])
@@ -993,7 +993,7 @@ extension Random100: TrainableModel {
                     let xp = x + oy * 75 + ox * 5 + kx * 5
                     let wp = kernel + kx * 20
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 5])
@@ -1108,6 +1108,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -167,47 +167,47 @@ public struct Random101: CompiledModel {
                     let row = repeated + (oy - firstRow) * 42
                     let yp = y + oy * 24
                     do {
-                        var s0_0 = biases.simd(V8.self, at: 0)
-                        var s0_1 = biases.simd(V8.self, at: 32)
-                        var s0_2 = biases.simd(V8.self, at: 16)
+                        var s0_0 = biases.load8(at: 0)
+                        var s0_1 = biases.load8(at: 32)
+                        var s0_2 = biases.load8(at: 16)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 9
                                 let wp0 = patterns + kx * 48
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_1 = wp0.simd(V8.self, at: 16)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let x0 = xp.simd(V8.self, at: 0)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_1 = wp0.load8(at: 16)
+                                let w0_2 = wp0.load8(at: 32)
+                                let x0 = xp.load8(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V8.self, at: 8)
+                                let x1 = xp.load8(at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V8.self, at: 16)
+                                let x2 = xp.load8(at: 16)
                                 s0_2 = madd(s0_2, x2, w0_1)
                             }
                             do {
                                 let xp = row + kx * 9 + 84
                                 let wp0 = patterns + (kx + 3) * 48
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_1 = wp0.simd(V8.self, at: 16)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let x0 = xp.simd(V8.self, at: 0)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_1 = wp0.load8(at: 16)
+                                let w0_2 = wp0.load8(at: 32)
+                                let x0 = xp.load8(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V8.self, at: 8)
+                                let x1 = xp.load8(at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V8.self, at: 16)
+                                let x2 = xp.load8(at: 16)
                                 s0_2 = madd(s0_2, x2, w0_1)
                             }
                             do {
                                 let xp = row + kx * 9 + 168
                                 let wp0 = patterns + (kx + 6) * 48
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_1 = wp0.simd(V8.self, at: 16)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let x0 = xp.simd(V8.self, at: 0)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_1 = wp0.load8(at: 16)
+                                let w0_2 = wp0.load8(at: 32)
+                                let x0 = xp.load8(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V8.self, at: 8)
+                                let x1 = xp.load8(at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V8.self, at: 16)
+                                let x2 = xp.load8(at: 16)
                                 s0_2 = madd(s0_2, x2, w0_1)
                             }
                         }
@@ -233,19 +233,19 @@ public struct Random101: CompiledModel {
         let kernel = w, bias = w + 48
         for oy in parts {
             let yp = y + oy * 28
-            var s0_0 = bias.simd(V4.self, at: 0)
-            var s1_0 = bias.simd(V4.self, at: 0)
-            var s2_0 = bias.simd(V4.self, at: 0)
-            var s3_0 = bias.simd(V4.self, at: 0)
-            var s4_0 = bias.simd(V4.self, at: 0)
-            var s5_0 = bias.simd(V4.self, at: 0)
-            var s6_0 = bias.simd(V4.self, at: 0)
+            var s0_0 = bias.load4(at: 0)
+            var s1_0 = bias.load4(at: 0)
+            var s2_0 = bias.load4(at: 0)
+            var s3_0 = bias.load4(at: 0)
+            var s4_0 = bias.load4(at: 0)
+            var s5_0 = bias.load4(at: 0)
+            var s6_0 = bias.load4(at: 0)
             for ky in 0..<2 {
                 for kx in 0..<2 {
                     let xp = x + oy * 24 + ky * 24 + kx * 3
                     let wp = kernel + (ky * 2 + kx) * 12
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 3])
@@ -446,7 +446,7 @@ extension Random101: TrainableModel {
                         let xp = x + oy * 60 + ox * 3 + ky * 120 + kx * 9
                         let wp = kernel + (ky * 3 + kx) * 12
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 3])
@@ -587,7 +587,7 @@ extension Random101: TrainableModel {
                     let xp = x + oy * 36 + ky * 36 + kx * 4
                     let wp = kernel + (ky * 2 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 4])
@@ -636,6 +636,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -213,75 +213,75 @@ public struct Random103: CompiledModel {
                     let row = repeated + (oy - firstRow) * 132
                     let yp = y + oy * 120
                     do {
-                        var s0_0 = biases.simd(V8.self, at: 0)
-                        var s0_1 = biases.simd(V8.self, at: 32)
-                        var s0_2 = biases.simd(V8.self, at: 64)
-                        var s0_3 = biases.simd(V8.self, at: 0)
-                        var s0_4 = biases.simd(V8.self, at: 32)
-                        var s0_5 = biases.simd(V8.self, at: 64)
-                        var s0_6 = biases.simd(V8.self, at: 0)
+                        var s0_0 = biases.load8(at: 0)
+                        var s0_1 = biases.load8(at: 32)
+                        var s0_2 = biases.load8(at: 64)
+                        var s0_3 = biases.load8(at: 0)
+                        var s0_4 = biases.load8(at: 32)
+                        var s0_5 = biases.load8(at: 64)
+                        var s0_6 = biases.load8(at: 0)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 6
                                 let wp0 = patterns + kx * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 0)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V8.self, at: 8)
+                                let x1 = xp.load8(at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V8.self, at: 16)
+                                let x2 = xp.load8(at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V8.self, at: 24)
+                                let x3 = xp.load8(at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V8.self, at: 32)
+                                let x4 = xp.load8(at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V8.self, at: 40)
+                                let x5 = xp.load8(at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V8.self, at: 48)
+                                let x6 = xp.load8(at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
                                 let xp = row + kx * 6 + 132
                                 let wp0 = patterns + (kx + 3) * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 0)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V8.self, at: 8)
+                                let x1 = xp.load8(at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V8.self, at: 16)
+                                let x2 = xp.load8(at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V8.self, at: 24)
+                                let x3 = xp.load8(at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V8.self, at: 32)
+                                let x4 = xp.load8(at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V8.self, at: 40)
+                                let x5 = xp.load8(at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V8.self, at: 48)
+                                let x6 = xp.load8(at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
                                 let xp = row + kx * 6 + 264
                                 let wp0 = patterns + (kx + 6) * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 0)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V8.self, at: 8)
+                                let x1 = xp.load8(at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V8.self, at: 16)
+                                let x2 = xp.load8(at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V8.self, at: 24)
+                                let x3 = xp.load8(at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V8.self, at: 32)
+                                let x4 = xp.load8(at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V8.self, at: 40)
+                                let x5 = xp.load8(at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V8.self, at: 48)
+                                let x6 = xp.load8(at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                         }
@@ -294,82 +294,82 @@ public struct Random103: CompiledModel {
                         yp.store(s0_6, at: 48)
                     }
                     do {
-                        var s0_0 = biases.simd(V8.self, at: 32)
-                        var s0_1 = biases.simd(V8.self, at: 64)
-                        var s0_2 = biases.simd(V8.self, at: 0)
-                        var s0_3 = biases.simd(V8.self, at: 32)
-                        var s0_4 = biases.simd(V8.self, at: 64)
-                        var s0_5 = biases.simd(V8.self, at: 0)
-                        var s0_6 = biases.simd(V8.self, at: 32)
-                        var s0_7 = biases.simd(V8.self, at: 64)
+                        var s0_0 = biases.load8(at: 32)
+                        var s0_1 = biases.load8(at: 64)
+                        var s0_2 = biases.load8(at: 0)
+                        var s0_3 = biases.load8(at: 32)
+                        var s0_4 = biases.load8(at: 64)
+                        var s0_5 = biases.load8(at: 0)
+                        var s0_6 = biases.load8(at: 32)
+                        var s0_7 = biases.load8(at: 64)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 6
                                 let wp0 = patterns + kx * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 56)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V8.self, at: 64)
+                                let x1 = xp.load8(at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V8.self, at: 72)
+                                let x2 = xp.load8(at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V8.self, at: 80)
+                                let x3 = xp.load8(at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V8.self, at: 88)
+                                let x4 = xp.load8(at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V8.self, at: 96)
+                                let x5 = xp.load8(at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V8.self, at: 104)
+                                let x6 = xp.load8(at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V8.self, at: 112)
+                                let x7 = xp.load8(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
                                 let xp = row + kx * 6 + 132
                                 let wp0 = patterns + (kx + 3) * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 56)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V8.self, at: 64)
+                                let x1 = xp.load8(at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V8.self, at: 72)
+                                let x2 = xp.load8(at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V8.self, at: 80)
+                                let x3 = xp.load8(at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V8.self, at: 88)
+                                let x4 = xp.load8(at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V8.self, at: 96)
+                                let x5 = xp.load8(at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V8.self, at: 104)
+                                let x6 = xp.load8(at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V8.self, at: 112)
+                                let x7 = xp.load8(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
                                 let xp = row + kx * 6 + 264
                                 let wp0 = patterns + (kx + 6) * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 56)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V8.self, at: 64)
+                                let x1 = xp.load8(at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V8.self, at: 72)
+                                let x2 = xp.load8(at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V8.self, at: 80)
+                                let x3 = xp.load8(at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V8.self, at: 88)
+                                let x4 = xp.load8(at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V8.self, at: 96)
+                                let x5 = xp.load8(at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V8.self, at: 104)
+                                let x6 = xp.load8(at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V8.self, at: 112)
+                                let x7 = xp.load8(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                         }
@@ -411,75 +411,75 @@ public struct Random103: CompiledModel {
                     let row = repeated + (oy - firstRow) * 132
                     let yp = y + oy * 120
                     do {
-                        var s0_0 = biases.simd(V8.self, at: 0)
-                        var s0_1 = biases.simd(V8.self, at: 32)
-                        var s0_2 = biases.simd(V8.self, at: 64)
-                        var s0_3 = biases.simd(V8.self, at: 0)
-                        var s0_4 = biases.simd(V8.self, at: 32)
-                        var s0_5 = biases.simd(V8.self, at: 64)
-                        var s0_6 = biases.simd(V8.self, at: 0)
+                        var s0_0 = biases.load8(at: 0)
+                        var s0_1 = biases.load8(at: 32)
+                        var s0_2 = biases.load8(at: 64)
+                        var s0_3 = biases.load8(at: 0)
+                        var s0_4 = biases.load8(at: 32)
+                        var s0_5 = biases.load8(at: 64)
+                        var s0_6 = biases.load8(at: 0)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 6
                                 let wp0 = patterns + kx * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 0)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V8.self, at: 8)
+                                let x1 = xp.load8(at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V8.self, at: 16)
+                                let x2 = xp.load8(at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V8.self, at: 24)
+                                let x3 = xp.load8(at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V8.self, at: 32)
+                                let x4 = xp.load8(at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V8.self, at: 40)
+                                let x5 = xp.load8(at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V8.self, at: 48)
+                                let x6 = xp.load8(at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
                                 let xp = row + kx * 6 + 132
                                 let wp0 = patterns + (kx + 3) * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 0)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V8.self, at: 8)
+                                let x1 = xp.load8(at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V8.self, at: 16)
+                                let x2 = xp.load8(at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V8.self, at: 24)
+                                let x3 = xp.load8(at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V8.self, at: 32)
+                                let x4 = xp.load8(at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V8.self, at: 40)
+                                let x5 = xp.load8(at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V8.self, at: 48)
+                                let x6 = xp.load8(at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
                                 let xp = row + kx * 6 + 264
                                 let wp0 = patterns + (kx + 6) * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 0)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V8.self, at: 8)
+                                let x1 = xp.load8(at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V8.self, at: 16)
+                                let x2 = xp.load8(at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V8.self, at: 24)
+                                let x3 = xp.load8(at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V8.self, at: 32)
+                                let x4 = xp.load8(at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V8.self, at: 40)
+                                let x5 = xp.load8(at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V8.self, at: 48)
+                                let x6 = xp.load8(at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                         }
@@ -506,82 +506,82 @@ public struct Random103: CompiledModel {
                         yp.store(e0_6r, at: 48)
                     }
                     do {
-                        var s0_0 = biases.simd(V8.self, at: 32)
-                        var s0_1 = biases.simd(V8.self, at: 64)
-                        var s0_2 = biases.simd(V8.self, at: 0)
-                        var s0_3 = biases.simd(V8.self, at: 32)
-                        var s0_4 = biases.simd(V8.self, at: 64)
-                        var s0_5 = biases.simd(V8.self, at: 0)
-                        var s0_6 = biases.simd(V8.self, at: 32)
-                        var s0_7 = biases.simd(V8.self, at: 64)
+                        var s0_0 = biases.load8(at: 32)
+                        var s0_1 = biases.load8(at: 64)
+                        var s0_2 = biases.load8(at: 0)
+                        var s0_3 = biases.load8(at: 32)
+                        var s0_4 = biases.load8(at: 64)
+                        var s0_5 = biases.load8(at: 0)
+                        var s0_6 = biases.load8(at: 32)
+                        var s0_7 = biases.load8(at: 64)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 6
                                 let wp0 = patterns + kx * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 56)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V8.self, at: 64)
+                                let x1 = xp.load8(at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V8.self, at: 72)
+                                let x2 = xp.load8(at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V8.self, at: 80)
+                                let x3 = xp.load8(at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V8.self, at: 88)
+                                let x4 = xp.load8(at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V8.self, at: 96)
+                                let x5 = xp.load8(at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V8.self, at: 104)
+                                let x6 = xp.load8(at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V8.self, at: 112)
+                                let x7 = xp.load8(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
                                 let xp = row + kx * 6 + 132
                                 let wp0 = patterns + (kx + 3) * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 56)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V8.self, at: 64)
+                                let x1 = xp.load8(at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V8.self, at: 72)
+                                let x2 = xp.load8(at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V8.self, at: 80)
+                                let x3 = xp.load8(at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V8.self, at: 88)
+                                let x4 = xp.load8(at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V8.self, at: 96)
+                                let x5 = xp.load8(at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V8.self, at: 104)
+                                let x6 = xp.load8(at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V8.self, at: 112)
+                                let x7 = xp.load8(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
                                 let xp = row + kx * 6 + 264
                                 let wp0 = patterns + (kx + 6) * 96
-                                let w0_0 = wp0.simd(V8.self, at: 0)
-                                let w0_2 = wp0.simd(V8.self, at: 32)
-                                let w0_4 = wp0.simd(V8.self, at: 64)
-                                let x0 = xp.simd(V8.self, at: 56)
+                                let w0_0 = wp0.load8(at: 0)
+                                let w0_2 = wp0.load8(at: 32)
+                                let w0_4 = wp0.load8(at: 64)
+                                let x0 = xp.load8(at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V8.self, at: 64)
+                                let x1 = xp.load8(at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V8.self, at: 72)
+                                let x2 = xp.load8(at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V8.self, at: 80)
+                                let x3 = xp.load8(at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V8.self, at: 88)
+                                let x4 = xp.load8(at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V8.self, at: 96)
+                                let x5 = xp.load8(at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V8.self, at: 104)
+                                let x6 = xp.load8(at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V8.self, at: 112)
+                                let x7 = xp.load8(at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                         }
@@ -638,17 +638,17 @@ public struct Random103: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 36
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ky * 120 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 12])
@@ -670,16 +670,16 @@ public struct Random103: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 4
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ky * 120 + kx * 6 + 60
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 12])
@@ -927,7 +927,7 @@ extension Random103: TrainableModel {
                         let xp = x + oy * 132 + ox * 6 + ky * 132 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 6])
@@ -967,7 +967,7 @@ extension Random103: TrainableModel {
                         let xp = x + oy * 132 + ky * 132 + kx * 6 + 84
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 6])
@@ -1179,7 +1179,7 @@ extension Random103: TrainableModel {
                         let xp = x + oy * 44 + ox * 4 + ky * 44 + kx * 4
                         let wp = kernel + (ky * 2 + kx) * 32
                         for ci in 0..<4 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 4])
@@ -1222,7 +1222,7 @@ extension Random103: TrainableModel {
                         let xp = x + oy * 44 + ox * 4 + ky * 44
                         let wp = kernel + ky * 32
                         for ci in 0..<4 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 4])
@@ -1263,7 +1263,7 @@ extension Random103: TrainableModel {
                     let xp = x + oy * 44 + ox * 4 + kx * 4
                     let wp = kernel + kx * 32
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let w0 = wp.load8(at: ci * 8)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V8(repeating: xp[ci + 4])
@@ -1302,7 +1302,7 @@ extension Random103: TrainableModel {
                 let xp = x + oy * 44 + ox * 4
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w0 = wp.load8(at: ci * 8)
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V8(repeating: xp[ci + 4])
@@ -1417,6 +1417,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

@@ -193,20 +193,20 @@ public struct Random104: CompiledModel {
             let row = x + oy * 42
             let yp = y + oy * 152
             do {
-                var s0_0 = biases.simd(V8.self, at: 0)
-                var s0_1 = biases.simd(V8.self, at: 0)
-                var s0_2 = biases.simd(V8.self, at: 0)
-                var s0_3 = biases.simd(V8.self, at: 0)
-                var s0_4 = biases.simd(V8.self, at: 0)
-                var s0_5 = biases.simd(V8.self, at: 0)
-                var s0_6 = biases.simd(V8.self, at: 0)
-                var s0_7 = biases.simd(V8.self, at: 0)
-                var s0_8 = biases.simd(V8.self, at: 0)
+                var s0_0 = biases.load8(at: 0)
+                var s0_1 = biases.load8(at: 0)
+                var s0_2 = biases.load8(at: 0)
+                var s0_3 = biases.load8(at: 0)
+                var s0_4 = biases.load8(at: 0)
+                var s0_5 = biases.load8(at: 0)
+                var s0_6 = biases.load8(at: 0)
+                var s0_7 = biases.load8(at: 0)
+                var s0_8 = biases.load8(at: 0)
                 for kx in 0..<3 {
                     do {
                         let xp = row + kx
                         let wp0 = patterns + kx * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[1])
@@ -229,7 +229,7 @@ public struct Random104: CompiledModel {
                     do {
                         let xp = row + kx + 21
                         let wp0 = patterns + (kx + 3) * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[1])
@@ -252,7 +252,7 @@ public struct Random104: CompiledModel {
                     do {
                         let xp = row + kx + 42
                         let wp0 = patterns + (kx + 6) * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[1])
@@ -284,21 +284,21 @@ public struct Random104: CompiledModel {
                 yp.store(s0_8, at: 64)
             }
             do {
-                var s0_0 = biases.simd(V8.self, at: 0)
-                var s0_1 = biases.simd(V8.self, at: 0)
-                var s0_2 = biases.simd(V8.self, at: 0)
-                var s0_3 = biases.simd(V8.self, at: 0)
-                var s0_4 = biases.simd(V8.self, at: 0)
-                var s0_5 = biases.simd(V8.self, at: 0)
-                var s0_6 = biases.simd(V8.self, at: 0)
-                var s0_7 = biases.simd(V8.self, at: 0)
-                var s0_8 = biases.simd(V8.self, at: 0)
-                var s0_9 = biases.simd(V8.self, at: 0)
+                var s0_0 = biases.load8(at: 0)
+                var s0_1 = biases.load8(at: 0)
+                var s0_2 = biases.load8(at: 0)
+                var s0_3 = biases.load8(at: 0)
+                var s0_4 = biases.load8(at: 0)
+                var s0_5 = biases.load8(at: 0)
+                var s0_6 = biases.load8(at: 0)
+                var s0_7 = biases.load8(at: 0)
+                var s0_8 = biases.load8(at: 0)
+                var s0_9 = biases.load8(at: 0)
                 for kx in 0..<3 {
                     do {
                         let xp = row + kx
                         let wp0 = patterns + kx * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[10])
@@ -323,7 +323,7 @@ public struct Random104: CompiledModel {
                     do {
                         let xp = row + kx + 21
                         let wp0 = patterns + (kx + 3) * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[10])
@@ -348,7 +348,7 @@ public struct Random104: CompiledModel {
                     do {
                         let xp = row + kx + 42
                         let wp0 = patterns + (kx + 6) * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[10])
@@ -397,20 +397,20 @@ public struct Random104: CompiledModel {
             let row = x + oy * 42
             let yp = y + oy * 152
             do {
-                var s0_0 = biases.simd(V8.self, at: 0)
-                var s0_1 = biases.simd(V8.self, at: 0)
-                var s0_2 = biases.simd(V8.self, at: 0)
-                var s0_3 = biases.simd(V8.self, at: 0)
-                var s0_4 = biases.simd(V8.self, at: 0)
-                var s0_5 = biases.simd(V8.self, at: 0)
-                var s0_6 = biases.simd(V8.self, at: 0)
-                var s0_7 = biases.simd(V8.self, at: 0)
-                var s0_8 = biases.simd(V8.self, at: 0)
+                var s0_0 = biases.load8(at: 0)
+                var s0_1 = biases.load8(at: 0)
+                var s0_2 = biases.load8(at: 0)
+                var s0_3 = biases.load8(at: 0)
+                var s0_4 = biases.load8(at: 0)
+                var s0_5 = biases.load8(at: 0)
+                var s0_6 = biases.load8(at: 0)
+                var s0_7 = biases.load8(at: 0)
+                var s0_8 = biases.load8(at: 0)
                 for kx in 0..<3 {
                     do {
                         let xp = row + kx
                         let wp0 = patterns + kx * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[1])
@@ -433,7 +433,7 @@ public struct Random104: CompiledModel {
                     do {
                         let xp = row + kx + 21
                         let wp0 = patterns + (kx + 3) * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[1])
@@ -456,7 +456,7 @@ public struct Random104: CompiledModel {
                     do {
                         let xp = row + kx + 42
                         let wp0 = patterns + (kx + 6) * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[1])
@@ -506,21 +506,21 @@ public struct Random104: CompiledModel {
                 yp.store(e0_8r, at: 64)
             }
             do {
-                var s0_0 = biases.simd(V8.self, at: 0)
-                var s0_1 = biases.simd(V8.self, at: 0)
-                var s0_2 = biases.simd(V8.self, at: 0)
-                var s0_3 = biases.simd(V8.self, at: 0)
-                var s0_4 = biases.simd(V8.self, at: 0)
-                var s0_5 = biases.simd(V8.self, at: 0)
-                var s0_6 = biases.simd(V8.self, at: 0)
-                var s0_7 = biases.simd(V8.self, at: 0)
-                var s0_8 = biases.simd(V8.self, at: 0)
-                var s0_9 = biases.simd(V8.self, at: 0)
+                var s0_0 = biases.load8(at: 0)
+                var s0_1 = biases.load8(at: 0)
+                var s0_2 = biases.load8(at: 0)
+                var s0_3 = biases.load8(at: 0)
+                var s0_4 = biases.load8(at: 0)
+                var s0_5 = biases.load8(at: 0)
+                var s0_6 = biases.load8(at: 0)
+                var s0_7 = biases.load8(at: 0)
+                var s0_8 = biases.load8(at: 0)
+                var s0_9 = biases.load8(at: 0)
                 for kx in 0..<3 {
                     do {
                         let xp = row + kx
                         let wp0 = patterns + kx * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[10])
@@ -545,7 +545,7 @@ public struct Random104: CompiledModel {
                     do {
                         let xp = row + kx + 21
                         let wp0 = patterns + (kx + 3) * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[10])
@@ -570,7 +570,7 @@ public struct Random104: CompiledModel {
                     do {
                         let xp = row + kx + 42
                         let wp0 = patterns + (kx + 6) * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[10])
@@ -875,7 +875,7 @@ extension Random104: TrainableModel {
                         let xp = x + oy * 168 + ky * 168 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -915,7 +915,7 @@ extension Random104: TrainableModel {
                         let xp = x + oy * 168 + ox * 8 + ky * 168 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -960,7 +960,7 @@ extension Random104: TrainableModel {
                     let xp = x + oy * 168 + kx * 8
                     let wp = kernel + kx * 32
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 8])
@@ -998,7 +998,7 @@ extension Random104: TrainableModel {
                     let xp = x + oy * 168 + ox * 8 + kx * 8
                     let wp = kernel + kx * 32
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let w0 = wp.load4(at: ci * 4)
                         let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V4(repeating: xp[ci + 8])
@@ -1122,6 +1122,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

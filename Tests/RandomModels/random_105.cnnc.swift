@@ -210,18 +210,18 @@ public struct Random105: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
-                var s6_0 = bias.simd(V4.self, at: 0)
-                var s7_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<288 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     let x1 = V4(repeating: xp[ci + 288])
@@ -262,24 +262,24 @@ public struct Random105: CompiledModel {
             let row = x + oy * 17
             let yp = y + oy * 104
             do {
-                var s0_0 = biases.simd(V8.self, at: 0)
-                var s0_1 = biases.simd(V8.self, at: 0)
-                var s0_2 = biases.simd(V8.self, at: 0)
-                var s0_3 = biases.simd(V8.self, at: 0)
-                var s0_4 = biases.simd(V8.self, at: 0)
-                var s0_5 = biases.simd(V8.self, at: 0)
-                var s0_6 = biases.simd(V8.self, at: 0)
-                var s0_7 = biases.simd(V8.self, at: 0)
-                var s0_8 = biases.simd(V8.self, at: 0)
-                var s0_9 = biases.simd(V8.self, at: 0)
-                var s0_10 = biases.simd(V8.self, at: 0)
-                var s0_11 = biases.simd(V8.self, at: 0)
-                var s0_12 = biases.simd(V8.self, at: 0)
+                var s0_0 = biases.load8(at: 0)
+                var s0_1 = biases.load8(at: 0)
+                var s0_2 = biases.load8(at: 0)
+                var s0_3 = biases.load8(at: 0)
+                var s0_4 = biases.load8(at: 0)
+                var s0_5 = biases.load8(at: 0)
+                var s0_6 = biases.load8(at: 0)
+                var s0_7 = biases.load8(at: 0)
+                var s0_8 = biases.load8(at: 0)
+                var s0_9 = biases.load8(at: 0)
+                var s0_10 = biases.load8(at: 0)
+                var s0_11 = biases.load8(at: 0)
+                var s0_12 = biases.load8(at: 0)
                 for kx in 0..<3 {
                     do {
                         let xp = row + kx * 2
                         let wp0 = patterns + kx * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[1])
@@ -310,7 +310,7 @@ public struct Random105: CompiledModel {
                     do {
                         let xp = row + kx * 2 + 17
                         let wp0 = patterns + (kx + 3) * 128
-                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let w0_0 = wp0.load8(at: 0)
                         let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
                         let x1 = V8(repeating: xp[1])
@@ -371,18 +371,18 @@ public struct Random105: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 12 + ox) * 3
-                var s0_0 = bias.simd(V4.self, at: 0)
-                var s1_0 = bias.simd(V4.self, at: 0)
-                var s2_0 = bias.simd(V4.self, at: 0)
-                var s3_0 = bias.simd(V4.self, at: 0)
-                var s4_0 = bias.simd(V4.self, at: 0)
-                var s5_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + oy * 104 + ox * 8 + ky * 104 + kx * 8
                         let wp = kernel + (ky * 2 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -419,11 +419,11 @@ public struct Random105: CompiledModel {
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V4.self, at: 0)
+                var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<288 {
-                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
@@ -584,7 +584,7 @@ extension Random105: TrainableModel {
                         let xp = x + oy * 168 + ox * 8 + ky * 168 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -620,7 +620,7 @@ extension Random105: TrainableModel {
                         let xp = x + oy * 168 + ky * 168 + kx * 16 + 96
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let w0 = wp.load4(at: ci * 4)
                             let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V4(repeating: xp[ci + 8])
@@ -791,7 +791,7 @@ extension Random105: TrainableModel {
                         let xp = x + oy * 42 + ky * 42 + kx * 3
                         let wp = kernel + (ky * 2 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 3])
@@ -831,7 +831,7 @@ extension Random105: TrainableModel {
                         let xp = x + oy * 42 + ky * 42 + kx * 3 + 21
                         let wp = kernel + (ky * 2 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let w0 = wp.load8(at: ci * 8)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V8(repeating: xp[ci + 3])
@@ -947,6 +947,25 @@ private typealias V8 = SIMD8<Float>
 private typealias V16 = SIMD16<Float>
 private typealias V32 = SIMD32<Float>
 private typealias V64 = SIMD64<Float>
+
+// MARK: - Loads by width
+
+private extension UnsafePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
+private extension UnsafeMutablePointer<Float> {
+    @inline(__always) func load2(at offset: Int) -> SIMD2<Float> { simd(SIMD2<Float>.self, at: offset) }
+    @inline(__always) func load4(at offset: Int) -> SIMD4<Float> { simd(SIMD4<Float>.self, at: offset) }
+    @inline(__always) func load8(at offset: Int) -> SIMD8<Float> { simd(SIMD8<Float>.self, at: offset) }
+    @inline(__always) func load16(at offset: Int) -> SIMD16<Float> { simd(SIMD16<Float>.self, at: offset) }
+    @inline(__always) func load32(at offset: Int) -> SIMD32<Float> { simd(SIMD32<Float>.self, at: offset) }
+    @inline(__always) func load64(at offset: Int) -> SIMD64<Float> { simd(SIMD64<Float>.self, at: offset) }
+}
 
 // MARK: - Multiply-add
 

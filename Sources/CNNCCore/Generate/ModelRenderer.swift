@@ -129,6 +129,10 @@ struct ModelRenderer {
         out.line("// MARK: - Vector types")
         out.line()
         for declaration in VectorTypes.declarations { out.line(declaration) }
+        out.line()
+        out.line("// MARK: - Loads by width")
+        out.line()
+        for declaration in VectorTypes.loadDeclarations { out.line(declaration) }
         writeMultiplyAdd(vectorTypes: program.vectorWidths, into: &out)
         writeStoreSteps(into: &out)
         if program.usesWinograd {

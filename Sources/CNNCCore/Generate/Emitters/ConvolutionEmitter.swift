@@ -641,9 +641,9 @@ struct ConvolutionEmitter: Codable, Hashable {
                 if pass.first && startsFromZero {
                     out.line("\(sums) s\(p)_\(j) = \(vector)()")
                 } else if pass.first {
-                    out.line("\(sums) s\(p)_\(j) = bias.simd(\(vector).self, at: \(Index(j * lanes) + channelBase))")
+                    out.line("\(sums) s\(p)_\(j) = bias.\(VectorTypes.load(vector))(at: \(Index(j * lanes) + channelBase))")
                 } else if channelsLeft(j) >= lanes {
-                    out.line("var s\(p)_\(j) = UnsafePointer(yp).simd(\(vector).self, at: \(offset))")
+                    out.line("var s\(p)_\(j) = UnsafePointer(yp).\(VectorTypes.load(vector))(at: \(offset))")
                 } else {
                     out.line("var s\(p)_\(j) = \(vector)(); " + Index.loopLine("lane", count: channelsLeft(j)) { lane in "s\(p)_\(j)[\(lane)] = yp[\(lane + offset)]" })
                 }
@@ -661,7 +661,7 @@ struct ConvolutionEmitter: Codable, Hashable {
             out.line("let wp = \(wp.offsetting("kernel"))")
             out.loop("ci", count: pass.count) { out, ci in
                 for j in 0..<chunks {
-                    out.line("let w\(j) = wp.simd(\(vector).self, at: \(ci * weightRowStride + chunkOffset(j)))")
+                    out.line("let w\(j) = wp.\(VectorTypes.load(vector))(at: \(ci * weightRowStride + chunkOffset(j)))")
                     if prefetchesPanels {
                         out.line("wp.prefetch(at: \(ci * weightRowStride + chunkOffset(j) + Self.prefetchDistance))")
                     }

@@ -194,7 +194,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
         out.line("let yp = \(((oy * outputWidth + ox) * outputs + c0).offsetting("y"))")
         for p in 0..<pixels {
             let used = readsSomething && readers.values.contains { $0.contains { $0.pixel == p } }
-            out.line("\(used ? "var" : "let") s\(p) = bias.simd(\(vector).self, at: \(c0))")
+            out.line("\(used ? "var" : "let") s\(p) = bias.\(VectorTypes.load(vector))(at: \(c0))")
         }
         // Where the block's first column starts in a row: a constant block may
         // start left of the input, so its loads carry that column in their offsets.
@@ -207,12 +207,12 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             out.line("let wr = \((ky * (kernel.width * packed.paddedOutputs) + c0).offsetting("kernel"))")
             let taps = Set(readers.values.flatMap { $0.map(\.tap) })
             for kx in 0..<kernel.width where taps.contains(kx) {
-                out.line("let w\(kx) = wr.simd(\(vector).self, at: \(kx * packed.paddedOutputs))")
+                out.line("let w\(kx) = wr.\(VectorTypes.load(vector))(at: \(kx * packed.paddedOutputs))")
             }
             for column in readers.keys.sorted() {
                 let at = columnOffset(column)
                 if whole {
-                    out.line("let i\(column) = xr.simd(\(vector).self, at: \(at))")
+                    out.line("let i\(column) = xr.\(VectorTypes.load(vector))(at: \(at))")
                 } else {
                     out.line("var i\(column) = \(vector)(); " + Index.loopLine("lane", count: channels) { lane in "i\(column)[\(lane)] = xr[\(at + lane)]" })
                 }

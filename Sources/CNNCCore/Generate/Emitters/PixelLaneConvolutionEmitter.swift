@@ -217,7 +217,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                 if holdsEveryTap {
                     for ky in 0..<kernel.height { out.line(patternLoads(ky: ky, columns: Array(0..<kernel.width), phase: phase)) }
                 }
-                out.line("let bias = biases.simd(\(vector).self, at: \(phase * stride))")
+                out.line("let bias = biases.\(VectorTypes.load(vector))(at: \(phase * stride))")
                 out.line("// The vectors of a row that start at filter \(phase)" + (holdsEveryTap ? " (of \(taps) taps' patterns held above)." : "."))
                 out.block("for start in \(byPhase[phase]!)") { out in
                     out.block("for oy in stride(from: parts.lowerBound * \(rows), to: parts.upperBound * \(rows), by: \(rows))") { out in
@@ -239,7 +239,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
             for inputRow in 0...lastInputRow(rows: rows) {
                 let readers = readers(of: inputRow, rows: rows)
                 guard !readers.isEmpty else { continue }
-                out.line("do { let xv = row.simd(\(vector).self, at: \(inputRow * repeatedRow + kx * dilation.width * filters))"
+                out.line("do { let xv = row.\(VectorTypes.load(vector))(at: \(inputRow * repeatedRow + kx * dilation.width * filters))"
                          + readers.map { "; s\($0.row) = madd(s\($0.row), xv, p\($0.ky)_\(kx))" }.joined() + " }")
             }
         }
@@ -259,7 +259,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// `let p<ky>_<kx> = …` for the patterns of phase `phase` of row `ky` of taps, at `columns`.
     private func patternLoads(ky: Int, columns: [Int], phase: Int) -> String {
         "let " + columns.map { kx in
-            "p\(ky)_\(kx) = patterns.simd(\(vector).self, at: \(((ky * kernel.width + kx) * filters + phase) * Self.patternStride))"
+            "p\(ky)_\(kx) = patterns.\(VectorTypes.load(vector))(at: \(((ky * kernel.width + kx) * filters + phase) * Self.patternStride))"
         }.joined(separator: ", ")
     }
 
@@ -299,7 +299,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         out.block("do") { out in
             for r in 0..<rows {
                 for (v, start) in starts.enumerated() {
-                    out.line("var s\(r)_\(v) = biases.simd(\(vector).self, at: \(start % filters * stride))")
+                    out.line("var s\(r)_\(v) = biases.\(VectorTypes.load(vector))(at: \(start % filters * stride))")
                 }
             }
             // Columns of taps outside, rows written out inside: the rows read
@@ -314,11 +314,11 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                         for (r, ky) in readers {
                             out.line("let wp\(r) = \(((ky * kernel.width + kx) * (filters * stride)).offsetting("patterns"))")
                             for phase in phases {
-                                out.line("let w\(r)_\(phase) = wp\(r).simd(\(vector).self, at: \(phase * stride))")
+                                out.line("let w\(r)_\(phase) = wp\(r).\(VectorTypes.load(vector))(at: \(phase * stride))")
                             }
                         }
                         for (v, start) in starts.enumerated() {
-                            out.line("let x\(v) = " + (broadcasts ? "\(vector)(repeating: xp[\(start / filters)])" : "xp.simd(\(vector).self, at: \(start))"))
+                            out.line("let x\(v) = " + (broadcasts ? "\(vector)(repeating: xp[\(start / filters)])" : "xp.\(VectorTypes.load(vector))(at: \(start))"))
                             for (r, _) in readers {
                                 out.line("s\(r)_\(v) = madd(s\(r)_\(v), x\(v), w\(r)_\(start % filters))")
                             }

@@ -48,7 +48,7 @@ struct StoreEpilogue: Codable, Hashable {
                into out: inout SourceWriter) -> String {
         var patterns = (scale: "", shift: "")
         if scaleShift && existing >= lanes {
-            patterns = ("post.simd(\(vector).self, at: \(channel))", "post.simd(\(vector).self, at: \(channel + channels))")
+            patterns = ("post.\(VectorTypes.load(vector))(at: \(channel))", "post.\(VectorTypes.load(vector))(at: \(channel + channels))")
         } else if scaleShift {
             out.line("var \(name)a = \(vector)(), \(name)b = \(vector)(); "
                 + Index.loopLine("lane", count: existing) { lane in

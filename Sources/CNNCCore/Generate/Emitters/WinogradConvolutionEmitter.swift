@@ -207,10 +207,10 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
                 // The tile's first output: each store's offset from it is a constant, which type-checks fast.
                 out.line("let yt = y + (oy * \(outputWidth) + ox) * \(outputs)")
                 out.block("for k in stride(from: 0, to: \(outputs), by: \(outputLanes))") { out in
-                    out.line("let bias = w.simd(\(outputVector).self, at: \(packed.biasOffset) + k), mt = UnsafePointer(m) + (t * \(outputs) + k)")
+                    out.line("let bias = w.\(VectorTypes.load(outputVector))(at: \(packed.biasOffset) + k), mt = UnsafePointer(m) + (t * \(outputs) + k)")
                     // A on the columns of each row of M, then Aᵀ on the rows.
                     Self.emitRowTransforms(tile.outputFunction, rows: n, results: m, loading: "m", as: "a", into: &out) { i, j in
-                        "mt.simd(\(outputVector).self, at: \((i * n + j) * mStride))"
+                        "mt.\(VectorTypes.load(outputVector))(at: \((i * n + j) * mStride))"
                     }
                     for j in 0..<m {
                         out.line("let (" + (0..<m).map { "s\($0)\(j)" }.joined(separator: ", ") + ") = \(tile.outputFunction)("
@@ -250,7 +250,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
             out.line("let patch = x + (ty0 * \(tileColumns) + tx) * \(m * inputChannels)")
             out.block("for c in stride(from: 0, to: \(inputChannels), by: \(channelLanes))") { out in
                 out.line("let vt = v + (tx * \(inputChannels) + c), pc = patch + c")
-                out.line("let " + (0..<n).map { "d\($0) = pc.simd(\(channelVector).self, at: \($0 * inputChannels))" }.joined(separator: ", "))
+                out.line("let " + (0..<n).map { "d\($0) = pc.\(VectorTypes.load(channelVector))(at: \($0 * inputChannels))" }.joined(separator: ", "))
                 let terms = (0..<n).map { "d\($0)" }
                 for (xi, row) in line.inputTransform.enumerated() {
                     out.line("vt.store(\(WinogradTile.combination(row, of: terms, vector: channelVector)), at: \(xi * vStride))")
@@ -266,8 +266,8 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         out.block("for tx in 0..<\(tileColumns)") { out in
             out.line("let ox = \(m) * (ty0 * \(tileColumns) + tx), yt = y + ox * \(outputs)")
             out.block("for k in stride(from: 0, to: \(outputs), by: \(outputLanes))") { out in
-                out.line("let bias = w.simd(\(outputVector).self, at: \(packed.biasOffset) + k), mt = UnsafePointer(m) + (tx * \(outputs) + k)")
-                out.line("let " + (0..<n).map { "m\($0) = mt.simd(\(outputVector).self, at: \($0 * mStride))" }.joined(separator: ", "))
+                out.line("let bias = w.\(VectorTypes.load(outputVector))(at: \(packed.biasOffset) + k), mt = UnsafePointer(m) + (tx * \(outputs) + k)")
+                out.line("let " + (0..<n).map { "m\($0) = mt.\(VectorTypes.load(outputVector))(at: \($0 * mStride))" }.joined(separator: ", "))
                 let terms = (0..<n).map { "m\($0)" }
                 for (j, row) in line.outputTransform.enumerated() {
                     emitStore("\(WinogradTile.combination(row, of: terms, vector: outputVector)) + bias", name: "\(j)", at: j * outputs,
@@ -325,7 +325,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
                     out.line("let vt = v + (t * \(inputChannels) + c), pc = patch + c")
                     // B on the columns of each row of the patch, then Bᵀ on the rows.
                     emitRowTransforms(tile.inputFunction, rows: n, results: n, loading: "d", as: "b", into: &out) { i, j in
-                        "pc.simd(\(VectorTypes.name(channelLanes)).self, at: \(i * rowFloats + j * inputChannels))"
+                        "pc.\(VectorTypes.load(VectorTypes.name(channelLanes)))(at: \(i * rowFloats + j * inputChannels))"
                     }
                     for j in 0..<n {
                         out.line("let (" + (0..<n).map { "v\($0)\(j)" }.joined(separator: ", ") + ") = \(tile.inputFunction)("

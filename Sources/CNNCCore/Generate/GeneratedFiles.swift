@@ -46,8 +46,7 @@ extension ModelRenderer {
         header.line("// The \(part == "training" ? "training extension" : "kernels of the later layers") of \(program.typeName), in a file of its own so that the")
         header.line("// compiler optimizes and generates code for it and for the rest of the model at the same time.")
         header.line()
-        header.line("import CNNCRuntime")
-        header.line("import Foundation")
+        writeImports(into: &header)
         return [GeneratedFile(part: nil, text: parts.type + parts.helpers),
                 GeneratedFile(part: part, text: header.text + second + parts.helpers)]
     }

@@ -753,13 +753,17 @@ public struct Lenet5: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         guard !parts.isEmpty else { return }
         let patterns = w + 224, biases = w + 2624
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V4) -> V16 { V16(v[0], v[0], v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[2], v[2], v[2], v[2]) }
+        @inline(__always) func spread2(_ v: V4) -> V16 { V16(v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[2], v[2], v[2], v[2], v[2], v[2]) }
+        @inline(__always) func spread4(_ v: V4) -> V16 { V16(v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[2], v[2], v[2], v[2], v[2], v[2], v[3], v[3]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound * 4
-                let source = x + firstRow * 32, rows = (parts.upperBound * 4 - 1) + 5 - firstRow
-                for pixel in 0..<(rows * 32) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
+                let rows = (parts.upperBound * 4 - 1) + 5 - firstRow
+                copied.update(from: x + firstRow * 32, count: rows * 32)
+                (copied + rows * 32).update(repeating: 0, count: 4)
                 do {
                     let p0_0 = patterns.load16(at: 0), p0_1 = patterns.load16(at: 96), p0_2 = patterns.load16(at: 192), p0_3 = patterns.load16(at: 288), p0_4 = patterns.load16(at: 384)
                     let p1_0 = patterns.load16(at: 480), p1_1 = patterns.load16(at: 576), p1_2 = patterns.load16(at: 672), p1_3 = patterns.load16(at: 768), p1_4 = patterns.load16(at: 864)
@@ -770,51 +774,51 @@ public struct Lenet5: CompiledModel {
                     // The vectors of a row that start at filter 0 (of 25 taps' patterns held above).
                     for start in [0, 48, 96, 144] {
                         for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
-                            let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
+                            let row = copied + (oy - firstRow) * 32 + start / 6, yp = y + oy * 168 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
                             var s3 = bias
-                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load16(at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load16(at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load16(at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load16(at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.load16(at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                            do { let xv = row.load16(at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                            do { let xv = row.load16(at: 1344); s3 = madd(s3, xv, p4_0) }
-                            do { let xv = row.load16(at: 6); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load16(at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load16(at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load16(at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load16(at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.load16(at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                            do { let xv = row.load16(at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                            do { let xv = row.load16(at: 1350); s3 = madd(s3, xv, p4_1) }
-                            do { let xv = row.load16(at: 12); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load16(at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load16(at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load16(at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load16(at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.load16(at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                            do { let xv = row.load16(at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                            do { let xv = row.load16(at: 1356); s3 = madd(s3, xv, p4_2) }
-                            do { let xv = row.load16(at: 18); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load16(at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load16(at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load16(at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load16(at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.load16(at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                            do { let xv = row.load16(at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                            do { let xv = row.load16(at: 1362); s3 = madd(s3, xv, p4_3) }
-                            do { let xv = row.load16(at: 24); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load16(at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load16(at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load16(at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load16(at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                            do { let xv = row.load16(at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                            do { let xv = row.load16(at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                            do { let xv = row.load16(at: 1368); s3 = madd(s3, xv, p4_4) }
+                            do { let xv = spread0(row.load4(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 32)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 64)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 96)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 128)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread0(row.load4(at: 160)); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = spread0(row.load4(at: 192)); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = spread0(row.load4(at: 224)); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = spread0(row.load4(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 33)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 65)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 97)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 129)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread0(row.load4(at: 161)); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = spread0(row.load4(at: 193)); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = spread0(row.load4(at: 225)); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = spread0(row.load4(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 34)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 66)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 98)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 130)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread0(row.load4(at: 162)); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = spread0(row.load4(at: 194)); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = spread0(row.load4(at: 226)); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = spread0(row.load4(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread0(row.load4(at: 35)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread0(row.load4(at: 67)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread0(row.load4(at: 99)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread0(row.load4(at: 131)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread0(row.load4(at: 163)); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = spread0(row.load4(at: 195)); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = spread0(row.load4(at: 227)); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = spread0(row.load4(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread0(row.load4(at: 36)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread0(row.load4(at: 68)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread0(row.load4(at: 100)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread0(row.load4(at: 132)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = spread0(row.load4(at: 164)); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = spread0(row.load4(at: 196)); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = spread0(row.load4(at: 228)); s3 = madd(s3, xv, p4_4) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 168)
                             yp.store(s2, at: 336)
@@ -832,51 +836,51 @@ public struct Lenet5: CompiledModel {
                     // The vectors of a row that start at filter 2 (of 25 taps' patterns held above).
                     for start in [32, 80, 128, 152] {
                         for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
-                            let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
+                            let row = copied + (oy - firstRow) * 32 + start / 6, yp = y + oy * 168 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
                             var s3 = bias
-                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load16(at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load16(at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load16(at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load16(at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.load16(at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                            do { let xv = row.load16(at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                            do { let xv = row.load16(at: 1344); s3 = madd(s3, xv, p4_0) }
-                            do { let xv = row.load16(at: 6); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load16(at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load16(at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load16(at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load16(at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.load16(at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                            do { let xv = row.load16(at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                            do { let xv = row.load16(at: 1350); s3 = madd(s3, xv, p4_1) }
-                            do { let xv = row.load16(at: 12); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load16(at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load16(at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load16(at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load16(at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.load16(at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                            do { let xv = row.load16(at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                            do { let xv = row.load16(at: 1356); s3 = madd(s3, xv, p4_2) }
-                            do { let xv = row.load16(at: 18); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load16(at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load16(at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load16(at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load16(at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.load16(at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                            do { let xv = row.load16(at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                            do { let xv = row.load16(at: 1362); s3 = madd(s3, xv, p4_3) }
-                            do { let xv = row.load16(at: 24); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load16(at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load16(at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load16(at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load16(at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                            do { let xv = row.load16(at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                            do { let xv = row.load16(at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                            do { let xv = row.load16(at: 1368); s3 = madd(s3, xv, p4_4) }
+                            do { let xv = spread2(row.load4(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread2(row.load4(at: 32)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread2(row.load4(at: 64)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread2(row.load4(at: 96)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread2(row.load4(at: 128)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread2(row.load4(at: 160)); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = spread2(row.load4(at: 192)); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = spread2(row.load4(at: 224)); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = spread2(row.load4(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread2(row.load4(at: 33)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread2(row.load4(at: 65)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread2(row.load4(at: 97)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread2(row.load4(at: 129)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread2(row.load4(at: 161)); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = spread2(row.load4(at: 193)); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = spread2(row.load4(at: 225)); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = spread2(row.load4(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread2(row.load4(at: 34)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread2(row.load4(at: 66)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread2(row.load4(at: 98)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread2(row.load4(at: 130)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread2(row.load4(at: 162)); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = spread2(row.load4(at: 194)); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = spread2(row.load4(at: 226)); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = spread2(row.load4(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread2(row.load4(at: 35)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread2(row.load4(at: 67)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread2(row.load4(at: 99)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread2(row.load4(at: 131)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread2(row.load4(at: 163)); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = spread2(row.load4(at: 195)); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = spread2(row.load4(at: 227)); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = spread2(row.load4(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread2(row.load4(at: 36)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread2(row.load4(at: 68)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread2(row.load4(at: 100)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread2(row.load4(at: 132)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = spread2(row.load4(at: 164)); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = spread2(row.load4(at: 196)); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = spread2(row.load4(at: 228)); s3 = madd(s3, xv, p4_4) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 168)
                             yp.store(s2, at: 336)
@@ -894,51 +898,51 @@ public struct Lenet5: CompiledModel {
                     // The vectors of a row that start at filter 4 (of 25 taps' patterns held above).
                     for start in [16, 64, 112] {
                         for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
-                            let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
+                            let row = copied + (oy - firstRow) * 32 + start / 6, yp = y + oy * 168 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
                             var s3 = bias
-                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load16(at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load16(at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load16(at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load16(at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.load16(at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                            do { let xv = row.load16(at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                            do { let xv = row.load16(at: 1344); s3 = madd(s3, xv, p4_0) }
-                            do { let xv = row.load16(at: 6); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load16(at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load16(at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load16(at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load16(at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.load16(at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                            do { let xv = row.load16(at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                            do { let xv = row.load16(at: 1350); s3 = madd(s3, xv, p4_1) }
-                            do { let xv = row.load16(at: 12); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load16(at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load16(at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load16(at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load16(at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.load16(at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                            do { let xv = row.load16(at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                            do { let xv = row.load16(at: 1356); s3 = madd(s3, xv, p4_2) }
-                            do { let xv = row.load16(at: 18); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load16(at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load16(at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load16(at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load16(at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.load16(at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                            do { let xv = row.load16(at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                            do { let xv = row.load16(at: 1362); s3 = madd(s3, xv, p4_3) }
-                            do { let xv = row.load16(at: 24); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load16(at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load16(at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load16(at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load16(at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                            do { let xv = row.load16(at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                            do { let xv = row.load16(at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                            do { let xv = row.load16(at: 1368); s3 = madd(s3, xv, p4_4) }
+                            do { let xv = spread4(row.load4(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread4(row.load4(at: 32)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread4(row.load4(at: 64)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread4(row.load4(at: 96)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread4(row.load4(at: 128)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread4(row.load4(at: 160)); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = spread4(row.load4(at: 192)); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = spread4(row.load4(at: 224)); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = spread4(row.load4(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread4(row.load4(at: 33)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread4(row.load4(at: 65)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread4(row.load4(at: 97)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread4(row.load4(at: 129)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread4(row.load4(at: 161)); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = spread4(row.load4(at: 193)); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = spread4(row.load4(at: 225)); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = spread4(row.load4(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread4(row.load4(at: 34)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread4(row.load4(at: 66)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread4(row.load4(at: 98)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread4(row.load4(at: 130)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread4(row.load4(at: 162)); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = spread4(row.load4(at: 194)); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = spread4(row.load4(at: 226)); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = spread4(row.load4(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread4(row.load4(at: 35)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread4(row.load4(at: 67)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread4(row.load4(at: 99)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread4(row.load4(at: 131)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread4(row.load4(at: 163)); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = spread4(row.load4(at: 195)); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = spread4(row.load4(at: 227)); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = spread4(row.load4(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread4(row.load4(at: 36)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread4(row.load4(at: 68)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread4(row.load4(at: 100)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread4(row.load4(at: 132)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = spread4(row.load4(at: 164)); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = spread4(row.load4(at: 196)); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = spread4(row.load4(at: 228)); s3 = madd(s3, xv, p4_4) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 168)
                             yp.store(s2, at: 336)
@@ -947,7 +951,7 @@ public struct Lenet5: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6152, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1028, withTemporary)
         }
     }
 

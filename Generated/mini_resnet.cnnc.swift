@@ -717,13 +717,15 @@ public struct MiniResnet: CompiledModel {
     static func l0_stem_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V2) -> V16 { V16(v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound * 7
-                let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
-                for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+                let rows = (parts.upperBound * 7 - 1) + 3 - firstRow
+                copied.update(from: x + firstRow * 30, count: rows * 30)
+                (copied + rows * 30).update(repeating: 0, count: 2)
                 do {
                     let p0_0 = patterns.load16(at: 0), p0_1 = patterns.load16(at: 128), p0_2 = patterns.load16(at: 256)
                     let p1_0 = patterns.load16(at: 384), p1_1 = patterns.load16(at: 512), p1_2 = patterns.load16(at: 640)
@@ -732,7 +734,7 @@ public struct MiniResnet: CompiledModel {
                     // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
                     for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                            let row = repeated + (oy - firstRow) * 240 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 30 + start / 8, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -740,33 +742,33 @@ public struct MiniResnet: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load16(at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load16(at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load16(at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load16(at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load16(at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load16(at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.load16(at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.load16(at: 1920); s6 = madd(s6, xv, p2_0) }
-                            do { let xv = row.load16(at: 8); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load16(at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load16(at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load16(at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load16(at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load16(at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load16(at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.load16(at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.load16(at: 1928); s6 = madd(s6, xv, p2_1) }
-                            do { let xv = row.load16(at: 16); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load16(at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load16(at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load16(at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load16(at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load16(at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load16(at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.load16(at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.load16(at: 1936); s6 = madd(s6, xv, p2_2) }
+                            do { let xv = spread0(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 30)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 60)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 90)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 120)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 150)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 180)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 210)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 240)); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = spread0(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 31)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 61)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 91)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 121)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 151)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 181)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 211)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 241)); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = spread0(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 32)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 62)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 92)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 122)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 152)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 182)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 212)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 242)); s6 = madd(s6, xv, p2_2) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -778,7 +780,7 @@ public struct MiniResnet: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7208, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 902, withTemporary)
         }
     }
 
@@ -790,13 +792,15 @@ public struct MiniResnet: CompiledModel {
         // The BatchNormalization's scale and shift for each phase's lanes.
         var scale0 = V16(), shift0 = V16()
         for lane in 0..<16 { scale0[lane] = post[(0 + lane) % 8]; shift0[lane] = post[8 + (0 + lane) % 8] }
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V2) -> V16 { V16(v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound * 7
-                let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
-                for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+                let rows = (parts.upperBound * 7 - 1) + 3 - firstRow
+                copied.update(from: x + firstRow * 30, count: rows * 30)
+                (copied + rows * 30).update(repeating: 0, count: 2)
                 do {
                     let p0_0 = patterns.load16(at: 0), p0_1 = patterns.load16(at: 128), p0_2 = patterns.load16(at: 256)
                     let p1_0 = patterns.load16(at: 384), p1_1 = patterns.load16(at: 512), p1_2 = patterns.load16(at: 640)
@@ -805,7 +809,7 @@ public struct MiniResnet: CompiledModel {
                     // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
                     for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                            let row = repeated + (oy - firstRow) * 240 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 30 + start / 8, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -813,33 +817,33 @@ public struct MiniResnet: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load16(at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load16(at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load16(at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load16(at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load16(at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load16(at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.load16(at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.load16(at: 1920); s6 = madd(s6, xv, p2_0) }
-                            do { let xv = row.load16(at: 8); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load16(at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load16(at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load16(at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load16(at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load16(at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load16(at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.load16(at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.load16(at: 1928); s6 = madd(s6, xv, p2_1) }
-                            do { let xv = row.load16(at: 16); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load16(at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load16(at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load16(at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load16(at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load16(at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load16(at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.load16(at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.load16(at: 1936); s6 = madd(s6, xv, p2_2) }
+                            do { let xv = spread0(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 30)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 60)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 90)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 120)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 150)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 180)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 210)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 240)); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = spread0(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 31)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 61)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 91)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 121)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 151)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 181)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 211)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 241)); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = spread0(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 32)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 62)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 92)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 122)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 152)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 182)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 212)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 242)); s6 = madd(s6, xv, p2_2) }
                             let e0n = scaleShift(s0, scale0, shift0)
                             let e0r = V16().replacing(with: e0n, where: e0n .> 0)
                             yp.store(e0r, at: 0)
@@ -865,7 +869,7 @@ public struct MiniResnet: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7208, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 902, withTemporary)
         }
     }
 

@@ -240,16 +240,18 @@ public struct TwoHeads: CompiledModel {
     static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<26) {
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V2) -> V16 { V16(v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound
-                let source = x + firstRow * 28, rows = (parts.upperBound - 1) + 3 - firstRow
-                for pixel in 0..<(rows * 28) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+                let rows = (parts.upperBound - 1) + 3 - firstRow
+                copied.update(from: x + firstRow * 28, count: rows * 28)
+                (copied + rows * 28).update(repeating: 0, count: 2)
                 let rowRange = parts
                 for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {
-                    let row = repeated + (oy - firstRow) * 224
+                    let row = copied + (oy - firstRow) * 28
                     let yp = y + oy * 208
                     do {
                         var s0_0 = biases.load16(at: 0)
@@ -280,157 +282,157 @@ public struct TwoHeads: CompiledModel {
                         var s1_12 = biases.load16(at: 0)
                         for kx in 0..<3 {
                             do {
-                                let xp = row + kx * 8
+                                let xp = row + kx
                                 let wp0 = patterns + kx * 128
                                 let w0_0 = wp0.load16(at: 0)
-                                let x0 = xp.load16(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load16(at: 16)
+                                let x1 = spread0(xp.load2(at: 2))
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.load16(at: 32)
+                                let x2 = spread0(xp.load2(at: 4))
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.load16(at: 48)
+                                let x3 = spread0(xp.load2(at: 6))
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.load16(at: 64)
+                                let x4 = spread0(xp.load2(at: 8))
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.load16(at: 80)
+                                let x5 = spread0(xp.load2(at: 10))
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.load16(at: 96)
+                                let x6 = spread0(xp.load2(at: 12))
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.load16(at: 112)
+                                let x7 = spread0(xp.load2(at: 14))
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.load16(at: 128)
+                                let x8 = spread0(xp.load2(at: 16))
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.load16(at: 144)
+                                let x9 = spread0(xp.load2(at: 18))
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.load16(at: 160)
+                                let x10 = spread0(xp.load2(at: 20))
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.load16(at: 176)
+                                let x11 = spread0(xp.load2(at: 22))
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.load16(at: 192)
+                                let x12 = spread0(xp.load2(at: 24))
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                             do {
-                                let xp = row + kx * 8 + 224
+                                let xp = row + kx + 28
                                 let wp0 = patterns + (kx + 3) * 128
                                 let w0_0 = wp0.load16(at: 0)
                                 let wp1 = patterns + kx * 128
                                 let w1_0 = wp1.load16(at: 0)
-                                let x0 = xp.load16(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
                                 s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = xp.load16(at: 16)
+                                let x1 = spread0(xp.load2(at: 2))
                                 s0_1 = madd(s0_1, x1, w0_0)
                                 s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = xp.load16(at: 32)
+                                let x2 = spread0(xp.load2(at: 4))
                                 s0_2 = madd(s0_2, x2, w0_0)
                                 s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = xp.load16(at: 48)
+                                let x3 = spread0(xp.load2(at: 6))
                                 s0_3 = madd(s0_3, x3, w0_0)
                                 s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = xp.load16(at: 64)
+                                let x4 = spread0(xp.load2(at: 8))
                                 s0_4 = madd(s0_4, x4, w0_0)
                                 s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = xp.load16(at: 80)
+                                let x5 = spread0(xp.load2(at: 10))
                                 s0_5 = madd(s0_5, x5, w0_0)
                                 s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = xp.load16(at: 96)
+                                let x6 = spread0(xp.load2(at: 12))
                                 s0_6 = madd(s0_6, x6, w0_0)
                                 s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = xp.load16(at: 112)
+                                let x7 = spread0(xp.load2(at: 14))
                                 s0_7 = madd(s0_7, x7, w0_0)
                                 s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = xp.load16(at: 128)
+                                let x8 = spread0(xp.load2(at: 16))
                                 s0_8 = madd(s0_8, x8, w0_0)
                                 s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = xp.load16(at: 144)
+                                let x9 = spread0(xp.load2(at: 18))
                                 s0_9 = madd(s0_9, x9, w0_0)
                                 s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = xp.load16(at: 160)
+                                let x10 = spread0(xp.load2(at: 20))
                                 s0_10 = madd(s0_10, x10, w0_0)
                                 s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = xp.load16(at: 176)
+                                let x11 = spread0(xp.load2(at: 22))
                                 s0_11 = madd(s0_11, x11, w0_0)
                                 s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = xp.load16(at: 192)
+                                let x12 = spread0(xp.load2(at: 24))
                                 s0_12 = madd(s0_12, x12, w0_0)
                                 s1_12 = madd(s1_12, x12, w1_0)
                             }
                             do {
-                                let xp = row + kx * 8 + 448
+                                let xp = row + kx + 56
                                 let wp0 = patterns + (kx + 6) * 128
                                 let w0_0 = wp0.load16(at: 0)
                                 let wp1 = patterns + (kx + 3) * 128
                                 let w1_0 = wp1.load16(at: 0)
-                                let x0 = xp.load16(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
                                 s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = xp.load16(at: 16)
+                                let x1 = spread0(xp.load2(at: 2))
                                 s0_1 = madd(s0_1, x1, w0_0)
                                 s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = xp.load16(at: 32)
+                                let x2 = spread0(xp.load2(at: 4))
                                 s0_2 = madd(s0_2, x2, w0_0)
                                 s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = xp.load16(at: 48)
+                                let x3 = spread0(xp.load2(at: 6))
                                 s0_3 = madd(s0_3, x3, w0_0)
                                 s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = xp.load16(at: 64)
+                                let x4 = spread0(xp.load2(at: 8))
                                 s0_4 = madd(s0_4, x4, w0_0)
                                 s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = xp.load16(at: 80)
+                                let x5 = spread0(xp.load2(at: 10))
                                 s0_5 = madd(s0_5, x5, w0_0)
                                 s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = xp.load16(at: 96)
+                                let x6 = spread0(xp.load2(at: 12))
                                 s0_6 = madd(s0_6, x6, w0_0)
                                 s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = xp.load16(at: 112)
+                                let x7 = spread0(xp.load2(at: 14))
                                 s0_7 = madd(s0_7, x7, w0_0)
                                 s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = xp.load16(at: 128)
+                                let x8 = spread0(xp.load2(at: 16))
                                 s0_8 = madd(s0_8, x8, w0_0)
                                 s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = xp.load16(at: 144)
+                                let x9 = spread0(xp.load2(at: 18))
                                 s0_9 = madd(s0_9, x9, w0_0)
                                 s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = xp.load16(at: 160)
+                                let x10 = spread0(xp.load2(at: 20))
                                 s0_10 = madd(s0_10, x10, w0_0)
                                 s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = xp.load16(at: 176)
+                                let x11 = spread0(xp.load2(at: 22))
                                 s0_11 = madd(s0_11, x11, w0_0)
                                 s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = xp.load16(at: 192)
+                                let x12 = spread0(xp.load2(at: 24))
                                 s0_12 = madd(s0_12, x12, w0_0)
                                 s1_12 = madd(s1_12, x12, w1_0)
                             }
                             do {
-                                let xp = row + kx * 8 + 672
+                                let xp = row + kx + 84
                                 let wp1 = patterns + (kx + 6) * 128
                                 let w1_0 = wp1.load16(at: 0)
-                                let x0 = xp.load16(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = xp.load16(at: 16)
+                                let x1 = spread0(xp.load2(at: 2))
                                 s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = xp.load16(at: 32)
+                                let x2 = spread0(xp.load2(at: 4))
                                 s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = xp.load16(at: 48)
+                                let x3 = spread0(xp.load2(at: 6))
                                 s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = xp.load16(at: 64)
+                                let x4 = spread0(xp.load2(at: 8))
                                 s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = xp.load16(at: 80)
+                                let x5 = spread0(xp.load2(at: 10))
                                 s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = xp.load16(at: 96)
+                                let x6 = spread0(xp.load2(at: 12))
                                 s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = xp.load16(at: 112)
+                                let x7 = spread0(xp.load2(at: 14))
                                 s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = xp.load16(at: 128)
+                                let x8 = spread0(xp.load2(at: 16))
                                 s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = xp.load16(at: 144)
+                                let x9 = spread0(xp.load2(at: 18))
                                 s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = xp.load16(at: 160)
+                                let x10 = spread0(xp.load2(at: 20))
                                 s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = xp.load16(at: 176)
+                                let x11 = spread0(xp.load2(at: 22))
                                 s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = xp.load16(at: 192)
+                                let x12 = spread0(xp.load2(at: 24))
                                 s1_12 = madd(s1_12, x12, w1_0)
                             }
                         }
@@ -490,7 +492,7 @@ public struct TwoHeads: CompiledModel {
                 }
                 if rowRange.count % 2 == 1 {
                     let oy = rowRange.upperBound - 1
-                    let row = repeated + (oy - firstRow) * 224
+                    let row = copied + (oy - firstRow) * 28
                     let yp = y + oy * 208
                     do {
                         var s0_0 = biases.load16(at: 0)
@@ -508,96 +510,96 @@ public struct TwoHeads: CompiledModel {
                         var s0_12 = biases.load16(at: 0)
                         for kx in 0..<3 {
                             do {
-                                let xp = row + kx * 8
+                                let xp = row + kx
                                 let wp0 = patterns + kx * 128
                                 let w0_0 = wp0.load16(at: 0)
-                                let x0 = xp.load16(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load16(at: 16)
+                                let x1 = spread0(xp.load2(at: 2))
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.load16(at: 32)
+                                let x2 = spread0(xp.load2(at: 4))
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.load16(at: 48)
+                                let x3 = spread0(xp.load2(at: 6))
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.load16(at: 64)
+                                let x4 = spread0(xp.load2(at: 8))
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.load16(at: 80)
+                                let x5 = spread0(xp.load2(at: 10))
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.load16(at: 96)
+                                let x6 = spread0(xp.load2(at: 12))
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.load16(at: 112)
+                                let x7 = spread0(xp.load2(at: 14))
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.load16(at: 128)
+                                let x8 = spread0(xp.load2(at: 16))
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.load16(at: 144)
+                                let x9 = spread0(xp.load2(at: 18))
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.load16(at: 160)
+                                let x10 = spread0(xp.load2(at: 20))
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.load16(at: 176)
+                                let x11 = spread0(xp.load2(at: 22))
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.load16(at: 192)
+                                let x12 = spread0(xp.load2(at: 24))
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                             do {
-                                let xp = row + kx * 8 + 224
+                                let xp = row + kx + 28
                                 let wp0 = patterns + (kx + 3) * 128
                                 let w0_0 = wp0.load16(at: 0)
-                                let x0 = xp.load16(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load16(at: 16)
+                                let x1 = spread0(xp.load2(at: 2))
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.load16(at: 32)
+                                let x2 = spread0(xp.load2(at: 4))
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.load16(at: 48)
+                                let x3 = spread0(xp.load2(at: 6))
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.load16(at: 64)
+                                let x4 = spread0(xp.load2(at: 8))
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.load16(at: 80)
+                                let x5 = spread0(xp.load2(at: 10))
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.load16(at: 96)
+                                let x6 = spread0(xp.load2(at: 12))
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.load16(at: 112)
+                                let x7 = spread0(xp.load2(at: 14))
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.load16(at: 128)
+                                let x8 = spread0(xp.load2(at: 16))
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.load16(at: 144)
+                                let x9 = spread0(xp.load2(at: 18))
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.load16(at: 160)
+                                let x10 = spread0(xp.load2(at: 20))
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.load16(at: 176)
+                                let x11 = spread0(xp.load2(at: 22))
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.load16(at: 192)
+                                let x12 = spread0(xp.load2(at: 24))
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                             do {
-                                let xp = row + kx * 8 + 448
+                                let xp = row + kx + 56
                                 let wp0 = patterns + (kx + 6) * 128
                                 let w0_0 = wp0.load16(at: 0)
-                                let x0 = xp.load16(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load16(at: 16)
+                                let x1 = spread0(xp.load2(at: 2))
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.load16(at: 32)
+                                let x2 = spread0(xp.load2(at: 4))
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.load16(at: 48)
+                                let x3 = spread0(xp.load2(at: 6))
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.load16(at: 64)
+                                let x4 = spread0(xp.load2(at: 8))
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.load16(at: 80)
+                                let x5 = spread0(xp.load2(at: 10))
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.load16(at: 96)
+                                let x6 = spread0(xp.load2(at: 12))
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.load16(at: 112)
+                                let x7 = spread0(xp.load2(at: 14))
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.load16(at: 128)
+                                let x8 = spread0(xp.load2(at: 16))
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.load16(at: 144)
+                                let x9 = spread0(xp.load2(at: 18))
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.load16(at: 160)
+                                let x10 = spread0(xp.load2(at: 20))
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.load16(at: 176)
+                                let x11 = spread0(xp.load2(at: 22))
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.load16(at: 192)
+                                let x12 = spread0(xp.load2(at: 24))
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                         }
@@ -630,7 +632,7 @@ public struct TwoHeads: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6280, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 786, withTemporary)
         }
     }
 

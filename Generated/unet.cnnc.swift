@@ -304,13 +304,15 @@ public struct Unet: CompiledModel {
     static func l0_enc1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V2) -> V16 { V16(v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound * 8
-                let source = x + firstRow * 18, rows = (parts.upperBound * 8 - 1) + 3 - firstRow
-                for pixel in 0..<(rows * 18) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+                let rows = (parts.upperBound * 8 - 1) + 3 - firstRow
+                copied.update(from: x + firstRow * 18, count: rows * 18)
+                (copied + rows * 18).update(repeating: 0, count: 2)
                 do {
                     let p0_0 = patterns.load16(at: 0), p0_1 = patterns.load16(at: 128), p0_2 = patterns.load16(at: 256)
                     let p1_0 = patterns.load16(at: 384), p1_1 = patterns.load16(at: 512), p1_2 = patterns.load16(at: 640)
@@ -319,7 +321,7 @@ public struct Unet: CompiledModel {
                     // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
                     for start in [0, 16, 32, 48, 64, 80, 96, 112] {
                         for oy in stride(from: parts.lowerBound * 8, to: parts.upperBound * 8, by: 8) {
-                            let row = repeated + (oy - firstRow) * 144 + start, yp = y + oy * 128 + start
+                            let row = copied + (oy - firstRow) * 18 + start / 8, yp = y + oy * 128 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -328,36 +330,36 @@ public struct Unet: CompiledModel {
                             var s5 = bias
                             var s6 = bias
                             var s7 = bias
-                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load16(at: 144); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load16(at: 288); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load16(at: 432); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load16(at: 576); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load16(at: 720); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load16(at: 864); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.load16(at: 1008); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
-                            do { let xv = row.load16(at: 1152); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
-                            do { let xv = row.load16(at: 1296); s7 = madd(s7, xv, p2_0) }
-                            do { let xv = row.load16(at: 8); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load16(at: 152); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load16(at: 296); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load16(at: 440); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load16(at: 584); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load16(at: 728); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load16(at: 872); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.load16(at: 1016); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
-                            do { let xv = row.load16(at: 1160); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
-                            do { let xv = row.load16(at: 1304); s7 = madd(s7, xv, p2_1) }
-                            do { let xv = row.load16(at: 16); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load16(at: 160); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load16(at: 304); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load16(at: 448); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load16(at: 592); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load16(at: 736); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load16(at: 880); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.load16(at: 1024); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
-                            do { let xv = row.load16(at: 1168); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
-                            do { let xv = row.load16(at: 1312); s7 = madd(s7, xv, p2_2) }
+                            do { let xv = spread0(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 18)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 36)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 54)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 72)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 90)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 108)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 126)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 144)); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 162)); s7 = madd(s7, xv, p2_0) }
+                            do { let xv = spread0(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 19)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 37)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 55)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 73)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 91)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 109)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 127)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 145)); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 163)); s7 = madd(s7, xv, p2_1) }
+                            do { let xv = spread0(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 20)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 38)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 56)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 74)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 92)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 110)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 128)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 146)); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 164)); s7 = madd(s7, xv, p2_2) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -378,7 +380,7 @@ public struct Unet: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2600, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 326, withTemporary)
         }
     }
 

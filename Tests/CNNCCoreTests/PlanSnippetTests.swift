@@ -774,8 +774,8 @@ import Testing
         #expect(swift.contains("for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {"))
         #expect(swift.contains("if rowRange.count % 2 == 1 {"))
         // The second input row: the first output row's second row of taps, the second's first.
-        #expect(Self.lines(of: swift, from: "let xp = row + kx * 6 + 198", count: 11) == [
-            "let xp = row + kx * 6 + 198",
+        #expect(Self.lines(of: swift, from: "let xp = row + kx + 33", count: 11) == [
+            "let xp = row + kx + 33",
             "let wp0 = patterns + (kx + 5) * 96",
             "let w0_0 = wp0.load16(at: 0)",
             "let w0_2 = wp0.load16(at: 32)",
@@ -784,7 +784,7 @@ import Testing
             "let w1_0 = wp1.load16(at: 0)",
             "let w1_2 = wp1.load16(at: 32)",
             "let w1_4 = wp1.load16(at: 64)",
-            "let x0 = xp.load16(at: 0)",
+            "let x0 = spread0(xp.load4(at: 0))",
             "s0_0 = madd(s0_0, x0, w0_0)",
         ])
         #expect(swift.contains("yp.store(s1_10, at: 332)"))
@@ -818,8 +818,13 @@ import Testing
         #expect(out.text.contains("// The vectors of a row that start at filter 2 (of 25 taps' patterns held above)."))
         #expect(out.text.contains("for start in [32, 80, 128, 152] {"))
         #expect(out.text.contains("for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {"))
-        // The fourth input row of a block: output rows 0 to 3 through tap rows 3 to 0.
-        #expect(out.text.contains("do { let xv = row.load16(at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }"))
+        // The fourth input row of a block: output rows 0 to 3 through tap rows 3 to 0;
+        // its pixels 1 to 4 (tap column 1), spread over the lanes of phase 2.
+        #expect(out.text.contains("do { let xv = spread2(row.load4(at: 97)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }"))
+        // Lane j of a vector starting at filter 2 holds pixel (2 + j) / 6.
+        #expect(out.text.contains("func spread2(_ v: V4) -> V16 { V16(v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[2], v[2], v[2], v[2], v[2], v[2]) }"))
+        #expect(out.text.contains("let row = copied + (oy - firstRow) * 32 + start / 6, yp = y + oy * 168 + start"))
+        #expect(out.text.contains("(copied + rows * 32).update(repeating: 0, count: 4)"))
         #expect(try direct(lenet.replacingOccurrences(of: "kernel_size: 5", with: "kernel_size: 3"))?.stationaryRows == 7)
         #expect(kernel.holdsEveryTap)
         let avx2 = try #require(try direct(lenet, .avx2))
@@ -830,7 +835,7 @@ import Testing
     }
 
     /// A layer large enough to split across workers (7 filters of 7x7 taps
-    /// on 24x32 outputs, 0.53 MFLOPs, its repeated rows within the scratch) with a
+    /// on 24x32 outputs, 0.53 MFLOPs, its input rows within the scratch) with a
     /// BatchNormalization in its store: the fused kernel, which the split
     /// calls, counts its parts in the blocks the unfused one was split by.
     @Test func aFusedPixelLaneKernelSplitsAsItsUnfusedOneDoes() throws {

@@ -333,19 +333,27 @@ public struct PixelLanesSplit: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         guard !parts.isEmpty else { return }
         let patterns = w + 416, biases = w + 5904
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[1]) }
+        @inline(__always) func spread1(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[0], v[1], v[1]) }
+        @inline(__always) func spread2(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[1], v[1], v[1]) }
+        @inline(__always) func spread3(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread4(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread5(_ v: V2) -> V8 { V8(v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread6(_ v: V2) -> V8 { V8(v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound * 6
-                let source = x + firstRow * 38, rows = (parts.upperBound * 6 - 1) + 7 - firstRow
-                for pixel in 0..<(rows * 38) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 7) }
+                let rows = (parts.upperBound * 6 - 1) + 7 - firstRow
+                copied.update(from: x + firstRow * 38, count: rows * 38)
+                (copied + rows * 38).update(repeating: 0, count: 2)
                 do {
                     let bias = biases.load8(at: 0)
                     // The vectors of a row that start at filter 0.
                     for start in [0, 56, 112, 168] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -353,96 +361,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 0); let p1_0 = patterns.load8(at: 784); let p2_0 = patterns.load8(at: 1568); let p3_0 = patterns.load8(at: 2352); let p4_0 = patterns.load8(at: 3136); let p5_0 = patterns.load8(at: 3920); let p6_0 = patterns.load8(at: 4704)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread0(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread0(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread0(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread0(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread0(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 112); let p1_1 = patterns.load8(at: 896); let p2_1 = patterns.load8(at: 1680); let p3_1 = patterns.load8(at: 2464); let p4_1 = patterns.load8(at: 3248); let p5_1 = patterns.load8(at: 4032); let p6_1 = patterns.load8(at: 4816)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread0(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread0(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread0(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread0(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread0(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 224); let p1_2 = patterns.load8(at: 1008); let p2_2 = patterns.load8(at: 1792); let p3_2 = patterns.load8(at: 2576); let p4_2 = patterns.load8(at: 3360); let p5_2 = patterns.load8(at: 4144); let p6_2 = patterns.load8(at: 4928)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread0(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread0(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread0(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread0(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread0(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 336); let p1_3 = patterns.load8(at: 1120); let p2_3 = patterns.load8(at: 1904); let p3_3 = patterns.load8(at: 2688); let p4_3 = patterns.load8(at: 3472); let p5_3 = patterns.load8(at: 4256); let p6_3 = patterns.load8(at: 5040)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread0(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread0(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread0(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread0(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread0(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 448); let p1_4 = patterns.load8(at: 1232); let p2_4 = patterns.load8(at: 2016); let p3_4 = patterns.load8(at: 2800); let p4_4 = patterns.load8(at: 3584); let p5_4 = patterns.load8(at: 4368); let p6_4 = patterns.load8(at: 5152)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread0(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread0(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread0(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread0(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread0(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread0(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 560); let p1_5 = patterns.load8(at: 1344); let p2_5 = patterns.load8(at: 2128); let p3_5 = patterns.load8(at: 2912); let p4_5 = patterns.load8(at: 3696); let p5_5 = patterns.load8(at: 4480); let p6_5 = patterns.load8(at: 5264)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread0(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread0(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread0(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread0(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread0(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread0(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 672); let p1_6 = patterns.load8(at: 1456); let p2_6 = patterns.load8(at: 2240); let p3_6 = patterns.load8(at: 3024); let p4_6 = patterns.load8(at: 3808); let p5_6 = patterns.load8(at: 4592); let p6_6 = patterns.load8(at: 5376)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread0(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread0(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread0(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread0(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread0(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread0(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -457,7 +465,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 1.
                     for start in [8, 64, 120, 176] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -465,96 +473,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 16); let p1_0 = patterns.load8(at: 800); let p2_0 = patterns.load8(at: 1584); let p3_0 = patterns.load8(at: 2368); let p4_0 = patterns.load8(at: 3152); let p5_0 = patterns.load8(at: 3936); let p6_0 = patterns.load8(at: 4720)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread1(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread1(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread1(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread1(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread1(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 128); let p1_1 = patterns.load8(at: 912); let p2_1 = patterns.load8(at: 1696); let p3_1 = patterns.load8(at: 2480); let p4_1 = patterns.load8(at: 3264); let p5_1 = patterns.load8(at: 4048); let p6_1 = patterns.load8(at: 4832)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread1(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread1(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread1(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread1(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread1(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 240); let p1_2 = patterns.load8(at: 1024); let p2_2 = patterns.load8(at: 1808); let p3_2 = patterns.load8(at: 2592); let p4_2 = patterns.load8(at: 3376); let p5_2 = patterns.load8(at: 4160); let p6_2 = patterns.load8(at: 4944)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread1(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread1(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread1(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread1(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread1(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 352); let p1_3 = patterns.load8(at: 1136); let p2_3 = patterns.load8(at: 1920); let p3_3 = patterns.load8(at: 2704); let p4_3 = patterns.load8(at: 3488); let p5_3 = patterns.load8(at: 4272); let p6_3 = patterns.load8(at: 5056)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread1(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread1(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread1(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread1(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread1(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 464); let p1_4 = patterns.load8(at: 1248); let p2_4 = patterns.load8(at: 2032); let p3_4 = patterns.load8(at: 2816); let p4_4 = patterns.load8(at: 3600); let p5_4 = patterns.load8(at: 4384); let p6_4 = patterns.load8(at: 5168)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread1(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread1(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread1(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread1(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread1(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread1(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 576); let p1_5 = patterns.load8(at: 1360); let p2_5 = patterns.load8(at: 2144); let p3_5 = patterns.load8(at: 2928); let p4_5 = patterns.load8(at: 3712); let p5_5 = patterns.load8(at: 4496); let p6_5 = patterns.load8(at: 5280)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread1(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread1(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread1(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread1(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread1(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread1(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 688); let p1_6 = patterns.load8(at: 1472); let p2_6 = patterns.load8(at: 2256); let p3_6 = patterns.load8(at: 3040); let p4_6 = patterns.load8(at: 3824); let p5_6 = patterns.load8(at: 4608); let p6_6 = patterns.load8(at: 5392)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread1(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread1(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread1(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread1(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread1(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread1(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -569,7 +577,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 2.
                     for start in [16, 72, 128, 184] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -577,96 +585,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 32); let p1_0 = patterns.load8(at: 816); let p2_0 = patterns.load8(at: 1600); let p3_0 = patterns.load8(at: 2384); let p4_0 = patterns.load8(at: 3168); let p5_0 = patterns.load8(at: 3952); let p6_0 = patterns.load8(at: 4736)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread2(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread2(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread2(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread2(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread2(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 144); let p1_1 = patterns.load8(at: 928); let p2_1 = patterns.load8(at: 1712); let p3_1 = patterns.load8(at: 2496); let p4_1 = patterns.load8(at: 3280); let p5_1 = patterns.load8(at: 4064); let p6_1 = patterns.load8(at: 4848)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread2(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread2(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread2(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread2(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread2(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 256); let p1_2 = patterns.load8(at: 1040); let p2_2 = patterns.load8(at: 1824); let p3_2 = patterns.load8(at: 2608); let p4_2 = patterns.load8(at: 3392); let p5_2 = patterns.load8(at: 4176); let p6_2 = patterns.load8(at: 4960)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread2(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread2(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread2(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread2(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread2(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 368); let p1_3 = patterns.load8(at: 1152); let p2_3 = patterns.load8(at: 1936); let p3_3 = patterns.load8(at: 2720); let p4_3 = patterns.load8(at: 3504); let p5_3 = patterns.load8(at: 4288); let p6_3 = patterns.load8(at: 5072)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread2(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread2(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread2(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread2(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread2(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 480); let p1_4 = patterns.load8(at: 1264); let p2_4 = patterns.load8(at: 2048); let p3_4 = patterns.load8(at: 2832); let p4_4 = patterns.load8(at: 3616); let p5_4 = patterns.load8(at: 4400); let p6_4 = patterns.load8(at: 5184)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread2(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread2(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread2(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread2(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread2(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread2(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 592); let p1_5 = patterns.load8(at: 1376); let p2_5 = patterns.load8(at: 2160); let p3_5 = patterns.load8(at: 2944); let p4_5 = patterns.load8(at: 3728); let p5_5 = patterns.load8(at: 4512); let p6_5 = patterns.load8(at: 5296)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread2(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread2(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread2(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread2(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread2(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread2(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 704); let p1_6 = patterns.load8(at: 1488); let p2_6 = patterns.load8(at: 2272); let p3_6 = patterns.load8(at: 3056); let p4_6 = patterns.load8(at: 3840); let p5_6 = patterns.load8(at: 4624); let p6_6 = patterns.load8(at: 5408)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread2(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread2(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread2(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread2(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread2(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread2(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -681,7 +689,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 3.
                     for start in [24, 80, 136, 192] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -689,96 +697,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 48); let p1_0 = patterns.load8(at: 832); let p2_0 = patterns.load8(at: 1616); let p3_0 = patterns.load8(at: 2400); let p4_0 = patterns.load8(at: 3184); let p5_0 = patterns.load8(at: 3968); let p6_0 = patterns.load8(at: 4752)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread3(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread3(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread3(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread3(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread3(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread3(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 160); let p1_1 = patterns.load8(at: 944); let p2_1 = patterns.load8(at: 1728); let p3_1 = patterns.load8(at: 2512); let p4_1 = patterns.load8(at: 3296); let p5_1 = patterns.load8(at: 4080); let p6_1 = patterns.load8(at: 4864)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread3(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread3(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread3(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread3(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread3(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread3(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 272); let p1_2 = patterns.load8(at: 1056); let p2_2 = patterns.load8(at: 1840); let p3_2 = patterns.load8(at: 2624); let p4_2 = patterns.load8(at: 3408); let p5_2 = patterns.load8(at: 4192); let p6_2 = patterns.load8(at: 4976)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread3(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread3(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread3(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread3(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread3(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread3(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 384); let p1_3 = patterns.load8(at: 1168); let p2_3 = patterns.load8(at: 1952); let p3_3 = patterns.load8(at: 2736); let p4_3 = patterns.load8(at: 3520); let p5_3 = patterns.load8(at: 4304); let p6_3 = patterns.load8(at: 5088)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread3(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread3(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread3(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread3(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread3(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread3(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 496); let p1_4 = patterns.load8(at: 1280); let p2_4 = patterns.load8(at: 2064); let p3_4 = patterns.load8(at: 2848); let p4_4 = patterns.load8(at: 3632); let p5_4 = patterns.load8(at: 4416); let p6_4 = patterns.load8(at: 5200)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread3(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread3(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread3(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread3(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread3(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread3(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 608); let p1_5 = patterns.load8(at: 1392); let p2_5 = patterns.load8(at: 2176); let p3_5 = patterns.load8(at: 2960); let p4_5 = patterns.load8(at: 3744); let p5_5 = patterns.load8(at: 4528); let p6_5 = patterns.load8(at: 5312)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread3(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread3(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread3(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread3(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread3(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread3(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 720); let p1_6 = patterns.load8(at: 1504); let p2_6 = patterns.load8(at: 2288); let p3_6 = patterns.load8(at: 3072); let p4_6 = patterns.load8(at: 3856); let p5_6 = patterns.load8(at: 4640); let p6_6 = patterns.load8(at: 5424)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread3(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread3(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread3(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread3(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread3(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread3(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -793,7 +801,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 4.
                     for start in [32, 88, 144, 200] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -801,96 +809,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 64); let p1_0 = patterns.load8(at: 848); let p2_0 = patterns.load8(at: 1632); let p3_0 = patterns.load8(at: 2416); let p4_0 = patterns.load8(at: 3200); let p5_0 = patterns.load8(at: 3984); let p6_0 = patterns.load8(at: 4768)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread4(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread4(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread4(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread4(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread4(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread4(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 176); let p1_1 = patterns.load8(at: 960); let p2_1 = patterns.load8(at: 1744); let p3_1 = patterns.load8(at: 2528); let p4_1 = patterns.load8(at: 3312); let p5_1 = patterns.load8(at: 4096); let p6_1 = patterns.load8(at: 4880)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread4(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread4(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread4(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread4(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread4(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread4(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 288); let p1_2 = patterns.load8(at: 1072); let p2_2 = patterns.load8(at: 1856); let p3_2 = patterns.load8(at: 2640); let p4_2 = patterns.load8(at: 3424); let p5_2 = patterns.load8(at: 4208); let p6_2 = patterns.load8(at: 4992)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread4(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread4(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread4(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread4(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread4(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread4(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 400); let p1_3 = patterns.load8(at: 1184); let p2_3 = patterns.load8(at: 1968); let p3_3 = patterns.load8(at: 2752); let p4_3 = patterns.load8(at: 3536); let p5_3 = patterns.load8(at: 4320); let p6_3 = patterns.load8(at: 5104)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread4(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread4(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread4(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread4(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread4(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread4(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 512); let p1_4 = patterns.load8(at: 1296); let p2_4 = patterns.load8(at: 2080); let p3_4 = patterns.load8(at: 2864); let p4_4 = patterns.load8(at: 3648); let p5_4 = patterns.load8(at: 4432); let p6_4 = patterns.load8(at: 5216)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread4(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread4(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread4(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread4(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread4(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread4(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 624); let p1_5 = patterns.load8(at: 1408); let p2_5 = patterns.load8(at: 2192); let p3_5 = patterns.load8(at: 2976); let p4_5 = patterns.load8(at: 3760); let p5_5 = patterns.load8(at: 4544); let p6_5 = patterns.load8(at: 5328)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread4(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread4(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread4(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread4(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread4(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread4(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 736); let p1_6 = patterns.load8(at: 1520); let p2_6 = patterns.load8(at: 2304); let p3_6 = patterns.load8(at: 3088); let p4_6 = patterns.load8(at: 3872); let p5_6 = patterns.load8(at: 4656); let p6_6 = patterns.load8(at: 5440)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread4(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread4(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread4(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread4(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread4(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread4(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -905,7 +913,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 5.
                     for start in [40, 96, 152, 208] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -913,96 +921,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 80); let p1_0 = patterns.load8(at: 864); let p2_0 = patterns.load8(at: 1648); let p3_0 = patterns.load8(at: 2432); let p4_0 = patterns.load8(at: 3216); let p5_0 = patterns.load8(at: 4000); let p6_0 = patterns.load8(at: 4784)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread5(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread5(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread5(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread5(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread5(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread5(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 192); let p1_1 = patterns.load8(at: 976); let p2_1 = patterns.load8(at: 1760); let p3_1 = patterns.load8(at: 2544); let p4_1 = patterns.load8(at: 3328); let p5_1 = patterns.load8(at: 4112); let p6_1 = patterns.load8(at: 4896)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread5(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread5(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread5(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread5(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread5(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread5(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 304); let p1_2 = patterns.load8(at: 1088); let p2_2 = patterns.load8(at: 1872); let p3_2 = patterns.load8(at: 2656); let p4_2 = patterns.load8(at: 3440); let p5_2 = patterns.load8(at: 4224); let p6_2 = patterns.load8(at: 5008)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread5(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread5(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread5(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread5(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread5(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread5(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 416); let p1_3 = patterns.load8(at: 1200); let p2_3 = patterns.load8(at: 1984); let p3_3 = patterns.load8(at: 2768); let p4_3 = patterns.load8(at: 3552); let p5_3 = patterns.load8(at: 4336); let p6_3 = patterns.load8(at: 5120)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread5(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread5(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread5(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread5(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread5(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread5(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 528); let p1_4 = patterns.load8(at: 1312); let p2_4 = patterns.load8(at: 2096); let p3_4 = patterns.load8(at: 2880); let p4_4 = patterns.load8(at: 3664); let p5_4 = patterns.load8(at: 4448); let p6_4 = patterns.load8(at: 5232)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread5(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread5(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread5(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread5(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread5(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread5(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 640); let p1_5 = patterns.load8(at: 1424); let p2_5 = patterns.load8(at: 2208); let p3_5 = patterns.load8(at: 2992); let p4_5 = patterns.load8(at: 3776); let p5_5 = patterns.load8(at: 4560); let p6_5 = patterns.load8(at: 5344)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread5(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread5(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread5(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread5(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread5(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread5(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 752); let p1_6 = patterns.load8(at: 1536); let p2_6 = patterns.load8(at: 2320); let p3_6 = patterns.load8(at: 3104); let p4_6 = patterns.load8(at: 3888); let p5_6 = patterns.load8(at: 4672); let p6_6 = patterns.load8(at: 5456)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread5(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread5(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread5(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread5(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread5(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread5(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -1017,7 +1025,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 6.
                     for start in [48, 104, 160, 216] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -1025,96 +1033,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 96); let p1_0 = patterns.load8(at: 880); let p2_0 = patterns.load8(at: 1664); let p3_0 = patterns.load8(at: 2448); let p4_0 = patterns.load8(at: 3232); let p5_0 = patterns.load8(at: 4016); let p6_0 = patterns.load8(at: 4800)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread6(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread6(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread6(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread6(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread6(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread6(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 208); let p1_1 = patterns.load8(at: 992); let p2_1 = patterns.load8(at: 1776); let p3_1 = patterns.load8(at: 2560); let p4_1 = patterns.load8(at: 3344); let p5_1 = patterns.load8(at: 4128); let p6_1 = patterns.load8(at: 4912)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread6(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread6(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread6(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread6(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread6(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread6(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 320); let p1_2 = patterns.load8(at: 1104); let p2_2 = patterns.load8(at: 1888); let p3_2 = patterns.load8(at: 2672); let p4_2 = patterns.load8(at: 3456); let p5_2 = patterns.load8(at: 4240); let p6_2 = patterns.load8(at: 5024)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread6(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread6(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread6(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread6(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread6(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread6(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 432); let p1_3 = patterns.load8(at: 1216); let p2_3 = patterns.load8(at: 2000); let p3_3 = patterns.load8(at: 2784); let p4_3 = patterns.load8(at: 3568); let p5_3 = patterns.load8(at: 4352); let p6_3 = patterns.load8(at: 5136)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread6(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread6(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread6(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread6(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread6(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread6(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 544); let p1_4 = patterns.load8(at: 1328); let p2_4 = patterns.load8(at: 2112); let p3_4 = patterns.load8(at: 2896); let p4_4 = patterns.load8(at: 3680); let p5_4 = patterns.load8(at: 4464); let p6_4 = patterns.load8(at: 5248)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread6(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread6(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread6(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread6(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread6(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread6(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 656); let p1_5 = patterns.load8(at: 1440); let p2_5 = patterns.load8(at: 2224); let p3_5 = patterns.load8(at: 3008); let p4_5 = patterns.load8(at: 3792); let p5_5 = patterns.load8(at: 4576); let p6_5 = patterns.load8(at: 5360)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread6(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread6(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread6(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread6(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread6(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread6(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 768); let p1_6 = patterns.load8(at: 1552); let p2_6 = patterns.load8(at: 2336); let p3_6 = patterns.load8(at: 3120); let p4_6 = patterns.load8(at: 3904); let p5_6 = patterns.load8(at: 4688); let p6_6 = patterns.load8(at: 5472)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread6(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread6(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread6(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread6(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread6(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread6(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -1125,7 +1133,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7988, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1142, withTemporary)
         }
     }
 
@@ -1149,19 +1157,27 @@ public struct PixelLanesSplit: CompiledModel {
         for lane in 0..<8 { scale5[lane] = post[(5 + lane) % 7]; shift5[lane] = post[7 + (5 + lane) % 7] }
         var scale6 = V8(), shift6 = V8()
         for lane in 0..<8 { scale6[lane] = post[(6 + lane) % 7]; shift6[lane] = post[7 + (6 + lane) % 7] }
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[1]) }
+        @inline(__always) func spread1(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[0], v[1], v[1]) }
+        @inline(__always) func spread2(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[1], v[1], v[1]) }
+        @inline(__always) func spread3(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread4(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread5(_ v: V2) -> V8 { V8(v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread6(_ v: V2) -> V8 { V8(v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound * 6
-                let source = x + firstRow * 38, rows = (parts.upperBound * 6 - 1) + 7 - firstRow
-                for pixel in 0..<(rows * 38) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 7) }
+                let rows = (parts.upperBound * 6 - 1) + 7 - firstRow
+                copied.update(from: x + firstRow * 38, count: rows * 38)
+                (copied + rows * 38).update(repeating: 0, count: 2)
                 do {
                     let bias = biases.load8(at: 0)
                     // The vectors of a row that start at filter 0.
                     for start in [0, 56, 112, 168] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -1169,96 +1185,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 0); let p1_0 = patterns.load8(at: 784); let p2_0 = patterns.load8(at: 1568); let p3_0 = patterns.load8(at: 2352); let p4_0 = patterns.load8(at: 3136); let p5_0 = patterns.load8(at: 3920); let p6_0 = patterns.load8(at: 4704)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread0(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread0(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread0(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread0(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread0(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 112); let p1_1 = patterns.load8(at: 896); let p2_1 = patterns.load8(at: 1680); let p3_1 = patterns.load8(at: 2464); let p4_1 = patterns.load8(at: 3248); let p5_1 = patterns.load8(at: 4032); let p6_1 = patterns.load8(at: 4816)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread0(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread0(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread0(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread0(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread0(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 224); let p1_2 = patterns.load8(at: 1008); let p2_2 = patterns.load8(at: 1792); let p3_2 = patterns.load8(at: 2576); let p4_2 = patterns.load8(at: 3360); let p5_2 = patterns.load8(at: 4144); let p6_2 = patterns.load8(at: 4928)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread0(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread0(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread0(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread0(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread0(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 336); let p1_3 = patterns.load8(at: 1120); let p2_3 = patterns.load8(at: 1904); let p3_3 = patterns.load8(at: 2688); let p4_3 = patterns.load8(at: 3472); let p5_3 = patterns.load8(at: 4256); let p6_3 = patterns.load8(at: 5040)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread0(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread0(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread0(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread0(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread0(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 448); let p1_4 = patterns.load8(at: 1232); let p2_4 = patterns.load8(at: 2016); let p3_4 = patterns.load8(at: 2800); let p4_4 = patterns.load8(at: 3584); let p5_4 = patterns.load8(at: 4368); let p6_4 = patterns.load8(at: 5152)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread0(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread0(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread0(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread0(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread0(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread0(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 560); let p1_5 = patterns.load8(at: 1344); let p2_5 = patterns.load8(at: 2128); let p3_5 = patterns.load8(at: 2912); let p4_5 = patterns.load8(at: 3696); let p5_5 = patterns.load8(at: 4480); let p6_5 = patterns.load8(at: 5264)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread0(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread0(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread0(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread0(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread0(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread0(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread0(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 672); let p1_6 = patterns.load8(at: 1456); let p2_6 = patterns.load8(at: 2240); let p3_6 = patterns.load8(at: 3024); let p4_6 = patterns.load8(at: 3808); let p5_6 = patterns.load8(at: 4592); let p6_6 = patterns.load8(at: 5376)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread0(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread0(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread0(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread0(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread0(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread0(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread0(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             let e0n = scaleShift(s0, scale0, shift0)
                             let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
@@ -1285,7 +1301,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 1.
                     for start in [8, 64, 120, 176] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -1293,96 +1309,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 16); let p1_0 = patterns.load8(at: 800); let p2_0 = patterns.load8(at: 1584); let p3_0 = patterns.load8(at: 2368); let p4_0 = patterns.load8(at: 3152); let p5_0 = patterns.load8(at: 3936); let p6_0 = patterns.load8(at: 4720)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread1(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread1(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread1(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread1(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread1(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 128); let p1_1 = patterns.load8(at: 912); let p2_1 = patterns.load8(at: 1696); let p3_1 = patterns.load8(at: 2480); let p4_1 = patterns.load8(at: 3264); let p5_1 = patterns.load8(at: 4048); let p6_1 = patterns.load8(at: 4832)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread1(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread1(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread1(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread1(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread1(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 240); let p1_2 = patterns.load8(at: 1024); let p2_2 = patterns.load8(at: 1808); let p3_2 = patterns.load8(at: 2592); let p4_2 = patterns.load8(at: 3376); let p5_2 = patterns.load8(at: 4160); let p6_2 = patterns.load8(at: 4944)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread1(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread1(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread1(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread1(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread1(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 352); let p1_3 = patterns.load8(at: 1136); let p2_3 = patterns.load8(at: 1920); let p3_3 = patterns.load8(at: 2704); let p4_3 = patterns.load8(at: 3488); let p5_3 = patterns.load8(at: 4272); let p6_3 = patterns.load8(at: 5056)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread1(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread1(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread1(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread1(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread1(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 464); let p1_4 = patterns.load8(at: 1248); let p2_4 = patterns.load8(at: 2032); let p3_4 = patterns.load8(at: 2816); let p4_4 = patterns.load8(at: 3600); let p5_4 = patterns.load8(at: 4384); let p6_4 = patterns.load8(at: 5168)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread1(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread1(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread1(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread1(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread1(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread1(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 576); let p1_5 = patterns.load8(at: 1360); let p2_5 = patterns.load8(at: 2144); let p3_5 = patterns.load8(at: 2928); let p4_5 = patterns.load8(at: 3712); let p5_5 = patterns.load8(at: 4496); let p6_5 = patterns.load8(at: 5280)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread1(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread1(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread1(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread1(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread1(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread1(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread1(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 688); let p1_6 = patterns.load8(at: 1472); let p2_6 = patterns.load8(at: 2256); let p3_6 = patterns.load8(at: 3040); let p4_6 = patterns.load8(at: 3824); let p5_6 = patterns.load8(at: 4608); let p6_6 = patterns.load8(at: 5392)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread1(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread1(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread1(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread1(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread1(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread1(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread1(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             let e0n = scaleShift(s0, scale1, shift1)
                             let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
@@ -1409,7 +1425,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 2.
                     for start in [16, 72, 128, 184] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -1417,96 +1433,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 32); let p1_0 = patterns.load8(at: 816); let p2_0 = patterns.load8(at: 1600); let p3_0 = patterns.load8(at: 2384); let p4_0 = patterns.load8(at: 3168); let p5_0 = patterns.load8(at: 3952); let p6_0 = patterns.load8(at: 4736)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread2(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread2(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread2(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread2(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread2(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 144); let p1_1 = patterns.load8(at: 928); let p2_1 = patterns.load8(at: 1712); let p3_1 = patterns.load8(at: 2496); let p4_1 = patterns.load8(at: 3280); let p5_1 = patterns.load8(at: 4064); let p6_1 = patterns.load8(at: 4848)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread2(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread2(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread2(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread2(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread2(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 256); let p1_2 = patterns.load8(at: 1040); let p2_2 = patterns.load8(at: 1824); let p3_2 = patterns.load8(at: 2608); let p4_2 = patterns.load8(at: 3392); let p5_2 = patterns.load8(at: 4176); let p6_2 = patterns.load8(at: 4960)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread2(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread2(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread2(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread2(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread2(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 368); let p1_3 = patterns.load8(at: 1152); let p2_3 = patterns.load8(at: 1936); let p3_3 = patterns.load8(at: 2720); let p4_3 = patterns.load8(at: 3504); let p5_3 = patterns.load8(at: 4288); let p6_3 = patterns.load8(at: 5072)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread2(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread2(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread2(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread2(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread2(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 480); let p1_4 = patterns.load8(at: 1264); let p2_4 = patterns.load8(at: 2048); let p3_4 = patterns.load8(at: 2832); let p4_4 = patterns.load8(at: 3616); let p5_4 = patterns.load8(at: 4400); let p6_4 = patterns.load8(at: 5184)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread2(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread2(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread2(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread2(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread2(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread2(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 592); let p1_5 = patterns.load8(at: 1376); let p2_5 = patterns.load8(at: 2160); let p3_5 = patterns.load8(at: 2944); let p4_5 = patterns.load8(at: 3728); let p5_5 = patterns.load8(at: 4512); let p6_5 = patterns.load8(at: 5296)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread2(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread2(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread2(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread2(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread2(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread2(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread2(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 704); let p1_6 = patterns.load8(at: 1488); let p2_6 = patterns.load8(at: 2272); let p3_6 = patterns.load8(at: 3056); let p4_6 = patterns.load8(at: 3840); let p5_6 = patterns.load8(at: 4624); let p6_6 = patterns.load8(at: 5408)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread2(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread2(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread2(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread2(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread2(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread2(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread2(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             let e0n = scaleShift(s0, scale2, shift2)
                             let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
@@ -1533,7 +1549,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 3.
                     for start in [24, 80, 136, 192] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -1541,96 +1557,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 48); let p1_0 = patterns.load8(at: 832); let p2_0 = patterns.load8(at: 1616); let p3_0 = patterns.load8(at: 2400); let p4_0 = patterns.load8(at: 3184); let p5_0 = patterns.load8(at: 3968); let p6_0 = patterns.load8(at: 4752)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread3(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread3(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread3(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread3(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread3(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread3(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 160); let p1_1 = patterns.load8(at: 944); let p2_1 = patterns.load8(at: 1728); let p3_1 = patterns.load8(at: 2512); let p4_1 = patterns.load8(at: 3296); let p5_1 = patterns.load8(at: 4080); let p6_1 = patterns.load8(at: 4864)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread3(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread3(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread3(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread3(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread3(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread3(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 272); let p1_2 = patterns.load8(at: 1056); let p2_2 = patterns.load8(at: 1840); let p3_2 = patterns.load8(at: 2624); let p4_2 = patterns.load8(at: 3408); let p5_2 = patterns.load8(at: 4192); let p6_2 = patterns.load8(at: 4976)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread3(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread3(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread3(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread3(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread3(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread3(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 384); let p1_3 = patterns.load8(at: 1168); let p2_3 = patterns.load8(at: 1952); let p3_3 = patterns.load8(at: 2736); let p4_3 = patterns.load8(at: 3520); let p5_3 = patterns.load8(at: 4304); let p6_3 = patterns.load8(at: 5088)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread3(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread3(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread3(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread3(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread3(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread3(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 496); let p1_4 = patterns.load8(at: 1280); let p2_4 = patterns.load8(at: 2064); let p3_4 = patterns.load8(at: 2848); let p4_4 = patterns.load8(at: 3632); let p5_4 = patterns.load8(at: 4416); let p6_4 = patterns.load8(at: 5200)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread3(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread3(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread3(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread3(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread3(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread3(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 608); let p1_5 = patterns.load8(at: 1392); let p2_5 = patterns.load8(at: 2176); let p3_5 = patterns.load8(at: 2960); let p4_5 = patterns.load8(at: 3744); let p5_5 = patterns.load8(at: 4528); let p6_5 = patterns.load8(at: 5312)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread3(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread3(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread3(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread3(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread3(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread3(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread3(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 720); let p1_6 = patterns.load8(at: 1504); let p2_6 = patterns.load8(at: 2288); let p3_6 = patterns.load8(at: 3072); let p4_6 = patterns.load8(at: 3856); let p5_6 = patterns.load8(at: 4640); let p6_6 = patterns.load8(at: 5424)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread3(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread3(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread3(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread3(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread3(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread3(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread3(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             let e0n = scaleShift(s0, scale3, shift3)
                             let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
@@ -1657,7 +1673,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 4.
                     for start in [32, 88, 144, 200] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -1665,96 +1681,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 64); let p1_0 = patterns.load8(at: 848); let p2_0 = patterns.load8(at: 1632); let p3_0 = patterns.load8(at: 2416); let p4_0 = patterns.load8(at: 3200); let p5_0 = patterns.load8(at: 3984); let p6_0 = patterns.load8(at: 4768)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread4(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread4(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread4(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread4(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread4(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread4(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 176); let p1_1 = patterns.load8(at: 960); let p2_1 = patterns.load8(at: 1744); let p3_1 = patterns.load8(at: 2528); let p4_1 = patterns.load8(at: 3312); let p5_1 = patterns.load8(at: 4096); let p6_1 = patterns.load8(at: 4880)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread4(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread4(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread4(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread4(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread4(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread4(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 288); let p1_2 = patterns.load8(at: 1072); let p2_2 = patterns.load8(at: 1856); let p3_2 = patterns.load8(at: 2640); let p4_2 = patterns.load8(at: 3424); let p5_2 = patterns.load8(at: 4208); let p6_2 = patterns.load8(at: 4992)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread4(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread4(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread4(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread4(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread4(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread4(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 400); let p1_3 = patterns.load8(at: 1184); let p2_3 = patterns.load8(at: 1968); let p3_3 = patterns.load8(at: 2752); let p4_3 = patterns.load8(at: 3536); let p5_3 = patterns.load8(at: 4320); let p6_3 = patterns.load8(at: 5104)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread4(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread4(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread4(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread4(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread4(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread4(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 512); let p1_4 = patterns.load8(at: 1296); let p2_4 = patterns.load8(at: 2080); let p3_4 = patterns.load8(at: 2864); let p4_4 = patterns.load8(at: 3648); let p5_4 = patterns.load8(at: 4432); let p6_4 = patterns.load8(at: 5216)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread4(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread4(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread4(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread4(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread4(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread4(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 624); let p1_5 = patterns.load8(at: 1408); let p2_5 = patterns.load8(at: 2192); let p3_5 = patterns.load8(at: 2976); let p4_5 = patterns.load8(at: 3760); let p5_5 = patterns.load8(at: 4544); let p6_5 = patterns.load8(at: 5328)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread4(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread4(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread4(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread4(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread4(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread4(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread4(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 736); let p1_6 = patterns.load8(at: 1520); let p2_6 = patterns.load8(at: 2304); let p3_6 = patterns.load8(at: 3088); let p4_6 = patterns.load8(at: 3872); let p5_6 = patterns.load8(at: 4656); let p6_6 = patterns.load8(at: 5440)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread4(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread4(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread4(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread4(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread4(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread4(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread4(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             let e0n = scaleShift(s0, scale4, shift4)
                             let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
@@ -1781,7 +1797,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 5.
                     for start in [40, 96, 152, 208] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -1789,96 +1805,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 80); let p1_0 = patterns.load8(at: 864); let p2_0 = patterns.load8(at: 1648); let p3_0 = patterns.load8(at: 2432); let p4_0 = patterns.load8(at: 3216); let p5_0 = patterns.load8(at: 4000); let p6_0 = patterns.load8(at: 4784)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread5(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread5(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread5(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread5(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread5(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread5(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 192); let p1_1 = patterns.load8(at: 976); let p2_1 = patterns.load8(at: 1760); let p3_1 = patterns.load8(at: 2544); let p4_1 = patterns.load8(at: 3328); let p5_1 = patterns.load8(at: 4112); let p6_1 = patterns.load8(at: 4896)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread5(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread5(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread5(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread5(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread5(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread5(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 304); let p1_2 = patterns.load8(at: 1088); let p2_2 = patterns.load8(at: 1872); let p3_2 = patterns.load8(at: 2656); let p4_2 = patterns.load8(at: 3440); let p5_2 = patterns.load8(at: 4224); let p6_2 = patterns.load8(at: 5008)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread5(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread5(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread5(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread5(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread5(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread5(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 416); let p1_3 = patterns.load8(at: 1200); let p2_3 = patterns.load8(at: 1984); let p3_3 = patterns.load8(at: 2768); let p4_3 = patterns.load8(at: 3552); let p5_3 = patterns.load8(at: 4336); let p6_3 = patterns.load8(at: 5120)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread5(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread5(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread5(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread5(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread5(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread5(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 528); let p1_4 = patterns.load8(at: 1312); let p2_4 = patterns.load8(at: 2096); let p3_4 = patterns.load8(at: 2880); let p4_4 = patterns.load8(at: 3664); let p5_4 = patterns.load8(at: 4448); let p6_4 = patterns.load8(at: 5232)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread5(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread5(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread5(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread5(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread5(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread5(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 640); let p1_5 = patterns.load8(at: 1424); let p2_5 = patterns.load8(at: 2208); let p3_5 = patterns.load8(at: 2992); let p4_5 = patterns.load8(at: 3776); let p5_5 = patterns.load8(at: 4560); let p6_5 = patterns.load8(at: 5344)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread5(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread5(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread5(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread5(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread5(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread5(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread5(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 752); let p1_6 = patterns.load8(at: 1536); let p2_6 = patterns.load8(at: 2320); let p3_6 = patterns.load8(at: 3104); let p4_6 = patterns.load8(at: 3888); let p5_6 = patterns.load8(at: 4672); let p6_6 = patterns.load8(at: 5456)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread5(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread5(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread5(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread5(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread5(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread5(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread5(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             let e0n = scaleShift(s0, scale5, shift5)
                             let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
@@ -1905,7 +1921,7 @@ public struct PixelLanesSplit: CompiledModel {
                     // The vectors of a row that start at filter 6.
                     for start in [48, 104, 160, 216] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            let row = copied + (oy - firstRow) * 38 + start / 7, yp = y + oy * 224 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -1913,96 +1929,96 @@ public struct PixelLanesSplit: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             let p0_0 = patterns.load8(at: 96); let p1_0 = patterns.load8(at: 880); let p2_0 = patterns.load8(at: 1664); let p3_0 = patterns.load8(at: 2448); let p4_0 = patterns.load8(at: 3232); let p5_0 = patterns.load8(at: 4016); let p6_0 = patterns.load8(at: 4800)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.load8(at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.load8(at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.load8(at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.load8(at: 2926); s5 = madd(s5, xv, p6_0) }
+                            do { let xv = spread6(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 38)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 76)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 114)); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 152)); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 190)); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 228)); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread6(row.load2(at: 266)); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = spread6(row.load2(at: 304)); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = spread6(row.load2(at: 342)); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = spread6(row.load2(at: 380)); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = spread6(row.load2(at: 418)); s5 = madd(s5, xv, p6_0) }
                             let p0_1 = patterns.load8(at: 208); let p1_1 = patterns.load8(at: 992); let p2_1 = patterns.load8(at: 1776); let p3_1 = patterns.load8(at: 2560); let p4_1 = patterns.load8(at: 3344); let p5_1 = patterns.load8(at: 4128); let p6_1 = patterns.load8(at: 4912)
-                            do { let xv = row.load8(at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.load8(at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.load8(at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.load8(at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.load8(at: 2933); s5 = madd(s5, xv, p6_1) }
+                            do { let xv = spread6(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 39)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 77)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 115)); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 153)); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 191)); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 229)); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread6(row.load2(at: 267)); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = spread6(row.load2(at: 305)); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = spread6(row.load2(at: 343)); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = spread6(row.load2(at: 381)); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = spread6(row.load2(at: 419)); s5 = madd(s5, xv, p6_1) }
                             let p0_2 = patterns.load8(at: 320); let p1_2 = patterns.load8(at: 1104); let p2_2 = patterns.load8(at: 1888); let p3_2 = patterns.load8(at: 2672); let p4_2 = patterns.load8(at: 3456); let p5_2 = patterns.load8(at: 4240); let p6_2 = patterns.load8(at: 5024)
-                            do { let xv = row.load8(at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.load8(at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.load8(at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.load8(at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.load8(at: 2940); s5 = madd(s5, xv, p6_2) }
+                            do { let xv = spread6(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 40)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 78)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 116)); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 154)); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 192)); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 230)); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread6(row.load2(at: 268)); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = spread6(row.load2(at: 306)); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = spread6(row.load2(at: 344)); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = spread6(row.load2(at: 382)); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = spread6(row.load2(at: 420)); s5 = madd(s5, xv, p6_2) }
                             let p0_3 = patterns.load8(at: 432); let p1_3 = patterns.load8(at: 1216); let p2_3 = patterns.load8(at: 2000); let p3_3 = patterns.load8(at: 2784); let p4_3 = patterns.load8(at: 3568); let p5_3 = patterns.load8(at: 4352); let p6_3 = patterns.load8(at: 5136)
-                            do { let xv = row.load8(at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.load8(at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.load8(at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.load8(at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.load8(at: 2947); s5 = madd(s5, xv, p6_3) }
+                            do { let xv = spread6(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 41)); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 79)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 117)); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 155)); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 193)); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 231)); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread6(row.load2(at: 269)); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = spread6(row.load2(at: 307)); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = spread6(row.load2(at: 345)); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = spread6(row.load2(at: 383)); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = spread6(row.load2(at: 421)); s5 = madd(s5, xv, p6_3) }
                             let p0_4 = patterns.load8(at: 544); let p1_4 = patterns.load8(at: 1328); let p2_4 = patterns.load8(at: 2112); let p3_4 = patterns.load8(at: 2896); let p4_4 = patterns.load8(at: 3680); let p5_4 = patterns.load8(at: 4464); let p6_4 = patterns.load8(at: 5248)
-                            do { let xv = row.load8(at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.load8(at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.load8(at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.load8(at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.load8(at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.load8(at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.load8(at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.load8(at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.load8(at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.load8(at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.load8(at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.load8(at: 2954); s5 = madd(s5, xv, p6_4) }
+                            do { let xv = spread6(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 42)); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 80)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 118)); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 156)); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 194)); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 232)); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread6(row.load2(at: 270)); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = spread6(row.load2(at: 308)); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = spread6(row.load2(at: 346)); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = spread6(row.load2(at: 384)); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = spread6(row.load2(at: 422)); s5 = madd(s5, xv, p6_4) }
                             let p0_5 = patterns.load8(at: 656); let p1_5 = patterns.load8(at: 1440); let p2_5 = patterns.load8(at: 2224); let p3_5 = patterns.load8(at: 3008); let p4_5 = patterns.load8(at: 3792); let p5_5 = patterns.load8(at: 4576); let p6_5 = patterns.load8(at: 5360)
-                            do { let xv = row.load8(at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.load8(at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.load8(at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.load8(at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.load8(at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.load8(at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.load8(at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.load8(at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.load8(at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.load8(at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.load8(at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.load8(at: 2961); s5 = madd(s5, xv, p6_5) }
+                            do { let xv = spread6(row.load2(at: 5)); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 43)); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 81)); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 119)); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 157)); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 195)); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = spread6(row.load2(at: 233)); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = spread6(row.load2(at: 271)); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = spread6(row.load2(at: 309)); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = spread6(row.load2(at: 347)); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = spread6(row.load2(at: 385)); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = spread6(row.load2(at: 423)); s5 = madd(s5, xv, p6_5) }
                             let p0_6 = patterns.load8(at: 768); let p1_6 = patterns.load8(at: 1552); let p2_6 = patterns.load8(at: 2336); let p3_6 = patterns.load8(at: 3120); let p4_6 = patterns.load8(at: 3904); let p5_6 = patterns.load8(at: 4688); let p6_6 = patterns.load8(at: 5472)
-                            do { let xv = row.load8(at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.load8(at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.load8(at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.load8(at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.load8(at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.load8(at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.load8(at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.load8(at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.load8(at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.load8(at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.load8(at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.load8(at: 2968); s5 = madd(s5, xv, p6_6) }
+                            do { let xv = spread6(row.load2(at: 6)); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 44)); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 82)); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 120)); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 158)); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 196)); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = spread6(row.load2(at: 234)); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = spread6(row.load2(at: 272)); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = spread6(row.load2(at: 310)); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = spread6(row.load2(at: 348)); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = spread6(row.load2(at: 386)); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = spread6(row.load2(at: 424)); s5 = madd(s5, xv, p6_6) }
                             let e0n = scaleShift(s0, scale6, shift6)
                             let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
@@ -2025,7 +2041,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7988, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1142, withTemporary)
         }
     }
 

@@ -203,13 +203,15 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         guard !parts.isEmpty else { return }
         let patterns = w + 64, biases = w + 640
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V4) -> V16 { V16(v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[2], v[2], v[2], v[2], v[3], v[3], v[3], v[3]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound * 8
-                let source = x + firstRow * 10, rows = (parts.upperBound * 8 - 1) + 3 - firstRow
-                for pixel in 0..<(rows * 10) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 4) }
+                let rows = (parts.upperBound * 8 - 1) + 3 - firstRow
+                copied.update(from: x + firstRow * 10, count: rows * 10)
+                (copied + rows * 10).update(repeating: 0, count: 4)
                 do {
                     let p0_0 = patterns.load16(at: 0), p0_1 = patterns.load16(at: 64), p0_2 = patterns.load16(at: 128)
                     let p1_0 = patterns.load16(at: 192), p1_1 = patterns.load16(at: 256), p1_2 = patterns.load16(at: 320)
@@ -218,7 +220,7 @@ public struct TwoInputsTwoOutputs: CompiledModel {
                     // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
                     for start in [0, 16] {
                         for oy in stride(from: parts.lowerBound * 8, to: parts.upperBound * 8, by: 8) {
-                            let row = repeated + (oy - firstRow) * 40 + start, yp = y + oy * 32 + start
+                            let row = copied + (oy - firstRow) * 10 + start / 4, yp = y + oy * 32 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -227,36 +229,36 @@ public struct TwoInputsTwoOutputs: CompiledModel {
                             var s5 = bias
                             var s6 = bias
                             var s7 = bias
-                            do { let xv = row.load16(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load16(at: 40); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load16(at: 80); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load16(at: 120); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load16(at: 160); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load16(at: 200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load16(at: 240); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.load16(at: 280); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
-                            do { let xv = row.load16(at: 320); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
-                            do { let xv = row.load16(at: 360); s7 = madd(s7, xv, p2_0) }
-                            do { let xv = row.load16(at: 4); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load16(at: 44); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load16(at: 84); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load16(at: 124); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load16(at: 164); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load16(at: 204); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load16(at: 244); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.load16(at: 284); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
-                            do { let xv = row.load16(at: 324); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
-                            do { let xv = row.load16(at: 364); s7 = madd(s7, xv, p2_1) }
-                            do { let xv = row.load16(at: 8); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load16(at: 48); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load16(at: 88); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load16(at: 128); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load16(at: 168); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load16(at: 208); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load16(at: 248); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.load16(at: 288); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
-                            do { let xv = row.load16(at: 328); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
-                            do { let xv = row.load16(at: 368); s7 = madd(s7, xv, p2_2) }
+                            do { let xv = spread0(row.load4(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 10)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 20)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 30)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 40)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 50)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 60)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 70)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
+                            do { let xv = spread0(row.load4(at: 80)); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
+                            do { let xv = spread0(row.load4(at: 90)); s7 = madd(s7, xv, p2_0) }
+                            do { let xv = spread0(row.load4(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 11)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 21)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 31)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 41)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 51)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 61)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 71)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
+                            do { let xv = spread0(row.load4(at: 81)); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
+                            do { let xv = spread0(row.load4(at: 91)); s7 = madd(s7, xv, p2_1) }
+                            do { let xv = spread0(row.load4(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 12)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 22)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 32)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 42)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 52)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 62)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 72)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
+                            do { let xv = spread0(row.load4(at: 82)); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
+                            do { let xv = spread0(row.load4(at: 92)); s7 = madd(s7, xv, p2_2) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -277,7 +279,7 @@ public struct TwoInputsTwoOutputs: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 408, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 104, withTemporary)
         }
     }
 

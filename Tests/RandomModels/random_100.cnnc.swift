@@ -258,19 +258,25 @@ public struct Random100: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         guard !parts.isEmpty else { return }
         let patterns = w + 112, biases = w + 1072
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[1], v[1], v[1]) }
+        @inline(__always) func spread1(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread2(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread3(_ v: V4) -> V8 { V8(v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[2]) }
+        @inline(__always) func spread4(_ v: V4) -> V8 { V8(v[0], v[1], v[1], v[1], v[1], v[1], v[2], v[2]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound * 7 * 2
-                let source = x + firstRow * 15, rows = (parts.upperBound * 7 - 1) * 2 + 3 - firstRow
-                for pixel in 0..<(rows * 15) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 5) }
+                let rows = (parts.upperBound * 7 - 1) * 2 + 3 - firstRow
+                copied.update(from: x + firstRow * 15, count: rows * 15)
+                (copied + rows * 15).update(repeating: 0, count: 4)
                 do {
                     let bias = biases.load8(at: 0)
                     // The vectors of a row that start at filter 0.
                     for start in [0, 40] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                            let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                            let row = copied + (oy * 2 - firstRow) * 15 + start / 5, yp = y + oy * 60 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -279,69 +285,69 @@ public struct Random100: CompiledModel {
                             var s5 = bias
                             var s6 = bias
                             let p0_0 = patterns.load8(at: 0); let p1_0 = patterns.load8(at: 320); let p2_0 = patterns.load8(at: 640)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.load8(at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.load8(at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.load8(at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.load8(at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.load8(at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.load8(at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.load8(at: 1050); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = spread0(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 15)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 30)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 45)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 60)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 75)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 90)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 105)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 120)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 135)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 150)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 165)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 180)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 195)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 210)); s6 = madd(s6, xv, p2_0) }
                             let p0_1 = patterns.load8(at: 80); let p1_1 = patterns.load8(at: 400); let p2_1 = patterns.load8(at: 720)
-                            do { let xv = row.load8(at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.load8(at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.load8(at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.load8(at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.load8(at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.load8(at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.load8(at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.load8(at: 1055); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = spread0(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 16)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 31)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 46)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 61)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 76)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 91)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 106)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 121)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 136)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 151)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 166)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 181)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 196)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 211)); s6 = madd(s6, xv, p2_1) }
                             let p0_2 = patterns.load8(at: 160); let p1_2 = patterns.load8(at: 480); let p2_2 = patterns.load8(at: 800)
-                            do { let xv = row.load8(at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.load8(at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.load8(at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.load8(at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.load8(at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.load8(at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.load8(at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.load8(at: 1060); s6 = madd(s6, xv, p2_2) }
+                            do { let xv = spread0(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 17)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 32)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 47)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 62)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 77)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 92)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 107)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 122)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 137)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 152)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 167)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 182)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 197)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 212)); s6 = madd(s6, xv, p2_2) }
                             let p0_3 = patterns.load8(at: 240); let p1_3 = patterns.load8(at: 560); let p2_3 = patterns.load8(at: 880)
-                            do { let xv = row.load8(at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.load8(at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.load8(at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.load8(at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.load8(at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.load8(at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.load8(at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.load8(at: 1065); s6 = madd(s6, xv, p2_3) }
+                            do { let xv = spread0(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 18)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 33)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 48)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 63)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 78)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 93)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 108)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 123)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 138)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 153)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 168)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 183)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 198)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 213)); s6 = madd(s6, xv, p2_3) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -364,7 +370,7 @@ public struct Random100: CompiledModel {
                     // The vectors of a row that start at filter 1.
                     for start in [16] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                            let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                            let row = copied + (oy * 2 - firstRow) * 15 + start / 5, yp = y + oy * 60 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -373,69 +379,69 @@ public struct Random100: CompiledModel {
                             var s5 = bias
                             var s6 = bias
                             let p0_0 = patterns.load8(at: 16); let p1_0 = patterns.load8(at: 336); let p2_0 = patterns.load8(at: 656)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.load8(at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.load8(at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.load8(at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.load8(at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.load8(at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.load8(at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.load8(at: 1050); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = spread1(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 15)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 30)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 45)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 60)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 75)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 90)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 105)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 120)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 135)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 150)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 165)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 180)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 195)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 210)); s6 = madd(s6, xv, p2_0) }
                             let p0_1 = patterns.load8(at: 96); let p1_1 = patterns.load8(at: 416); let p2_1 = patterns.load8(at: 736)
-                            do { let xv = row.load8(at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.load8(at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.load8(at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.load8(at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.load8(at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.load8(at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.load8(at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.load8(at: 1055); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = spread1(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 16)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 31)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 46)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 61)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 76)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 91)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 106)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 121)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 136)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 151)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 166)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 181)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 196)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 211)); s6 = madd(s6, xv, p2_1) }
                             let p0_2 = patterns.load8(at: 176); let p1_2 = patterns.load8(at: 496); let p2_2 = patterns.load8(at: 816)
-                            do { let xv = row.load8(at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.load8(at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.load8(at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.load8(at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.load8(at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.load8(at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.load8(at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.load8(at: 1060); s6 = madd(s6, xv, p2_2) }
+                            do { let xv = spread1(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 17)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 32)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 47)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 62)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 77)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 92)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 107)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 122)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 137)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 152)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 167)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 182)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 197)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 212)); s6 = madd(s6, xv, p2_2) }
                             let p0_3 = patterns.load8(at: 256); let p1_3 = patterns.load8(at: 576); let p2_3 = patterns.load8(at: 896)
-                            do { let xv = row.load8(at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.load8(at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.load8(at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.load8(at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.load8(at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.load8(at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.load8(at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.load8(at: 1065); s6 = madd(s6, xv, p2_3) }
+                            do { let xv = spread1(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 18)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 33)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 48)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 63)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 78)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 93)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 108)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 123)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 138)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 153)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 168)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 183)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 198)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 213)); s6 = madd(s6, xv, p2_3) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -458,7 +464,7 @@ public struct Random100: CompiledModel {
                     // The vectors of a row that start at filter 2.
                     for start in [32, 52] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                            let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                            let row = copied + (oy * 2 - firstRow) * 15 + start / 5, yp = y + oy * 60 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -467,69 +473,69 @@ public struct Random100: CompiledModel {
                             var s5 = bias
                             var s6 = bias
                             let p0_0 = patterns.load8(at: 32); let p1_0 = patterns.load8(at: 352); let p2_0 = patterns.load8(at: 672)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.load8(at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.load8(at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.load8(at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.load8(at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.load8(at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.load8(at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.load8(at: 1050); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = spread2(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 15)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 30)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 45)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 60)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 75)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 90)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 105)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 120)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 135)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 150)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 165)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 180)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 195)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 210)); s6 = madd(s6, xv, p2_0) }
                             let p0_1 = patterns.load8(at: 112); let p1_1 = patterns.load8(at: 432); let p2_1 = patterns.load8(at: 752)
-                            do { let xv = row.load8(at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.load8(at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.load8(at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.load8(at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.load8(at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.load8(at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.load8(at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.load8(at: 1055); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = spread2(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 16)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 31)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 46)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 61)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 76)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 91)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 106)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 121)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 136)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 151)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 166)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 181)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 196)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 211)); s6 = madd(s6, xv, p2_1) }
                             let p0_2 = patterns.load8(at: 192); let p1_2 = patterns.load8(at: 512); let p2_2 = patterns.load8(at: 832)
-                            do { let xv = row.load8(at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.load8(at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.load8(at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.load8(at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.load8(at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.load8(at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.load8(at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.load8(at: 1060); s6 = madd(s6, xv, p2_2) }
+                            do { let xv = spread2(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 17)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 32)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 47)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 62)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 77)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 92)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 107)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 122)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 137)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 152)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 167)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 182)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 197)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 212)); s6 = madd(s6, xv, p2_2) }
                             let p0_3 = patterns.load8(at: 272); let p1_3 = patterns.load8(at: 592); let p2_3 = patterns.load8(at: 912)
-                            do { let xv = row.load8(at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.load8(at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.load8(at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.load8(at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.load8(at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.load8(at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.load8(at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.load8(at: 1065); s6 = madd(s6, xv, p2_3) }
+                            do { let xv = spread2(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 18)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 33)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 48)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 63)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 78)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 93)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 108)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 123)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 138)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 153)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 168)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 183)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 198)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 213)); s6 = madd(s6, xv, p2_3) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -552,7 +558,7 @@ public struct Random100: CompiledModel {
                     // The vectors of a row that start at filter 3.
                     for start in [8, 48] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                            let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                            let row = copied + (oy * 2 - firstRow) * 15 + start / 5, yp = y + oy * 60 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -561,69 +567,69 @@ public struct Random100: CompiledModel {
                             var s5 = bias
                             var s6 = bias
                             let p0_0 = patterns.load8(at: 48); let p1_0 = patterns.load8(at: 368); let p2_0 = patterns.load8(at: 688)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.load8(at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.load8(at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.load8(at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.load8(at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.load8(at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.load8(at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.load8(at: 1050); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = spread3(row.load4(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread3(row.load4(at: 15)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread3(row.load4(at: 30)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread3(row.load4(at: 45)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread3(row.load4(at: 60)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread3(row.load4(at: 75)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread3(row.load4(at: 90)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread3(row.load4(at: 105)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread3(row.load4(at: 120)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread3(row.load4(at: 135)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread3(row.load4(at: 150)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread3(row.load4(at: 165)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread3(row.load4(at: 180)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread3(row.load4(at: 195)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread3(row.load4(at: 210)); s6 = madd(s6, xv, p2_0) }
                             let p0_1 = patterns.load8(at: 128); let p1_1 = patterns.load8(at: 448); let p2_1 = patterns.load8(at: 768)
-                            do { let xv = row.load8(at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.load8(at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.load8(at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.load8(at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.load8(at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.load8(at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.load8(at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.load8(at: 1055); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = spread3(row.load4(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread3(row.load4(at: 16)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread3(row.load4(at: 31)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread3(row.load4(at: 46)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread3(row.load4(at: 61)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread3(row.load4(at: 76)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread3(row.load4(at: 91)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread3(row.load4(at: 106)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread3(row.load4(at: 121)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread3(row.load4(at: 136)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread3(row.load4(at: 151)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread3(row.load4(at: 166)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread3(row.load4(at: 181)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread3(row.load4(at: 196)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread3(row.load4(at: 211)); s6 = madd(s6, xv, p2_1) }
                             let p0_2 = patterns.load8(at: 208); let p1_2 = patterns.load8(at: 528); let p2_2 = patterns.load8(at: 848)
-                            do { let xv = row.load8(at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.load8(at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.load8(at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.load8(at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.load8(at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.load8(at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.load8(at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.load8(at: 1060); s6 = madd(s6, xv, p2_2) }
+                            do { let xv = spread3(row.load4(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread3(row.load4(at: 17)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread3(row.load4(at: 32)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread3(row.load4(at: 47)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread3(row.load4(at: 62)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread3(row.load4(at: 77)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread3(row.load4(at: 92)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread3(row.load4(at: 107)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread3(row.load4(at: 122)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread3(row.load4(at: 137)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread3(row.load4(at: 152)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread3(row.load4(at: 167)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread3(row.load4(at: 182)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread3(row.load4(at: 197)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread3(row.load4(at: 212)); s6 = madd(s6, xv, p2_2) }
                             let p0_3 = patterns.load8(at: 288); let p1_3 = patterns.load8(at: 608); let p2_3 = patterns.load8(at: 928)
-                            do { let xv = row.load8(at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.load8(at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.load8(at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.load8(at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.load8(at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.load8(at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.load8(at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.load8(at: 1065); s6 = madd(s6, xv, p2_3) }
+                            do { let xv = spread3(row.load4(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread3(row.load4(at: 18)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread3(row.load4(at: 33)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread3(row.load4(at: 48)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread3(row.load4(at: 63)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread3(row.load4(at: 78)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread3(row.load4(at: 93)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread3(row.load4(at: 108)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread3(row.load4(at: 123)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread3(row.load4(at: 138)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread3(row.load4(at: 153)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread3(row.load4(at: 168)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread3(row.load4(at: 183)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread3(row.load4(at: 198)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread3(row.load4(at: 213)); s6 = madd(s6, xv, p2_3) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -646,7 +652,7 @@ public struct Random100: CompiledModel {
                     // The vectors of a row that start at filter 4.
                     for start in [24] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                            let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                            let row = copied + (oy * 2 - firstRow) * 15 + start / 5, yp = y + oy * 60 + start
                             var s0 = bias
                             var s1 = bias
                             var s2 = bias
@@ -655,69 +661,69 @@ public struct Random100: CompiledModel {
                             var s5 = bias
                             var s6 = bias
                             let p0_0 = patterns.load8(at: 64); let p1_0 = patterns.load8(at: 384); let p2_0 = patterns.load8(at: 704)
-                            do { let xv = row.load8(at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.load8(at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.load8(at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.load8(at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.load8(at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.load8(at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.load8(at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.load8(at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.load8(at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.load8(at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.load8(at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.load8(at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.load8(at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.load8(at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.load8(at: 1050); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = spread4(row.load4(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread4(row.load4(at: 15)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread4(row.load4(at: 30)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread4(row.load4(at: 45)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread4(row.load4(at: 60)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread4(row.load4(at: 75)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread4(row.load4(at: 90)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread4(row.load4(at: 105)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread4(row.load4(at: 120)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread4(row.load4(at: 135)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread4(row.load4(at: 150)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread4(row.load4(at: 165)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread4(row.load4(at: 180)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread4(row.load4(at: 195)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread4(row.load4(at: 210)); s6 = madd(s6, xv, p2_0) }
                             let p0_1 = patterns.load8(at: 144); let p1_1 = patterns.load8(at: 464); let p2_1 = patterns.load8(at: 784)
-                            do { let xv = row.load8(at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.load8(at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.load8(at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.load8(at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.load8(at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.load8(at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.load8(at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.load8(at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.load8(at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.load8(at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.load8(at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.load8(at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.load8(at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.load8(at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.load8(at: 1055); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = spread4(row.load4(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread4(row.load4(at: 16)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread4(row.load4(at: 31)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread4(row.load4(at: 46)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread4(row.load4(at: 61)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread4(row.load4(at: 76)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread4(row.load4(at: 91)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread4(row.load4(at: 106)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread4(row.load4(at: 121)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread4(row.load4(at: 136)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread4(row.load4(at: 151)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread4(row.load4(at: 166)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread4(row.load4(at: 181)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread4(row.load4(at: 196)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread4(row.load4(at: 211)); s6 = madd(s6, xv, p2_1) }
                             let p0_2 = patterns.load8(at: 224); let p1_2 = patterns.load8(at: 544); let p2_2 = patterns.load8(at: 864)
-                            do { let xv = row.load8(at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.load8(at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.load8(at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.load8(at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.load8(at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.load8(at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.load8(at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.load8(at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.load8(at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.load8(at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.load8(at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.load8(at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.load8(at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.load8(at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.load8(at: 1060); s6 = madd(s6, xv, p2_2) }
+                            do { let xv = spread4(row.load4(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread4(row.load4(at: 17)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread4(row.load4(at: 32)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread4(row.load4(at: 47)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread4(row.load4(at: 62)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread4(row.load4(at: 77)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread4(row.load4(at: 92)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread4(row.load4(at: 107)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread4(row.load4(at: 122)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread4(row.load4(at: 137)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread4(row.load4(at: 152)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread4(row.load4(at: 167)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread4(row.load4(at: 182)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread4(row.load4(at: 197)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread4(row.load4(at: 212)); s6 = madd(s6, xv, p2_2) }
                             let p0_3 = patterns.load8(at: 304); let p1_3 = patterns.load8(at: 624); let p2_3 = patterns.load8(at: 944)
-                            do { let xv = row.load8(at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.load8(at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.load8(at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.load8(at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.load8(at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.load8(at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.load8(at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.load8(at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.load8(at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.load8(at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.load8(at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.load8(at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.load8(at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.load8(at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.load8(at: 1065); s6 = madd(s6, xv, p2_3) }
+                            do { let xv = spread4(row.load4(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread4(row.load4(at: 18)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread4(row.load4(at: 33)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread4(row.load4(at: 48)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread4(row.load4(at: 63)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread4(row.load4(at: 78)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread4(row.load4(at: 93)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread4(row.load4(at: 108)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread4(row.load4(at: 123)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread4(row.load4(at: 138)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread4(row.load4(at: 153)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread4(row.load4(at: 168)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread4(row.load4(at: 183)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread4(row.load4(at: 198)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread4(row.load4(at: 213)); s6 = madd(s6, xv, p2_3) }
                             s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
                             s1 = zeroingNegatives(s1)
@@ -736,7 +742,7 @@ public struct Random100: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1133, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 229, withTemporary)
         }
     }
 

@@ -156,15 +156,19 @@ public struct Random101: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         guard !parts.isEmpty else { return }
         let patterns = w + 64, biases = w + 496
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V4) -> V8 { V8(v[0], v[0], v[0], v[1], v[1], v[1], v[2], v[2]) }
+        @inline(__always) func spread1(_ v: V4) -> V8 { V8(v[0], v[0], v[1], v[1], v[1], v[2], v[2], v[2]) }
+        @inline(__always) func spread2(_ v: V4) -> V8 { V8(v[0], v[1], v[1], v[1], v[2], v[2], v[2], v[3]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound
-                let source = x + firstRow * 14, rows = (parts.upperBound - 1) + 5 - firstRow
-                for pixel in 0..<(rows * 14) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 3) }
+                let rows = (parts.upperBound - 1) + 5 - firstRow
+                copied.update(from: x + firstRow * 14, count: rows * 14)
+                (copied + rows * 14).update(repeating: 0, count: 4)
                 for oy in parts {
-                    let row = repeated + (oy - firstRow) * 42
+                    let row = copied + (oy - firstRow) * 14
                     let yp = y + oy * 24
                     do {
                         var s0_0 = biases.load8(at: 0)
@@ -172,42 +176,42 @@ public struct Random101: CompiledModel {
                         var s0_2 = biases.load8(at: 16)
                         for kx in 0..<3 {
                             do {
-                                let xp = row + kx * 9
+                                let xp = row + kx * 3
                                 let wp0 = patterns + kx * 48
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_1 = wp0.load8(at: 16)
                                 let w0_2 = wp0.load8(at: 32)
-                                let x0 = xp.load8(at: 0)
+                                let x0 = spread0(xp.load4(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load8(at: 8)
+                                let x1 = spread2(xp.load4(at: 2))
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.load8(at: 16)
+                                let x2 = spread1(xp.load4(at: 5))
                                 s0_2 = madd(s0_2, x2, w0_1)
                             }
                             do {
-                                let xp = row + kx * 9 + 84
+                                let xp = row + kx * 3 + 28
                                 let wp0 = patterns + (kx + 3) * 48
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_1 = wp0.load8(at: 16)
                                 let w0_2 = wp0.load8(at: 32)
-                                let x0 = xp.load8(at: 0)
+                                let x0 = spread0(xp.load4(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load8(at: 8)
+                                let x1 = spread2(xp.load4(at: 2))
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.load8(at: 16)
+                                let x2 = spread1(xp.load4(at: 5))
                                 s0_2 = madd(s0_2, x2, w0_1)
                             }
                             do {
-                                let xp = row + kx * 9 + 168
+                                let xp = row + kx * 3 + 56
                                 let wp0 = patterns + (kx + 6) * 48
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_1 = wp0.load8(at: 16)
                                 let w0_2 = wp0.load8(at: 32)
-                                let x0 = xp.load8(at: 0)
+                                let x0 = spread0(xp.load4(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load8(at: 8)
+                                let x1 = spread2(xp.load4(at: 2))
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.load8(at: 16)
+                                let x2 = spread1(xp.load4(at: 5))
                                 s0_2 = madd(s0_2, x2, w0_1)
                             }
                         }
@@ -217,7 +221,7 @@ public struct Random101: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 172, withTemporary)
         }
     }
 

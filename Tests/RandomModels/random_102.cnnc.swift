@@ -156,1138 +156,747 @@ public struct Random102: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<21) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         guard !parts.isEmpty else { return }
         let patterns = w + 144, biases = w + 1824
-        // The input rows these output rows read, each pixel repeated once per filter, 5 rows of output at a time.
+        @inline(__always) func spread0(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[1]) }
+        @inline(__always) func spread1(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[0], v[1], v[1]) }
+        @inline(__always) func spread2(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[1], v[1], v[1]) }
+        @inline(__always) func spread3(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread4(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread5(_ v: V2) -> V8 { V8(v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread6(_ v: V2) -> V8 { V8(v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
-                var chunk = parts.lowerBound
-                while chunk < parts.upperBound {
-                    let end = Swift.min(chunk + 5, parts.upperBound)
-                    let firstRow = chunk * 2
-                    let source = x + firstRow * 104, rows = (end - 1) * 2 + 3 - firstRow
-                    for pixel in 0..<(rows * 104) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 7) }
-                    for oy in chunk..<end {
-                        let row = repeated + (oy * 2 - firstRow) * 728
-                        let yp = y + oy * 700
-                        do {
-                            var s0_0 = biases.load8(at: 0)
-                            var s0_1 = biases.load8(at: 16)
-                            var s0_2 = biases.load8(at: 32)
-                            var s0_3 = biases.load8(at: 48)
-                            var s0_4 = biases.load8(at: 64)
-                            var s0_5 = biases.load8(at: 80)
-                            var s0_6 = biases.load8(at: 96)
-                            var s0_7 = biases.load8(at: 0)
-                            for kx in 0..<5 {
-                                do {
-                                    let xp = row + kx * 7
-                                    let wp0 = patterns + kx * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 0)
-                                    s0_0 = madd(s0_0, x0, w0_0)
-                                    let x1 = xp.load8(at: 8)
-                                    s0_1 = madd(s0_1, x1, w0_1)
-                                    let x2 = xp.load8(at: 16)
-                                    s0_2 = madd(s0_2, x2, w0_2)
-                                    let x3 = xp.load8(at: 24)
-                                    s0_3 = madd(s0_3, x3, w0_3)
-                                    let x4 = xp.load8(at: 32)
-                                    s0_4 = madd(s0_4, x4, w0_4)
-                                    let x5 = xp.load8(at: 40)
-                                    s0_5 = madd(s0_5, x5, w0_5)
-                                    let x6 = xp.load8(at: 48)
-                                    s0_6 = madd(s0_6, x6, w0_6)
-                                    let x7 = xp.load8(at: 56)
-                                    s0_7 = madd(s0_7, x7, w0_0)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 728
-                                    let wp0 = patterns + (kx + 5) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 0)
-                                    s0_0 = madd(s0_0, x0, w0_0)
-                                    let x1 = xp.load8(at: 8)
-                                    s0_1 = madd(s0_1, x1, w0_1)
-                                    let x2 = xp.load8(at: 16)
-                                    s0_2 = madd(s0_2, x2, w0_2)
-                                    let x3 = xp.load8(at: 24)
-                                    s0_3 = madd(s0_3, x3, w0_3)
-                                    let x4 = xp.load8(at: 32)
-                                    s0_4 = madd(s0_4, x4, w0_4)
-                                    let x5 = xp.load8(at: 40)
-                                    s0_5 = madd(s0_5, x5, w0_5)
-                                    let x6 = xp.load8(at: 48)
-                                    s0_6 = madd(s0_6, x6, w0_6)
-                                    let x7 = xp.load8(at: 56)
-                                    s0_7 = madd(s0_7, x7, w0_0)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 1456
-                                    let wp0 = patterns + (kx + 10) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 0)
-                                    s0_0 = madd(s0_0, x0, w0_0)
-                                    let x1 = xp.load8(at: 8)
-                                    s0_1 = madd(s0_1, x1, w0_1)
-                                    let x2 = xp.load8(at: 16)
-                                    s0_2 = madd(s0_2, x2, w0_2)
-                                    let x3 = xp.load8(at: 24)
-                                    s0_3 = madd(s0_3, x3, w0_3)
-                                    let x4 = xp.load8(at: 32)
-                                    s0_4 = madd(s0_4, x4, w0_4)
-                                    let x5 = xp.load8(at: 40)
-                                    s0_5 = madd(s0_5, x5, w0_5)
-                                    let x6 = xp.load8(at: 48)
-                                    s0_6 = madd(s0_6, x6, w0_6)
-                                    let x7 = xp.load8(at: 56)
-                                    s0_7 = madd(s0_7, x7, w0_0)
-                                }
-                            }
-                            yp.store(s0_0, at: 0)
-                            yp.store(s0_1, at: 8)
-                            yp.store(s0_2, at: 16)
-                            yp.store(s0_3, at: 24)
-                            yp.store(s0_4, at: 32)
-                            yp.store(s0_5, at: 40)
-                            yp.store(s0_6, at: 48)
-                            yp.store(s0_7, at: 56)
-                        }
-                        do {
-                            var s0_0 = biases.load8(at: 16)
-                            var s0_1 = biases.load8(at: 32)
-                            var s0_2 = biases.load8(at: 48)
-                            var s0_3 = biases.load8(at: 64)
-                            var s0_4 = biases.load8(at: 80)
-                            var s0_5 = biases.load8(at: 96)
-                            var s0_6 = biases.load8(at: 0)
-                            var s0_7 = biases.load8(at: 16)
-                            for kx in 0..<5 {
-                                do {
-                                    let xp = row + kx * 7
-                                    let wp0 = patterns + kx * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 64)
-                                    s0_0 = madd(s0_0, x0, w0_1)
-                                    let x1 = xp.load8(at: 72)
-                                    s0_1 = madd(s0_1, x1, w0_2)
-                                    let x2 = xp.load8(at: 80)
-                                    s0_2 = madd(s0_2, x2, w0_3)
-                                    let x3 = xp.load8(at: 88)
-                                    s0_3 = madd(s0_3, x3, w0_4)
-                                    let x4 = xp.load8(at: 96)
-                                    s0_4 = madd(s0_4, x4, w0_5)
-                                    let x5 = xp.load8(at: 104)
-                                    s0_5 = madd(s0_5, x5, w0_6)
-                                    let x6 = xp.load8(at: 112)
-                                    s0_6 = madd(s0_6, x6, w0_0)
-                                    let x7 = xp.load8(at: 120)
-                                    s0_7 = madd(s0_7, x7, w0_1)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 728
-                                    let wp0 = patterns + (kx + 5) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 64)
-                                    s0_0 = madd(s0_0, x0, w0_1)
-                                    let x1 = xp.load8(at: 72)
-                                    s0_1 = madd(s0_1, x1, w0_2)
-                                    let x2 = xp.load8(at: 80)
-                                    s0_2 = madd(s0_2, x2, w0_3)
-                                    let x3 = xp.load8(at: 88)
-                                    s0_3 = madd(s0_3, x3, w0_4)
-                                    let x4 = xp.load8(at: 96)
-                                    s0_4 = madd(s0_4, x4, w0_5)
-                                    let x5 = xp.load8(at: 104)
-                                    s0_5 = madd(s0_5, x5, w0_6)
-                                    let x6 = xp.load8(at: 112)
-                                    s0_6 = madd(s0_6, x6, w0_0)
-                                    let x7 = xp.load8(at: 120)
-                                    s0_7 = madd(s0_7, x7, w0_1)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 1456
-                                    let wp0 = patterns + (kx + 10) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 64)
-                                    s0_0 = madd(s0_0, x0, w0_1)
-                                    let x1 = xp.load8(at: 72)
-                                    s0_1 = madd(s0_1, x1, w0_2)
-                                    let x2 = xp.load8(at: 80)
-                                    s0_2 = madd(s0_2, x2, w0_3)
-                                    let x3 = xp.load8(at: 88)
-                                    s0_3 = madd(s0_3, x3, w0_4)
-                                    let x4 = xp.load8(at: 96)
-                                    s0_4 = madd(s0_4, x4, w0_5)
-                                    let x5 = xp.load8(at: 104)
-                                    s0_5 = madd(s0_5, x5, w0_6)
-                                    let x6 = xp.load8(at: 112)
-                                    s0_6 = madd(s0_6, x6, w0_0)
-                                    let x7 = xp.load8(at: 120)
-                                    s0_7 = madd(s0_7, x7, w0_1)
-                                }
-                            }
-                            yp.store(s0_0, at: 64)
-                            yp.store(s0_1, at: 72)
-                            yp.store(s0_2, at: 80)
-                            yp.store(s0_3, at: 88)
-                            yp.store(s0_4, at: 96)
-                            yp.store(s0_5, at: 104)
-                            yp.store(s0_6, at: 112)
-                            yp.store(s0_7, at: 120)
-                        }
-                        do {
-                            var s0_0 = biases.load8(at: 32)
-                            var s0_1 = biases.load8(at: 48)
-                            var s0_2 = biases.load8(at: 64)
-                            var s0_3 = biases.load8(at: 80)
-                            var s0_4 = biases.load8(at: 96)
-                            var s0_5 = biases.load8(at: 0)
-                            var s0_6 = biases.load8(at: 16)
-                            var s0_7 = biases.load8(at: 32)
-                            for kx in 0..<5 {
-                                do {
-                                    let xp = row + kx * 7
-                                    let wp0 = patterns + kx * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 128)
-                                    s0_0 = madd(s0_0, x0, w0_2)
-                                    let x1 = xp.load8(at: 136)
-                                    s0_1 = madd(s0_1, x1, w0_3)
-                                    let x2 = xp.load8(at: 144)
-                                    s0_2 = madd(s0_2, x2, w0_4)
-                                    let x3 = xp.load8(at: 152)
-                                    s0_3 = madd(s0_3, x3, w0_5)
-                                    let x4 = xp.load8(at: 160)
-                                    s0_4 = madd(s0_4, x4, w0_6)
-                                    let x5 = xp.load8(at: 168)
-                                    s0_5 = madd(s0_5, x5, w0_0)
-                                    let x6 = xp.load8(at: 176)
-                                    s0_6 = madd(s0_6, x6, w0_1)
-                                    let x7 = xp.load8(at: 184)
-                                    s0_7 = madd(s0_7, x7, w0_2)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 728
-                                    let wp0 = patterns + (kx + 5) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 128)
-                                    s0_0 = madd(s0_0, x0, w0_2)
-                                    let x1 = xp.load8(at: 136)
-                                    s0_1 = madd(s0_1, x1, w0_3)
-                                    let x2 = xp.load8(at: 144)
-                                    s0_2 = madd(s0_2, x2, w0_4)
-                                    let x3 = xp.load8(at: 152)
-                                    s0_3 = madd(s0_3, x3, w0_5)
-                                    let x4 = xp.load8(at: 160)
-                                    s0_4 = madd(s0_4, x4, w0_6)
-                                    let x5 = xp.load8(at: 168)
-                                    s0_5 = madd(s0_5, x5, w0_0)
-                                    let x6 = xp.load8(at: 176)
-                                    s0_6 = madd(s0_6, x6, w0_1)
-                                    let x7 = xp.load8(at: 184)
-                                    s0_7 = madd(s0_7, x7, w0_2)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 1456
-                                    let wp0 = patterns + (kx + 10) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 128)
-                                    s0_0 = madd(s0_0, x0, w0_2)
-                                    let x1 = xp.load8(at: 136)
-                                    s0_1 = madd(s0_1, x1, w0_3)
-                                    let x2 = xp.load8(at: 144)
-                                    s0_2 = madd(s0_2, x2, w0_4)
-                                    let x3 = xp.load8(at: 152)
-                                    s0_3 = madd(s0_3, x3, w0_5)
-                                    let x4 = xp.load8(at: 160)
-                                    s0_4 = madd(s0_4, x4, w0_6)
-                                    let x5 = xp.load8(at: 168)
-                                    s0_5 = madd(s0_5, x5, w0_0)
-                                    let x6 = xp.load8(at: 176)
-                                    s0_6 = madd(s0_6, x6, w0_1)
-                                    let x7 = xp.load8(at: 184)
-                                    s0_7 = madd(s0_7, x7, w0_2)
-                                }
-                            }
-                            yp.store(s0_0, at: 128)
-                            yp.store(s0_1, at: 136)
-                            yp.store(s0_2, at: 144)
-                            yp.store(s0_3, at: 152)
-                            yp.store(s0_4, at: 160)
-                            yp.store(s0_5, at: 168)
-                            yp.store(s0_6, at: 176)
-                            yp.store(s0_7, at: 184)
-                        }
-                        do {
-                            var s0_0 = biases.load8(at: 48)
-                            var s0_1 = biases.load8(at: 64)
-                            var s0_2 = biases.load8(at: 80)
-                            var s0_3 = biases.load8(at: 96)
-                            var s0_4 = biases.load8(at: 0)
-                            var s0_5 = biases.load8(at: 16)
-                            var s0_6 = biases.load8(at: 32)
-                            var s0_7 = biases.load8(at: 48)
-                            for kx in 0..<5 {
-                                do {
-                                    let xp = row + kx * 7
-                                    let wp0 = patterns + kx * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 192)
-                                    s0_0 = madd(s0_0, x0, w0_3)
-                                    let x1 = xp.load8(at: 200)
-                                    s0_1 = madd(s0_1, x1, w0_4)
-                                    let x2 = xp.load8(at: 208)
-                                    s0_2 = madd(s0_2, x2, w0_5)
-                                    let x3 = xp.load8(at: 216)
-                                    s0_3 = madd(s0_3, x3, w0_6)
-                                    let x4 = xp.load8(at: 224)
-                                    s0_4 = madd(s0_4, x4, w0_0)
-                                    let x5 = xp.load8(at: 232)
-                                    s0_5 = madd(s0_5, x5, w0_1)
-                                    let x6 = xp.load8(at: 240)
-                                    s0_6 = madd(s0_6, x6, w0_2)
-                                    let x7 = xp.load8(at: 248)
-                                    s0_7 = madd(s0_7, x7, w0_3)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 728
-                                    let wp0 = patterns + (kx + 5) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 192)
-                                    s0_0 = madd(s0_0, x0, w0_3)
-                                    let x1 = xp.load8(at: 200)
-                                    s0_1 = madd(s0_1, x1, w0_4)
-                                    let x2 = xp.load8(at: 208)
-                                    s0_2 = madd(s0_2, x2, w0_5)
-                                    let x3 = xp.load8(at: 216)
-                                    s0_3 = madd(s0_3, x3, w0_6)
-                                    let x4 = xp.load8(at: 224)
-                                    s0_4 = madd(s0_4, x4, w0_0)
-                                    let x5 = xp.load8(at: 232)
-                                    s0_5 = madd(s0_5, x5, w0_1)
-                                    let x6 = xp.load8(at: 240)
-                                    s0_6 = madd(s0_6, x6, w0_2)
-                                    let x7 = xp.load8(at: 248)
-                                    s0_7 = madd(s0_7, x7, w0_3)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 1456
-                                    let wp0 = patterns + (kx + 10) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 192)
-                                    s0_0 = madd(s0_0, x0, w0_3)
-                                    let x1 = xp.load8(at: 200)
-                                    s0_1 = madd(s0_1, x1, w0_4)
-                                    let x2 = xp.load8(at: 208)
-                                    s0_2 = madd(s0_2, x2, w0_5)
-                                    let x3 = xp.load8(at: 216)
-                                    s0_3 = madd(s0_3, x3, w0_6)
-                                    let x4 = xp.load8(at: 224)
-                                    s0_4 = madd(s0_4, x4, w0_0)
-                                    let x5 = xp.load8(at: 232)
-                                    s0_5 = madd(s0_5, x5, w0_1)
-                                    let x6 = xp.load8(at: 240)
-                                    s0_6 = madd(s0_6, x6, w0_2)
-                                    let x7 = xp.load8(at: 248)
-                                    s0_7 = madd(s0_7, x7, w0_3)
-                                }
-                            }
-                            yp.store(s0_0, at: 192)
-                            yp.store(s0_1, at: 200)
-                            yp.store(s0_2, at: 208)
-                            yp.store(s0_3, at: 216)
-                            yp.store(s0_4, at: 224)
-                            yp.store(s0_5, at: 232)
-                            yp.store(s0_6, at: 240)
-                            yp.store(s0_7, at: 248)
-                        }
-                        do {
-                            var s0_0 = biases.load8(at: 64)
-                            var s0_1 = biases.load8(at: 80)
-                            var s0_2 = biases.load8(at: 96)
-                            var s0_3 = biases.load8(at: 0)
-                            var s0_4 = biases.load8(at: 16)
-                            var s0_5 = biases.load8(at: 32)
-                            var s0_6 = biases.load8(at: 48)
-                            var s0_7 = biases.load8(at: 64)
-                            for kx in 0..<5 {
-                                do {
-                                    let xp = row + kx * 7
-                                    let wp0 = patterns + kx * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 256)
-                                    s0_0 = madd(s0_0, x0, w0_4)
-                                    let x1 = xp.load8(at: 264)
-                                    s0_1 = madd(s0_1, x1, w0_5)
-                                    let x2 = xp.load8(at: 272)
-                                    s0_2 = madd(s0_2, x2, w0_6)
-                                    let x3 = xp.load8(at: 280)
-                                    s0_3 = madd(s0_3, x3, w0_0)
-                                    let x4 = xp.load8(at: 288)
-                                    s0_4 = madd(s0_4, x4, w0_1)
-                                    let x5 = xp.load8(at: 296)
-                                    s0_5 = madd(s0_5, x5, w0_2)
-                                    let x6 = xp.load8(at: 304)
-                                    s0_6 = madd(s0_6, x6, w0_3)
-                                    let x7 = xp.load8(at: 312)
-                                    s0_7 = madd(s0_7, x7, w0_4)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 728
-                                    let wp0 = patterns + (kx + 5) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 256)
-                                    s0_0 = madd(s0_0, x0, w0_4)
-                                    let x1 = xp.load8(at: 264)
-                                    s0_1 = madd(s0_1, x1, w0_5)
-                                    let x2 = xp.load8(at: 272)
-                                    s0_2 = madd(s0_2, x2, w0_6)
-                                    let x3 = xp.load8(at: 280)
-                                    s0_3 = madd(s0_3, x3, w0_0)
-                                    let x4 = xp.load8(at: 288)
-                                    s0_4 = madd(s0_4, x4, w0_1)
-                                    let x5 = xp.load8(at: 296)
-                                    s0_5 = madd(s0_5, x5, w0_2)
-                                    let x6 = xp.load8(at: 304)
-                                    s0_6 = madd(s0_6, x6, w0_3)
-                                    let x7 = xp.load8(at: 312)
-                                    s0_7 = madd(s0_7, x7, w0_4)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 1456
-                                    let wp0 = patterns + (kx + 10) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 256)
-                                    s0_0 = madd(s0_0, x0, w0_4)
-                                    let x1 = xp.load8(at: 264)
-                                    s0_1 = madd(s0_1, x1, w0_5)
-                                    let x2 = xp.load8(at: 272)
-                                    s0_2 = madd(s0_2, x2, w0_6)
-                                    let x3 = xp.load8(at: 280)
-                                    s0_3 = madd(s0_3, x3, w0_0)
-                                    let x4 = xp.load8(at: 288)
-                                    s0_4 = madd(s0_4, x4, w0_1)
-                                    let x5 = xp.load8(at: 296)
-                                    s0_5 = madd(s0_5, x5, w0_2)
-                                    let x6 = xp.load8(at: 304)
-                                    s0_6 = madd(s0_6, x6, w0_3)
-                                    let x7 = xp.load8(at: 312)
-                                    s0_7 = madd(s0_7, x7, w0_4)
-                                }
-                            }
-                            yp.store(s0_0, at: 256)
-                            yp.store(s0_1, at: 264)
-                            yp.store(s0_2, at: 272)
-                            yp.store(s0_3, at: 280)
-                            yp.store(s0_4, at: 288)
-                            yp.store(s0_5, at: 296)
-                            yp.store(s0_6, at: 304)
-                            yp.store(s0_7, at: 312)
-                        }
-                        do {
-                            var s0_0 = biases.load8(at: 80)
-                            var s0_1 = biases.load8(at: 96)
-                            var s0_2 = biases.load8(at: 0)
-                            var s0_3 = biases.load8(at: 16)
-                            var s0_4 = biases.load8(at: 32)
-                            var s0_5 = biases.load8(at: 48)
-                            var s0_6 = biases.load8(at: 64)
-                            var s0_7 = biases.load8(at: 80)
-                            for kx in 0..<5 {
-                                do {
-                                    let xp = row + kx * 7
-                                    let wp0 = patterns + kx * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 320)
-                                    s0_0 = madd(s0_0, x0, w0_5)
-                                    let x1 = xp.load8(at: 328)
-                                    s0_1 = madd(s0_1, x1, w0_6)
-                                    let x2 = xp.load8(at: 336)
-                                    s0_2 = madd(s0_2, x2, w0_0)
-                                    let x3 = xp.load8(at: 344)
-                                    s0_3 = madd(s0_3, x3, w0_1)
-                                    let x4 = xp.load8(at: 352)
-                                    s0_4 = madd(s0_4, x4, w0_2)
-                                    let x5 = xp.load8(at: 360)
-                                    s0_5 = madd(s0_5, x5, w0_3)
-                                    let x6 = xp.load8(at: 368)
-                                    s0_6 = madd(s0_6, x6, w0_4)
-                                    let x7 = xp.load8(at: 376)
-                                    s0_7 = madd(s0_7, x7, w0_5)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 728
-                                    let wp0 = patterns + (kx + 5) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 320)
-                                    s0_0 = madd(s0_0, x0, w0_5)
-                                    let x1 = xp.load8(at: 328)
-                                    s0_1 = madd(s0_1, x1, w0_6)
-                                    let x2 = xp.load8(at: 336)
-                                    s0_2 = madd(s0_2, x2, w0_0)
-                                    let x3 = xp.load8(at: 344)
-                                    s0_3 = madd(s0_3, x3, w0_1)
-                                    let x4 = xp.load8(at: 352)
-                                    s0_4 = madd(s0_4, x4, w0_2)
-                                    let x5 = xp.load8(at: 360)
-                                    s0_5 = madd(s0_5, x5, w0_3)
-                                    let x6 = xp.load8(at: 368)
-                                    s0_6 = madd(s0_6, x6, w0_4)
-                                    let x7 = xp.load8(at: 376)
-                                    s0_7 = madd(s0_7, x7, w0_5)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 1456
-                                    let wp0 = patterns + (kx + 10) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 320)
-                                    s0_0 = madd(s0_0, x0, w0_5)
-                                    let x1 = xp.load8(at: 328)
-                                    s0_1 = madd(s0_1, x1, w0_6)
-                                    let x2 = xp.load8(at: 336)
-                                    s0_2 = madd(s0_2, x2, w0_0)
-                                    let x3 = xp.load8(at: 344)
-                                    s0_3 = madd(s0_3, x3, w0_1)
-                                    let x4 = xp.load8(at: 352)
-                                    s0_4 = madd(s0_4, x4, w0_2)
-                                    let x5 = xp.load8(at: 360)
-                                    s0_5 = madd(s0_5, x5, w0_3)
-                                    let x6 = xp.load8(at: 368)
-                                    s0_6 = madd(s0_6, x6, w0_4)
-                                    let x7 = xp.load8(at: 376)
-                                    s0_7 = madd(s0_7, x7, w0_5)
-                                }
-                            }
-                            yp.store(s0_0, at: 320)
-                            yp.store(s0_1, at: 328)
-                            yp.store(s0_2, at: 336)
-                            yp.store(s0_3, at: 344)
-                            yp.store(s0_4, at: 352)
-                            yp.store(s0_5, at: 360)
-                            yp.store(s0_6, at: 368)
-                            yp.store(s0_7, at: 376)
-                        }
-                        do {
-                            var s0_0 = biases.load8(at: 96)
-                            var s0_1 = biases.load8(at: 0)
-                            var s0_2 = biases.load8(at: 16)
-                            var s0_3 = biases.load8(at: 32)
-                            var s0_4 = biases.load8(at: 48)
-                            var s0_5 = biases.load8(at: 64)
-                            var s0_6 = biases.load8(at: 80)
-                            var s0_7 = biases.load8(at: 96)
-                            for kx in 0..<5 {
-                                do {
-                                    let xp = row + kx * 7
-                                    let wp0 = patterns + kx * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 384)
-                                    s0_0 = madd(s0_0, x0, w0_6)
-                                    let x1 = xp.load8(at: 392)
-                                    s0_1 = madd(s0_1, x1, w0_0)
-                                    let x2 = xp.load8(at: 400)
-                                    s0_2 = madd(s0_2, x2, w0_1)
-                                    let x3 = xp.load8(at: 408)
-                                    s0_3 = madd(s0_3, x3, w0_2)
-                                    let x4 = xp.load8(at: 416)
-                                    s0_4 = madd(s0_4, x4, w0_3)
-                                    let x5 = xp.load8(at: 424)
-                                    s0_5 = madd(s0_5, x5, w0_4)
-                                    let x6 = xp.load8(at: 432)
-                                    s0_6 = madd(s0_6, x6, w0_5)
-                                    let x7 = xp.load8(at: 440)
-                                    s0_7 = madd(s0_7, x7, w0_6)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 728
-                                    let wp0 = patterns + (kx + 5) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 384)
-                                    s0_0 = madd(s0_0, x0, w0_6)
-                                    let x1 = xp.load8(at: 392)
-                                    s0_1 = madd(s0_1, x1, w0_0)
-                                    let x2 = xp.load8(at: 400)
-                                    s0_2 = madd(s0_2, x2, w0_1)
-                                    let x3 = xp.load8(at: 408)
-                                    s0_3 = madd(s0_3, x3, w0_2)
-                                    let x4 = xp.load8(at: 416)
-                                    s0_4 = madd(s0_4, x4, w0_3)
-                                    let x5 = xp.load8(at: 424)
-                                    s0_5 = madd(s0_5, x5, w0_4)
-                                    let x6 = xp.load8(at: 432)
-                                    s0_6 = madd(s0_6, x6, w0_5)
-                                    let x7 = xp.load8(at: 440)
-                                    s0_7 = madd(s0_7, x7, w0_6)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 1456
-                                    let wp0 = patterns + (kx + 10) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 384)
-                                    s0_0 = madd(s0_0, x0, w0_6)
-                                    let x1 = xp.load8(at: 392)
-                                    s0_1 = madd(s0_1, x1, w0_0)
-                                    let x2 = xp.load8(at: 400)
-                                    s0_2 = madd(s0_2, x2, w0_1)
-                                    let x3 = xp.load8(at: 408)
-                                    s0_3 = madd(s0_3, x3, w0_2)
-                                    let x4 = xp.load8(at: 416)
-                                    s0_4 = madd(s0_4, x4, w0_3)
-                                    let x5 = xp.load8(at: 424)
-                                    s0_5 = madd(s0_5, x5, w0_4)
-                                    let x6 = xp.load8(at: 432)
-                                    s0_6 = madd(s0_6, x6, w0_5)
-                                    let x7 = xp.load8(at: 440)
-                                    s0_7 = madd(s0_7, x7, w0_6)
-                                }
-                            }
-                            yp.store(s0_0, at: 384)
-                            yp.store(s0_1, at: 392)
-                            yp.store(s0_2, at: 400)
-                            yp.store(s0_3, at: 408)
-                            yp.store(s0_4, at: 416)
-                            yp.store(s0_5, at: 424)
-                            yp.store(s0_6, at: 432)
-                            yp.store(s0_7, at: 440)
-                        }
-                        do {
-                            var s0_0 = biases.load8(at: 0)
-                            var s0_1 = biases.load8(at: 16)
-                            var s0_2 = biases.load8(at: 32)
-                            var s0_3 = biases.load8(at: 48)
-                            var s0_4 = biases.load8(at: 64)
-                            var s0_5 = biases.load8(at: 80)
-                            var s0_6 = biases.load8(at: 96)
-                            var s0_7 = biases.load8(at: 0)
-                            for kx in 0..<5 {
-                                do {
-                                    let xp = row + kx * 7
-                                    let wp0 = patterns + kx * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 448)
-                                    s0_0 = madd(s0_0, x0, w0_0)
-                                    let x1 = xp.load8(at: 456)
-                                    s0_1 = madd(s0_1, x1, w0_1)
-                                    let x2 = xp.load8(at: 464)
-                                    s0_2 = madd(s0_2, x2, w0_2)
-                                    let x3 = xp.load8(at: 472)
-                                    s0_3 = madd(s0_3, x3, w0_3)
-                                    let x4 = xp.load8(at: 480)
-                                    s0_4 = madd(s0_4, x4, w0_4)
-                                    let x5 = xp.load8(at: 488)
-                                    s0_5 = madd(s0_5, x5, w0_5)
-                                    let x6 = xp.load8(at: 496)
-                                    s0_6 = madd(s0_6, x6, w0_6)
-                                    let x7 = xp.load8(at: 504)
-                                    s0_7 = madd(s0_7, x7, w0_0)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 728
-                                    let wp0 = patterns + (kx + 5) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 448)
-                                    s0_0 = madd(s0_0, x0, w0_0)
-                                    let x1 = xp.load8(at: 456)
-                                    s0_1 = madd(s0_1, x1, w0_1)
-                                    let x2 = xp.load8(at: 464)
-                                    s0_2 = madd(s0_2, x2, w0_2)
-                                    let x3 = xp.load8(at: 472)
-                                    s0_3 = madd(s0_3, x3, w0_3)
-                                    let x4 = xp.load8(at: 480)
-                                    s0_4 = madd(s0_4, x4, w0_4)
-                                    let x5 = xp.load8(at: 488)
-                                    s0_5 = madd(s0_5, x5, w0_5)
-                                    let x6 = xp.load8(at: 496)
-                                    s0_6 = madd(s0_6, x6, w0_6)
-                                    let x7 = xp.load8(at: 504)
-                                    s0_7 = madd(s0_7, x7, w0_0)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 1456
-                                    let wp0 = patterns + (kx + 10) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 448)
-                                    s0_0 = madd(s0_0, x0, w0_0)
-                                    let x1 = xp.load8(at: 456)
-                                    s0_1 = madd(s0_1, x1, w0_1)
-                                    let x2 = xp.load8(at: 464)
-                                    s0_2 = madd(s0_2, x2, w0_2)
-                                    let x3 = xp.load8(at: 472)
-                                    s0_3 = madd(s0_3, x3, w0_3)
-                                    let x4 = xp.load8(at: 480)
-                                    s0_4 = madd(s0_4, x4, w0_4)
-                                    let x5 = xp.load8(at: 488)
-                                    s0_5 = madd(s0_5, x5, w0_5)
-                                    let x6 = xp.load8(at: 496)
-                                    s0_6 = madd(s0_6, x6, w0_6)
-                                    let x7 = xp.load8(at: 504)
-                                    s0_7 = madd(s0_7, x7, w0_0)
-                                }
-                            }
-                            yp.store(s0_0, at: 448)
-                            yp.store(s0_1, at: 456)
-                            yp.store(s0_2, at: 464)
-                            yp.store(s0_3, at: 472)
-                            yp.store(s0_4, at: 480)
-                            yp.store(s0_5, at: 488)
-                            yp.store(s0_6, at: 496)
-                            yp.store(s0_7, at: 504)
-                        }
-                        do {
-                            var s0_0 = biases.load8(at: 16)
-                            var s0_1 = biases.load8(at: 32)
-                            var s0_2 = biases.load8(at: 48)
-                            var s0_3 = biases.load8(at: 64)
-                            var s0_4 = biases.load8(at: 80)
-                            var s0_5 = biases.load8(at: 96)
-                            var s0_6 = biases.load8(at: 0)
-                            var s0_7 = biases.load8(at: 16)
-                            for kx in 0..<5 {
-                                do {
-                                    let xp = row + kx * 7
-                                    let wp0 = patterns + kx * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 512)
-                                    s0_0 = madd(s0_0, x0, w0_1)
-                                    let x1 = xp.load8(at: 520)
-                                    s0_1 = madd(s0_1, x1, w0_2)
-                                    let x2 = xp.load8(at: 528)
-                                    s0_2 = madd(s0_2, x2, w0_3)
-                                    let x3 = xp.load8(at: 536)
-                                    s0_3 = madd(s0_3, x3, w0_4)
-                                    let x4 = xp.load8(at: 544)
-                                    s0_4 = madd(s0_4, x4, w0_5)
-                                    let x5 = xp.load8(at: 552)
-                                    s0_5 = madd(s0_5, x5, w0_6)
-                                    let x6 = xp.load8(at: 560)
-                                    s0_6 = madd(s0_6, x6, w0_0)
-                                    let x7 = xp.load8(at: 568)
-                                    s0_7 = madd(s0_7, x7, w0_1)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 728
-                                    let wp0 = patterns + (kx + 5) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 512)
-                                    s0_0 = madd(s0_0, x0, w0_1)
-                                    let x1 = xp.load8(at: 520)
-                                    s0_1 = madd(s0_1, x1, w0_2)
-                                    let x2 = xp.load8(at: 528)
-                                    s0_2 = madd(s0_2, x2, w0_3)
-                                    let x3 = xp.load8(at: 536)
-                                    s0_3 = madd(s0_3, x3, w0_4)
-                                    let x4 = xp.load8(at: 544)
-                                    s0_4 = madd(s0_4, x4, w0_5)
-                                    let x5 = xp.load8(at: 552)
-                                    s0_5 = madd(s0_5, x5, w0_6)
-                                    let x6 = xp.load8(at: 560)
-                                    s0_6 = madd(s0_6, x6, w0_0)
-                                    let x7 = xp.load8(at: 568)
-                                    s0_7 = madd(s0_7, x7, w0_1)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 1456
-                                    let wp0 = patterns + (kx + 10) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 512)
-                                    s0_0 = madd(s0_0, x0, w0_1)
-                                    let x1 = xp.load8(at: 520)
-                                    s0_1 = madd(s0_1, x1, w0_2)
-                                    let x2 = xp.load8(at: 528)
-                                    s0_2 = madd(s0_2, x2, w0_3)
-                                    let x3 = xp.load8(at: 536)
-                                    s0_3 = madd(s0_3, x3, w0_4)
-                                    let x4 = xp.load8(at: 544)
-                                    s0_4 = madd(s0_4, x4, w0_5)
-                                    let x5 = xp.load8(at: 552)
-                                    s0_5 = madd(s0_5, x5, w0_6)
-                                    let x6 = xp.load8(at: 560)
-                                    s0_6 = madd(s0_6, x6, w0_0)
-                                    let x7 = xp.load8(at: 568)
-                                    s0_7 = madd(s0_7, x7, w0_1)
-                                }
-                            }
-                            yp.store(s0_0, at: 512)
-                            yp.store(s0_1, at: 520)
-                            yp.store(s0_2, at: 528)
-                            yp.store(s0_3, at: 536)
-                            yp.store(s0_4, at: 544)
-                            yp.store(s0_5, at: 552)
-                            yp.store(s0_6, at: 560)
-                            yp.store(s0_7, at: 568)
-                        }
-                        do {
-                            var s0_0 = biases.load8(at: 32)
-                            var s0_1 = biases.load8(at: 48)
-                            var s0_2 = biases.load8(at: 64)
-                            var s0_3 = biases.load8(at: 80)
-                            var s0_4 = biases.load8(at: 96)
-                            var s0_5 = biases.load8(at: 0)
-                            var s0_6 = biases.load8(at: 16)
-                            var s0_7 = biases.load8(at: 32)
-                            for kx in 0..<5 {
-                                do {
-                                    let xp = row + kx * 7
-                                    let wp0 = patterns + kx * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 576)
-                                    s0_0 = madd(s0_0, x0, w0_2)
-                                    let x1 = xp.load8(at: 584)
-                                    s0_1 = madd(s0_1, x1, w0_3)
-                                    let x2 = xp.load8(at: 592)
-                                    s0_2 = madd(s0_2, x2, w0_4)
-                                    let x3 = xp.load8(at: 600)
-                                    s0_3 = madd(s0_3, x3, w0_5)
-                                    let x4 = xp.load8(at: 608)
-                                    s0_4 = madd(s0_4, x4, w0_6)
-                                    let x5 = xp.load8(at: 616)
-                                    s0_5 = madd(s0_5, x5, w0_0)
-                                    let x6 = xp.load8(at: 624)
-                                    s0_6 = madd(s0_6, x6, w0_1)
-                                    let x7 = xp.load8(at: 632)
-                                    s0_7 = madd(s0_7, x7, w0_2)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 728
-                                    let wp0 = patterns + (kx + 5) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 576)
-                                    s0_0 = madd(s0_0, x0, w0_2)
-                                    let x1 = xp.load8(at: 584)
-                                    s0_1 = madd(s0_1, x1, w0_3)
-                                    let x2 = xp.load8(at: 592)
-                                    s0_2 = madd(s0_2, x2, w0_4)
-                                    let x3 = xp.load8(at: 600)
-                                    s0_3 = madd(s0_3, x3, w0_5)
-                                    let x4 = xp.load8(at: 608)
-                                    s0_4 = madd(s0_4, x4, w0_6)
-                                    let x5 = xp.load8(at: 616)
-                                    s0_5 = madd(s0_5, x5, w0_0)
-                                    let x6 = xp.load8(at: 624)
-                                    s0_6 = madd(s0_6, x6, w0_1)
-                                    let x7 = xp.load8(at: 632)
-                                    s0_7 = madd(s0_7, x7, w0_2)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 1456
-                                    let wp0 = patterns + (kx + 10) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 576)
-                                    s0_0 = madd(s0_0, x0, w0_2)
-                                    let x1 = xp.load8(at: 584)
-                                    s0_1 = madd(s0_1, x1, w0_3)
-                                    let x2 = xp.load8(at: 592)
-                                    s0_2 = madd(s0_2, x2, w0_4)
-                                    let x3 = xp.load8(at: 600)
-                                    s0_3 = madd(s0_3, x3, w0_5)
-                                    let x4 = xp.load8(at: 608)
-                                    s0_4 = madd(s0_4, x4, w0_6)
-                                    let x5 = xp.load8(at: 616)
-                                    s0_5 = madd(s0_5, x5, w0_0)
-                                    let x6 = xp.load8(at: 624)
-                                    s0_6 = madd(s0_6, x6, w0_1)
-                                    let x7 = xp.load8(at: 632)
-                                    s0_7 = madd(s0_7, x7, w0_2)
-                                }
-                            }
-                            yp.store(s0_0, at: 576)
-                            yp.store(s0_1, at: 584)
-                            yp.store(s0_2, at: 592)
-                            yp.store(s0_3, at: 600)
-                            yp.store(s0_4, at: 608)
-                            yp.store(s0_5, at: 616)
-                            yp.store(s0_6, at: 624)
-                            yp.store(s0_7, at: 632)
-                        }
-                        do {
-                            var s0_0 = biases.load8(at: 48)
-                            var s0_1 = biases.load8(at: 64)
-                            var s0_2 = biases.load8(at: 80)
-                            var s0_3 = biases.load8(at: 96)
-                            var s0_4 = biases.load8(at: 0)
-                            var s0_5 = biases.load8(at: 16)
-                            var s0_6 = biases.load8(at: 32)
-                            var s0_7 = biases.load8(at: 96)
-                            for kx in 0..<5 {
-                                do {
-                                    let xp = row + kx * 7
-                                    let wp0 = patterns + kx * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 640)
-                                    s0_0 = madd(s0_0, x0, w0_3)
-                                    let x1 = xp.load8(at: 648)
-                                    s0_1 = madd(s0_1, x1, w0_4)
-                                    let x2 = xp.load8(at: 656)
-                                    s0_2 = madd(s0_2, x2, w0_5)
-                                    let x3 = xp.load8(at: 664)
-                                    s0_3 = madd(s0_3, x3, w0_6)
-                                    let x4 = xp.load8(at: 672)
-                                    s0_4 = madd(s0_4, x4, w0_0)
-                                    let x5 = xp.load8(at: 680)
-                                    s0_5 = madd(s0_5, x5, w0_1)
-                                    let x6 = xp.load8(at: 688)
-                                    s0_6 = madd(s0_6, x6, w0_2)
-                                    let x7 = xp.load8(at: 692)
-                                    s0_7 = madd(s0_7, x7, w0_6)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 728
-                                    let wp0 = patterns + (kx + 5) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 640)
-                                    s0_0 = madd(s0_0, x0, w0_3)
-                                    let x1 = xp.load8(at: 648)
-                                    s0_1 = madd(s0_1, x1, w0_4)
-                                    let x2 = xp.load8(at: 656)
-                                    s0_2 = madd(s0_2, x2, w0_5)
-                                    let x3 = xp.load8(at: 664)
-                                    s0_3 = madd(s0_3, x3, w0_6)
-                                    let x4 = xp.load8(at: 672)
-                                    s0_4 = madd(s0_4, x4, w0_0)
-                                    let x5 = xp.load8(at: 680)
-                                    s0_5 = madd(s0_5, x5, w0_1)
-                                    let x6 = xp.load8(at: 688)
-                                    s0_6 = madd(s0_6, x6, w0_2)
-                                    let x7 = xp.load8(at: 692)
-                                    s0_7 = madd(s0_7, x7, w0_6)
-                                }
-                                do {
-                                    let xp = row + kx * 7 + 1456
-                                    let wp0 = patterns + (kx + 10) * 112
-                                    let w0_0 = wp0.load8(at: 0)
-                                    let w0_1 = wp0.load8(at: 16)
-                                    let w0_2 = wp0.load8(at: 32)
-                                    let w0_3 = wp0.load8(at: 48)
-                                    let w0_4 = wp0.load8(at: 64)
-                                    let w0_5 = wp0.load8(at: 80)
-                                    let w0_6 = wp0.load8(at: 96)
-                                    let x0 = xp.load8(at: 640)
-                                    s0_0 = madd(s0_0, x0, w0_3)
-                                    let x1 = xp.load8(at: 648)
-                                    s0_1 = madd(s0_1, x1, w0_4)
-                                    let x2 = xp.load8(at: 656)
-                                    s0_2 = madd(s0_2, x2, w0_5)
-                                    let x3 = xp.load8(at: 664)
-                                    s0_3 = madd(s0_3, x3, w0_6)
-                                    let x4 = xp.load8(at: 672)
-                                    s0_4 = madd(s0_4, x4, w0_0)
-                                    let x5 = xp.load8(at: 680)
-                                    s0_5 = madd(s0_5, x5, w0_1)
-                                    let x6 = xp.load8(at: 688)
-                                    s0_6 = madd(s0_6, x6, w0_2)
-                                    let x7 = xp.load8(at: 692)
-                                    s0_7 = madd(s0_7, x7, w0_6)
-                                }
-                            }
-                            yp.store(s0_0, at: 640)
-                            yp.store(s0_1, at: 648)
-                            yp.store(s0_2, at: 656)
-                            yp.store(s0_3, at: 664)
-                            yp.store(s0_4, at: 672)
-                            yp.store(s0_5, at: 680)
-                            yp.store(s0_6, at: 688)
-                            yp.store(s0_7, at: 692)
+                let copied = buffer.baseAddress!
+                let firstRow = parts.lowerBound * 7 * 2
+                let rows = (parts.upperBound * 7 - 1) * 2 + 3 - firstRow
+                copied.update(from: x + firstRow * 104, count: rows * 104)
+                (copied + rows * 104).update(repeating: 0, count: 2)
+                do {
+                    let bias = biases.load8(at: 0)
+                    // The vectors of a row that start at filter 0.
+                    for start in [0, 56, 112, 168, 224, 280, 336, 392, 448, 504, 560, 616, 672] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = copied + (oy * 2 - firstRow) * 104 + start / 7, yp = y + oy * 700 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.load8(at: 0); let p1_0 = patterns.load8(at: 560); let p2_0 = patterns.load8(at: 1120)
+                            do { let xv = spread0(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 104)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 208)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 312)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 416)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 520)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 624)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 728)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 832)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 936)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 1040)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 1144)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 1248)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 1352)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 1456)); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 112); let p1_1 = patterns.load8(at: 672); let p2_1 = patterns.load8(at: 1232)
+                            do { let xv = spread0(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 105)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 209)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 313)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 417)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 521)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 625)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 729)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 833)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 937)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 1041)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 1145)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 1249)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 1353)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 1457)); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 224); let p1_2 = patterns.load8(at: 784); let p2_2 = patterns.load8(at: 1344)
+                            do { let xv = spread0(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 106)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 210)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 314)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 418)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 522)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 626)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 730)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 834)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 938)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 1042)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 1146)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 1250)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 1354)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 1458)); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 336); let p1_3 = patterns.load8(at: 896); let p2_3 = patterns.load8(at: 1456)
+                            do { let xv = spread0(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 107)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 211)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 315)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 419)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 523)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 627)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 731)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 835)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 939)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 1043)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 1147)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 1251)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread0(row.load2(at: 1355)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread0(row.load2(at: 1459)); s6 = madd(s6, xv, p2_3) }
+                            let p0_4 = patterns.load8(at: 448); let p1_4 = patterns.load8(at: 1008); let p2_4 = patterns.load8(at: 1568)
+                            do { let xv = spread0(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 108)); s0 = madd(s0, xv, p1_4) }
+                            do { let xv = spread0(row.load2(at: 212)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 316)); s1 = madd(s1, xv, p1_4) }
+                            do { let xv = spread0(row.load2(at: 420)); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 524)); s2 = madd(s2, xv, p1_4) }
+                            do { let xv = spread0(row.load2(at: 628)); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 732)); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = spread0(row.load2(at: 836)); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 940)); s4 = madd(s4, xv, p1_4) }
+                            do { let xv = spread0(row.load2(at: 1044)); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 1148)); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread0(row.load2(at: 1252)); s5 = madd(s5, xv, p2_4); s6 = madd(s6, xv, p0_4) }
+                            do { let xv = spread0(row.load2(at: 1356)); s6 = madd(s6, xv, p1_4) }
+                            do { let xv = spread0(row.load2(at: 1460)); s6 = madd(s6, xv, p2_4) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 700)
+                            yp.store(s2, at: 1400)
+                            yp.store(s3, at: 2100)
+                            yp.store(s4, at: 2800)
+                            yp.store(s5, at: 3500)
+                            yp.store(s6, at: 4200)
                         }
                     }
-                    chunk = end
+                }
+                do {
+                    let bias = biases.load8(at: 16)
+                    // The vectors of a row that start at filter 1.
+                    for start in [8, 64, 120, 176, 232, 288, 344, 400, 456, 512, 568, 624, 680] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = copied + (oy * 2 - firstRow) * 104 + start / 7, yp = y + oy * 700 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.load8(at: 16); let p1_0 = patterns.load8(at: 576); let p2_0 = patterns.load8(at: 1136)
+                            do { let xv = spread1(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 104)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 208)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 312)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 416)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 520)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 624)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 728)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 832)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 936)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 1040)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 1144)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 1248)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread1(row.load2(at: 1352)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread1(row.load2(at: 1456)); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 128); let p1_1 = patterns.load8(at: 688); let p2_1 = patterns.load8(at: 1248)
+                            do { let xv = spread1(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 105)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 209)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 313)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 417)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 521)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 625)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 729)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 833)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 937)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 1041)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 1145)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 1249)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread1(row.load2(at: 1353)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread1(row.load2(at: 1457)); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 240); let p1_2 = patterns.load8(at: 800); let p2_2 = patterns.load8(at: 1360)
+                            do { let xv = spread1(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 106)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 210)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 314)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 418)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 522)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 626)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 730)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 834)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 938)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 1042)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 1146)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 1250)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread1(row.load2(at: 1354)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread1(row.load2(at: 1458)); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 352); let p1_3 = patterns.load8(at: 912); let p2_3 = patterns.load8(at: 1472)
+                            do { let xv = spread1(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 107)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 211)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 315)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 419)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 523)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 627)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 731)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 835)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 939)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 1043)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 1147)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 1251)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread1(row.load2(at: 1355)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread1(row.load2(at: 1459)); s6 = madd(s6, xv, p2_3) }
+                            let p0_4 = patterns.load8(at: 464); let p1_4 = patterns.load8(at: 1024); let p2_4 = patterns.load8(at: 1584)
+                            do { let xv = spread1(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 108)); s0 = madd(s0, xv, p1_4) }
+                            do { let xv = spread1(row.load2(at: 212)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 316)); s1 = madd(s1, xv, p1_4) }
+                            do { let xv = spread1(row.load2(at: 420)); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 524)); s2 = madd(s2, xv, p1_4) }
+                            do { let xv = spread1(row.load2(at: 628)); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 732)); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = spread1(row.load2(at: 836)); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 940)); s4 = madd(s4, xv, p1_4) }
+                            do { let xv = spread1(row.load2(at: 1044)); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 1148)); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread1(row.load2(at: 1252)); s5 = madd(s5, xv, p2_4); s6 = madd(s6, xv, p0_4) }
+                            do { let xv = spread1(row.load2(at: 1356)); s6 = madd(s6, xv, p1_4) }
+                            do { let xv = spread1(row.load2(at: 1460)); s6 = madd(s6, xv, p2_4) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 700)
+                            yp.store(s2, at: 1400)
+                            yp.store(s3, at: 2100)
+                            yp.store(s4, at: 2800)
+                            yp.store(s5, at: 3500)
+                            yp.store(s6, at: 4200)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.load8(at: 32)
+                    // The vectors of a row that start at filter 2.
+                    for start in [16, 72, 128, 184, 240, 296, 352, 408, 464, 520, 576, 632, 688] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = copied + (oy * 2 - firstRow) * 104 + start / 7, yp = y + oy * 700 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.load8(at: 32); let p1_0 = patterns.load8(at: 592); let p2_0 = patterns.load8(at: 1152)
+                            do { let xv = spread2(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 104)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 208)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 312)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 416)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 520)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 624)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 728)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 832)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 936)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 1040)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 1144)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 1248)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread2(row.load2(at: 1352)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread2(row.load2(at: 1456)); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 144); let p1_1 = patterns.load8(at: 704); let p2_1 = patterns.load8(at: 1264)
+                            do { let xv = spread2(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 105)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 209)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 313)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 417)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 521)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 625)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 729)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 833)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 937)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 1041)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 1145)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 1249)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread2(row.load2(at: 1353)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread2(row.load2(at: 1457)); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 256); let p1_2 = patterns.load8(at: 816); let p2_2 = patterns.load8(at: 1376)
+                            do { let xv = spread2(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 106)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 210)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 314)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 418)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 522)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 626)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 730)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 834)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 938)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 1042)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 1146)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 1250)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread2(row.load2(at: 1354)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread2(row.load2(at: 1458)); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 368); let p1_3 = patterns.load8(at: 928); let p2_3 = patterns.load8(at: 1488)
+                            do { let xv = spread2(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 107)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 211)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 315)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 419)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 523)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 627)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 731)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 835)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 939)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 1043)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 1147)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 1251)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread2(row.load2(at: 1355)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread2(row.load2(at: 1459)); s6 = madd(s6, xv, p2_3) }
+                            let p0_4 = patterns.load8(at: 480); let p1_4 = patterns.load8(at: 1040); let p2_4 = patterns.load8(at: 1600)
+                            do { let xv = spread2(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 108)); s0 = madd(s0, xv, p1_4) }
+                            do { let xv = spread2(row.load2(at: 212)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 316)); s1 = madd(s1, xv, p1_4) }
+                            do { let xv = spread2(row.load2(at: 420)); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 524)); s2 = madd(s2, xv, p1_4) }
+                            do { let xv = spread2(row.load2(at: 628)); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 732)); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = spread2(row.load2(at: 836)); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 940)); s4 = madd(s4, xv, p1_4) }
+                            do { let xv = spread2(row.load2(at: 1044)); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 1148)); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread2(row.load2(at: 1252)); s5 = madd(s5, xv, p2_4); s6 = madd(s6, xv, p0_4) }
+                            do { let xv = spread2(row.load2(at: 1356)); s6 = madd(s6, xv, p1_4) }
+                            do { let xv = spread2(row.load2(at: 1460)); s6 = madd(s6, xv, p2_4) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 700)
+                            yp.store(s2, at: 1400)
+                            yp.store(s3, at: 2100)
+                            yp.store(s4, at: 2800)
+                            yp.store(s5, at: 3500)
+                            yp.store(s6, at: 4200)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.load8(at: 48)
+                    // The vectors of a row that start at filter 3.
+                    for start in [24, 80, 136, 192, 248, 304, 360, 416, 472, 528, 584, 640] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = copied + (oy * 2 - firstRow) * 104 + start / 7, yp = y + oy * 700 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.load8(at: 48); let p1_0 = patterns.load8(at: 608); let p2_0 = patterns.load8(at: 1168)
+                            do { let xv = spread3(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 104)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread3(row.load2(at: 208)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 312)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread3(row.load2(at: 416)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 520)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread3(row.load2(at: 624)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 728)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread3(row.load2(at: 832)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 936)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread3(row.load2(at: 1040)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 1144)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread3(row.load2(at: 1248)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread3(row.load2(at: 1352)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread3(row.load2(at: 1456)); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 160); let p1_1 = patterns.load8(at: 720); let p2_1 = patterns.load8(at: 1280)
+                            do { let xv = spread3(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 105)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread3(row.load2(at: 209)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 313)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread3(row.load2(at: 417)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 521)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread3(row.load2(at: 625)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 729)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread3(row.load2(at: 833)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 937)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread3(row.load2(at: 1041)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 1145)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread3(row.load2(at: 1249)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread3(row.load2(at: 1353)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread3(row.load2(at: 1457)); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 272); let p1_2 = patterns.load8(at: 832); let p2_2 = patterns.load8(at: 1392)
+                            do { let xv = spread3(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 106)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread3(row.load2(at: 210)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 314)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread3(row.load2(at: 418)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 522)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread3(row.load2(at: 626)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 730)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread3(row.load2(at: 834)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 938)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread3(row.load2(at: 1042)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 1146)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread3(row.load2(at: 1250)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread3(row.load2(at: 1354)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread3(row.load2(at: 1458)); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 384); let p1_3 = patterns.load8(at: 944); let p2_3 = patterns.load8(at: 1504)
+                            do { let xv = spread3(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 107)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread3(row.load2(at: 211)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 315)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread3(row.load2(at: 419)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 523)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread3(row.load2(at: 627)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 731)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread3(row.load2(at: 835)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 939)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread3(row.load2(at: 1043)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 1147)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread3(row.load2(at: 1251)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread3(row.load2(at: 1355)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread3(row.load2(at: 1459)); s6 = madd(s6, xv, p2_3) }
+                            let p0_4 = patterns.load8(at: 496); let p1_4 = patterns.load8(at: 1056); let p2_4 = patterns.load8(at: 1616)
+                            do { let xv = spread3(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 108)); s0 = madd(s0, xv, p1_4) }
+                            do { let xv = spread3(row.load2(at: 212)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 316)); s1 = madd(s1, xv, p1_4) }
+                            do { let xv = spread3(row.load2(at: 420)); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 524)); s2 = madd(s2, xv, p1_4) }
+                            do { let xv = spread3(row.load2(at: 628)); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 732)); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = spread3(row.load2(at: 836)); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 940)); s4 = madd(s4, xv, p1_4) }
+                            do { let xv = spread3(row.load2(at: 1044)); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 1148)); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread3(row.load2(at: 1252)); s5 = madd(s5, xv, p2_4); s6 = madd(s6, xv, p0_4) }
+                            do { let xv = spread3(row.load2(at: 1356)); s6 = madd(s6, xv, p1_4) }
+                            do { let xv = spread3(row.load2(at: 1460)); s6 = madd(s6, xv, p2_4) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 700)
+                            yp.store(s2, at: 1400)
+                            yp.store(s3, at: 2100)
+                            yp.store(s4, at: 2800)
+                            yp.store(s5, at: 3500)
+                            yp.store(s6, at: 4200)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.load8(at: 64)
+                    // The vectors of a row that start at filter 4.
+                    for start in [32, 88, 144, 200, 256, 312, 368, 424, 480, 536, 592, 648] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = copied + (oy * 2 - firstRow) * 104 + start / 7, yp = y + oy * 700 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.load8(at: 64); let p1_0 = patterns.load8(at: 624); let p2_0 = patterns.load8(at: 1184)
+                            do { let xv = spread4(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 104)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread4(row.load2(at: 208)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 312)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread4(row.load2(at: 416)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 520)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread4(row.load2(at: 624)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 728)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread4(row.load2(at: 832)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 936)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread4(row.load2(at: 1040)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 1144)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread4(row.load2(at: 1248)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread4(row.load2(at: 1352)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread4(row.load2(at: 1456)); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 176); let p1_1 = patterns.load8(at: 736); let p2_1 = patterns.load8(at: 1296)
+                            do { let xv = spread4(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 105)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread4(row.load2(at: 209)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 313)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread4(row.load2(at: 417)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 521)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread4(row.load2(at: 625)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 729)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread4(row.load2(at: 833)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 937)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread4(row.load2(at: 1041)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 1145)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread4(row.load2(at: 1249)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread4(row.load2(at: 1353)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread4(row.load2(at: 1457)); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 288); let p1_2 = patterns.load8(at: 848); let p2_2 = patterns.load8(at: 1408)
+                            do { let xv = spread4(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 106)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread4(row.load2(at: 210)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 314)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread4(row.load2(at: 418)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 522)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread4(row.load2(at: 626)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 730)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread4(row.load2(at: 834)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 938)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread4(row.load2(at: 1042)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 1146)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread4(row.load2(at: 1250)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread4(row.load2(at: 1354)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread4(row.load2(at: 1458)); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 400); let p1_3 = patterns.load8(at: 960); let p2_3 = patterns.load8(at: 1520)
+                            do { let xv = spread4(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 107)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread4(row.load2(at: 211)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 315)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread4(row.load2(at: 419)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 523)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread4(row.load2(at: 627)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 731)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread4(row.load2(at: 835)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 939)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread4(row.load2(at: 1043)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 1147)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread4(row.load2(at: 1251)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread4(row.load2(at: 1355)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread4(row.load2(at: 1459)); s6 = madd(s6, xv, p2_3) }
+                            let p0_4 = patterns.load8(at: 512); let p1_4 = patterns.load8(at: 1072); let p2_4 = patterns.load8(at: 1632)
+                            do { let xv = spread4(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 108)); s0 = madd(s0, xv, p1_4) }
+                            do { let xv = spread4(row.load2(at: 212)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 316)); s1 = madd(s1, xv, p1_4) }
+                            do { let xv = spread4(row.load2(at: 420)); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 524)); s2 = madd(s2, xv, p1_4) }
+                            do { let xv = spread4(row.load2(at: 628)); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 732)); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = spread4(row.load2(at: 836)); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 940)); s4 = madd(s4, xv, p1_4) }
+                            do { let xv = spread4(row.load2(at: 1044)); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 1148)); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread4(row.load2(at: 1252)); s5 = madd(s5, xv, p2_4); s6 = madd(s6, xv, p0_4) }
+                            do { let xv = spread4(row.load2(at: 1356)); s6 = madd(s6, xv, p1_4) }
+                            do { let xv = spread4(row.load2(at: 1460)); s6 = madd(s6, xv, p2_4) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 700)
+                            yp.store(s2, at: 1400)
+                            yp.store(s3, at: 2100)
+                            yp.store(s4, at: 2800)
+                            yp.store(s5, at: 3500)
+                            yp.store(s6, at: 4200)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.load8(at: 80)
+                    // The vectors of a row that start at filter 5.
+                    for start in [40, 96, 152, 208, 264, 320, 376, 432, 488, 544, 600, 656] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = copied + (oy * 2 - firstRow) * 104 + start / 7, yp = y + oy * 700 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.load8(at: 80); let p1_0 = patterns.load8(at: 640); let p2_0 = patterns.load8(at: 1200)
+                            do { let xv = spread5(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 104)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread5(row.load2(at: 208)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 312)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread5(row.load2(at: 416)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 520)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread5(row.load2(at: 624)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 728)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread5(row.load2(at: 832)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 936)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread5(row.load2(at: 1040)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 1144)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread5(row.load2(at: 1248)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread5(row.load2(at: 1352)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread5(row.load2(at: 1456)); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 192); let p1_1 = patterns.load8(at: 752); let p2_1 = patterns.load8(at: 1312)
+                            do { let xv = spread5(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 105)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread5(row.load2(at: 209)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 313)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread5(row.load2(at: 417)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 521)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread5(row.load2(at: 625)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 729)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread5(row.load2(at: 833)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 937)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread5(row.load2(at: 1041)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 1145)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread5(row.load2(at: 1249)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread5(row.load2(at: 1353)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread5(row.load2(at: 1457)); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 304); let p1_2 = patterns.load8(at: 864); let p2_2 = patterns.load8(at: 1424)
+                            do { let xv = spread5(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 106)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread5(row.load2(at: 210)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 314)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread5(row.load2(at: 418)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 522)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread5(row.load2(at: 626)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 730)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread5(row.load2(at: 834)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 938)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread5(row.load2(at: 1042)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 1146)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread5(row.load2(at: 1250)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread5(row.load2(at: 1354)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread5(row.load2(at: 1458)); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 416); let p1_3 = patterns.load8(at: 976); let p2_3 = patterns.load8(at: 1536)
+                            do { let xv = spread5(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 107)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread5(row.load2(at: 211)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 315)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread5(row.load2(at: 419)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 523)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread5(row.load2(at: 627)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 731)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread5(row.load2(at: 835)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 939)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread5(row.load2(at: 1043)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 1147)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread5(row.load2(at: 1251)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread5(row.load2(at: 1355)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread5(row.load2(at: 1459)); s6 = madd(s6, xv, p2_3) }
+                            let p0_4 = patterns.load8(at: 528); let p1_4 = patterns.load8(at: 1088); let p2_4 = patterns.load8(at: 1648)
+                            do { let xv = spread5(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 108)); s0 = madd(s0, xv, p1_4) }
+                            do { let xv = spread5(row.load2(at: 212)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 316)); s1 = madd(s1, xv, p1_4) }
+                            do { let xv = spread5(row.load2(at: 420)); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 524)); s2 = madd(s2, xv, p1_4) }
+                            do { let xv = spread5(row.load2(at: 628)); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 732)); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = spread5(row.load2(at: 836)); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 940)); s4 = madd(s4, xv, p1_4) }
+                            do { let xv = spread5(row.load2(at: 1044)); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 1148)); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread5(row.load2(at: 1252)); s5 = madd(s5, xv, p2_4); s6 = madd(s6, xv, p0_4) }
+                            do { let xv = spread5(row.load2(at: 1356)); s6 = madd(s6, xv, p1_4) }
+                            do { let xv = spread5(row.load2(at: 1460)); s6 = madd(s6, xv, p2_4) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 700)
+                            yp.store(s2, at: 1400)
+                            yp.store(s3, at: 2100)
+                            yp.store(s4, at: 2800)
+                            yp.store(s5, at: 3500)
+                            yp.store(s6, at: 4200)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.load8(at: 96)
+                    // The vectors of a row that start at filter 6.
+                    for start in [48, 104, 160, 216, 272, 328, 384, 440, 496, 552, 608, 664, 692] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = copied + (oy * 2 - firstRow) * 104 + start / 7, yp = y + oy * 700 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.load8(at: 96); let p1_0 = patterns.load8(at: 656); let p2_0 = patterns.load8(at: 1216)
+                            do { let xv = spread6(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 104)); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = spread6(row.load2(at: 208)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 312)); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = spread6(row.load2(at: 416)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 520)); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = spread6(row.load2(at: 624)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 728)); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = spread6(row.load2(at: 832)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 936)); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = spread6(row.load2(at: 1040)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 1144)); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = spread6(row.load2(at: 1248)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread6(row.load2(at: 1352)); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = spread6(row.load2(at: 1456)); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.load8(at: 208); let p1_1 = patterns.load8(at: 768); let p2_1 = patterns.load8(at: 1328)
+                            do { let xv = spread6(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 105)); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = spread6(row.load2(at: 209)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 313)); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = spread6(row.load2(at: 417)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 521)); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = spread6(row.load2(at: 625)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 729)); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = spread6(row.load2(at: 833)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 937)); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = spread6(row.load2(at: 1041)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 1145)); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = spread6(row.load2(at: 1249)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread6(row.load2(at: 1353)); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = spread6(row.load2(at: 1457)); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.load8(at: 320); let p1_2 = patterns.load8(at: 880); let p2_2 = patterns.load8(at: 1440)
+                            do { let xv = spread6(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 106)); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = spread6(row.load2(at: 210)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 314)); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = spread6(row.load2(at: 418)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 522)); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = spread6(row.load2(at: 626)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 730)); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = spread6(row.load2(at: 834)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 938)); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = spread6(row.load2(at: 1042)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 1146)); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = spread6(row.load2(at: 1250)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread6(row.load2(at: 1354)); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = spread6(row.load2(at: 1458)); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.load8(at: 432); let p1_3 = patterns.load8(at: 992); let p2_3 = patterns.load8(at: 1552)
+                            do { let xv = spread6(row.load2(at: 3)); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 107)); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = spread6(row.load2(at: 211)); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 315)); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = spread6(row.load2(at: 419)); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 523)); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = spread6(row.load2(at: 627)); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 731)); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = spread6(row.load2(at: 835)); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 939)); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = spread6(row.load2(at: 1043)); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 1147)); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = spread6(row.load2(at: 1251)); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = spread6(row.load2(at: 1355)); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = spread6(row.load2(at: 1459)); s6 = madd(s6, xv, p2_3) }
+                            let p0_4 = patterns.load8(at: 544); let p1_4 = patterns.load8(at: 1104); let p2_4 = patterns.load8(at: 1664)
+                            do { let xv = spread6(row.load2(at: 4)); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 108)); s0 = madd(s0, xv, p1_4) }
+                            do { let xv = spread6(row.load2(at: 212)); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 316)); s1 = madd(s1, xv, p1_4) }
+                            do { let xv = spread6(row.load2(at: 420)); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 524)); s2 = madd(s2, xv, p1_4) }
+                            do { let xv = spread6(row.load2(at: 628)); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 732)); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = spread6(row.load2(at: 836)); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 940)); s4 = madd(s4, xv, p1_4) }
+                            do { let xv = spread6(row.load2(at: 1044)); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 1148)); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = spread6(row.load2(at: 1252)); s5 = madd(s5, xv, p2_4); s6 = madd(s6, xv, p0_4) }
+                            do { let xv = spread6(row.load2(at: 1356)); s6 = madd(s6, xv, p1_4) }
+                            do { let xv = spread6(row.load2(at: 1460)); s6 = madd(s6, xv, p2_4) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 700)
+                            yp.store(s2, at: 1400)
+                            yp.store(s3, at: 2100)
+                            yp.store(s4, at: 2800)
+                            yp.store(s5, at: 3500)
+                            yp.store(s6, at: 4200)
+                        }
+                    }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8016, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4474, withTemporary)
         }
     }
 

@@ -202,15 +202,19 @@ public struct Random103: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 960
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[0], v[1], v[1]) }
+        @inline(__always) func spread2(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread4(_ v: V2) -> V8 { V8(v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound
-                let source = x + firstRow * 22, rows = (parts.upperBound - 1) + 3 - firstRow
-                for pixel in 0..<(rows * 22) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
+                let rows = (parts.upperBound - 1) + 3 - firstRow
+                copied.update(from: x + firstRow * 22, count: rows * 22)
+                (copied + rows * 22).update(repeating: 0, count: 2)
                 for oy in parts {
-                    let row = repeated + (oy - firstRow) * 132
+                    let row = copied + (oy - firstRow) * 22
                     let yp = y + oy * 120
                     do {
                         var s0_0 = biases.load8(at: 0)
@@ -222,66 +226,66 @@ public struct Random103: CompiledModel {
                         var s0_6 = biases.load8(at: 0)
                         for kx in 0..<3 {
                             do {
-                                let xp = row + kx * 6
+                                let xp = row + kx
                                 let wp0 = patterns + kx * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load8(at: 8)
+                                let x1 = spread2(xp.load2(at: 1))
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.load8(at: 16)
+                                let x2 = spread4(xp.load2(at: 2))
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.load8(at: 24)
+                                let x3 = spread0(xp.load2(at: 4))
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.load8(at: 32)
+                                let x4 = spread2(xp.load2(at: 5))
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.load8(at: 40)
+                                let x5 = spread4(xp.load2(at: 6))
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.load8(at: 48)
+                                let x6 = spread0(xp.load2(at: 8))
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
-                                let xp = row + kx * 6 + 132
+                                let xp = row + kx + 22
                                 let wp0 = patterns + (kx + 3) * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load8(at: 8)
+                                let x1 = spread2(xp.load2(at: 1))
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.load8(at: 16)
+                                let x2 = spread4(xp.load2(at: 2))
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.load8(at: 24)
+                                let x3 = spread0(xp.load2(at: 4))
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.load8(at: 32)
+                                let x4 = spread2(xp.load2(at: 5))
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.load8(at: 40)
+                                let x5 = spread4(xp.load2(at: 6))
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.load8(at: 48)
+                                let x6 = spread0(xp.load2(at: 8))
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
-                                let xp = row + kx * 6 + 264
+                                let xp = row + kx + 44
                                 let wp0 = patterns + (kx + 6) * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load8(at: 8)
+                                let x1 = spread2(xp.load2(at: 1))
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.load8(at: 16)
+                                let x2 = spread4(xp.load2(at: 2))
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.load8(at: 24)
+                                let x3 = spread0(xp.load2(at: 4))
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.load8(at: 32)
+                                let x4 = spread2(xp.load2(at: 5))
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.load8(at: 40)
+                                let x5 = spread4(xp.load2(at: 6))
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.load8(at: 48)
+                                let x6 = spread0(xp.load2(at: 8))
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                         }
@@ -304,72 +308,72 @@ public struct Random103: CompiledModel {
                         var s0_7 = biases.load8(at: 64)
                         for kx in 0..<3 {
                             do {
-                                let xp = row + kx * 6
+                                let xp = row + kx
                                 let wp0 = patterns + kx * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 56)
+                                let x0 = spread2(xp.load2(at: 9))
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.load8(at: 64)
+                                let x1 = spread4(xp.load2(at: 10))
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.load8(at: 72)
+                                let x2 = spread0(xp.load2(at: 12))
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.load8(at: 80)
+                                let x3 = spread2(xp.load2(at: 13))
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.load8(at: 88)
+                                let x4 = spread4(xp.load2(at: 14))
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.load8(at: 96)
+                                let x5 = spread0(xp.load2(at: 16))
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.load8(at: 104)
+                                let x6 = spread2(xp.load2(at: 17))
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.load8(at: 112)
+                                let x7 = spread4(xp.load2(at: 18))
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
-                                let xp = row + kx * 6 + 132
+                                let xp = row + kx + 22
                                 let wp0 = patterns + (kx + 3) * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 56)
+                                let x0 = spread2(xp.load2(at: 9))
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.load8(at: 64)
+                                let x1 = spread4(xp.load2(at: 10))
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.load8(at: 72)
+                                let x2 = spread0(xp.load2(at: 12))
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.load8(at: 80)
+                                let x3 = spread2(xp.load2(at: 13))
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.load8(at: 88)
+                                let x4 = spread4(xp.load2(at: 14))
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.load8(at: 96)
+                                let x5 = spread0(xp.load2(at: 16))
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.load8(at: 104)
+                                let x6 = spread2(xp.load2(at: 17))
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.load8(at: 112)
+                                let x7 = spread4(xp.load2(at: 18))
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
-                                let xp = row + kx * 6 + 264
+                                let xp = row + kx + 44
                                 let wp0 = patterns + (kx + 6) * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 56)
+                                let x0 = spread2(xp.load2(at: 9))
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.load8(at: 64)
+                                let x1 = spread4(xp.load2(at: 10))
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.load8(at: 72)
+                                let x2 = spread0(xp.load2(at: 12))
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.load8(at: 80)
+                                let x3 = spread2(xp.load2(at: 13))
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.load8(at: 88)
+                                let x4 = spread4(xp.load2(at: 14))
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.load8(at: 96)
+                                let x5 = spread0(xp.load2(at: 16))
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.load8(at: 104)
+                                let x6 = spread2(xp.load2(at: 17))
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.load8(at: 112)
+                                let x7 = spread4(xp.load2(at: 18))
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                         }
@@ -384,7 +388,7 @@ public struct Random103: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1724, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 288, withTemporary)
         }
     }
 
@@ -400,15 +404,19 @@ public struct Random103: CompiledModel {
         for lane in 0..<8 { scale2[lane] = post[(2 + lane) % 6]; shift2[lane] = post[6 + (2 + lane) % 6] }
         var scale4 = V8(), shift4 = V8()
         for lane in 0..<8 { scale4[lane] = post[(4 + lane) % 6]; shift4[lane] = post[6 + (4 + lane) % 6] }
-        // The input rows these output rows read, each pixel repeated once per filter.
+        @inline(__always) func spread0(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[0], v[0], v[1], v[1]) }
+        @inline(__always) func spread2(_ v: V2) -> V8 { V8(v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1]) }
+        @inline(__always) func spread4(_ v: V2) -> V8 { V8(v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1]) }
+        // The input rows these output rows read, and zeros after them that loads of pixels may reach.
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
-                let repeated = buffer.baseAddress!
+                let copied = buffer.baseAddress!
                 let firstRow = parts.lowerBound
-                let source = x + firstRow * 22, rows = (parts.upperBound - 1) + 3 - firstRow
-                for pixel in 0..<(rows * 22) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
+                let rows = (parts.upperBound - 1) + 3 - firstRow
+                copied.update(from: x + firstRow * 22, count: rows * 22)
+                (copied + rows * 22).update(repeating: 0, count: 2)
                 for oy in parts {
-                    let row = repeated + (oy - firstRow) * 132
+                    let row = copied + (oy - firstRow) * 22
                     let yp = y + oy * 120
                     do {
                         var s0_0 = biases.load8(at: 0)
@@ -420,66 +428,66 @@ public struct Random103: CompiledModel {
                         var s0_6 = biases.load8(at: 0)
                         for kx in 0..<3 {
                             do {
-                                let xp = row + kx * 6
+                                let xp = row + kx
                                 let wp0 = patterns + kx * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load8(at: 8)
+                                let x1 = spread2(xp.load2(at: 1))
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.load8(at: 16)
+                                let x2 = spread4(xp.load2(at: 2))
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.load8(at: 24)
+                                let x3 = spread0(xp.load2(at: 4))
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.load8(at: 32)
+                                let x4 = spread2(xp.load2(at: 5))
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.load8(at: 40)
+                                let x5 = spread4(xp.load2(at: 6))
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.load8(at: 48)
+                                let x6 = spread0(xp.load2(at: 8))
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
-                                let xp = row + kx * 6 + 132
+                                let xp = row + kx + 22
                                 let wp0 = patterns + (kx + 3) * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load8(at: 8)
+                                let x1 = spread2(xp.load2(at: 1))
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.load8(at: 16)
+                                let x2 = spread4(xp.load2(at: 2))
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.load8(at: 24)
+                                let x3 = spread0(xp.load2(at: 4))
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.load8(at: 32)
+                                let x4 = spread2(xp.load2(at: 5))
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.load8(at: 40)
+                                let x5 = spread4(xp.load2(at: 6))
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.load8(at: 48)
+                                let x6 = spread0(xp.load2(at: 8))
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
-                                let xp = row + kx * 6 + 264
+                                let xp = row + kx + 44
                                 let wp0 = patterns + (kx + 6) * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 0)
+                                let x0 = spread0(xp.load2(at: 0))
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.load8(at: 8)
+                                let x1 = spread2(xp.load2(at: 1))
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.load8(at: 16)
+                                let x2 = spread4(xp.load2(at: 2))
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.load8(at: 24)
+                                let x3 = spread0(xp.load2(at: 4))
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.load8(at: 32)
+                                let x4 = spread2(xp.load2(at: 5))
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.load8(at: 40)
+                                let x5 = spread4(xp.load2(at: 6))
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.load8(at: 48)
+                                let x6 = spread0(xp.load2(at: 8))
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                         }
@@ -516,72 +524,72 @@ public struct Random103: CompiledModel {
                         var s0_7 = biases.load8(at: 64)
                         for kx in 0..<3 {
                             do {
-                                let xp = row + kx * 6
+                                let xp = row + kx
                                 let wp0 = patterns + kx * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 56)
+                                let x0 = spread2(xp.load2(at: 9))
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.load8(at: 64)
+                                let x1 = spread4(xp.load2(at: 10))
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.load8(at: 72)
+                                let x2 = spread0(xp.load2(at: 12))
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.load8(at: 80)
+                                let x3 = spread2(xp.load2(at: 13))
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.load8(at: 88)
+                                let x4 = spread4(xp.load2(at: 14))
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.load8(at: 96)
+                                let x5 = spread0(xp.load2(at: 16))
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.load8(at: 104)
+                                let x6 = spread2(xp.load2(at: 17))
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.load8(at: 112)
+                                let x7 = spread4(xp.load2(at: 18))
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
-                                let xp = row + kx * 6 + 132
+                                let xp = row + kx + 22
                                 let wp0 = patterns + (kx + 3) * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 56)
+                                let x0 = spread2(xp.load2(at: 9))
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.load8(at: 64)
+                                let x1 = spread4(xp.load2(at: 10))
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.load8(at: 72)
+                                let x2 = spread0(xp.load2(at: 12))
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.load8(at: 80)
+                                let x3 = spread2(xp.load2(at: 13))
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.load8(at: 88)
+                                let x4 = spread4(xp.load2(at: 14))
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.load8(at: 96)
+                                let x5 = spread0(xp.load2(at: 16))
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.load8(at: 104)
+                                let x6 = spread2(xp.load2(at: 17))
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.load8(at: 112)
+                                let x7 = spread4(xp.load2(at: 18))
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
-                                let xp = row + kx * 6 + 264
+                                let xp = row + kx + 44
                                 let wp0 = patterns + (kx + 6) * 96
                                 let w0_0 = wp0.load8(at: 0)
                                 let w0_2 = wp0.load8(at: 32)
                                 let w0_4 = wp0.load8(at: 64)
-                                let x0 = xp.load8(at: 56)
+                                let x0 = spread2(xp.load2(at: 9))
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.load8(at: 64)
+                                let x1 = spread4(xp.load2(at: 10))
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.load8(at: 72)
+                                let x2 = spread0(xp.load2(at: 12))
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.load8(at: 80)
+                                let x3 = spread2(xp.load2(at: 13))
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.load8(at: 88)
+                                let x4 = spread4(xp.load2(at: 14))
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.load8(at: 96)
+                                let x5 = spread0(xp.load2(at: 16))
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.load8(at: 104)
+                                let x6 = spread2(xp.load2(at: 17))
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.load8(at: 112)
+                                let x7 = spread4(xp.load2(at: 18))
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                         }
@@ -612,7 +620,7 @@ public struct Random103: CompiledModel {
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1724, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 288, withTemporary)
         }
     }
 

@@ -7,14 +7,21 @@
 /// lanes (this emitter's first form) each vector of sums ended in one scalar
 /// store per lane, and a row of 28 split badly into vectors of 16.
 ///
-/// The kernel first writes the input rows it reads with each pixel repeated
-/// once per filter, so the inputs of a vector of outputs are consecutive
-/// floats too: every tap is then one load and one multiply-add per vector
-/// (a load for two rows' multiply-adds where a block holds two: `rowsPerBlock`),
-/// against a pattern of weights that depends only on where the vector starts
-/// among the filters (its phase), packed for every phase by
-/// `WeightPacking.phasedLanes` (where a vector is exactly one pixel's filters,
-/// it broadcasts the input pixel instead: `broadcasts`). The last vector of a row overlaps the one
+/// A vector of outputs reads the few input pixels under its lanes, each
+/// repeated once per filter: the kernel loads those pixels (a vector of 2, 4,
+/// 8 or 16) and spreads them across the lanes with one constant shuffle
+/// (`spread<phase>`, a `vpermps`), so every tap is one load, one shuffle and
+/// one multiply-add per vector (a load for two rows' multiply-adds where a
+/// block holds two: `rowsPerBlock`), against a pattern of weights that
+/// depends only on where the vector starts among the filters (its phase),
+/// packed for every phase by `WeightPacking.phasedLanes` (where a vector is
+/// exactly one pixel's filters, it broadcasts the input pixel instead:
+/// `broadcasts`). The kernel once wrote its input rows out with each pixel
+/// repeated, and loaded those: the pass of stores was 18% of LeNet-5's first
+/// layer (Zen 4, 3.0–3.1 µs against 2.5–2.6 with the shuffles). It reads a
+/// copy of its input rows, with zeros after them: a load of pixels may reach
+/// a few floats past the last pixel a vector needs, and past `x`'s end on
+/// its last row. The last vector of a row overlaps the one
 /// before when the row is not a whole number of vectors (overlapped outputs
 /// are computed twice, to the same bits).
 struct PixelLaneConvolutionEmitter: Codable, Hashable {
@@ -55,12 +62,37 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
 
     private var filters: Int { packed.outputs }
     /// Whether a vector is one pixel's filters (8 filters on AVX2): its inputs
-    /// are then one broadcast of the input pixel, read straight from `x`,
-    /// and the repeated rows would only cost a pass of stores (mini_resnet's
-    /// stem, 28x28 to 8 filters, spent a quarter of its time writing them).
+    /// are then one broadcast of the input pixel, read straight from `x`
+    /// (mini_resnet's stem, 28x28 to 8 filters, had spent a quarter of its
+    /// time writing its input rows out repeated, before any shuffles).
     private var broadcasts: Bool { filters == lanes }
     private var rowFloats: Int { outputWidth * filters }
-    private var repeatedRow: Int { inputWidth * filters }
+
+    /// Input pixels a vector of phase `phase` reads: lane j holds pixel
+    /// (phase + j) / filters, counted from the vector's first.
+    private func pixels(phase: Int) -> Int { (phase + lanes - 1) / filters + 1 }
+    /// The width of the load that reads them (`VectorTypes.widths`).
+    private func loadWidth(phase: Int) -> Int { VectorTypes.widths.first { $0 >= pixels(phase: phase) } ?? lanes }
+    /// Floats after the copied rows that a load may read: zeros.
+    private var slack: Int { vectorStarts.map { loadWidth(phase: $0 % filters) }.max() ?? lanes }
+
+    /// `spread<phase>(row.load4(at: offset))`: the vector of phase `phase`
+    /// whose first pixel is `offset` floats past `row`.
+    private func spreadLoad(_ row: String, at offset: String, phase: Int) -> String {
+        let load = "\(row).\(VectorTypes.load(VectorTypes.name(loadWidth(phase: phase))))(at: \(offset))"
+        return filters == 1 ? load : "spread\(phase)(\(load))"
+    }
+
+    /// `func spread2(_ v: V4) -> V16 { V16(v[0], v[0], …) }` for each phase
+    /// the kernel's vectors start at: the constant shuffle LLVM makes one
+    /// `vpermps` of (its indices held in a register).
+    private func writeSpreads(phases: [Int], into out: inout SourceWriter) {
+        guard filters > 1 else { return }
+        for phase in phases {
+            let lanesFrom = (0..<lanes).map { "v[\((phase + $0) / filters)]" }.joined(separator: ", ")
+            out.line("@inline(__always) func spread\(phase)(_ v: \(VectorTypes.name(loadWidth(phase: phase)))) -> \(vector) { \(vector)(\(lanesFrom)) }")
+        }
+    }
 
     /// Where each vector of a row of output starts: every `lanes` floats, the
     /// last one moved back to end with the row.
@@ -69,28 +101,29 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         return (0..<count).map { Swift.min($0 * lanes, rowFloats - lanes) }
     }
 
-    /// Rows of output whose repeated input rows fit the scratch's budget at
-    /// once (32 KB: no more than an L1 data cache, and small for a stack);
-    /// at least one.
+    /// Rows of output whose input rows fit the scratch's budget at once
+    /// (32 KB: no more than an L1 data cache, and small for a stack); at
+    /// least one.
     private var chunkRows: Int {
-        let budgetRows = (32 << 10) / MemoryLayout<Float>.size / repeatedRow
+        let budgetRows = (32 << 10) / MemoryLayout<Float>.size / inputWidth
         let lastTapRow = (kernel.height - 1) * dilation.height
         return Swift.max(1, (budgetRows - lastTapRow - 1) / strides.height + 1)
     }
 
-    /// Floats of scratch: the repeated input rows of `chunkRows` rows of
-    /// output, and the 8 − filters floats the last pixel's vector store writes beyond.
+    /// Floats of scratch: the input rows of `chunkRows` rows of output, and
+    /// the zeros after them (`slack`).
     private var scratchCount: Int {
         let chunk = Swift.min(chunkRows, outputHeight)
-        return ((chunk - 1) * strides.height + (kernel.height - 1) * dilation.height + 1) * repeatedRow + 8
+        return ((chunk - 1) * strides.height + (kernel.height - 1) * dilation.height + 1) * inputWidth + slack
     }
 
     /// The vectors of a row in near-equal blocks, each block's sums and
-    /// weight patterns held in registers together (one left for loads).
+    /// weight patterns held in registers together, with each phase's shuffle
+    /// (one left for loads).
     private var blocks: [ArraySlice<Int>] {
         let starts = vectorStarts
         let phases = Set(starts.map { $0 % filters }).count
-        let perBlock = Swift.max(1, target.vectorRegisters - phases - 1)
+        let perBlock = Swift.max(1, target.vectorRegisters - (broadcasts ? 1 : 2) * phases - 1)
         let count = (starts.count + perBlock - 1) / perBlock
         return (0..<count).map { block in
             starts[(block * starts.count / count)..<((block + 1) * starts.count / count)]
@@ -109,7 +142,8 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         let phases = Set(vectorStarts.map { $0 % filters }).count
         // The second row reads some input row of the first's only if the stride is a whole number of tap rows.
         let sharesInputRows = strides.height % dilation.height == 0 && strides.height / dilation.height < kernel.height
-        return outputHeight >= 2 && sharesInputRows && 2 * (vectors + phases) + 1 <= target.vectorRegisters ? 2 : 1
+        let shuffles = broadcasts ? 0 : phases
+        return outputHeight >= 2 && sharesInputRows && 2 * (vectors + phases) + shuffles + 1 <= target.vectorRegisters ? 2 : 1
     }
 
     /// Rows of output a block computes together where the kernel runs one
@@ -119,9 +153,9 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// beside 3 rows' sums (AVX-512's 32 registers, up to 5x5 taps), loaded
     /// once a phase; else one column of taps' at a time (`holdsEveryTap`).
     /// Of 3 up to what the registers leave (the patterns, the bias, an input
-    /// vector), the largest that divides the rows, so that every block is
+    /// vector and its shuffle), the largest that divides the rows, so that every block is
     /// whole (a call's range counts blocks: `parts`), for an input whose
-    /// repeated rows fit the scratch at once. LeNet-5's first layer (25 taps, 4 rows) went from 3.0 to 2.7 µs
+    /// rows fit the scratch at once. LeNet-5's first layer (25 taps, 4 rows) went from 3.0 to 2.7 µs
     /// alone (from 0.87 loads a multiply-add, most across two cache lines,
     /// to 0.4) and from 4.6 to 3.8 µs with its tanh in the model on Zen 4;
     /// with AVX2's shapes (5 patterns, 7 rows) from 6.1 to 4.1 µs on the same
@@ -134,14 +168,15 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     var stationaryRows: Int? {
         let sharesInputRows = strides.height % dilation.height == 0 && strides.height / dilation.height < kernel.height
         let held = holdsEveryTap ? kernel.height * kernel.width : kernel.height
-        let most = Swift.min(8, outputHeight, target.vectorRegisters - held - 2)
+        let most = Swift.min(8, outputHeight, target.vectorRegisters - held - 3)
         guard !broadcasts, sharesInputRows, chunkRows >= outputHeight, most >= 3 else { return nil }
         return (3...most).last { outputHeight % $0 == 0 }
     }
 
     /// Whether a stationary block holds every tap's pattern of its phase
-    /// (beside at least 3 rows' sums), rather than one column's at a time.
-    var holdsEveryTap: Bool { target.vectorRegisters - kernel.height * kernel.width - 2 >= 3 }
+    /// (beside at least 3 rows' sums, the bias, an input vector and its
+    /// shuffle), rather than one column's at a time.
+    var holdsEveryTap: Bool { target.vectorRegisters - kernel.height * kernel.width - 3 >= 3 }
 
     func emit(into out: inout SourceWriter) {
         let taps = kernel.height * kernel.width
@@ -167,13 +202,15 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                 }
                 return
             }
-            out.line("// The input rows these output rows read, each pixel repeated once per filter\(chunkRows < outputHeight ? ", \(chunkRows) rows of output at a time" : "").")
+            writeSpreads(phases: Array(Set(vectorStarts.map { $0 % filters })).sorted(), into: &out)
+            out.line("// The input rows these output rows read, and zeros after them that loads of pixels may reach\(chunkRows < outputHeight ? "; \(chunkRows) rows of output at a time" : "").")
             out.temporaryAllocation(of: "Float", capacity: scratchCount, named: "buffer") { out in
-                out.line("let repeated = buffer.baseAddress!")
+                out.line("let copied = buffer.baseAddress!")
                 func rows(_ out: inout SourceWriter, first: String, end: String) {
                     out.line("let firstRow = \(first)\(rowStep == 1 ? "" : " * \(rowStep)")")
-                    out.line("let source = x + firstRow * \(inputWidth), rows = (\(end) - 1)\(rowStep == 1 ? "" : " * \(rowStep)") + \(lastTapRow + 1) - firstRow")
-                    out.line("for pixel in 0..<(rows * \(inputWidth)) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * \(filters)) }")
+                    out.line("let rows = (\(end) - 1)\(rowStep == 1 ? "" : " * \(rowStep)") + \(lastTapRow + 1) - firstRow")
+                    out.line("copied.update(from: x + firstRow * \(inputWidth), count: rows * \(inputWidth))")
+                    out.line("(copied + rows * \(inputWidth)).update(repeating: 0, count: \(slack))")
                 }
                 if let blockRows = stationaryRows {
                     rows(&out, first: "parts.lowerBound * \(blockRows)", end: "parts.upperBound * \(blockRows)")
@@ -181,7 +218,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                 }
                 func outputRows(_ out: inout SourceWriter, _ range: String) {
                     eachRowBlock(in: range, into: &out) { out, rows in
-                        out.line("let row = repeated + (oy\(rowStep == 1 ? "" : " * \(rowStep)") - firstRow) * \(repeatedRow)")
+                        out.line("let row = copied + (oy\(rowStep == 1 ? "" : " * \(rowStep)") - firstRow) * \(inputWidth)")
                         out.line("let yp = y + oy * \(rowFloats)")
                         for block in blocks {
                             emitBlock(Array(block), rows: rows, into: &out)
@@ -230,7 +267,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
 
     /// `rows` rows of one vector from `oy`, as `emitBlock` computes them, against the patterns `p<ky>_<kx>`.
     private func emitStationaryBlock(rows: Int, phase: Int, rowStep: Int, into out: inout SourceWriter) {
-        out.line("let row = repeated + (oy\(rowStep == 1 ? "" : " * \(rowStep)") - firstRow) * \(repeatedRow) + start, yp = y + oy * \(rowFloats) + start")
+        out.line("let row = copied + (oy\(rowStep == 1 ? "" : " * \(rowStep)") - firstRow) * \(inputWidth) + start / \(filters), yp = y + oy * \(rowFloats) + start")
         for r in 0..<rows { out.line("var s\(r) = bias") }
         for kx in 0..<kernel.width {
             if !holdsEveryTap {
@@ -239,7 +276,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
             for inputRow in 0...lastInputRow(rows: rows) {
                 let readers = readers(of: inputRow, rows: rows)
                 guard !readers.isEmpty else { continue }
-                out.line("do { let xv = row.\(VectorTypes.load(vector))(at: \(inputRow * repeatedRow + kx * dilation.width * filters))"
+                out.line("do { let xv = \(spreadLoad("row", at: "\(inputRow * inputWidth + kx * dilation.width)", phase: phase))"
                          + readers.map { "; s\($0.row) = madd(s\($0.row), xv, p\($0.ky)_\(kx))" }.joined() + " }")
             }
         }
@@ -295,7 +332,6 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     private func emitBlock(_ starts: [Int], rows: Int, into out: inout SourceWriter) {
         let stride = Self.patternStride
         let phases = Array(Set(starts.map { $0 % filters })).sorted()
-        let (rowFloatsRead, pixelFloats) = broadcasts ? (inputWidth, 1) : (repeatedRow, filters)
         out.block("do") { out in
             for r in 0..<rows {
                 for (v, start) in starts.enumerated() {
@@ -310,7 +346,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                     let readers = readers(of: inputRow, rows: rows)
                     guard !readers.isEmpty else { continue }
                     out.block("do") { out in
-                        out.line("let xp = \((inputRow * rowFloatsRead + kx * (dilation.width * pixelFloats)).offsetting("row"))")
+                        out.line("let xp = \((inputRow * inputWidth + kx * dilation.width).offsetting("row"))")
                         for (r, ky) in readers {
                             out.line("let wp\(r) = \(((ky * kernel.width + kx) * (filters * stride)).offsetting("patterns"))")
                             for phase in phases {
@@ -318,7 +354,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                             }
                         }
                         for (v, start) in starts.enumerated() {
-                            out.line("let x\(v) = " + (broadcasts ? "\(vector)(repeating: xp[\(start / filters)])" : "xp.\(VectorTypes.load(vector))(at: \(start))"))
+                            out.line("let x\(v) = " + (broadcasts ? "\(vector)(repeating: xp[\(start / filters)])" : spreadLoad("xp", at: "\(start / filters)", phase: start % filters)))
                             for (r, _) in readers {
                                 out.line("s\(r)_\(v) = madd(s\(r)_\(v), x\(v), w\(r)_\(start % filters))")
                             }

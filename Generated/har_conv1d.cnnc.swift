@@ -285,15 +285,29 @@ public struct HarConv1d: CompiledModel {
     // dense over 8 samples: its softmax activation
     @inline(never)
     static func l4_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
-        for position in 0..<8 {
-            let v = x + position * 6
-            var largest = v[0]
-            for c in 1..<6 { largest = Swift.max(largest, v[c]) }
-            for c in 0..<6 { v[c] -= largest }
-            VectorMath.exp(v, count: 6)
-            var sum: Float = 0
-            for c in 0..<6 { sum += v[c] }
-            for c in 0..<6 { v[c] /= sum }
+        // 8 positions (48 floats, whole vectors) at a time; `sums` holds each position's sum under each of its values.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let sums = buffer.baseAddress!
+                do {
+                    let v = x
+                    for position in 0..<8 {
+                        let p = v + position * 6
+                        var largest = p[0]
+                        for c in 0..<5 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 0..<6 { p[c] -= largest }
+                    }
+                    VectorMath.exp(v, count: 48)
+                    for position in 0..<8 {
+                        let p = v + position * 6
+                        var sum: Float = 0
+                        for c in 0..<6 { sum += p[c] }
+                        for c in 0..<6 { sums[position * 6 + c] = sum }
+                    }
+                    for i in 0..<3 { v.store(v.load16(at: i * 16) / sums.load16(at: i * 16), at: i * 16) }
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48, withTemporary)
         }
     }
 

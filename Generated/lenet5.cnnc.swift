@@ -721,15 +721,29 @@ public struct Lenet5: CompiledModel {
     // dense_2 over 8 samples: its softmax activation
     @inline(never)
     static func l7_dense_2_block_activation(_ x: UnsafeMutablePointer<Float>) {
-        for position in 0..<8 {
-            let v = x + position * 10
-            var largest = v[0]
-            for c in 1..<10 { largest = Swift.max(largest, v[c]) }
-            for c in 0..<10 { v[c] -= largest }
-            VectorMath.exp(v, count: 10)
-            var sum: Float = 0
-            for c in 0..<10 { sum += v[c] }
-            for c in 0..<10 { v[c] /= sum }
+        // 8 positions (80 floats, whole vectors) at a time; `sums` holds each position's sum under each of its values.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let sums = buffer.baseAddress!
+                do {
+                    let v = x
+                    for position in 0..<8 {
+                        let p = v + position * 10
+                        var largest = p[0]
+                        for c in 0..<9 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 0..<10 { p[c] -= largest }
+                    }
+                    VectorMath.exp(v, count: 80)
+                    for position in 0..<8 {
+                        let p = v + position * 10
+                        var sum: Float = 0
+                        for c in 0..<10 { sum += p[c] }
+                        for c in 0..<10 { sums[position * 10 + c] = sum }
+                    }
+                    for i in 0..<5 { v.store(v.load16(at: i * 16) / sums.load16(at: i * 16), at: i * 16) }
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 80, withTemporary)
         }
     }
 

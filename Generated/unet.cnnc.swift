@@ -1387,15 +1387,29 @@ public struct Unet: CompiledModel {
     // pixel_classes: its softmax activation
     @inline(never)
     static func l11_pixel_classes_activation(_ x: UnsafeMutablePointer<Float>) {
-        for position in 0..<256 {
-            let v = x + position * 3
-            var largest = v[0]
-            for c in 1..<3 { largest = Swift.max(largest, v[c]) }
-            for c in 0..<3 { v[c] -= largest }
-            VectorMath.exp(v, count: 3)
-            var sum: Float = 0
-            for c in 0..<3 { sum += v[c] }
-            for c in 0..<3 { v[c] /= sum }
+        // 16 positions (48 floats, whole vectors) at a time; `sums` holds each position's sum under each of its values.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let sums = buffer.baseAddress!
+                for block in 0..<16 {
+                    let v = x + block * 48
+                    for position in 0..<16 {
+                        let p = v + position * 3
+                        var largest = p[0]
+                        for c in 0..<2 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 0..<3 { p[c] -= largest }
+                    }
+                    VectorMath.exp(v, count: 48)
+                    for position in 0..<16 {
+                        let p = v + position * 3
+                        var sum: Float = 0
+                        for c in 0..<3 { sum += p[c] }
+                        for c in 0..<3 { sums[position * 3 + c] = sum }
+                    }
+                    for i in 0..<3 { v.store(v.load16(at: i * 16) / sums.load16(at: i * 16), at: i * 16) }
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48, withTemporary)
         }
     }
 

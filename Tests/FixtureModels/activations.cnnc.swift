@@ -1045,15 +1045,29 @@ public struct Activations: CompiledModel {
     // softmax over 8 samples: Softmax, (None, 4) → (None, 4)
     @inline(never)
     static func l34_softmax_block(_ x: UnsafeMutablePointer<Float>) {
-        for position in 0..<8 {
-            let v = x + position * 4
-            var largest = v[0]
-            for c in 1..<4 { largest = Swift.max(largest, v[c]) }
-            for c in 0..<4 { v[c] -= largest }
-            VectorMath.exp(v, count: 4)
-            var sum: Float = 0
-            for c in 0..<4 { sum += v[c] }
-            for c in 0..<4 { v[c] /= sum }
+        // 4 positions (16 floats, whole vectors) at a time; `sums` holds each position's sum under each of its values.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let sums = buffer.baseAddress!
+                for block in 0..<2 {
+                    let v = x + block * 16
+                    for position in 0..<4 {
+                        let p = v + position * 4
+                        var largest = p[0]
+                        for c in 0..<3 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 0..<4 { p[c] -= largest }
+                    }
+                    VectorMath.exp(v, count: 16)
+                    for position in 0..<4 {
+                        let p = v + position * 4
+                        var sum: Float = 0
+                        for c in 0..<4 { sum += p[c] }
+                        for c in 0..<4 { sums[position * 4 + c] = sum }
+                    }
+                    v.store(v.load16(at: 0) / sums.load16(at: 0), at: 0)
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16, withTemporary)
         }
     }
 
@@ -2071,15 +2085,29 @@ public struct Activations: CompiledModel {
     // conv_softmax: its softmax activation
     @inline(never)
     static func l17_conv_softmax_activation(_ x: UnsafeMutablePointer<Float>) {
-        for position in 0..<16 {
-            let v = x + position * 5
-            var largest = v[0]
-            for c in 1..<5 { largest = Swift.max(largest, v[c]) }
-            for c in 0..<5 { v[c] -= largest }
-            VectorMath.exp(v, count: 5)
-            var sum: Float = 0
-            for c in 0..<5 { sum += v[c] }
-            for c in 0..<5 { v[c] /= sum }
+        // 16 positions (80 floats, whole vectors) at a time; `sums` holds each position's sum under each of its values.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let sums = buffer.baseAddress!
+                do {
+                    let v = x
+                    for position in 0..<16 {
+                        let p = v + position * 5
+                        var largest = p[0]
+                        for c in 0..<4 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 0..<5 { p[c] -= largest }
+                    }
+                    VectorMath.exp(v, count: 80)
+                    for position in 0..<16 {
+                        let p = v + position * 5
+                        var sum: Float = 0
+                        for c in 0..<5 { sum += p[c] }
+                        for c in 0..<5 { sums[position * 5 + c] = sum }
+                    }
+                    for i in 0..<5 { v.store(v.load16(at: i * 16) / sums.load16(at: i * 16), at: i * 16) }
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 80, withTemporary)
         }
     }
 
@@ -2399,15 +2427,29 @@ public struct Activations: CompiledModel {
     // act_softmax: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
     static func l26_act_softmax(_ x: UnsafeMutablePointer<Float>) {
-        for position in 0..<16 {
-            let v = x + position * 6
-            var largest = v[0]
-            for c in 1..<6 { largest = Swift.max(largest, v[c]) }
-            for c in 0..<6 { v[c] -= largest }
-            VectorMath.exp(v, count: 6)
-            var sum: Float = 0
-            for c in 0..<6 { sum += v[c] }
-            for c in 0..<6 { v[c] /= sum }
+        // 8 positions (48 floats, whole vectors) at a time; `sums` holds each position's sum under each of its values.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let sums = buffer.baseAddress!
+                for block in 0..<2 {
+                    let v = x + block * 48
+                    for position in 0..<8 {
+                        let p = v + position * 6
+                        var largest = p[0]
+                        for c in 0..<5 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 0..<6 { p[c] -= largest }
+                    }
+                    VectorMath.exp(v, count: 48)
+                    for position in 0..<8 {
+                        let p = v + position * 6
+                        var sum: Float = 0
+                        for c in 0..<6 { sum += p[c] }
+                        for c in 0..<6 { sums[position * 6 + c] = sum }
+                    }
+                    for i in 0..<3 { v.store(v.load16(at: i * 16) / sums.load16(at: i * 16), at: i * 16) }
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 48, withTemporary)
         }
     }
 

@@ -371,15 +371,29 @@ public struct ConvnextBlock: CompiledModel {
     // predictions over 8 samples: its softmax activation
     @inline(never)
     static func l10_predictions_block_activation(_ x: UnsafeMutablePointer<Float>) {
-        for position in 0..<8 {
-            let v = x + position * 4
-            var largest = v[0]
-            for c in 1..<4 { largest = Swift.max(largest, v[c]) }
-            for c in 0..<4 { v[c] -= largest }
-            VectorMath.exp(v, count: 4)
-            var sum: Float = 0
-            for c in 0..<4 { sum += v[c] }
-            for c in 0..<4 { v[c] /= sum }
+        // 4 positions (16 floats, whole vectors) at a time; `sums` holds each position's sum under each of its values.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let sums = buffer.baseAddress!
+                for block in 0..<2 {
+                    let v = x + block * 16
+                    for position in 0..<4 {
+                        let p = v + position * 4
+                        var largest = p[0]
+                        for c in 0..<3 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 0..<4 { p[c] -= largest }
+                    }
+                    VectorMath.exp(v, count: 16)
+                    for position in 0..<4 {
+                        let p = v + position * 4
+                        var sum: Float = 0
+                        for c in 0..<4 { sum += p[c] }
+                        for c in 0..<4 { sums[position * 4 + c] = sum }
+                    }
+                    v.store(v.load16(at: 0) / sums.load16(at: 0), at: 0)
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16, withTemporary)
         }
     }
 

@@ -157,8 +157,32 @@ public struct Random026: CompiledModel {
     // softmax: Softmax, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
     @inline(never)
     static func l0_softmax(_ x: UnsafeMutablePointer<Float>) {
-        for position in 0..<20 {
-            let v = x + position
+        // 16 positions (16 floats, whole vectors) at a time; `sums` holds each position's sum under each of its values.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let sums = buffer.baseAddress!
+                do {
+                    let v = x
+                    for position in 0..<16 {
+                        let p = v + position * 1
+                        let largest = p[0]
+                        p[0] -= largest
+                    }
+                    VectorMath.exp(v, count: 16)
+                    for position in 0..<16 {
+                        let p = v + position * 1
+                        var sum: Float = 0
+                        sum += p[0]
+                        sums[position * 1] = sum
+                    }
+                    v.store(v.load16(at: 0) / sums.load16(at: 0), at: 0)
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16, withTemporary)
+        }
+        // The positions after the last whole block, one at a time.
+        for position in 0..<4 {
+            let v = x + position + 16
             var largest = v[0]
             for c in 1..<1 { largest = Swift.max(largest, v[c]) }
             v[0] -= largest

@@ -261,8 +261,33 @@ public struct Random044: CompiledModel {
     // conv2d_1: its softmax activation
     @inline(never)
     static func l1_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for position in 0..<18 {
-            let v = x + position * 7
+        // 16 positions (112 floats, whole vectors) at a time; `sums` holds each position's sum under each of its values.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let sums = buffer.baseAddress!
+                do {
+                    let v = x
+                    for position in 0..<16 {
+                        let p = v + position * 7
+                        var largest = p[0]
+                        for c in 0..<6 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 0..<7 { p[c] -= largest }
+                    }
+                    VectorMath.exp(v, count: 112)
+                    for position in 0..<16 {
+                        let p = v + position * 7
+                        var sum: Float = 0
+                        for c in 0..<7 { sum += p[c] }
+                        for c in 0..<7 { sums[position * 7 + c] = sum }
+                    }
+                    for i in 0..<7 { v.store(v.load16(at: i * 16) / sums.load16(at: i * 16), at: i * 16) }
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 112, withTemporary)
+        }
+        // The positions after the last whole block, one at a time.
+        for position in 0..<2 {
+            let v = x + position * 7 + 112
             var largest = v[0]
             for c in 1..<7 { largest = Swift.max(largest, v[c]) }
             for c in 0..<7 { v[c] -= largest }

@@ -341,8 +341,33 @@ public struct Random054: CompiledModel {
     // conv2d_1: its softmax activation
     @inline(never)
     static func l4_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for position in 0..<84 {
-            let v = x + position * 2
+        // 8 positions (16 floats, whole vectors) at a time; `sums` holds each position's sum under each of its values.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let sums = buffer.baseAddress!
+                for block in 0..<10 {
+                    let v = x + block * 16
+                    for position in 0..<8 {
+                        let p = v + position * 2
+                        var largest = p[0]
+                        largest = Swift.max(largest, p[1])
+                        for c in 0..<2 { p[c] -= largest }
+                    }
+                    VectorMath.exp(v, count: 16)
+                    for position in 0..<8 {
+                        let p = v + position * 2
+                        var sum: Float = 0
+                        for c in 0..<2 { sum += p[c] }
+                        for c in 0..<2 { sums[position * 2 + c] = sum }
+                    }
+                    v.store(v.load16(at: 0) / sums.load16(at: 0), at: 0)
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16, withTemporary)
+        }
+        // The positions after the last whole block, one at a time.
+        for position in 0..<4 {
+            let v = x + position * 2 + 160
             var largest = v[0]
             for c in 1..<2 { largest = Swift.max(largest, v[c]) }
             for c in 0..<2 { v[c] -= largest }

@@ -237,7 +237,7 @@ public struct TwoHeads: CompiledModel {
 
     // conv1: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 8), 80 parameters
     @inline(never)
-    static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<26) {
+    static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
         @inline(__always) func spread0(_ v: V2) -> V16 { V16(v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[0], v[1], v[1], v[1], v[1], v[1], v[1], v[1], v[1]) }
@@ -245,390 +245,104 @@ public struct TwoHeads: CompiledModel {
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
                 let copied = buffer.baseAddress!
-                let firstRow = parts.lowerBound
-                let rows = (parts.upperBound - 1) + 3 - firstRow
+                let firstRow = parts.lowerBound * 13
+                let rows = (parts.upperBound * 13 - 1) + 3 - firstRow
                 copied.update(from: x + firstRow * 28, count: rows * 28)
                 (copied + rows * 28).update(repeating: 0, count: 2)
-                let rowRange = parts
-                for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {
-                    let row = copied + (oy - firstRow) * 28
-                    let yp = y + oy * 208
-                    do {
-                        var s0_0 = biases.load16(at: 0)
-                        var s0_1 = biases.load16(at: 0)
-                        var s0_2 = biases.load16(at: 0)
-                        var s0_3 = biases.load16(at: 0)
-                        var s0_4 = biases.load16(at: 0)
-                        var s0_5 = biases.load16(at: 0)
-                        var s0_6 = biases.load16(at: 0)
-                        var s0_7 = biases.load16(at: 0)
-                        var s0_8 = biases.load16(at: 0)
-                        var s0_9 = biases.load16(at: 0)
-                        var s0_10 = biases.load16(at: 0)
-                        var s0_11 = biases.load16(at: 0)
-                        var s0_12 = biases.load16(at: 0)
-                        var s1_0 = biases.load16(at: 0)
-                        var s1_1 = biases.load16(at: 0)
-                        var s1_2 = biases.load16(at: 0)
-                        var s1_3 = biases.load16(at: 0)
-                        var s1_4 = biases.load16(at: 0)
-                        var s1_5 = biases.load16(at: 0)
-                        var s1_6 = biases.load16(at: 0)
-                        var s1_7 = biases.load16(at: 0)
-                        var s1_8 = biases.load16(at: 0)
-                        var s1_9 = biases.load16(at: 0)
-                        var s1_10 = biases.load16(at: 0)
-                        var s1_11 = biases.load16(at: 0)
-                        var s1_12 = biases.load16(at: 0)
-                        for kx in 0..<3 {
-                            do {
-                                let xp = row + kx
-                                let wp0 = patterns + kx * 128
-                                let w0_0 = wp0.load16(at: 0)
-                                let x0 = spread0(xp.load2(at: 0))
-                                s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = spread0(xp.load2(at: 2))
-                                s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = spread0(xp.load2(at: 4))
-                                s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = spread0(xp.load2(at: 6))
-                                s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = spread0(xp.load2(at: 8))
-                                s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = spread0(xp.load2(at: 10))
-                                s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = spread0(xp.load2(at: 12))
-                                s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = spread0(xp.load2(at: 14))
-                                s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = spread0(xp.load2(at: 16))
-                                s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = spread0(xp.load2(at: 18))
-                                s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = spread0(xp.load2(at: 20))
-                                s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = spread0(xp.load2(at: 22))
-                                s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = spread0(xp.load2(at: 24))
-                                s0_12 = madd(s0_12, x12, w0_0)
-                            }
-                            do {
-                                let xp = row + kx + 28
-                                let wp0 = patterns + (kx + 3) * 128
-                                let w0_0 = wp0.load16(at: 0)
-                                let wp1 = patterns + kx * 128
-                                let w1_0 = wp1.load16(at: 0)
-                                let x0 = spread0(xp.load2(at: 0))
-                                s0_0 = madd(s0_0, x0, w0_0)
-                                s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = spread0(xp.load2(at: 2))
-                                s0_1 = madd(s0_1, x1, w0_0)
-                                s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = spread0(xp.load2(at: 4))
-                                s0_2 = madd(s0_2, x2, w0_0)
-                                s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = spread0(xp.load2(at: 6))
-                                s0_3 = madd(s0_3, x3, w0_0)
-                                s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = spread0(xp.load2(at: 8))
-                                s0_4 = madd(s0_4, x4, w0_0)
-                                s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = spread0(xp.load2(at: 10))
-                                s0_5 = madd(s0_5, x5, w0_0)
-                                s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = spread0(xp.load2(at: 12))
-                                s0_6 = madd(s0_6, x6, w0_0)
-                                s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = spread0(xp.load2(at: 14))
-                                s0_7 = madd(s0_7, x7, w0_0)
-                                s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = spread0(xp.load2(at: 16))
-                                s0_8 = madd(s0_8, x8, w0_0)
-                                s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = spread0(xp.load2(at: 18))
-                                s0_9 = madd(s0_9, x9, w0_0)
-                                s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = spread0(xp.load2(at: 20))
-                                s0_10 = madd(s0_10, x10, w0_0)
-                                s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = spread0(xp.load2(at: 22))
-                                s0_11 = madd(s0_11, x11, w0_0)
-                                s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = spread0(xp.load2(at: 24))
-                                s0_12 = madd(s0_12, x12, w0_0)
-                                s1_12 = madd(s1_12, x12, w1_0)
-                            }
-                            do {
-                                let xp = row + kx + 56
-                                let wp0 = patterns + (kx + 6) * 128
-                                let w0_0 = wp0.load16(at: 0)
-                                let wp1 = patterns + (kx + 3) * 128
-                                let w1_0 = wp1.load16(at: 0)
-                                let x0 = spread0(xp.load2(at: 0))
-                                s0_0 = madd(s0_0, x0, w0_0)
-                                s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = spread0(xp.load2(at: 2))
-                                s0_1 = madd(s0_1, x1, w0_0)
-                                s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = spread0(xp.load2(at: 4))
-                                s0_2 = madd(s0_2, x2, w0_0)
-                                s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = spread0(xp.load2(at: 6))
-                                s0_3 = madd(s0_3, x3, w0_0)
-                                s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = spread0(xp.load2(at: 8))
-                                s0_4 = madd(s0_4, x4, w0_0)
-                                s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = spread0(xp.load2(at: 10))
-                                s0_5 = madd(s0_5, x5, w0_0)
-                                s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = spread0(xp.load2(at: 12))
-                                s0_6 = madd(s0_6, x6, w0_0)
-                                s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = spread0(xp.load2(at: 14))
-                                s0_7 = madd(s0_7, x7, w0_0)
-                                s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = spread0(xp.load2(at: 16))
-                                s0_8 = madd(s0_8, x8, w0_0)
-                                s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = spread0(xp.load2(at: 18))
-                                s0_9 = madd(s0_9, x9, w0_0)
-                                s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = spread0(xp.load2(at: 20))
-                                s0_10 = madd(s0_10, x10, w0_0)
-                                s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = spread0(xp.load2(at: 22))
-                                s0_11 = madd(s0_11, x11, w0_0)
-                                s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = spread0(xp.load2(at: 24))
-                                s0_12 = madd(s0_12, x12, w0_0)
-                                s1_12 = madd(s1_12, x12, w1_0)
-                            }
-                            do {
-                                let xp = row + kx + 84
-                                let wp1 = patterns + (kx + 6) * 128
-                                let w1_0 = wp1.load16(at: 0)
-                                let x0 = spread0(xp.load2(at: 0))
-                                s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = spread0(xp.load2(at: 2))
-                                s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = spread0(xp.load2(at: 4))
-                                s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = spread0(xp.load2(at: 6))
-                                s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = spread0(xp.load2(at: 8))
-                                s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = spread0(xp.load2(at: 10))
-                                s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = spread0(xp.load2(at: 12))
-                                s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = spread0(xp.load2(at: 14))
-                                s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = spread0(xp.load2(at: 16))
-                                s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = spread0(xp.load2(at: 18))
-                                s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = spread0(xp.load2(at: 20))
-                                s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = spread0(xp.load2(at: 22))
-                                s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = spread0(xp.load2(at: 24))
-                                s1_12 = madd(s1_12, x12, w1_0)
-                            }
+                do {
+                    let p0_0 = patterns.load16(at: 0), p0_1 = patterns.load16(at: 128), p0_2 = patterns.load16(at: 256)
+                    let p1_0 = patterns.load16(at: 384), p1_1 = patterns.load16(at: 512), p1_2 = patterns.load16(at: 640)
+                    let p2_0 = patterns.load16(at: 768), p2_1 = patterns.load16(at: 896), p2_2 = patterns.load16(at: 1024)
+                    let bias = biases.load16(at: 0)
+                    // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
+                    for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192] {
+                        for oy in stride(from: parts.lowerBound * 13, to: parts.upperBound * 13, by: 13) {
+                            let row = copied + (oy - firstRow) * 28 + start / 8, yp = y + oy * 208 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            var s7 = bias
+                            var s8 = bias
+                            var s9 = bias
+                            var s10 = bias
+                            var s11 = bias
+                            var s12 = bias
+                            do { let xv = spread0(row.load2(at: 0)); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 28)); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 56)); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 84)); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 112)); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 140)); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 168)); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 196)); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 224)); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0); s8 = madd(s8, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 252)); s7 = madd(s7, xv, p2_0); s8 = madd(s8, xv, p1_0); s9 = madd(s9, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 280)); s8 = madd(s8, xv, p2_0); s9 = madd(s9, xv, p1_0); s10 = madd(s10, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 308)); s9 = madd(s9, xv, p2_0); s10 = madd(s10, xv, p1_0); s11 = madd(s11, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 336)); s10 = madd(s10, xv, p2_0); s11 = madd(s11, xv, p1_0); s12 = madd(s12, xv, p0_0) }
+                            do { let xv = spread0(row.load2(at: 364)); s11 = madd(s11, xv, p2_0); s12 = madd(s12, xv, p1_0) }
+                            do { let xv = spread0(row.load2(at: 392)); s12 = madd(s12, xv, p2_0) }
+                            do { let xv = spread0(row.load2(at: 1)); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 29)); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 57)); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 85)); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 113)); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 141)); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 169)); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 197)); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 225)); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1); s8 = madd(s8, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 253)); s7 = madd(s7, xv, p2_1); s8 = madd(s8, xv, p1_1); s9 = madd(s9, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 281)); s8 = madd(s8, xv, p2_1); s9 = madd(s9, xv, p1_1); s10 = madd(s10, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 309)); s9 = madd(s9, xv, p2_1); s10 = madd(s10, xv, p1_1); s11 = madd(s11, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 337)); s10 = madd(s10, xv, p2_1); s11 = madd(s11, xv, p1_1); s12 = madd(s12, xv, p0_1) }
+                            do { let xv = spread0(row.load2(at: 365)); s11 = madd(s11, xv, p2_1); s12 = madd(s12, xv, p1_1) }
+                            do { let xv = spread0(row.load2(at: 393)); s12 = madd(s12, xv, p2_1) }
+                            do { let xv = spread0(row.load2(at: 2)); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 30)); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 58)); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 86)); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 114)); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 142)); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 170)); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 198)); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 226)); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2); s8 = madd(s8, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 254)); s7 = madd(s7, xv, p2_2); s8 = madd(s8, xv, p1_2); s9 = madd(s9, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 282)); s8 = madd(s8, xv, p2_2); s9 = madd(s9, xv, p1_2); s10 = madd(s10, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 310)); s9 = madd(s9, xv, p2_2); s10 = madd(s10, xv, p1_2); s11 = madd(s11, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 338)); s10 = madd(s10, xv, p2_2); s11 = madd(s11, xv, p1_2); s12 = madd(s12, xv, p0_2) }
+                            do { let xv = spread0(row.load2(at: 366)); s11 = madd(s11, xv, p2_2); s12 = madd(s12, xv, p1_2) }
+                            do { let xv = spread0(row.load2(at: 394)); s12 = madd(s12, xv, p2_2) }
+                            s0 = zeroingNegatives(s0)
+                            yp.store(s0, at: 0)
+                            s1 = zeroingNegatives(s1)
+                            yp.store(s1, at: 208)
+                            s2 = zeroingNegatives(s2)
+                            yp.store(s2, at: 416)
+                            s3 = zeroingNegatives(s3)
+                            yp.store(s3, at: 624)
+                            s4 = zeroingNegatives(s4)
+                            yp.store(s4, at: 832)
+                            s5 = zeroingNegatives(s5)
+                            yp.store(s5, at: 1040)
+                            s6 = zeroingNegatives(s6)
+                            yp.store(s6, at: 1248)
+                            s7 = zeroingNegatives(s7)
+                            yp.store(s7, at: 1456)
+                            s8 = zeroingNegatives(s8)
+                            yp.store(s8, at: 1664)
+                            s9 = zeroingNegatives(s9)
+                            yp.store(s9, at: 1872)
+                            s10 = zeroingNegatives(s10)
+                            yp.store(s10, at: 2080)
+                            s11 = zeroingNegatives(s11)
+                            yp.store(s11, at: 2288)
+                            s12 = zeroingNegatives(s12)
+                            yp.store(s12, at: 2496)
                         }
-                        s0_0 = zeroingNegatives(s0_0)
-                        yp.store(s0_0, at: 0)
-                        s0_1 = zeroingNegatives(s0_1)
-                        yp.store(s0_1, at: 16)
-                        s0_2 = zeroingNegatives(s0_2)
-                        yp.store(s0_2, at: 32)
-                        s0_3 = zeroingNegatives(s0_3)
-                        yp.store(s0_3, at: 48)
-                        s0_4 = zeroingNegatives(s0_4)
-                        yp.store(s0_4, at: 64)
-                        s0_5 = zeroingNegatives(s0_5)
-                        yp.store(s0_5, at: 80)
-                        s0_6 = zeroingNegatives(s0_6)
-                        yp.store(s0_6, at: 96)
-                        s0_7 = zeroingNegatives(s0_7)
-                        yp.store(s0_7, at: 112)
-                        s0_8 = zeroingNegatives(s0_8)
-                        yp.store(s0_8, at: 128)
-                        s0_9 = zeroingNegatives(s0_9)
-                        yp.store(s0_9, at: 144)
-                        s0_10 = zeroingNegatives(s0_10)
-                        yp.store(s0_10, at: 160)
-                        s0_11 = zeroingNegatives(s0_11)
-                        yp.store(s0_11, at: 176)
-                        s0_12 = zeroingNegatives(s0_12)
-                        yp.store(s0_12, at: 192)
-                        s1_0 = zeroingNegatives(s1_0)
-                        yp.store(s1_0, at: 208)
-                        s1_1 = zeroingNegatives(s1_1)
-                        yp.store(s1_1, at: 224)
-                        s1_2 = zeroingNegatives(s1_2)
-                        yp.store(s1_2, at: 240)
-                        s1_3 = zeroingNegatives(s1_3)
-                        yp.store(s1_3, at: 256)
-                        s1_4 = zeroingNegatives(s1_4)
-                        yp.store(s1_4, at: 272)
-                        s1_5 = zeroingNegatives(s1_5)
-                        yp.store(s1_5, at: 288)
-                        s1_6 = zeroingNegatives(s1_6)
-                        yp.store(s1_6, at: 304)
-                        s1_7 = zeroingNegatives(s1_7)
-                        yp.store(s1_7, at: 320)
-                        s1_8 = zeroingNegatives(s1_8)
-                        yp.store(s1_8, at: 336)
-                        s1_9 = zeroingNegatives(s1_9)
-                        yp.store(s1_9, at: 352)
-                        s1_10 = zeroingNegatives(s1_10)
-                        yp.store(s1_10, at: 368)
-                        s1_11 = zeroingNegatives(s1_11)
-                        yp.store(s1_11, at: 384)
-                        s1_12 = zeroingNegatives(s1_12)
-                        yp.store(s1_12, at: 400)
-                    }
-                }
-                if rowRange.count % 2 == 1 {
-                    let oy = rowRange.upperBound - 1
-                    let row = copied + (oy - firstRow) * 28
-                    let yp = y + oy * 208
-                    do {
-                        var s0_0 = biases.load16(at: 0)
-                        var s0_1 = biases.load16(at: 0)
-                        var s0_2 = biases.load16(at: 0)
-                        var s0_3 = biases.load16(at: 0)
-                        var s0_4 = biases.load16(at: 0)
-                        var s0_5 = biases.load16(at: 0)
-                        var s0_6 = biases.load16(at: 0)
-                        var s0_7 = biases.load16(at: 0)
-                        var s0_8 = biases.load16(at: 0)
-                        var s0_9 = biases.load16(at: 0)
-                        var s0_10 = biases.load16(at: 0)
-                        var s0_11 = biases.load16(at: 0)
-                        var s0_12 = biases.load16(at: 0)
-                        for kx in 0..<3 {
-                            do {
-                                let xp = row + kx
-                                let wp0 = patterns + kx * 128
-                                let w0_0 = wp0.load16(at: 0)
-                                let x0 = spread0(xp.load2(at: 0))
-                                s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = spread0(xp.load2(at: 2))
-                                s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = spread0(xp.load2(at: 4))
-                                s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = spread0(xp.load2(at: 6))
-                                s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = spread0(xp.load2(at: 8))
-                                s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = spread0(xp.load2(at: 10))
-                                s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = spread0(xp.load2(at: 12))
-                                s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = spread0(xp.load2(at: 14))
-                                s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = spread0(xp.load2(at: 16))
-                                s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = spread0(xp.load2(at: 18))
-                                s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = spread0(xp.load2(at: 20))
-                                s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = spread0(xp.load2(at: 22))
-                                s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = spread0(xp.load2(at: 24))
-                                s0_12 = madd(s0_12, x12, w0_0)
-                            }
-                            do {
-                                let xp = row + kx + 28
-                                let wp0 = patterns + (kx + 3) * 128
-                                let w0_0 = wp0.load16(at: 0)
-                                let x0 = spread0(xp.load2(at: 0))
-                                s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = spread0(xp.load2(at: 2))
-                                s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = spread0(xp.load2(at: 4))
-                                s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = spread0(xp.load2(at: 6))
-                                s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = spread0(xp.load2(at: 8))
-                                s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = spread0(xp.load2(at: 10))
-                                s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = spread0(xp.load2(at: 12))
-                                s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = spread0(xp.load2(at: 14))
-                                s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = spread0(xp.load2(at: 16))
-                                s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = spread0(xp.load2(at: 18))
-                                s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = spread0(xp.load2(at: 20))
-                                s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = spread0(xp.load2(at: 22))
-                                s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = spread0(xp.load2(at: 24))
-                                s0_12 = madd(s0_12, x12, w0_0)
-                            }
-                            do {
-                                let xp = row + kx + 56
-                                let wp0 = patterns + (kx + 6) * 128
-                                let w0_0 = wp0.load16(at: 0)
-                                let x0 = spread0(xp.load2(at: 0))
-                                s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = spread0(xp.load2(at: 2))
-                                s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = spread0(xp.load2(at: 4))
-                                s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = spread0(xp.load2(at: 6))
-                                s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = spread0(xp.load2(at: 8))
-                                s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = spread0(xp.load2(at: 10))
-                                s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = spread0(xp.load2(at: 12))
-                                s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = spread0(xp.load2(at: 14))
-                                s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = spread0(xp.load2(at: 16))
-                                s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = spread0(xp.load2(at: 18))
-                                s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = spread0(xp.load2(at: 20))
-                                s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = spread0(xp.load2(at: 22))
-                                s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = spread0(xp.load2(at: 24))
-                                s0_12 = madd(s0_12, x12, w0_0)
-                            }
-                        }
-                        s0_0 = zeroingNegatives(s0_0)
-                        yp.store(s0_0, at: 0)
-                        s0_1 = zeroingNegatives(s0_1)
-                        yp.store(s0_1, at: 16)
-                        s0_2 = zeroingNegatives(s0_2)
-                        yp.store(s0_2, at: 32)
-                        s0_3 = zeroingNegatives(s0_3)
-                        yp.store(s0_3, at: 48)
-                        s0_4 = zeroingNegatives(s0_4)
-                        yp.store(s0_4, at: 64)
-                        s0_5 = zeroingNegatives(s0_5)
-                        yp.store(s0_5, at: 80)
-                        s0_6 = zeroingNegatives(s0_6)
-                        yp.store(s0_6, at: 96)
-                        s0_7 = zeroingNegatives(s0_7)
-                        yp.store(s0_7, at: 112)
-                        s0_8 = zeroingNegatives(s0_8)
-                        yp.store(s0_8, at: 128)
-                        s0_9 = zeroingNegatives(s0_9)
-                        yp.store(s0_9, at: 144)
-                        s0_10 = zeroingNegatives(s0_10)
-                        yp.store(s0_10, at: 160)
-                        s0_11 = zeroingNegatives(s0_11)
-                        yp.store(s0_11, at: 176)
-                        s0_12 = zeroingNegatives(s0_12)
-                        yp.store(s0_12, at: 192)
                     }
                 }
             }

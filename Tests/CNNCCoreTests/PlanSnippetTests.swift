@@ -794,7 +794,7 @@ import Testing
 
     /// LeNet-5's first layer itself on AVX-512: the 25 taps' patterns of one
     /// phase held in registers, 4 rows of output a block (the largest of 3 to
-    /// 5 that divides 28), so a call's range counts blocks; each input vector
+    /// 4 that divides 28), so a call's range counts blocks; each input vector
     /// loaded once for every row of the block that reads it. A 3x3 kernel
     /// leaves room for 8 rows (7 divide 28). AVX2's 16 registers hold one
     /// column of 5 taps' patterns at a time, loaded each column, and 7 rows.
@@ -826,6 +826,10 @@ import Testing
         #expect(out.text.contains("let row = copied + (oy - firstRow) * 32 + start / 6, yp = y + oy * 168 + start"))
         #expect(out.text.contains("(copied + rows * 32).update(repeating: 0, count: 4)"))
         #expect(try direct(lenet.replacingOccurrences(of: "kernel_size: 5", with: "kernel_size: 3"))?.stationaryRows == 7)
+        // 26 rows (3x3 taps, valid): no block of 3 to 8 divides them, 13 do; AVX2's registers leave 4, and pairs run.
+        let rows26 = lenet.replacingOccurrences(of: "kernel_size: 5, padding: same", with: "kernel_size: 3")
+        #expect(try direct(rows26)?.stationaryRows == 13)
+        #expect(try direct(rows26, .avx2)?.stationaryRows == nil)
         #expect(kernel.holdsEveryTap)
         let avx2 = try #require(try direct(lenet, .avx2))
         #expect(avx2.stationaryRows == 7 && !avx2.holdsEveryTap)

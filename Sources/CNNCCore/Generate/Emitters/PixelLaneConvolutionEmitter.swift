@@ -152,10 +152,16 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// patterns held in registers: every tap's of the phase where they fit
     /// beside 3 rows' sums (AVX-512's 32 registers, up to 5x5 taps), loaded
     /// once a phase; else one column of taps' at a time (`holdsEveryTap`).
-    /// Of 3 up to what the registers leave (the patterns, the bias, an input
-    /// vector and its shuffle), the largest that divides the rows, so that every block is
-    /// whole (a call's range counts blocks: `parts`), for an input whose
-    /// rows fit the scratch at once. LeNet-5's first layer (25 taps, 4 rows) went from 3.0 to 2.7 µs
+    /// Of 3 to 8, up to what the registers leave (the patterns, the bias, an
+    /// input vector and its shuffle), the largest that divides the rows, so
+    /// that every block is whole (a call's range counts blocks: `parts`), for
+    /// an input whose rows fit the scratch at once; where none of those
+    /// divides them, the smallest larger one that does and fits. More than 8
+    /// rows a block ran slower where 8 or 7 divide (unet's first layer, 16
+    /// rows of 3x3 taps, 461–486 ns in blocks of 8 and 616–639 in one of 16;
+    /// mini_resnet's stem 1.33–1.35 µs in blocks of 7, 1.39–1.52 in 14), but
+    /// faster than pairs of rows where none does (two_heads' first layer, 26
+    /// rows: 1.29–1.43 µs in pairs, 1.03–1.12 in blocks of 13, Zen 4). LeNet-5's first layer (25 taps, 4 rows) went from 3.0 to 2.7 µs
     /// alone (from 0.87 loads a multiply-add, most across two cache lines,
     /// to 0.4) and from 4.6 to 3.8 µs with its tanh in the model on Zen 4;
     /// with AVX2's shapes (5 patterns, 7 rows) from 6.1 to 4.1 µs on the same
@@ -168,9 +174,10 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     var stationaryRows: Int? {
         let sharesInputRows = strides.height % dilation.height == 0 && strides.height / dilation.height < kernel.height
         let held = holdsEveryTap ? kernel.height * kernel.width : kernel.height
-        let most = Swift.min(8, outputHeight, target.vectorRegisters - held - 3)
+        let most = Swift.min(outputHeight, target.vectorRegisters - held - 3)
         guard !broadcasts, sharesInputRows, chunkRows >= outputHeight, most >= 3 else { return nil }
-        return (3...most).last { outputHeight % $0 == 0 }
+        return (3...Swift.min(8, most)).last { outputHeight % $0 == 0 }
+            ?? (most > 8 ? (9...most).first { outputHeight % $0 == 0 } : nil)
     }
 
     /// Whether a stationary block holds every tap's pattern of its phase

@@ -772,25 +772,88 @@ public struct Unet: CompiledModel {
     // dec2_up: Conv2DTranspose, (None, 4, 4, 32) → (None, 8, 8, 16), 2,064 parameters
     @inline(never)
     static func l5_dec2_up(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<8 {
-            for ox in 0..<8 {
-                let target = y + (oy * 8 + ox) * 16
+        // A tap for each output pixel (strides equal the kernel): 4 input pixels of a row a block, every tap of each.
+        for iy in 0..<4 {
+            for ix in stride(from: 0, to: 4, by: 4) {
+                let xp = x + (iy * 4 + ix) * 32, yp = y + (iy * 16 + ix * 2) * 16
                 do {
-                    var sum = w.simd(SIMD16<Float>.self, at: 2048)
-                    for my in 0..<2 {
-                        let iyStride = oy - my
-                        guard iyStride >= 0, iyStride % 2 == 0, iyStride / 2 < 4 else { continue }
-                        let iy = iyStride / 2
-                        for mx in 0..<2 {
-                            let ixStride = ox - mx
-                            guard ixStride >= 0, ixStride % 2 == 0, ixStride / 2 < 4 else { continue }
-                            let ix = ixStride / 2
-                            let xp = x + (iy * 4 + ix) * 32
-                            let row = (my * 2 + mx) * 512
-                            for c in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: xp[c]), w.simd(SIMD16<Float>.self, at: row + c * 16)) }
-                        }
+                    let bias = w.load16(at: 2048)
+                    var s0_0 = bias; var s0_1 = bias; var s0_2 = bias; var s0_3 = bias
+                    var s1_0 = bias; var s1_1 = bias; var s1_2 = bias; var s1_3 = bias
+                    var s2_0 = bias; var s2_1 = bias; var s2_2 = bias; var s2_3 = bias
+                    var s3_0 = bias; var s3_1 = bias; var s3_2 = bias; var s3_3 = bias
+                    for c in 0..<32 {
+                        let k = w + c * 16
+                        let w0 = k.load16(at: 0), w1 = k.load16(at: 512), w2 = k.load16(at: 1024), w3 = k.load16(at: 1536)
+                        do { let xv = V16(repeating: xp[c]); s0_0 = madd(s0_0, xv, w0); s0_1 = madd(s0_1, xv, w1); s0_2 = madd(s0_2, xv, w2); s0_3 = madd(s0_3, xv, w3) }
+                        do { let xv = V16(repeating: xp[32 + c]); s1_0 = madd(s1_0, xv, w0); s1_1 = madd(s1_1, xv, w1); s1_2 = madd(s1_2, xv, w2); s1_3 = madd(s1_3, xv, w3) }
+                        do { let xv = V16(repeating: xp[64 + c]); s2_0 = madd(s2_0, xv, w0); s2_1 = madd(s2_1, xv, w1); s2_2 = madd(s2_2, xv, w2); s2_3 = madd(s2_3, xv, w3) }
+                        do { let xv = V16(repeating: xp[96 + c]); s3_0 = madd(s3_0, xv, w0); s3_1 = madd(s3_1, xv, w1); s3_2 = madd(s3_2, xv, w2); s3_3 = madd(s3_3, xv, w3) }
                     }
-                    target.store(sum, at: 0)
+                    do {
+                        let target = yp
+                        target.store(s0_0, at: 0)
+                    }
+                    do {
+                        let target = yp + 16
+                        target.store(s0_1, at: 0)
+                    }
+                    do {
+                        let target = yp + 128
+                        target.store(s0_2, at: 0)
+                    }
+                    do {
+                        let target = yp + 144
+                        target.store(s0_3, at: 0)
+                    }
+                    do {
+                        let target = yp + 32
+                        target.store(s1_0, at: 0)
+                    }
+                    do {
+                        let target = yp + 48
+                        target.store(s1_1, at: 0)
+                    }
+                    do {
+                        let target = yp + 160
+                        target.store(s1_2, at: 0)
+                    }
+                    do {
+                        let target = yp + 176
+                        target.store(s1_3, at: 0)
+                    }
+                    do {
+                        let target = yp + 64
+                        target.store(s2_0, at: 0)
+                    }
+                    do {
+                        let target = yp + 80
+                        target.store(s2_1, at: 0)
+                    }
+                    do {
+                        let target = yp + 192
+                        target.store(s2_2, at: 0)
+                    }
+                    do {
+                        let target = yp + 208
+                        target.store(s2_3, at: 0)
+                    }
+                    do {
+                        let target = yp + 96
+                        target.store(s3_0, at: 0)
+                    }
+                    do {
+                        let target = yp + 112
+                        target.store(s3_1, at: 0)
+                    }
+                    do {
+                        let target = yp + 224
+                        target.store(s3_2, at: 0)
+                    }
+                    do {
+                        let target = yp + 240
+                        target.store(s3_3, at: 0)
+                    }
                 }
             }
         }

@@ -168,6 +168,32 @@ import Testing
         #expect(kernels.padding == nil && kernels.winograd == nil)
     }
 
+    /// Strides equal to the kernel (a U-Net's 2x2 up-convolution): each output
+    /// pixel has one tap, and blocks of input pixels run every tap at once;
+    /// 7 pixels a row are a block of 4 (16 sums, 4 weight vectors) and 3 alone.
+    /// Overlapping taps or `output_padding` keep the general form.
+    @Test func aTransposedConvolutionWhoseTapsTileRunsBlocksOfPixels() throws {
+        func kernel(_ layer: String, _ target: TargetCPU = .avx512on256) throws -> TransposedConvolutionEmitter? {
+            let program = ModelPlanner.plan(try Self.model("input_shape: [3, 7, 2]\nlayers:\n  - \(layer)"), specPath: "snippet.yaml", target: target)
+            guard case .convolution(let kernels) = program.nodes[0].kernel, case .transposed(let kernel) = kernels.direct else { return nil }
+            return kernel
+        }
+        let up = try #require(try kernel("Conv2DTranspose: {filters: 16, kernel_size: 2, strides: 2, activation: relu}"))
+        #expect(up.tapsTile && up.pixelBlock == 4)
+        var out = SourceWriter()
+        up.emit(into: &out)
+        #expect(out.text.contains("for ix in stride(from: 0, to: 4, by: 4) {") && out.text.contains("for ix in 4..<7 {"))
+        #expect(out.text.contains("let xp = x + (iy * 7 + ix) * 2, yp = y + (iy * 28 + ix * 2) * 16"))
+        #expect(out.text.contains("do { let xv = V16(repeating: xp[2 + c]); s1_0 = madd(s1_0, xv, w0); s1_1 = madd(s1_1, xv, w1); s1_2 = madd(s1_2, xv, w2); s1_3 = madd(s1_3, xv, w3) }"))
+        // Pixel 1's tap (1, 0): output row 1 (14 pixels on), column 2, 16 filters a pixel.
+        #expect(out.text.contains("s1_2 = zeroingNegatives(s1_2)") && out.text.contains("let target = yp + 256"))
+        #expect(try kernel("Conv2DTranspose: {filters: 16, kernel_size: 2, strides: 2}", .avx2)?.pixelBlock == 1)
+        #expect(try kernel("Conv2DTranspose: {filters: 16, kernel_size: 3, strides: 2}")?.tapsTile == false)
+        #expect(try kernel("Conv2DTranspose: {filters: 16, kernel_size: 2, strides: 2, output_padding: 1}")?.tapsTile == false)
+        // 'same' with strides equal to the kernel crops nothing: it tiles too.
+        #expect(try kernel("Conv2DTranspose: {filters: 16, kernel_size: 3, strides: 3, padding: same}")?.tapsTile == true)
+    }
+
     /// Permute copies whole channel runs when the channels stay last, and reads
     /// with a stride otherwise; a sequence's Permute keeps its row of one first.
     /// RepeatVector's (n, features) and UpSampling1D's nearest (1, size) are

@@ -247,7 +247,7 @@ public enum ModelPlanner {
                 outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
                 packed: packed, fusedReLU: config.activation == .relu, padding: padsItself ? padding : .zero))
         case .conv2DTranspose(let config):
-            return .transposed(TransposedConvolutionEmitter(function: function, layer: layer, config: config, packed: packed))
+            return .transposed(TransposedConvolutionEmitter(function: function, layer: layer, config: config, packed: packed, target: target))
         case .conv2D(let config):
             // WeightPlan packs the phased patterns for exactly the layers that suit this kernel.
             if let phased = packed.phasedOffset {

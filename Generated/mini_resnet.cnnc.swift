@@ -694,7 +694,7 @@ public struct MiniResnet: CompiledModel {
                     for position in 0..<8 {
                         let p = v + position * 10
                         var largest = p[0]
-                        for c in 0..<9 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 1..<10 { largest = Swift.max(largest, p[c]) }
                         for c in 0..<10 { p[c] -= largest }
                     }
                     VectorMath.exp(v, count: 80)

@@ -1459,7 +1459,7 @@ public struct Unet: CompiledModel {
                     for position in 0..<16 {
                         let p = v + position * 3
                         var largest = p[0]
-                        for c in 0..<2 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 1..<3 { largest = Swift.max(largest, p[c]) }
                         for c in 0..<3 { p[c] -= largest }
                     }
                     VectorMath.exp(v, count: 48)

@@ -1054,7 +1054,7 @@ public struct Activations: CompiledModel {
                     for position in 0..<4 {
                         let p = v + position * 4
                         var largest = p[0]
-                        for c in 0..<3 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 1..<4 { largest = Swift.max(largest, p[c]) }
                         for c in 0..<4 { p[c] -= largest }
                     }
                     VectorMath.exp(v, count: 16)
@@ -2094,7 +2094,7 @@ public struct Activations: CompiledModel {
                     for position in 0..<16 {
                         let p = v + position * 5
                         var largest = p[0]
-                        for c in 0..<4 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 1..<5 { largest = Swift.max(largest, p[c]) }
                         for c in 0..<5 { p[c] -= largest }
                     }
                     VectorMath.exp(v, count: 80)
@@ -2436,7 +2436,7 @@ public struct Activations: CompiledModel {
                     for position in 0..<8 {
                         let p = v + position * 6
                         var largest = p[0]
-                        for c in 0..<5 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 1..<6 { largest = Swift.max(largest, p[c]) }
                         for c in 0..<6 { p[c] -= largest }
                     }
                     VectorMath.exp(v, count: 48)

@@ -1344,7 +1344,7 @@ public struct ActivationsMore: CompiledModel {
                     for position in 0..<8 {
                         let p = v + position * 6
                         var largest = p[0]
-                        for c in 0..<5 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 1..<6 { largest = Swift.max(largest, p[c]) }
                         for c in 0..<6 { p[c] -= largest }
                     }
                     VectorMath.exp(v, count: 48)

@@ -391,7 +391,7 @@ public struct SequenceBranches: CompiledModel {
                     for position in 0..<4 {
                         let p = v + position * 4
                         var largest = p[0]
-                        for c in 0..<3 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 1..<4 { largest = Swift.max(largest, p[c]) }
                         for c in 0..<4 { p[c] -= largest }
                     }
                     VectorMath.exp(v, count: 16)

@@ -410,7 +410,7 @@ public struct Random024: CompiledModel {
                     for position in 0..<2 {
                         let p = v + position * 8
                         var largest = p[0]
-                        for c in 0..<7 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 1..<8 { largest = Swift.max(largest, p[c]) }
                         for c in 0..<8 { p[c] -= largest }
                     }
                     VectorMath.exp(v, count: 16)

@@ -350,7 +350,7 @@ public struct Random054: CompiledModel {
                     for position in 0..<8 {
                         let p = v + position * 2
                         var largest = p[0]
-                        largest = Swift.max(largest, p[1])
+                        for c in 1..<2 { largest = Swift.max(largest, p[c]) }
                         for c in 0..<2 { p[c] -= largest }
                     }
                     VectorMath.exp(v, count: 16)

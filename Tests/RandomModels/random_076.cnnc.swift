@@ -202,7 +202,7 @@ public struct Random076: CompiledModel {
                     for position in 0..<16 {
                         let p = v + position * 7
                         var largest = p[0]
-                        for c in 0..<6 { largest = Swift.max(largest, p[c + 1]) }
+                        for c in 1..<7 { largest = Swift.max(largest, p[c]) }
                         for c in 0..<7 { p[c] -= largest }
                     }
                     VectorMath.exp(v, count: 112)

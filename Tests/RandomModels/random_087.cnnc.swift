@@ -153,7 +153,8 @@ public struct Random087: CompiledModel {
                     let v = x
                     for position in 0..<16 {
                         let p = v + position * 1
-                        let largest = p[0]
+                        var largest = p[0]
+                        for c in 1..<1 { largest = Swift.max(largest, p[c]) }
                         p[0] -= largest
                     }
                     VectorMath.exp(v, count: 16)

@@ -150,8 +150,7 @@ struct ElementwiseEmitter: Codable, Hashable {
         if blocked > 0 { out.line("// The positions after the last whole block, one at a time.") }
         out.loop("position", count: positions - blocked) { out, position in
             out.line("let v = \((Index(blocked * channels) + position * channels).offsetting("x"))")
-            out.line("var largest = v[0]")
-            out.line("for c in 1..<\(channels) { largest = Swift.max(largest, v[c]) }")
+            emitLargest(of: "v", channels: channels, into: &out)
             if logarithm {
                 out.line("var sum: Float = 0")
                 out.line(Index.loopLine("c", count: channels) { c in "v[\(c)] -= largest; sum += Foundation.exp(v[\(c)])" })
@@ -160,11 +159,22 @@ struct ElementwiseEmitter: Codable, Hashable {
             } else {
                 out.line(Index.loopLine("c", count: channels) { c in "v[\(c)] -= largest" })
                 out.line("VectorMath.exp(v, count: \(channels))")
-                out.line("var sum: Float = 0")
-                out.line(Index.loopLine("c", count: channels) { c in "sum += v[\(c)]" })
+                emitSum(of: "v", channels: channels, into: &out)
                 out.line(Index.loopLine("c", count: channels) { c in "v[\(c)] /= sum" })
             }
         }
+    }
+
+    /// `var largest = p[0]` and the loop that takes the largest of a position's channels.
+    private func emitLargest(of p: String, channels: Int, into out: inout SourceWriter) {
+        out.line("var largest = \(p)[0]")
+        out.line("for c in 1..<\(channels) { largest = Swift.max(largest, \(p)[c]) }")
+    }
+
+    /// `var sum: Float = 0` and the sum of a position's channels, in their order.
+    private func emitSum(of p: String, channels: Int, into out: inout SourceWriter) {
+        out.line("var sum: Float = 0")
+        out.line(Index.loopLine("c", count: channels) { c in "sum += \(p)[\(c)]" })
     }
 
     /// Positions a block of the blocked softmax holds: the fewest whose
@@ -196,15 +206,13 @@ struct ElementwiseEmitter: Codable, Hashable {
                 out.line("let v = \((index * floats).offsetting("x"))")
                 out.block("for position in 0..<\(block)") { out in
                     out.line("let p = v + position * \(channels)")
-                    out.line("\(channels > 1 ? "var" : "let") largest = p[0]")
-                    if channels > 1 { out.line(Index.loopLine("c", count: channels - 1) { c in "largest = Swift.max(largest, p[\(c + 1)])" }) }
+                    emitLargest(of: "p", channels: channels, into: &out)
                     out.line(Index.loopLine("c", count: channels) { c in "p[\(c)] -= largest" })
                 }
                 out.line("VectorMath.exp(v, count: \(floats))")
                 out.block("for position in 0..<\(block)") { out in
                     out.line("let p = v + position * \(channels)")
-                    out.line("var sum: Float = 0")
-                    out.line(Index.loopLine("c", count: channels) { c in "sum += p[\(c)]" })
+                    emitSum(of: "p", channels: channels, into: &out)
                     out.line(Index.loopLine("c", count: channels) { c in "sums[position * \(channels)\(c.added)] = sum" })
                 }
                 out.line(Index.loopLine("i", count: floats / 16) { i in "v.store(v.\(load)(at: \(i * 16)) / sums.\(load)(at: \(i * 16)), at: \(i * 16))" })

@@ -67,6 +67,8 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// time writing its input rows out repeated, before any shuffles).
     private var broadcasts: Bool { filters == lanes }
     private var rowFloats: Int { outputWidth * filters }
+    /// The phases (first filters) the row's vectors start at, in order.
+    private var phases: [Int] { Set(vectorStarts.map { $0 % filters }).sorted() }
 
     /// Input pixels a vector of phase `phase` reads: lane j holds pixel
     /// (phase + j) / filters, counted from the vector's first.
@@ -74,7 +76,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// The width of the load that reads them (`VectorTypes.widths`).
     private func loadWidth(phase: Int) -> Int { VectorTypes.widths.first { $0 >= pixels(phase: phase) } ?? lanes }
     /// Floats after the copied rows that a load may read: zeros.
-    private var slack: Int { vectorStarts.map { loadWidth(phase: $0 % filters) }.max() ?? lanes }
+    private var slack: Int { phases.map { loadWidth(phase: $0) }.max() ?? lanes }
 
     /// `spread<phase>(row.load4(at: offset))`: the vector of phase `phase`
     /// whose first pixel is `offset` floats past `row`.
@@ -86,7 +88,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// `func spread2(_ v: V4) -> V16 { V16(v[0], v[0], …) }` for each phase
     /// the kernel's vectors start at: the constant shuffle LLVM makes one
     /// `vpermps` of (its indices held in a register).
-    private func writeSpreads(phases: [Int], into out: inout SourceWriter) {
+    private func writeSpreads(into out: inout SourceWriter) {
         guard filters > 1 else { return }
         for phase in phases {
             let lanesFrom = (0..<lanes).map { "v[\((phase + $0) / filters)]" }.joined(separator: ", ")
@@ -122,7 +124,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// (one left for loads).
     private var blocks: [ArraySlice<Int>] {
         let starts = vectorStarts
-        let phases = Set(starts.map { $0 % filters }).count
+        let phases = self.phases.count
         let perBlock = Swift.max(1, target.vectorRegisters - (broadcasts ? 1 : 2) * phases - 1)
         let count = (starts.count + perBlock - 1) / perBlock
         return (0..<count).map { block in
@@ -139,7 +141,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// at 55 GFLOP/s on Zen 4, whose 64-byte loads go one a cycle.
     private var rowsPerBlock: Int {
         let vectors = blocks.map(\.count).max() ?? 1
-        let phases = Set(vectorStarts.map { $0 % filters }).count
+        let phases = self.phases.count
         // The second row reads some input row of the first's only if the stride is a whole number of tap rows.
         let sharesInputRows = strides.height % dilation.height == 0 && strides.height / dilation.height < kernel.height
         let shuffles = broadcasts ? 0 : phases
@@ -196,7 +198,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
             if epilogue?.scaleShift == true {
                 // Lane j of a vector of phase p holds filter (p + j) % filters.
                 out.line("// The BatchNormalization's scale and shift for each phase's lanes.")
-                for phase in Set(vectorStarts.map { $0 % filters }).sorted() {
+                for phase in phases {
                     out.line("var scale\(phase) = \(vector)(), shift\(phase) = \(vector)()")
                     out.line("for lane in 0..<\(lanes) { scale\(phase)[lane] = post[(\(phase) + lane) % \(filters)]; shift\(phase)[lane] = post[\(filters) + (\(phase) + lane) % \(filters)] }")
                 }
@@ -209,7 +211,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                 }
                 return
             }
-            writeSpreads(phases: Array(Set(vectorStarts.map { $0 % filters })).sorted(), into: &out)
+            writeSpreads(into: &out)
             out.line("// The input rows these output rows read, and zeros after them that loads of pixels may reach\(chunkRows < outputHeight ? "; \(chunkRows) rows of output at a time" : "").")
             out.temporaryAllocation(of: "Float", capacity: scratchCount, named: "buffer") { out in
                 out.line("let copied = buffer.baseAddress!")

@@ -37,7 +37,7 @@ public struct InceptionCifar: CompiledModel {
     public static let flops = 7481536
     /// 40,960 floats of activations and padded inputs (see `Arena`), 12,672 of Winograd scratch.
     public static let arenaCount = 53632
-    static let packedCount = 105472
+    static let packedCount = 105600
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -190,30 +190,31 @@ public struct InceptionCifar: CompiledModel {
         WeightPacking.bias(parameters, from: 1408, count: 16, into: buffer, at: 1408)
         WeightPacking.kernel(parameters, from: 1424, rows: 32, outputs: 4, paddedOutputs: 4, into: buffer, at: 1424)
         WeightPacking.bias(parameters, from: 1552, count: 4, into: buffer, at: 1552)
-        WeightPacking.kernel(parameters, from: 1556, rows: 32, outputs: 16, paddedOutputs: 16, into: buffer, at: 1568)
-        WeightPacking.bias(parameters, from: 2068, count: 16, into: buffer, at: 2080)
-        WeightPacking.kernel(parameters, from: 2084, rows: 144, outputs: 24, paddedOutputs: 32, into: buffer, at: 2096)
-        WeightPacking.bias(parameters, from: 5540, count: 24, into: buffer, at: 6704)
-        if forInference { WeightPacking.winograd(parameters, from: 2084, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: buffer, at: 6736) }
-        WeightPacking.kernel(parameters, from: 5564, rows: 100, outputs: 8, paddedOutputs: 8, into: buffer, at: 25168)
-        WeightPacking.bias(parameters, from: 6364, count: 8, into: buffer, at: 25968)
-        WeightPacking.kernel(parameters, from: 6372, rows: 32, outputs: 8, paddedOutputs: 8, into: buffer, at: 25984)
-        WeightPacking.bias(parameters, from: 6628, count: 8, into: buffer, at: 26240)
-        WeightPacking.kernel(parameters, from: 6636, rows: 56, outputs: 32, paddedOutputs: 32, into: buffer, at: 26256)
-        WeightPacking.bias(parameters, from: 8428, count: 32, into: buffer, at: 28048)
-        WeightPacking.kernel(parameters, from: 8460, rows: 56, outputs: 8, paddedOutputs: 8, into: buffer, at: 28080)
-        WeightPacking.bias(parameters, from: 8908, count: 8, into: buffer, at: 28528)
-        WeightPacking.kernel(parameters, from: 8916, rows: 56, outputs: 32, paddedOutputs: 32, into: buffer, at: 28544)
-        WeightPacking.bias(parameters, from: 10708, count: 32, into: buffer, at: 30336)
-        WeightPacking.kernel(parameters, from: 10740, rows: 288, outputs: 48, paddedOutputs: 48, into: buffer, at: 30368)
-        WeightPacking.bias(parameters, from: 24564, count: 48, into: buffer, at: 44192)
-        if forInference { WeightPacking.winograd(parameters, from: 10740, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 4, into: buffer, at: 44240) }
-        WeightPacking.kernel(parameters, from: 24612, rows: 200, outputs: 16, paddedOutputs: 16, into: buffer, at: 99536)
-        WeightPacking.bias(parameters, from: 27812, count: 16, into: buffer, at: 102736)
-        WeightPacking.kernel(parameters, from: 27828, rows: 56, outputs: 16, paddedOutputs: 16, into: buffer, at: 102752)
-        WeightPacking.bias(parameters, from: 28724, count: 16, into: buffer, at: 103648)
-        WeightPacking.panels(parameters, from: 28740, rows: 112, outputs: 10, width: 8, into: buffer, at: 103664)
-        WeightPacking.bias(parameters, from: 29860, count: 10, into: buffer, at: 105456)
+        WeightPacking.chunkLanes(parameters, from: 1424, inputs: 32, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 1568)
+        WeightPacking.kernel(parameters, from: 1556, rows: 32, outputs: 16, paddedOutputs: 16, into: buffer, at: 1696)
+        WeightPacking.bias(parameters, from: 2068, count: 16, into: buffer, at: 2208)
+        WeightPacking.kernel(parameters, from: 2084, rows: 144, outputs: 24, paddedOutputs: 32, into: buffer, at: 2224)
+        WeightPacking.bias(parameters, from: 5540, count: 24, into: buffer, at: 6832)
+        if forInference { WeightPacking.winograd(parameters, from: 2084, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: buffer, at: 6864) }
+        WeightPacking.kernel(parameters, from: 5564, rows: 100, outputs: 8, paddedOutputs: 8, into: buffer, at: 25296)
+        WeightPacking.bias(parameters, from: 6364, count: 8, into: buffer, at: 26096)
+        WeightPacking.kernel(parameters, from: 6372, rows: 32, outputs: 8, paddedOutputs: 8, into: buffer, at: 26112)
+        WeightPacking.bias(parameters, from: 6628, count: 8, into: buffer, at: 26368)
+        WeightPacking.kernel(parameters, from: 6636, rows: 56, outputs: 32, paddedOutputs: 32, into: buffer, at: 26384)
+        WeightPacking.bias(parameters, from: 8428, count: 32, into: buffer, at: 28176)
+        WeightPacking.kernel(parameters, from: 8460, rows: 56, outputs: 8, paddedOutputs: 8, into: buffer, at: 28208)
+        WeightPacking.bias(parameters, from: 8908, count: 8, into: buffer, at: 28656)
+        WeightPacking.kernel(parameters, from: 8916, rows: 56, outputs: 32, paddedOutputs: 32, into: buffer, at: 28672)
+        WeightPacking.bias(parameters, from: 10708, count: 32, into: buffer, at: 30464)
+        WeightPacking.kernel(parameters, from: 10740, rows: 288, outputs: 48, paddedOutputs: 48, into: buffer, at: 30496)
+        WeightPacking.bias(parameters, from: 24564, count: 48, into: buffer, at: 44320)
+        if forInference { WeightPacking.winograd(parameters, from: 10740, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 4, into: buffer, at: 44368) }
+        WeightPacking.kernel(parameters, from: 24612, rows: 200, outputs: 16, paddedOutputs: 16, into: buffer, at: 99664)
+        WeightPacking.bias(parameters, from: 27812, count: 16, into: buffer, at: 102864)
+        WeightPacking.kernel(parameters, from: 27828, rows: 56, outputs: 16, paddedOutputs: 16, into: buffer, at: 102880)
+        WeightPacking.bias(parameters, from: 28724, count: 16, into: buffer, at: 103776)
+        WeightPacking.panels(parameters, from: 28740, rows: 112, outputs: 10, width: 8, into: buffer, at: 103792)
+        WeightPacking.bias(parameters, from: 29860, count: 10, into: buffer, at: 105584)
         self.packed = packed
     }
 
@@ -250,18 +251,18 @@ public struct InceptionCifar: CompiledModel {
         Self.l4_mixed1_pool(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), arena.advanced(by: Arena.l4_mixed1_pool))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)))
         // mixed1_1x1
-        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1568), arena.advanced(by: Arena.l5_mixed1_1x1))
+        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1696), arena.advanced(by: Arena.l5_mixed1_1x1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)))
         // mixed1_3x3
         Self.l6_mixed1_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
-        Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2096), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch))
+        Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2224), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)))
         // mixed1_5x5
         Self.l7_mixed1_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l3_mixed1_5x5_reduce)), arena.advanced(by: Arena.l7_mixed1_5x5_padded))
-        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25168), arena.advanced(by: Arena.l7_mixed1_5x5))
+        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25296), arena.advanced(by: Arena.l7_mixed1_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)))
         // mixed1_pool_proj
-        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25984), arena.advanced(by: Arena.l8_mixed1_pool_proj))
+        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 26112), arena.advanced(by: Arena.l8_mixed1_pool_proj))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)))
         // mixed1
         Self.l9_mixed1(UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)), UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)), UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)), UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)), arena.advanced(by: Arena.l9_mixed1))
@@ -270,27 +271,27 @@ public struct InceptionCifar: CompiledModel {
         Self.l10_pool2(UnsafePointer(arena.advanced(by: Arena.l9_mixed1)), arena.advanced(by: Arena.l10_pool2))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool2)))
         // mixed2_3x3_reduce
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26256), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26384), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)))
         // mixed2_5x5_reduce
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28080), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28208), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)))
         // mixed2_pool
         Self.l13_mixed2_pool(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), arena.advanced(by: Arena.l13_mixed2_pool))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)))
         // mixed2_1x1
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28544), arena.advanced(by: Arena.l14_mixed2_1x1))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28672), arena.advanced(by: Arena.l14_mixed2_1x1))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)))
         // mixed2_3x3
         Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)), arena.advanced(by: Arena.l15_mixed2_3x3_padded))
-        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30368), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30496), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)))
         // mixed2_5x5
         Self.l16_mixed2_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)), arena.advanced(by: Arena.l16_mixed2_5x5_padded))
-        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99536), arena.advanced(by: Arena.l16_mixed2_5x5))
+        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99664), arena.advanced(by: Arena.l16_mixed2_5x5))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)))
         // mixed2_pool_proj
-        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102752), arena.advanced(by: Arena.l17_mixed2_pool_proj))
+        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102880), arena.advanced(by: Arena.l17_mixed2_pool_proj))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)))
         // mixed2
         Self.l18_mixed2(UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)), UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)), UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)), UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)), arena.advanced(by: Arena.l18_mixed2))
@@ -299,7 +300,7 @@ public struct InceptionCifar: CompiledModel {
         Self.l19_avg_pool(UnsafePointer(arena.advanced(by: Arena.l18_mixed2)), arena.advanced(by: Arena.l19_avg_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 103664), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 103792), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -336,18 +337,18 @@ public struct InceptionCifar: CompiledModel {
         Self.l4_mixed1_pool(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), arena.advanced(by: Arena.l4_mixed1_pool))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)))
         // mixed1_1x1
-        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1568), arena.advanced(by: Arena.l5_mixed1_1x1))
+        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1696), arena.advanced(by: Arena.l5_mixed1_1x1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)))
         // mixed1_3x3
         Self.l6_mixed1_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
-        pool.split(2) { worker, parts in Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2096), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch + worker * 12672), parts) }
+        pool.split(2) { worker, parts in Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2224), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch + worker * 12672), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)))
         // mixed1_5x5
         Self.l7_mixed1_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l3_mixed1_5x5_reduce)), arena.advanced(by: Arena.l7_mixed1_5x5_padded))
-        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25168), arena.advanced(by: Arena.l7_mixed1_5x5))
+        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25296), arena.advanced(by: Arena.l7_mixed1_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)))
         // mixed1_pool_proj
-        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25984), arena.advanced(by: Arena.l8_mixed1_pool_proj))
+        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 26112), arena.advanced(by: Arena.l8_mixed1_pool_proj))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)))
         // mixed1
         Self.l9_mixed1(UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)), UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)), UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)), UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)), arena.advanced(by: Arena.l9_mixed1))
@@ -356,27 +357,27 @@ public struct InceptionCifar: CompiledModel {
         Self.l10_pool2(UnsafePointer(arena.advanced(by: Arena.l9_mixed1)), arena.advanced(by: Arena.l10_pool2))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool2)))
         // mixed2_3x3_reduce
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26256), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26384), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)))
         // mixed2_5x5_reduce
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28080), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28208), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)))
         // mixed2_pool
         Self.l13_mixed2_pool(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), arena.advanced(by: Arena.l13_mixed2_pool))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)))
         // mixed2_1x1
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28544), arena.advanced(by: Arena.l14_mixed2_1x1))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28672), arena.advanced(by: Arena.l14_mixed2_1x1))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)))
         // mixed2_3x3
         Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)), arena.advanced(by: Arena.l15_mixed2_3x3_padded))
-        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30368), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30496), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)))
         // mixed2_5x5
         Self.l16_mixed2_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)), arena.advanced(by: Arena.l16_mixed2_5x5_padded))
-        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99536), arena.advanced(by: Arena.l16_mixed2_5x5))
+        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99664), arena.advanced(by: Arena.l16_mixed2_5x5))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)))
         // mixed2_pool_proj
-        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102752), arena.advanced(by: Arena.l17_mixed2_pool_proj))
+        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102880), arena.advanced(by: Arena.l17_mixed2_pool_proj))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)))
         // mixed2
         Self.l18_mixed2(UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)), UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)), UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)), UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)), arena.advanced(by: Arena.l18_mixed2))
@@ -385,7 +386,7 @@ public struct InceptionCifar: CompiledModel {
         Self.l19_avg_pool(UnsafePointer(arena.advanced(by: Arena.l18_mixed2)), arena.advanced(by: Arena.l19_avg_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 103664), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 103792), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -439,18 +440,18 @@ public struct InceptionCifar: CompiledModel {
         Self.l4_mixed1_pool(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), arena.advanced(by: Arena.l4_mixed1_pool))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)))
         // mixed1_1x1
-        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1568), arena.advanced(by: Arena.l5_mixed1_1x1))
+        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1696), arena.advanced(by: Arena.l5_mixed1_1x1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)))
         // mixed1_3x3
         Self.l6_mixed1_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
-        Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2096), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch))
+        Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2224), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)))
         // mixed1_5x5
         Self.l7_mixed1_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l3_mixed1_5x5_reduce)), arena.advanced(by: Arena.l7_mixed1_5x5_padded))
-        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25168), arena.advanced(by: Arena.l7_mixed1_5x5))
+        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25296), arena.advanced(by: Arena.l7_mixed1_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)))
         // mixed1_pool_proj
-        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25984), arena.advanced(by: Arena.l8_mixed1_pool_proj))
+        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 26112), arena.advanced(by: Arena.l8_mixed1_pool_proj))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)))
         // mixed1
         Self.l9_mixed1(UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)), UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)), UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)), UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)), arena.advanced(by: Arena.l9_mixed1))
@@ -459,27 +460,27 @@ public struct InceptionCifar: CompiledModel {
         Self.l10_pool2(UnsafePointer(arena.advanced(by: Arena.l9_mixed1)), arena.advanced(by: Arena.l10_pool2))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool2)))
         // mixed2_3x3_reduce
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26256), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26384), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)))
         // mixed2_5x5_reduce
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28080), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28208), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)))
         // mixed2_pool
         Self.l13_mixed2_pool(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), arena.advanced(by: Arena.l13_mixed2_pool))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)))
         // mixed2_1x1
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28544), arena.advanced(by: Arena.l14_mixed2_1x1))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28672), arena.advanced(by: Arena.l14_mixed2_1x1))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)))
         // mixed2_3x3
         Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)), arena.advanced(by: Arena.l15_mixed2_3x3_padded))
-        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30368), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30496), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)))
         // mixed2_5x5
         Self.l16_mixed2_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)), arena.advanced(by: Arena.l16_mixed2_5x5_padded))
-        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99536), arena.advanced(by: Arena.l16_mixed2_5x5))
+        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99664), arena.advanced(by: Arena.l16_mixed2_5x5))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)))
         // mixed2_pool_proj
-        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102752), arena.advanced(by: Arena.l17_mixed2_pool_proj))
+        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102880), arena.advanced(by: Arena.l17_mixed2_pool_proj))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)))
         // mixed2
         Self.l18_mixed2(UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)), UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)), UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)), UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)), arena.advanced(by: Arena.l18_mixed2))
@@ -493,7 +494,7 @@ public struct InceptionCifar: CompiledModel {
     // predictions over 8 samples: Dense, (None, 112) → (None, 10)
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 103664, bias = w + 105456
+        let kernel = w + 103792, bias = w + 105584
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -761,50 +762,58 @@ public struct InceptionCifar: CompiledModel {
 
     // mixed1_5x5_reduce: Conv2D, (None, 16, 16, 32) → (None, 16, 16, 4), 132 parameters
     @inline(never)
-    static func l3_mixed1_5x5_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        let kernel = w, bias = w + 128
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 16 + ox) * 4
-                var s0_0 = bias.load4(at: 0)
-                var s1_0 = bias.load4(at: 0)
-                var s2_0 = bias.load4(at: 0)
-                var s3_0 = bias.load4(at: 0)
-                var s4_0 = bias.load4(at: 0)
-                var s5_0 = bias.load4(at: 0)
-                var s6_0 = bias.load4(at: 0)
-                var s7_0 = bias.load4(at: 0)
-                let xp = x + oy * 512 + ox * 32
-                let wp = kernel
-                for ci in 0..<32 {
-                    let w0 = wp.load4(at: ci * 4)
-                    let x0 = V4(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V4(repeating: xp[ci + 32])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V4(repeating: xp[ci + 64])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V4(repeating: xp[ci + 96])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V4(repeating: xp[ci + 128])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V4(repeating: xp[ci + 160])
-                    s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V4(repeating: xp[ci + 192])
-                    s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V4(repeating: xp[ci + 224])
-                    s7_0 = madd(s7_0, x7, w0)
+    static func l3_mixed1_5x5_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        let chunked = w + 144, bias = w + 128
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = Swift.min(8, 32 - run * 8)
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 248)
+                        let xp = x + p0 * 32
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ci in 0..<16 {
+                            let wv = chunked.load8(at: ci * 8)
+                            s0 = madd(s0, repeated(xp.load2(at: 0 + ci * 2)), wv)
+                            s1 = madd(s1, repeated(xp.load2(at: 32 + ci * 2)), wv)
+                            s2 = madd(s2, repeated(xp.load2(at: 64 + ci * 2)), wv)
+                            s3 = madd(s3, repeated(xp.load2(at: 96 + ci * 2)), wv)
+                            s4 = madd(s4, repeated(xp.load2(at: 128 + ci * 2)), wv)
+                            s5 = madd(s5, repeated(xp.load2(at: 160 + ci * 2)), wv)
+                            s6 = madd(s6, repeated(xp.load2(at: 192 + ci * 2)), wv)
+                            s7 = madd(s7, repeated(xp.load2(at: 224 + ci * 2)), wv)
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 248)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        let r0 = zeroingNegatives(o0)
+                        yp.store(r0, at: 0)
+                        let o1 = t1_1 + biases
+                        let r1 = zeroingNegatives(o1)
+                        yp.store(r1, at: 8)
+                        let o2 = t1_2 + biases
+                        let r2 = zeroingNegatives(o2)
+                        yp.store(r2, at: 16)
+                        let o3 = t1_3 + biases
+                        let r3 = zeroingNegatives(o3)
+                        yp.store(r3, at: 24)
+                    }
                 }
-                yp.store(zeroingNegatives(s0_0), at: 0)
-                yp.store(zeroingNegatives(s1_0), at: 4)
-                yp.store(zeroingNegatives(s2_0), at: 8)
-                yp.store(zeroingNegatives(s3_0), at: 12)
-                yp.store(zeroingNegatives(s4_0), at: 16)
-                yp.store(zeroingNegatives(s5_0), at: 20)
-                yp.store(zeroingNegatives(s6_0), at: 24)
-                yp.store(zeroingNegatives(s7_0), at: 28)
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -2097,26 +2106,26 @@ extension InceptionCifar: TrainableModel {
         Self.l2_mixed1_3x3_reduce(UnsafePointer(o1), w.advanced(by: 896), o2)
         Self.l3_mixed1_5x5_reduce(UnsafePointer(o1), w.advanced(by: 1424), o3)
         Self.l4_mixed1_pool(UnsafePointer(o1), o4)
-        Self.l2_mixed1_3x3_reduce(UnsafePointer(o1), w.advanced(by: 1568), o5)
+        Self.l2_mixed1_3x3_reduce(UnsafePointer(o1), w.advanced(by: 1696), o5)
         Self.l6_mixed1_3x3_winograd_training_pad(UnsafePointer(o2), arena.advanced(by: 235770))
         Self.l6_mixed1_3x3_winograd_training(UnsafePointer(arena.advanced(by: 235770)), statistics.advanced(by: 69168), o6, arena.advanced(by: 243546))
         Self.l7_mixed1_5x5_pad(UnsafePointer(o3), p)
-        Self.l7_mixed1_5x5(UnsafePointer(p), w.advanced(by: 25168), o7)
-        Self.l8_mixed1_pool_proj(UnsafePointer(o4), w.advanced(by: 25984), o8)
+        Self.l7_mixed1_5x5(UnsafePointer(p), w.advanced(by: 25296), o7)
+        Self.l8_mixed1_pool_proj(UnsafePointer(o4), w.advanced(by: 26112), o8)
         Self.l9_mixed1(UnsafePointer(o5), UnsafePointer(o6), UnsafePointer(o7), UnsafePointer(o8), o9)
         Self.l10_pool2(UnsafePointer(o9), o10)
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 26256), o11)
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(o10), w.advanced(by: 28080), o12)
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 26384), o11)
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(o10), w.advanced(by: 28208), o12)
         Self.l13_mixed2_pool(UnsafePointer(o10), o13)
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 28544), o14)
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 28672), o14)
         Self.l15_mixed2_3x3_winograd_training_pad(UnsafePointer(o11), arena.advanced(by: 235770))
         Self.l15_mixed2_3x3_winograd_training(UnsafePointer(arena.advanced(by: 235770)), statistics.advanced(by: 77392), o15, arena.advanced(by: 243546))
         Self.l16_mixed2_5x5_pad(UnsafePointer(o12), p)
-        Self.l16_mixed2_5x5(UnsafePointer(p), w.advanced(by: 99536), o16)
-        Self.l17_mixed2_pool_proj(UnsafePointer(o13), w.advanced(by: 102752), o17)
+        Self.l16_mixed2_5x5(UnsafePointer(p), w.advanced(by: 99664), o16)
+        Self.l17_mixed2_pool_proj(UnsafePointer(o13), w.advanced(by: 102880), o17)
         Self.l18_mixed2(UnsafePointer(o14), UnsafePointer(o15), UnsafePointer(o16), UnsafePointer(o17), o18)
         Self.l19_avg_pool(UnsafePointer(o18), o19)
-        Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 103664), o20)
+        Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 103792), o20)
         Self.l20_predictions_activation(o20)
     }
 

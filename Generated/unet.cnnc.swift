@@ -37,7 +37,7 @@ public struct Unet: CompiledModel {
     public static let flops = 1884160
     /// 15,968 floats of activations and padded inputs (see `Arena`), 10,368 of Winograd scratch.
     public static let arenaCount = 26336
-    static let packedCount = 45616
+    static let packedCount = 45648
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -161,6 +161,7 @@ public struct Unet: CompiledModel {
         if forInference { WeightPacking.winograd(parameters, from: 12576, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 4, into: buffer, at: 38656) }
         WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: buffer, at: 45568)
         WeightPacking.bias(parameters, from: 14336, count: 3, into: buffer, at: 45600)
+        WeightPacking.chunkLanes(parameters, from: 14312, inputs: 8, outputs: 3, slots: 4, chunk: 2, into: buffer, at: 45616)
         self.packed = packed
     }
 
@@ -1399,51 +1400,54 @@ public struct Unet: CompiledModel {
 
     // pixel_classes: Conv2D, (None, 16, 16, 8) → (None, 16, 16, 3), 27 parameters
     @inline(never)
-    static func l11_pixel_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        let kernel = w, bias = w + 32
-        // The remaining 3 output channels.
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 16 + ox) * 3
-                var s0_0 = bias.load4(at: 0)
-                var s1_0 = bias.load4(at: 0)
-                var s2_0 = bias.load4(at: 0)
-                var s3_0 = bias.load4(at: 0)
-                var s4_0 = bias.load4(at: 0)
-                var s5_0 = bias.load4(at: 0)
-                var s6_0 = bias.load4(at: 0)
-                var s7_0 = bias.load4(at: 0)
-                let xp = x + oy * 128 + ox * 8
-                let wp = kernel
-                for ci in 0..<8 {
-                    let w0 = wp.load4(at: ci * 4)
-                    let x0 = V4(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V4(repeating: xp[ci + 8])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V4(repeating: xp[ci + 16])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V4(repeating: xp[ci + 24])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V4(repeating: xp[ci + 32])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V4(repeating: xp[ci + 40])
-                    s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V4(repeating: xp[ci + 48])
-                    s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V4(repeating: xp[ci + 56])
-                    s7_0 = madd(s7_0, x7, w0)
+    static func l11_pixel_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        let chunked = w + 48, bias = w + 32
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], 0, bias[0], bias[1], bias[2], 0)
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = Swift.min(8, 32 - run * 8)
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 248)
+                        let xp = x + p0 * 8
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ci in 0..<4 {
+                            let wv = chunked.load8(at: ci * 8)
+                            s0 = madd(s0, repeated(xp.load2(at: 0 + ci * 2)), wv)
+                            s1 = madd(s1, repeated(xp.load2(at: 8 + ci * 2)), wv)
+                            s2 = madd(s2, repeated(xp.load2(at: 16 + ci * 2)), wv)
+                            s3 = madd(s3, repeated(xp.load2(at: 24 + ci * 2)), wv)
+                            s4 = madd(s4, repeated(xp.load2(at: 32 + ci * 2)), wv)
+                            s5 = madd(s5, repeated(xp.load2(at: 40 + ci * 2)), wv)
+                            s6 = madd(s6, repeated(xp.load2(at: 48 + ci * 2)), wv)
+                            s7 = madd(s7, repeated(xp.load2(at: 56 + ci * 2)), wv)
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 248)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 3
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        do { let v = o0; yp[0] = v[0]; yp[1] = v[1]; yp[2] = v[2]; yp[3] = v[4]; yp[4] = v[5]; yp[5] = v[6] }
+                        let o1 = t1_1 + biases
+                        do { let v = o1; yp[6] = v[0]; yp[7] = v[1]; yp[8] = v[2]; yp[9] = v[4]; yp[10] = v[5]; yp[11] = v[6] }
+                        let o2 = t1_2 + biases
+                        do { let v = o2; yp[12] = v[0]; yp[13] = v[1]; yp[14] = v[2]; yp[15] = v[4]; yp[16] = v[5]; yp[17] = v[6] }
+                        let o3 = t1_3 + biases
+                        do { let v = o3; yp[18] = v[0]; yp[19] = v[1]; yp[20] = v[2]; yp[21] = v[4]; yp[22] = v[5]; yp[23] = v[6] }
+                    }
                 }
-                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
-                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
-                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
-                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
-                do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 

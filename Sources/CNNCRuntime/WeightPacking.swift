@@ -65,6 +65,20 @@ public enum WeightPacking {
         }
     }
 
+    /// A 1x1 kernel (1, 1, inputs, outputs) for a kernel whose vectors hold
+    /// a chunk of `chunk` consecutive input channels of each of `slots`
+    /// filters: input channel c of filter f goes to lane f·chunk + c % chunk
+    /// of chunk c / chunk. Slots past the last filter are not written: they
+    /// stay the zeros the packed buffer starts as.
+    public static func chunkLanes(_ parameters: [Float], from offset: Int, inputs: Int, outputs: Int, slots: Int, chunk: Int,
+                                  into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
+        for input in 0..<inputs {
+            for output in 0..<outputs {
+                packed[target + input / chunk * (slots * chunk) + output * chunk + input % chunk] = parameters[offset + input * outputs + output]
+            }
+        }
+    }
+
     /// A bias of `count` values, or zeros when the layer has none (offset nil).
     public static func bias(_ parameters: [Float], from offset: Int?, count: Int, into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         guard let offset else { return }

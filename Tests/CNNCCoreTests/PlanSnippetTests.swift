@@ -194,6 +194,37 @@ import Testing
         #expect(try kernel("Conv2DTranspose: {filters: 16, kernel_size: 3, strides: 3, padding: same}")?.tapsTile == true)
     }
 
+    /// A 1x1 convolution to at most 4 filters puts chunks of input channels
+    /// of every filter in lanes (2 channels for 4 filters, 8 for one), with
+    /// the kernel packed in that order; not where the channels are no whole
+    /// number of chunks, the output is small (panels), or the kernel is larger.
+    @Test func aPointwiseConvolutionToFewFiltersPutsChunksOfChannelsInLanes() throws {
+        func kernel(_ input: String, _ layer: String) throws -> ChunkLaneConvolutionEmitter? {
+            let program = try Self.program("input_shape: \(input)\nlayers:\n  - \(layer)")
+            guard case .convolution(let kernels) = program.nodes[0].kernel, case .chunkLanes(let kernel) = kernels.direct else { return nil }
+            return kernel
+        }
+        let four = try #require(try kernel("[5, 7, 6]", "Conv2D: {filters: 4, kernel_size: 1, activation: relu}"))
+        #expect(four.parts == 1 && four.chunkedOffset == 48)
+        var out = SourceWriter()
+        four.emit(into: &out)
+        #expect(out.text.contains("@inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }"))
+        // 35 pixels: blocks of 8, the fifth moved back to end with the output.
+        #expect(out.text.contains("let p0 = Swift.min((run * 8 + b) * 8, 27)"))
+        #expect(out.text.contains("s7 = madd(s7, repeated(xp.load2(at: 42 + ci * 2)), wv)"))
+        #expect(out.text.contains("let o3 = t1_3 + biases") && out.text.contains("yp.store(r3, at: 24)"))
+        let one = try #require(try kernel("[5, 7, 8]", "Conv2D: {filters: 1, kernel_size: 1, strides: [1, 2]}"))
+        out = SourceWriter()
+        one.emit(into: &out)
+        #expect(!out.text.contains("repeated") && out.text.contains("let t3_0 = pairSums(t2_0, t2_1)"))
+        #expect(out.text.contains("a7 = flatOffset(p0 + 7, 4, 56, 16)"))
+        #expect(try kernel("[5, 7, 6]", "Conv2D: {filters: 3, kernel_size: 1}") != nil)
+        #expect(try kernel("[5, 7, 6]", "Conv2D: {filters: 2, kernel_size: 1}") == nil)
+        #expect(try kernel("[4, 4, 8]", "Conv2D: {filters: 4, kernel_size: 1}") == nil)
+        #expect(try kernel("[5, 7, 8]", "Conv2D: {filters: 4, kernel_size: 3, padding: same}") == nil)
+        #expect(try kernel("[5, 7, 8]", "Conv2D: {filters: 5, kernel_size: 1}") == nil)
+    }
+
     /// Permute copies whole channel runs when the channels stay last, and reads
     /// with a stride otherwise; a sequence's Permute keeps its row of one first.
     /// RepeatVector's (n, features) and UpSampling1D's nearest (1, size) are

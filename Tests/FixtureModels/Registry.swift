@@ -6,6 +6,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/activations.yaml", Activations.self),
     ("Tests/Fixtures/specs/activations_more.yaml", ActivationsMore.self),
     ("Tests/Fixtures/specs/batchnorm_inference.yaml", BatchnormInference.self),
+    ("Tests/Fixtures/specs/chunk_lanes.yaml", ChunkLanes.self),
     ("Tests/Fixtures/specs/conv1d.yaml", Conv1d.self),
     ("Tests/Fixtures/specs/dense_on_image.yaml", DenseOnImage.self),
     ("Tests/Fixtures/specs/dense_only.yaml", DenseOnly.self),

@@ -37,7 +37,7 @@ public struct InceptionBlock: CompiledModel {
     public static let flops = 322820
     /// 7,488 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 7488
-    static let packedCount = 1648
+    static let packedCount = 1680
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -125,16 +125,18 @@ public struct InceptionBlock: CompiledModel {
         WeightPacking.bias(parameters, from: 24, count: 6, into: buffer, at: 32)
         WeightPacking.kernel(parameters, from: 30, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 48)
         WeightPacking.bias(parameters, from: 46, count: 4, into: buffer, at: 64)
-        WeightPacking.kernel(parameters, from: 50, rows: 4, outputs: 8, paddedOutputs: 8, into: buffer, at: 80)
-        WeightPacking.bias(parameters, from: 82, count: 8, into: buffer, at: 112)
-        WeightPacking.kernel(parameters, from: 90, rows: 54, outputs: 8, paddedOutputs: 8, into: buffer, at: 128)
-        WeightPacking.bias(parameters, from: 522, count: 8, into: buffer, at: 560)
-        WeightPacking.kernel(parameters, from: 530, rows: 100, outputs: 6, paddedOutputs: 8, into: buffer, at: 576)
-        WeightPacking.bias(parameters, from: 1130, count: 6, into: buffer, at: 1376)
-        WeightPacking.kernel(parameters, from: 1136, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 1392)
-        WeightPacking.bias(parameters, from: 1152, count: 4, into: buffer, at: 1408)
-        WeightPacking.panels(parameters, from: 1156, rows: 26, outputs: 5, width: 8, into: buffer, at: 1424)
-        WeightPacking.bias(parameters, from: 1286, count: 5, into: buffer, at: 1632)
+        WeightPacking.chunkLanes(parameters, from: 30, inputs: 4, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 80)
+        WeightPacking.kernel(parameters, from: 50, rows: 4, outputs: 8, paddedOutputs: 8, into: buffer, at: 96)
+        WeightPacking.bias(parameters, from: 82, count: 8, into: buffer, at: 128)
+        WeightPacking.kernel(parameters, from: 90, rows: 54, outputs: 8, paddedOutputs: 8, into: buffer, at: 144)
+        WeightPacking.bias(parameters, from: 522, count: 8, into: buffer, at: 576)
+        WeightPacking.kernel(parameters, from: 530, rows: 100, outputs: 6, paddedOutputs: 8, into: buffer, at: 592)
+        WeightPacking.bias(parameters, from: 1130, count: 6, into: buffer, at: 1392)
+        WeightPacking.kernel(parameters, from: 1136, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 1408)
+        WeightPacking.bias(parameters, from: 1152, count: 4, into: buffer, at: 1424)
+        WeightPacking.chunkLanes(parameters, from: 1136, inputs: 4, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 1440)
+        WeightPacking.panels(parameters, from: 1156, rows: 26, outputs: 5, width: 8, into: buffer, at: 1456)
+        WeightPacking.bias(parameters, from: 1286, count: 5, into: buffer, at: 1664)
         self.packed = packed
     }
 
@@ -164,18 +166,18 @@ public struct InceptionBlock: CompiledModel {
         Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w.advanced(by: 80), arena.advanced(by: Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 96), arena.advanced(by: Arena.l3_branch1x1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
-        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l4_branch3x3))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l4_branch3x3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
-        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 576), arena.advanced(by: Arena.l5_branch5x5))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 592), arena.advanced(by: Arena.l5_branch5x5))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1392), arena.advanced(by: Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1408), arena.advanced(by: Arena.l6_branch_pool_proj))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
         Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
@@ -184,7 +186,7 @@ public struct InceptionBlock: CompiledModel {
         Self.l8_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l7_mixed)), arena.advanced(by: Arena.l8_global_average_pooling2d))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)))
         // dense
-        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1424), arena.advanced(by: Arena.l9_dense))
+        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1456), arena.advanced(by: Arena.l9_dense))
         Self.l9_dense_activation(arena.advanced(by: Arena.l9_dense))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dense)))
         output.update(from: arena.advanced(by: Arena.l9_dense), count: 5)
@@ -214,18 +216,18 @@ public struct InceptionBlock: CompiledModel {
         Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w.advanced(by: 80), arena.advanced(by: Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 96), arena.advanced(by: Arena.l3_branch1x1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
-        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l4_branch3x3))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l4_branch3x3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
-        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 576), arena.advanced(by: Arena.l5_branch5x5))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 592), arena.advanced(by: Arena.l5_branch5x5))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1392), arena.advanced(by: Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1408), arena.advanced(by: Arena.l6_branch_pool_proj))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
         Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
@@ -234,7 +236,7 @@ public struct InceptionBlock: CompiledModel {
         Self.l8_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l7_mixed)), arena.advanced(by: Arena.l8_global_average_pooling2d))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)))
         // dense
-        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1424), arena.advanced(by: Arena.l9_dense))
+        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1456), arena.advanced(by: Arena.l9_dense))
         Self.l9_dense_activation(arena.advanced(by: Arena.l9_dense))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dense)))
         output.update(from: arena.advanced(by: Arena.l9_dense), count: 5)
@@ -281,18 +283,18 @@ public struct InceptionBlock: CompiledModel {
         Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w.advanced(by: 80), arena.advanced(by: Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 96), arena.advanced(by: Arena.l3_branch1x1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
-        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l4_branch3x3))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l4_branch3x3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
-        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 576), arena.advanced(by: Arena.l5_branch5x5))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 592), arena.advanced(by: Arena.l5_branch5x5))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1392), arena.advanced(by: Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1408), arena.advanced(by: Arena.l6_branch_pool_proj))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
         Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
@@ -306,7 +308,7 @@ public struct InceptionBlock: CompiledModel {
     // dense over 8 samples: Dense, (None, 26) → (None, 5)
     @inline(never)
     static func l9_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 1424, bias = w + 1632
+        let kernel = w + 1456, bias = w + 1664
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -413,42 +415,58 @@ public struct InceptionBlock: CompiledModel {
 
     // branch5x5_reduce: Conv2D, (None, 12, 12, 4) → (None, 12, 12, 4), 20 parameters
     @inline(never)
-    static func l1_branch5x5_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
-        let kernel = w, bias = w + 16
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 6
-                let yp = y + (oy * 12 + ox) * 4
-                var s0_0 = bias.load4(at: 0)
-                var s1_0 = bias.load4(at: 0)
-                var s2_0 = bias.load4(at: 0)
-                var s3_0 = bias.load4(at: 0)
-                var s4_0 = bias.load4(at: 0)
-                var s5_0 = bias.load4(at: 0)
-                let xp = x + oy * 48 + ox * 4
-                let wp = kernel
-                for ci in 0..<4 {
-                    let w0 = wp.load4(at: ci * 4)
-                    let x0 = V4(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V4(repeating: xp[ci + 4])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V4(repeating: xp[ci + 8])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V4(repeating: xp[ci + 12])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V4(repeating: xp[ci + 16])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V4(repeating: xp[ci + 20])
-                    s5_0 = madd(s5_0, x5, w0)
+    static func l1_branch5x5_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        let chunked = w + 32, bias = w + 16
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = Swift.min(8, 18 - run * 8)
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 136)
+                        let xp = x + p0 * 4
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ci in 0..<2 {
+                            let wv = chunked.load8(at: ci * 8)
+                            s0 = madd(s0, repeated(xp.load2(at: 0 + ci * 2)), wv)
+                            s1 = madd(s1, repeated(xp.load2(at: 4 + ci * 2)), wv)
+                            s2 = madd(s2, repeated(xp.load2(at: 8 + ci * 2)), wv)
+                            s3 = madd(s3, repeated(xp.load2(at: 12 + ci * 2)), wv)
+                            s4 = madd(s4, repeated(xp.load2(at: 16 + ci * 2)), wv)
+                            s5 = madd(s5, repeated(xp.load2(at: 20 + ci * 2)), wv)
+                            s6 = madd(s6, repeated(xp.load2(at: 24 + ci * 2)), wv)
+                            s7 = madd(s7, repeated(xp.load2(at: 28 + ci * 2)), wv)
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 136)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        let r0 = zeroingNegatives(o0)
+                        yp.store(r0, at: 0)
+                        let o1 = t1_1 + biases
+                        let r1 = zeroingNegatives(o1)
+                        yp.store(r1, at: 8)
+                        let o2 = t1_2 + biases
+                        let r2 = zeroingNegatives(o2)
+                        yp.store(r2, at: 16)
+                        let o3 = t1_3 + biases
+                        let r3 = zeroingNegatives(o3)
+                        yp.store(r3, at: 24)
+                    }
                 }
-                yp.store(zeroingNegatives(s0_0), at: 0)
-                yp.store(zeroingNegatives(s1_0), at: 4)
-                yp.store(zeroingNegatives(s2_0), at: 8)
-                yp.store(zeroingNegatives(s3_0), at: 12)
-                yp.store(zeroingNegatives(s4_0), at: 16)
-                yp.store(zeroingNegatives(s5_0), at: 20)
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -757,15 +775,15 @@ extension InceptionBlock: TrainableModel {
         Self.l0_branch3x3_reduce(input, w, o0)
         Self.l1_branch5x5_reduce(input, w.advanced(by: 48), o1)
         Self.l2_branch_pool(input, o2)
-        Self.l3_branch1x1(input, w.advanced(by: 80), o3)
+        Self.l3_branch1x1(input, w.advanced(by: 96), o3)
         Self.l4_branch3x3_pad(UnsafePointer(o0), p)
-        Self.l4_branch3x3(UnsafePointer(p), w.advanced(by: 128), o4)
+        Self.l4_branch3x3(UnsafePointer(p), w.advanced(by: 144), o4)
         Self.l5_branch5x5_pad(UnsafePointer(o1), p)
-        Self.l5_branch5x5(UnsafePointer(p), w.advanced(by: 576), o5)
-        Self.l1_branch5x5_reduce(UnsafePointer(o2), w.advanced(by: 1392), o6)
+        Self.l5_branch5x5(UnsafePointer(p), w.advanced(by: 592), o5)
+        Self.l1_branch5x5_reduce(UnsafePointer(o2), w.advanced(by: 1408), o6)
         Self.l7_mixed(UnsafePointer(o3), UnsafePointer(o4), UnsafePointer(o5), UnsafePointer(o6), o7)
         Self.l8_global_average_pooling2d(UnsafePointer(o7), o8)
-        Self.l9_dense(UnsafePointer(o8), w.advanced(by: 1424), o9)
+        Self.l9_dense(UnsafePointer(o8), w.advanced(by: 1456), o9)
         Self.l9_dense_activation(o9)
         output.update(from: o9, count: 5)
         // The loss, and its gradient: with respect to the output, or to the

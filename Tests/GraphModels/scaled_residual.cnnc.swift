@@ -37,7 +37,7 @@ public struct ScaledResidual: CompiledModel {
     public static let flops = 128080
     /// 2,816 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 2816
-    static let packedCount = 896
+    static let packedCount = 960
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -129,16 +129,18 @@ public struct ScaledResidual: CompiledModel {
         WeightPacking.bias(parameters, from: 216, count: 8, into: buffer, at: 224)
         WeightPacking.kernel(parameters, from: 224, rows: 8, outputs: 4, paddedOutputs: 4, into: buffer, at: 240)
         WeightPacking.bias(parameters, from: 256, count: 4, into: buffer, at: 272)
-        WeightPacking.kernel(parameters, from: 260, rows: 8, outputs: 4, paddedOutputs: 4, into: buffer, at: 288)
-        WeightPacking.bias(parameters, from: 292, count: 4, into: buffer, at: 320)
-        WeightPacking.kernel(parameters, from: 296, rows: 36, outputs: 6, paddedOutputs: 8, into: buffer, at: 336)
-        WeightPacking.bias(parameters, from: 512, count: 6, into: buffer, at: 624)
-        WeightPacking.kernel(parameters, from: 518, rows: 10, outputs: 8, paddedOutputs: 8, into: buffer, at: 640)
-        WeightPacking.bias(parameters, from: 598, count: 8, into: buffer, at: 720)
-        WeightPacking.kernel(parameters, from: 606, rows: 8, outputs: 8, paddedOutputs: 8, into: buffer, at: 736)
-        WeightPacking.bias(parameters, from: 670, count: 8, into: buffer, at: 800)
-        WeightPacking.panels(parameters, from: 678, rows: 8, outputs: 5, width: 8, into: buffer, at: 816)
-        WeightPacking.bias(parameters, from: 718, count: 5, into: buffer, at: 880)
+        WeightPacking.chunkLanes(parameters, from: 224, inputs: 8, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 288)
+        WeightPacking.kernel(parameters, from: 260, rows: 8, outputs: 4, paddedOutputs: 4, into: buffer, at: 320)
+        WeightPacking.bias(parameters, from: 292, count: 4, into: buffer, at: 352)
+        WeightPacking.chunkLanes(parameters, from: 260, inputs: 8, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 368)
+        WeightPacking.kernel(parameters, from: 296, rows: 36, outputs: 6, paddedOutputs: 8, into: buffer, at: 400)
+        WeightPacking.bias(parameters, from: 512, count: 6, into: buffer, at: 688)
+        WeightPacking.kernel(parameters, from: 518, rows: 10, outputs: 8, paddedOutputs: 8, into: buffer, at: 704)
+        WeightPacking.bias(parameters, from: 598, count: 8, into: buffer, at: 784)
+        WeightPacking.kernel(parameters, from: 606, rows: 8, outputs: 8, paddedOutputs: 8, into: buffer, at: 800)
+        WeightPacking.bias(parameters, from: 670, count: 8, into: buffer, at: 864)
+        WeightPacking.panels(parameters, from: 678, rows: 8, outputs: 5, width: 8, into: buffer, at: 880)
+        WeightPacking.bias(parameters, from: 718, count: 5, into: buffer, at: 944)
         self.packed = packed
     }
 
@@ -166,17 +168,17 @@ public struct ScaledResidual: CompiledModel {
         Self.l1_branch_1a(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 240), arena.advanced(by: Arena.l1_branch_1a))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch_1a)))
         // branch_0
-        Self.l1_branch_1a(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 288), arena.advanced(by: Arena.l2_branch_0))
+        Self.l1_branch_1a(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 320), arena.advanced(by: Arena.l2_branch_0))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_0)))
         // branch_1b
         Self.l3_branch_1b_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch_1a)), arena.advanced(by: Arena.l3_branch_1b_padded))
-        Self.l3_branch_1b(UnsafePointer(arena.advanced(by: Arena.l3_branch_1b_padded)), w.advanced(by: 336), arena.advanced(by: Arena.l3_branch_1b))
+        Self.l3_branch_1b(UnsafePointer(arena.advanced(by: Arena.l3_branch_1b_padded)), w.advanced(by: 400), arena.advanced(by: Arena.l3_branch_1b))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch_1b)))
         // mixed
         Self.l4_mixed(UnsafePointer(arena.advanced(by: Arena.l2_branch_0)), UnsafePointer(arena.advanced(by: Arena.l3_branch_1b)), arena.advanced(by: Arena.l4_mixed))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mixed)))
         // up
-        Self.l5_up(UnsafePointer(arena.advanced(by: Arena.l4_mixed)), w.advanced(by: 640), arena.advanced(by: Arena.l5_up))
+        Self.l5_up(UnsafePointer(arena.advanced(by: Arena.l4_mixed)), w.advanced(by: 704), arena.advanced(by: Arena.l5_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_up)))
         // block_scale
         // with block_ac in its store, unless every layer's output is observed
@@ -192,7 +194,7 @@ public struct ScaledResidual: CompiledModel {
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block_scale)))
         // branch_2
-        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 736), arena.advanced(by: Arena.l8_branch_2))
+        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 800), arena.advanced(by: Arena.l8_branch_2))
         Self.l8_branch_2_activation(arena.advanced(by: Arena.l8_branch_2))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_branch_2)))
         // block_scale_2
@@ -202,7 +204,7 @@ public struct ScaledResidual: CompiledModel {
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l9_block_scale_2)), arena.advanced(by: Arena.l10_pool))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 816), arena.advanced(by: Arena.l11_predictions))
+        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 880), arena.advanced(by: Arena.l11_predictions))
         Self.l11_predictions_activation(arena.advanced(by: Arena.l11_predictions))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_predictions)))
         output.update(from: arena.advanced(by: Arena.l11_predictions), count: 5)
@@ -230,17 +232,17 @@ public struct ScaledResidual: CompiledModel {
         Self.l1_branch_1a(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 240), arena.advanced(by: Arena.l1_branch_1a))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch_1a)))
         // branch_0
-        Self.l1_branch_1a(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 288), arena.advanced(by: Arena.l2_branch_0))
+        Self.l1_branch_1a(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 320), arena.advanced(by: Arena.l2_branch_0))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_0)))
         // branch_1b
         Self.l3_branch_1b_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch_1a)), arena.advanced(by: Arena.l3_branch_1b_padded))
-        Self.l3_branch_1b(UnsafePointer(arena.advanced(by: Arena.l3_branch_1b_padded)), w.advanced(by: 336), arena.advanced(by: Arena.l3_branch_1b))
+        Self.l3_branch_1b(UnsafePointer(arena.advanced(by: Arena.l3_branch_1b_padded)), w.advanced(by: 400), arena.advanced(by: Arena.l3_branch_1b))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch_1b)))
         // mixed
         Self.l4_mixed(UnsafePointer(arena.advanced(by: Arena.l2_branch_0)), UnsafePointer(arena.advanced(by: Arena.l3_branch_1b)), arena.advanced(by: Arena.l4_mixed))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mixed)))
         // up
-        Self.l5_up(UnsafePointer(arena.advanced(by: Arena.l4_mixed)), w.advanced(by: 640), arena.advanced(by: Arena.l5_up))
+        Self.l5_up(UnsafePointer(arena.advanced(by: Arena.l4_mixed)), w.advanced(by: 704), arena.advanced(by: Arena.l5_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_up)))
         // block_scale
         // with block_ac in its store, unless every layer's output is observed
@@ -250,7 +252,7 @@ public struct ScaledResidual: CompiledModel {
         // in block_scale's store
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block_scale)))
         // branch_2
-        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 736), arena.advanced(by: Arena.l8_branch_2))
+        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 800), arena.advanced(by: Arena.l8_branch_2))
         Self.l8_branch_2_activation(arena.advanced(by: Arena.l8_branch_2))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_branch_2)))
         // block_scale_2
@@ -260,7 +262,7 @@ public struct ScaledResidual: CompiledModel {
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l9_block_scale_2)), arena.advanced(by: Arena.l10_pool))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 816), arena.advanced(by: Arena.l11_predictions))
+        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 880), arena.advanced(by: Arena.l11_predictions))
         Self.l11_predictions_activation(arena.advanced(by: Arena.l11_predictions))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_predictions)))
         output.update(from: arena.advanced(by: Arena.l11_predictions), count: 5)
@@ -305,17 +307,17 @@ public struct ScaledResidual: CompiledModel {
         Self.l1_branch_1a(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 240), arena.advanced(by: Arena.l1_branch_1a))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch_1a)))
         // branch_0
-        Self.l1_branch_1a(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 288), arena.advanced(by: Arena.l2_branch_0))
+        Self.l1_branch_1a(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 320), arena.advanced(by: Arena.l2_branch_0))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_0)))
         // branch_1b
         Self.l3_branch_1b_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch_1a)), arena.advanced(by: Arena.l3_branch_1b_padded))
-        Self.l3_branch_1b(UnsafePointer(arena.advanced(by: Arena.l3_branch_1b_padded)), w.advanced(by: 336), arena.advanced(by: Arena.l3_branch_1b))
+        Self.l3_branch_1b(UnsafePointer(arena.advanced(by: Arena.l3_branch_1b_padded)), w.advanced(by: 400), arena.advanced(by: Arena.l3_branch_1b))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch_1b)))
         // mixed
         Self.l4_mixed(UnsafePointer(arena.advanced(by: Arena.l2_branch_0)), UnsafePointer(arena.advanced(by: Arena.l3_branch_1b)), arena.advanced(by: Arena.l4_mixed))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mixed)))
         // up
-        Self.l5_up(UnsafePointer(arena.advanced(by: Arena.l4_mixed)), w.advanced(by: 640), arena.advanced(by: Arena.l5_up))
+        Self.l5_up(UnsafePointer(arena.advanced(by: Arena.l4_mixed)), w.advanced(by: 704), arena.advanced(by: Arena.l5_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_up)))
         // block_scale
         // with block_ac in its store, unless every layer's output is observed
@@ -331,7 +333,7 @@ public struct ScaledResidual: CompiledModel {
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block_scale)))
         // branch_2
-        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 736), arena.advanced(by: Arena.l8_branch_2))
+        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 800), arena.advanced(by: Arena.l8_branch_2))
         Self.l8_branch_2_activation(arena.advanced(by: Arena.l8_branch_2))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_branch_2)))
         // block_scale_2
@@ -346,7 +348,7 @@ public struct ScaledResidual: CompiledModel {
     // predictions over 8 samples: Dense, (None, 8) → (None, 5)
     @inline(never)
     static func l11_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 816, bias = w + 880
+        let kernel = w + 880, bias = w + 944
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -465,38 +467,58 @@ public struct ScaledResidual: CompiledModel {
 
     // branch_1a: Conv2D, (None, 10, 10, 8) → (None, 10, 10, 4), 36 parameters
     @inline(never)
-    static func l1_branch_1a(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        let kernel = w, bias = w + 32
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 4
-                var s0_0 = bias.load4(at: 0)
-                var s1_0 = bias.load4(at: 0)
-                var s2_0 = bias.load4(at: 0)
-                var s3_0 = bias.load4(at: 0)
-                var s4_0 = bias.load4(at: 0)
-                let xp = x + oy * 80 + ox * 8
-                let wp = kernel
-                for ci in 0..<8 {
-                    let w0 = wp.load4(at: ci * 4)
-                    let x0 = V4(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V4(repeating: xp[ci + 8])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V4(repeating: xp[ci + 16])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V4(repeating: xp[ci + 24])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V4(repeating: xp[ci + 32])
-                    s4_0 = madd(s4_0, x4, w0)
+    static func l1_branch_1a(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        let chunked = w + 48, bias = w + 32
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = Swift.min(8, 13 - run * 8)
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 92)
+                        let xp = x + p0 * 8
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ci in 0..<4 {
+                            let wv = chunked.load8(at: ci * 8)
+                            s0 = madd(s0, repeated(xp.load2(at: 0 + ci * 2)), wv)
+                            s1 = madd(s1, repeated(xp.load2(at: 8 + ci * 2)), wv)
+                            s2 = madd(s2, repeated(xp.load2(at: 16 + ci * 2)), wv)
+                            s3 = madd(s3, repeated(xp.load2(at: 24 + ci * 2)), wv)
+                            s4 = madd(s4, repeated(xp.load2(at: 32 + ci * 2)), wv)
+                            s5 = madd(s5, repeated(xp.load2(at: 40 + ci * 2)), wv)
+                            s6 = madd(s6, repeated(xp.load2(at: 48 + ci * 2)), wv)
+                            s7 = madd(s7, repeated(xp.load2(at: 56 + ci * 2)), wv)
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 92)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        let r0 = zeroingNegatives(o0)
+                        yp.store(r0, at: 0)
+                        let o1 = t1_1 + biases
+                        let r1 = zeroingNegatives(o1)
+                        yp.store(r1, at: 8)
+                        let o2 = t1_2 + biases
+                        let r2 = zeroingNegatives(o2)
+                        yp.store(r2, at: 16)
+                        let o3 = t1_3 + biases
+                        let r3 = zeroingNegatives(o3)
+                        yp.store(r3, at: 24)
+                    }
                 }
-                yp.store(zeroingNegatives(s0_0), at: 0)
-                yp.store(zeroingNegatives(s1_0), at: 4)
-                yp.store(zeroingNegatives(s2_0), at: 8)
-                yp.store(zeroingNegatives(s3_0), at: 12)
-                yp.store(zeroingNegatives(s4_0), at: 16)
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -763,18 +785,18 @@ extension ScaledResidual: TrainableModel {
         Self.l0_stem_pad(input, p)
         Self.l0_stem(UnsafePointer(p), w, o0)
         Self.l1_branch_1a(UnsafePointer(o0), w.advanced(by: 240), o1)
-        Self.l1_branch_1a(UnsafePointer(o0), w.advanced(by: 288), o2)
+        Self.l1_branch_1a(UnsafePointer(o0), w.advanced(by: 320), o2)
         Self.l3_branch_1b_pad(UnsafePointer(o1), p)
-        Self.l3_branch_1b(UnsafePointer(p), w.advanced(by: 336), o3)
+        Self.l3_branch_1b(UnsafePointer(p), w.advanced(by: 400), o3)
         Self.l4_mixed(UnsafePointer(o2), UnsafePointer(o3), o4)
-        Self.l5_up(UnsafePointer(o4), w.advanced(by: 640), o5)
+        Self.l5_up(UnsafePointer(o4), w.advanced(by: 704), o5)
         Self.l6_block_scale_fused(UnsafePointer(o0), UnsafePointer(o5), o7)
         // block_ac: written by block_scale's store
-        Self.l8_branch_2(UnsafePointer(o7), w.advanced(by: 736), o8)
+        Self.l8_branch_2(UnsafePointer(o7), w.advanced(by: 800), o8)
         Self.l8_branch_2_activation(o8)
         Self.l9_block_scale_2(UnsafePointer(o7), UnsafePointer(o8), o9)
         Self.l10_pool(UnsafePointer(o9), o10)
-        Self.l11_predictions(UnsafePointer(o10), w.advanced(by: 816), o11)
+        Self.l11_predictions(UnsafePointer(o10), w.advanced(by: 880), o11)
         Self.l11_predictions_activation(o11)
         output.update(from: o11, count: 5)
         // The loss, and its gradient: with respect to the output, or to the

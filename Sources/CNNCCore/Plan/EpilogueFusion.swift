@@ -162,6 +162,10 @@ enum EpilogueFusion {
             kernel.function += "_fused"
             kernel.epilogue = epilogue
             return .direct(.pixelLanes(kernel))
+        case .chunkLanes(var kernel):
+            kernel.function += "_fused"
+            kernel.epilogue = epilogue
+            return .direct(.chunkLanes(kernel))
         case .depthwise, .transposed:
             return nil
         }

@@ -110,6 +110,9 @@ extension DirectConvolution {
         case .pixelLanes(var kernel):
             kernel.function = renamed(kernel.function)
             return .pixelLanes(kernel)
+        case .chunkLanes(var kernel):
+            kernel.function = renamed(kernel.function)
+            return .chunkLanes(kernel)
         case .depthwise(var kernel):
             kernel.function = renamed(kernel.function)
             return .depthwise(kernel)

@@ -249,13 +249,19 @@ public enum ModelPlanner {
         case .conv2DTranspose(let config):
             return .transposed(TransposedConvolutionEmitter(function: function, layer: layer, config: config, packed: packed, target: target))
         case .conv2D(let config):
-            // WeightPlan packs the phased patterns for exactly the layers that suit this kernel.
+            // WeightPlan packs the phased patterns (and the chunked kernel) for exactly the layers that suit their kernels.
             if let phased = packed.phasedOffset {
                 return .pixelLanes(PixelLaneConvolutionEmitter(
                     function: function, inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
                     kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
                     outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
                     packed: packed, phasedOffset: phased, fusedReLU: config.activation == .relu, target: target))
+            }
+            if let chunked = packed.chunkedOffset {
+                return .chunkLanes(ChunkLaneConvolutionEmitter(
+                    function: function, inputWidth: layer.inputShape.dimensions[1], inputChannels: layer.inputShape.lastAxis,
+                    strides: config.strides, outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
+                    packed: packed, chunkedOffset: chunked, fusedReLU: config.activation == .relu))
             }
             return .channelLanes(ConvolutionEmitter(
                 function: function,

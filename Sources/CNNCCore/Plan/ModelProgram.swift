@@ -188,6 +188,8 @@ enum DirectConvolution: Codable, Hashable, Sendable {
     case channelLanes(ConvolutionEmitter)
     /// Output pixels in SIMD lanes, for few input channels (`PixelLaneConvolutionEmitter`).
     case pixelLanes(PixelLaneConvolutionEmitter)
+    /// Input channels and few filters in SIMD lanes, for a 1x1 kernel to at most 4 (`ChunkLaneConvolutionEmitter`).
+    case chunkLanes(ChunkLaneConvolutionEmitter)
     /// DepthwiseConv2D: each channel on its own (`DepthwiseConvolutionEmitter`).
     case depthwise(DepthwiseConvolutionEmitter)
     /// Conv2DTranspose, by output pixel (`TransposedConvolutionEmitter`).
@@ -197,6 +199,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         switch self {
         case .channelLanes(let kernel): kernel.lanes
         case .pixelLanes(let kernel): kernel.lanes
+        case .chunkLanes(let kernel): kernel.lanes
         case .depthwise(let kernel): kernel.lanes
         case .transposed(let kernel): kernel.lanes
         }
@@ -212,6 +215,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         switch self {
         case .channelLanes(let kernel): kernel.parts
         case .pixelLanes(let kernel): kernel.parts
+        case .chunkLanes(let kernel): kernel.parts
         case .depthwise(let kernel): kernel.parts
         case .transposed(let kernel): kernel.parts
         }
@@ -226,6 +230,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         switch self {
         case .channelLanes(let kernel): kernel.function
         case .pixelLanes(let kernel): kernel.function
+        case .chunkLanes(let kernel): kernel.function
         case .depthwise(let kernel): kernel.function
         case .transposed(let kernel): kernel.function
         }
@@ -235,6 +240,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         switch self {
         case .channelLanes(let kernel): kernel.emit(into: &out)
         case .pixelLanes(let kernel): kernel.emit(into: &out)
+        case .chunkLanes(let kernel): kernel.emit(into: &out)
         case .depthwise(let kernel): kernel.emit(into: &out)
         case .transposed(let kernel): kernel.emit(into: &out)
         }

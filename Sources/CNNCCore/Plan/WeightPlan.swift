@@ -32,6 +32,10 @@ struct WeightPlan: Codable, Hashable {
         /// one-channel layer whose output pixels and filters share the lanes
         /// (`PixelLaneConvolutionEmitter`, packed by `WeightPacking.phasedLanes`).
         var phasedOffset: Int? = nil
+        /// The kernel in chunks of input channels of every filter, for a 1x1
+        /// layer of at most 4 filters (`ChunkLaneConvolutionEmitter`, packed
+        /// by `WeightPacking.chunkLanes`).
+        var chunkedOffset: Int? = nil
 
         /// The same packing as a layer's kernels see it when they are handed
         /// their own weights (`NodeProgram.weightBase`): offsets counted from
@@ -44,6 +48,7 @@ struct WeightPlan: Codable, Hashable {
             copy.biasOffset -= packed
             copy.winogradOffset = winogradOffset.map { $0 - packed }
             copy.phasedOffset = phasedOffset.map { $0 - packed }
+            copy.chunkedOffset = chunkedOffset.map { $0 - packed }
             return copy
         }
     }
@@ -151,8 +156,12 @@ struct WeightPlan: Codable, Hashable {
                 let small = ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1])
                 let pixelLanes = PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
                                                                    outputs: config.filters, outputWidth: layer.outputShape.dimensions[1])
+                let chunkLanes = ChunkLaneConvolutionEmitter.suits(kernel: config.kernelSize, inputChannels: layer.inputShape.lastAxis, outputs: config.filters,
+                                                                   outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1])
                 if pixelLanes {
                     packed.phasedOffset = reservePacked((rows + 1) * config.filters * PixelLaneConvolutionEmitter.patternStride)
+                } else if chunkLanes {
+                    packed.chunkedOffset = reservePacked(ChunkLaneConvolutionEmitter.packedCount(inputChannels: layer.inputShape.lastAxis, outputs: config.filters))
                 } else if small {
                     packed.panelWidth = packed.lanes
                 }

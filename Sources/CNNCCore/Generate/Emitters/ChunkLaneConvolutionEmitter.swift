@@ -1,0 +1,187 @@
+/// Emits a 1x1 Conv2D to at most 4 filters (an Inception branch's reduction
+/// to 4 channels, a segmentation head's few classes) with a chunk of
+/// consecutive input channels of every filter in SIMD lanes: lane f·G + k of
+/// a pixel's vector of 8 sums holds filter f's products with input channels
+/// c + k of each chunk of G = 8 / filter slots. Each multiply-add reads the
+/// pixel's G channels once, repeated across the filters (a `vbroadcastsd` of
+/// two channels for 4 filters, straight from memory: no shuffle), against
+/// the chunk's weights packed in that order (`WeightPacking.chunkLanes`).
+/// With the filters alone in lanes (`ConvolutionEmitter`) such a layer runs
+/// in vectors of 4, one broadcast per multiply-add, which the Zen 4 executes
+/// at half its rate of 8 or 16 (inception_cifar's 5x5 reduction at 46
+/// GFLOP/s, 48% of SGEMM).
+///
+/// A pixel's G partial sums of each filter are then added across lanes:
+/// pairs of pixels' vectors give one vector of half as many partial sums of
+/// both (`pairSums`: their even lanes plus their odd lanes, which keeps the
+/// pixels in order), until G pixels' filters fill a vector in the output's
+/// own order, stored whole. The sums of a block of pixels go through a small
+/// scratch between the multiply-adds and the sums across lanes: written out
+/// in one function, LLVM moved the lane shuffles into the loop of
+/// multiply-adds and ran it 6x slower (a scratch benchmark on Zen 4: 7.4 µs
+/// against 0.76 µs for 256 pixels of 32 channels to 4 filters).
+struct ChunkLaneConvolutionEmitter: Codable, Hashable {
+    var function: String
+    var inputWidth: Int
+    var inputChannels: Int
+    var strides: Size2D
+    var outputHeight: Int
+    var outputWidth: Int
+    var packed: WeightPlan.PackedKernel
+    /// Where the chunked kernel starts (`WeightPlan.PackedKernel.chunkedOffset`).
+    var chunkedOffset: Int
+    var fusedReLU: Bool
+    /// The layers after it that run in its store at inference (`EpilogueFusion`):
+    /// their per-channel scale and shift repeated in the output's pattern, like the bias.
+    var epilogue: StoreEpilogue? = nil
+
+    /// Vectors of 8 on every target: a vector of 2 pixels' 4 filters is a
+    /// whole number of outputs, and its sums across lanes take one shuffle
+    /// level for 4 filters. The Zen 4 runs them at its full rate; Emerald
+    /// Rapids, whose 512-bit units would do twice the work per multiply-add
+    /// on vectors of 16, has not been measured (the layer still runs at
+    /// twice the width it did in vectors of 4).
+    static let lanes = 8
+    var lanes: Int { Self.lanes }
+    /// Output pixels a block computes together: 8 sums in flight, as two
+    /// FMA units of 4 cycles need, in AVX2's 16 registers with the weights
+    /// and an input vector.
+    static let blockPixels = 8
+    /// Blocks a run computes before adding their sums across lanes: a
+    /// scratch of 2 KB, in the L1 cache when read back. A call's `parts` are runs.
+    static let blocksPerRun = 8
+
+    /// Whether this layout suits the layer: a 1x1 kernel to at most 4
+    /// filters, input channels a whole number of chunks (a chunk never reads
+    /// the next pixel's channels), and more output pixels than a small
+    /// output's (whose weights `ConvolutionEmitter` reads in panels).
+    static func suits(kernel: Size2D, inputChannels: Int, outputs: Int, outputHeight: Int, outputWidth: Int) -> Bool {
+        kernel.height == 1 && kernel.width == 1 && outputs <= 4 && inputChannels % chunk(outputs: outputs) == 0
+            && !ConvolutionEmitter.isSmallOutput(height: outputHeight, width: outputWidth)
+    }
+
+    /// Filters a vector holds: 1, 2 or 4 (3 filters take 4 slots, the last never stored).
+    static func filterSlots(outputs: Int) -> Int { outputs == 3 ? 4 : outputs }
+    /// Input channels a vector holds of each filter.
+    static func chunk(outputs: Int) -> Int { lanes / filterSlots(outputs: outputs) }
+    /// Floats the chunked kernel takes.
+    static func packedCount(inputChannels: Int, outputs: Int) -> Int { inputChannels * filterSlots(outputs: outputs) }
+
+    private var filters: Int { packed.outputs }
+    private var slots: Int { Self.filterSlots(outputs: filters) }
+    private var chunk: Int { Self.chunk(outputs: filters) }
+    private var vector: String { VectorTypes.name(lanes) }
+    private var pixels: Int { outputHeight * outputWidth }
+    private var blocks: Int { (pixels + Self.blockPixels - 1) / Self.blockPixels }
+    var parts: Int { (blocks + Self.blocksPerRun - 1) / Self.blocksPerRun }
+
+    /// Whether output pixel i reads input pixel i (stride 1, as wide): its input offset is i · channels.
+    private var readsInOrder: Bool { strides.height == 1 && strides.width == 1 && inputWidth == outputWidth }
+
+    /// A vector in the output's pattern (lane p·slots + f holds filter f) of
+    /// `value(f)`, zero in a slot past the filters.
+    private func outputPattern(_ value: (Int) -> String) -> String {
+        "\(vector)(" + (0..<lanes).map { $0 % slots < filters ? value($0 % slots) : "0" }.joined(separator: ", ") + ")"
+    }
+
+    func emit(into out: inout SourceWriter) {
+        let perBlock = Self.blockPixels, perRun = Self.blocksPerRun
+        let inputVector = VectorTypes.name(chunk)
+        out.line("@inline(never)")
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>\(epilogue?.parameter ?? ""), _ parts: Range<Int> = 0..<\(parts))") { out in
+            out.line("let chunked = \(Index(chunkedOffset).offsetting("w")), bias = \(Index(packed.biasOffset).offsetting("w"))")
+            out.line("// Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.")
+            out.line("let biases = \(outputPattern { "bias[\($0)]" })")
+            if epilogue?.scaleShift == true {
+                out.line("let scales = \(outputPattern { "post[\($0)]" }), shifts = \(outputPattern { "post[\(filters + $0)]" })")
+            }
+            if slots > 1 {
+                out.line("// A pixel's \(chunk) channels of a chunk, once for each of \(slots) filters.")
+                // Halves joined (LLVM makes one broadcast load of them), not lanes listed one by one.
+                var (value, width, steps) = ("v", chunk, [String]())
+                while width < lanes {
+                    steps.append("let v\(2 * width) = \(VectorTypes.name(2 * width))(lowHalf: \(value), highHalf: \(value))")
+                    (value, width) = ("v\(2 * width)", 2 * width)
+                }
+                out.line("@inline(__always) func repeated(_ v: \(inputVector)) -> \(vector) { \(steps.joined(separator: "; ")); return \(value) }")
+            }
+            out.line("// Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.")
+            out.line("@inline(__always) func pairSums(_ a: \(vector), _ b: \(vector)) -> \(vector) { let ab = \(VectorTypes.name(2 * lanes))(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }")
+            out.temporaryAllocation(of: "Float", capacity: perRun * perBlock * lanes, named: "scratch") { out in
+                out.line("let sums = scratch.baseAddress!")
+                out.block("for run in parts") { out in
+                    out.line("let blocks = Swift.min(\(perRun), \(blocks) - run * \(perRun))")
+                    out.line("// \(perBlock) pixels a block; the last block ends with the output (overlapping the one before, to the same bits).")
+                    out.block("for b in 0..<blocks") { out in
+                        out.line("let p0 = Swift.min((run * \(perRun) + b) * \(perBlock), \(pixels - perBlock))")
+                        emitProducts(into: &out)
+                    }
+                    out.block("for b in 0..<blocks") { out in
+                        out.line("let p0 = Swift.min((run * \(perRun) + b) * \(perBlock), \(pixels - perBlock))")
+                        emitSumsAcrossLanes(into: &out)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The block's multiply-adds, from zero, over every chunk; its vectors of sums to the scratch.
+    private func emitProducts(into out: inout SourceWriter) {
+        let perBlock = Self.blockPixels
+        if readsInOrder {
+            out.line("let xp = x + p0 * \(inputChannels)")
+        } else {
+            let rowStride = strides.height * inputWidth * inputChannels, pixelStride = strides.width * inputChannels
+            out.line("let " + (0..<perBlock).map { p in "a\(p) = flatOffset(p0\(p == 0 ? "" : " + \(p)"), \(outputWidth), \(rowStride), \(pixelStride))" }.joined(separator: ", "))
+        }
+        func pixel(_ p: Int) -> String { readsInOrder ? "\(p * inputChannels)" : "a\(p)" }
+        out.line("var " + (0..<perBlock).map { "s\($0) = \(vector)()" }.joined(separator: ", "))
+        out.loop("ci", count: inputChannels / chunk) { out, ci in
+            out.line("let wv = chunked.\(VectorTypes.load(vector))(at: \(ci * lanes))")
+            let base = readsInOrder ? "xp" : "x"
+            for p in 0..<perBlock {
+                let offset = "\(pixel(p)) + \(ci * chunk)"
+                let load = "\(base).\(VectorTypes.load(VectorTypes.name(chunk)))(at: \(offset))"
+                out.line("s\(p) = madd(s\(p), \(slots > 1 ? "repeated(\(load))" : load), wv)")
+            }
+        }
+        out.line("let sp = sums + b * \(perBlock * lanes)")
+        out.line((0..<perBlock).map { "sp.store(s\($0), at: \($0 * lanes))" }.joined(separator: "; "))
+    }
+
+    /// The block's sums read back and added across lanes, pairs of pixels at
+    /// a time, to vectors of `chunk` pixels' outputs; bias, ReLU and the
+    /// fused steps; the stores.
+    private func emitSumsAcrossLanes(into out: inout SourceWriter) {
+        let perBlock = Self.blockPixels
+        out.line("let sp = UnsafePointer(sums + b * \(perBlock * lanes)), yp = y + p0 * \(filters)")
+        var names = (0..<perBlock).map { "sp.\(VectorTypes.load(vector))(at: \($0 * lanes))" }
+        var level = 0
+        while names.count > perBlock / chunk {
+            level += 1
+            let pairs = (0..<(names.count / 2)).map { "t\(level)_\($0) = pairSums(\(names[2 * $0]), \(names[2 * $0 + 1]))" }
+            out.line("let " + pairs.joined(separator: ", "))
+            names = (0..<(names.count / 2)).map { "t\(level)_\($0)" }
+        }
+        for (q, sum) in names.enumerated() {
+            out.line("let o\(q) = \(sum) + biases")
+            var value = "o\(q)"
+            if fusedReLU {
+                out.line("let r\(q) = zeroingNegatives(o\(q))")
+                value = "r\(q)"
+            }
+            if let epilogue {
+                value = epilogue.apply(to: value, name: "e\(q)", vector: vector, lanes: lanes, patterns: ("scales", "shifts"), into: &out)
+            }
+            let first = q * chunk * filters
+            if slots == filters {
+                out.line("yp.store(\(value), at: \(first))")
+            } else {
+                // 3 filters in 4 slots: each pixel's first 3 lanes.
+                out.line("do { let v = \(value); " + (0..<chunk).flatMap { p in
+                    (0..<filters).map { f in "yp[\(first + p * filters + f)] = v[\(p * slots + f)]" }
+                }.joined(separator: "; ") + " }")
+            }
+        }
+    }
+}

@@ -1412,7 +1412,7 @@ public struct Unet: CompiledModel {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
                 for run in parts {
-                    let blocks = Swift.min(8, 32 - run * 8)
+                    let blocks = 8
                     // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 248)

@@ -218,6 +218,16 @@ import Testing
         one.emit(into: &out)
         #expect(!out.text.contains("repeated") && out.text.contains("let t3_0 = pairSums(t2_0, t2_1)"))
         #expect(out.text.contains("a7 = flatOffset(p0 + 7, 4, 56, 16)"))
+        // 73 pixels: a run of 8 blocks and one of 2; 65 pixels: one run of 9, since
+        // the last block alone, moved back to pixel 57, would write pixels of the run before.
+        let split = try #require(try kernel("[1, 73, 8]", "Conv2D: {filters: 4, kernel_size: 1}"))
+        out = SourceWriter()
+        split.emit(into: &out)
+        #expect(split.parts == 2 && out.text.contains("let blocks = run == 1 ? 2 : 8"))
+        let merged = try #require(try kernel("[5, 13, 8]", "Conv2D: {filters: 4, kernel_size: 1}"))
+        out = SourceWriter()
+        merged.emit(into: &out)
+        #expect(merged.parts == 1 && out.text.contains("let blocks = 9") && out.text.contains("capacity: 576,"))
         #expect(try kernel("[5, 7, 6]", "Conv2D: {filters: 3, kernel_size: 1}") != nil)
         #expect(try kernel("[5, 7, 6]", "Conv2D: {filters: 2, kernel_size: 1}") == nil)
         #expect(try kernel("[4, 4, 8]", "Conv2D: {filters: 4, kernel_size: 1}") == nil)

@@ -8,13 +8,14 @@ import Testing
 
 /// 100 random small specs (every layer kind, odd and even sizes, strides,
 /// dilations, both paddings, channel counts on and off the SIMD widths) and
-/// six written by hand (random_100 on: one-channel first layers whose pixels
-/// and filters share the lanes): the generated code computes what the reference computes.
+/// seven written by hand (random_100 to 105: one-channel first layers whose
+/// pixels and filters share the lanes; random_106: a 1x1 convolution to 4
+/// filters split across workers): the generated code computes what the reference computes.
 @Suite struct RandomModelsAgreeWithReferenceTests {
     init() { UnoptimizedTestModels.allowed }
 
     @Test func everyRandomModelAgrees() throws {
-        #expect(RandomModels.models.count == 106)
+        #expect(RandomModels.models.count == 107)
         for (index, entry) in RandomModels.models.enumerated() {
             try ZooAgreesWithReferenceTests.check(entry.type, spec: entry.spec, seed: UInt64(1000 + index))
         }

@@ -427,7 +427,7 @@ public struct InceptionBlock: CompiledModel {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
                 for run in parts {
-                    let blocks = Swift.min(8, 18 - run * 8)
+                    let blocks = run == 2 ? 2 : 8
                     // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 136)

@@ -496,7 +496,7 @@ public struct MergesOneInput: CompiledModel {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
                 for run in parts {
-                    let blocks = Swift.min(8, 5 - run * 8)
+                    let blocks = 5
                     // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)

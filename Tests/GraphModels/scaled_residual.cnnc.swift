@@ -479,7 +479,7 @@ public struct ScaledResidual: CompiledModel {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
                 for run in parts {
-                    let blocks = Swift.min(8, 13 - run * 8)
+                    let blocks = run == 1 ? 5 : 8
                     // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 92)

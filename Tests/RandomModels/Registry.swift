@@ -109,4 +109,5 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/random/random_103.yaml", Random103.self),
     ("Tests/Fixtures/random/random_104.yaml", Random104.self),
     ("Tests/Fixtures/random/random_105.yaml", Random105.self),
+    ("Tests/Fixtures/random/random_106.yaml", Random106.self),
 ]

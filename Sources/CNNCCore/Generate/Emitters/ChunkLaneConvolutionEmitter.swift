@@ -73,7 +73,19 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
     private var vector: String { VectorTypes.name(lanes) }
     private var pixels: Int { outputHeight * outputWidth }
     private var blocks: Int { (pixels + Self.blockPixels - 1) / Self.blockPixels }
-    var parts: Int { (blocks + Self.blocksPerRun - 1) / Self.blocksPerRun }
+    /// Runs: whole runs of `blocksPerRun` blocks, then the rest (`lastRunBlocks`).
+    var parts: Int { blocks <= Self.blocksPerRun ? 1 : (blocks - lastRunBlocks) / Self.blocksPerRun + 1 }
+    /// Blocks of the last run: the rest after whole runs, or a whole run and
+    /// one more where that one block would be a run alone whose pixels,
+    /// moved back to end with the output, lie partly in the run before: a
+    /// worker must never write pixels that another worker's run writes.
+    private var lastRunBlocks: Int {
+        let perRun = Self.blocksPerRun
+        guard blocks > perRun else { return blocks }
+        let rest = blocks % perRun
+        if rest == 0 { return perRun }
+        return rest == 1 && pixels % Self.blockPixels != 0 ? perRun + 1 : rest
+    }
 
     /// Whether output pixel i reads input pixel i (stride 1, as wide): its input offset is i · channels.
     private var readsInOrder: Bool { strides.height == 1 && strides.width == 1 && inputWidth == outputWidth }
@@ -107,10 +119,11 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
             }
             out.line("// Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.")
             out.line("@inline(__always) func pairSums(_ a: \(vector), _ b: \(vector)) -> \(vector) { let ab = \(VectorTypes.name(2 * lanes))(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }")
-            out.temporaryAllocation(of: "Float", capacity: perRun * perBlock * lanes, named: "scratch") { out in
+            out.temporaryAllocation(of: "Float", capacity: Swift.max(perRun, lastRunBlocks) * perBlock * lanes, named: "scratch") { out in
                 out.line("let sums = scratch.baseAddress!")
                 out.block("for run in parts") { out in
-                    out.line("let blocks = Swift.min(\(perRun), \(blocks) - run * \(perRun))")
+                    let last = parts == 1 || lastRunBlocks == perRun
+                    out.line("let blocks = " + (last ? "\(lastRunBlocks)" : "run == \(parts - 1) ? \(lastRunBlocks) : \(perRun)"))
                     out.line("// \(perBlock) pixels a block; the last block ends with the output (overlapping the one before, to the same bits).")
                     out.block("for b in 0..<blocks") { out in
                         out.line("let p0 = Swift.min((run * \(perRun) + b) * \(perBlock), \(pixels - perBlock))")

@@ -780,16 +780,19 @@ public struct InceptionCifar: CompiledModel {
                         let p0 = Swift.min((run * 8 + b) * 8, 248)
                         let xp = x + p0 * 32
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
-                        for ci in 0..<16 {
-                            let wv = chunked.load8(at: ci * 8)
-                            s0 = madd(s0, repeated(xp.load2(at: 0 + ci * 2)), wv)
-                            s1 = madd(s1, repeated(xp.load2(at: 32 + ci * 2)), wv)
-                            s2 = madd(s2, repeated(xp.load2(at: 64 + ci * 2)), wv)
-                            s3 = madd(s3, repeated(xp.load2(at: 96 + ci * 2)), wv)
-                            s4 = madd(s4, repeated(xp.load2(at: 128 + ci * 2)), wv)
-                            s5 = madd(s5, repeated(xp.load2(at: 160 + ci * 2)), wv)
-                            s6 = madd(s6, repeated(xp.load2(at: 192 + ci * 2)), wv)
-                            s7 = madd(s7, repeated(xp.load2(at: 224 + ci * 2)), wv)
+                        do {
+                            let wt = chunked
+                            for ci in 0..<16 {
+                                let wv = wt.load8(at: ci * 8)
+                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
+                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 32)), wv)
+                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 64)), wv)
+                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 96)), wv)
+                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 128)), wv)
+                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 160)), wv)
+                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 192)), wv)
+                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 224)), wv)
+                            }
                         }
                         let sp = sums + b * 64
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)

@@ -194,11 +194,11 @@ import Testing
         #expect(try kernel("Conv2DTranspose: {filters: 16, kernel_size: 3, strides: 3, padding: same}")?.tapsTile == true)
     }
 
-    /// A 1x1 convolution to at most 4 filters puts chunks of input channels
-    /// of every filter in lanes (2 channels for 4 filters, 8 for one), with
-    /// the kernel packed in that order; not where the channels are no whole
-    /// number of chunks, the output is small (panels), or the kernel is larger.
-    @Test func aPointwiseConvolutionToFewFiltersPutsChunksOfChannelsInLanes() throws {
+    /// A convolution to at most 4 filters puts chunks of input channels of
+    /// every filter in lanes (2 channels for 4 filters, 8 for one), with the
+    /// kernel packed in that order, tap by tap; not where the channels are no
+    /// whole number of chunks or the output is small (panels).
+    @Test func aConvolutionToFewFiltersPutsChunksOfChannelsInLanes() throws {
         func kernel(_ input: String, _ layer: String) throws -> ChunkLaneConvolutionEmitter? {
             let program = try Self.program("input_shape: \(input)\nlayers:\n  - \(layer)")
             guard case .convolution(let kernels) = program.nodes[0].kernel, case .chunkLanes(let kernel) = kernels.direct else { return nil }
@@ -211,7 +211,7 @@ import Testing
         #expect(out.text.contains("@inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }"))
         // 35 pixels: blocks of 8, the fifth moved back to end with the output.
         #expect(out.text.contains("let p0 = Swift.min((run * 8 + b) * 8, 27)"))
-        #expect(out.text.contains("s7 = madd(s7, repeated(xp.load2(at: 42 + ci * 2)), wv)"))
+        #expect(out.text.contains("s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 42)), wv)"))
         #expect(out.text.contains("let o3 = t1_3 + biases") && out.text.contains("yp.store(r3, at: 24)"))
         let one = try #require(try kernel("[5, 7, 8]", "Conv2D: {filters: 1, kernel_size: 1, strides: [1, 2]}"))
         out = SourceWriter()
@@ -231,7 +231,12 @@ import Testing
         #expect(try kernel("[5, 7, 6]", "Conv2D: {filters: 3, kernel_size: 1}") != nil)
         #expect(try kernel("[5, 7, 6]", "Conv2D: {filters: 2, kernel_size: 1}") == nil)
         #expect(try kernel("[4, 4, 8]", "Conv2D: {filters: 4, kernel_size: 1}") == nil)
-        #expect(try kernel("[5, 7, 8]", "Conv2D: {filters: 4, kernel_size: 3, padding: same}") == nil)
+        // 3x3 'same' to one filter reads the padded input (9 wide): each tap moves every pixel's offset.
+        let mask = try #require(try kernel("[5, 7, 8]", "Conv2D: {filters: 1, kernel_size: 3, padding: same}"))
+        out = SourceWriter()
+        mask.emit(into: &out)
+        #expect(out.text.contains("a7 = flatOffset(p0 + 7, 7, 72, 8)") && out.text.contains("let xt = x + ky * 72 + kx * 8"))
+        #expect(out.text.contains("let wt = chunked + (ky * 3 + kx) * 8") && out.text.contains("s7 = madd(s7, xt.load8(at: a7), wv)"))
         #expect(try kernel("[5, 7, 8]", "Conv2D: {filters: 5, kernel_size: 1}") == nil)
     }
 

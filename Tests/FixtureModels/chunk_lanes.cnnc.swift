@@ -2,7 +2,7 @@
 // `cnnc generate --target-cpu avx2 Tests/Fixtures/specs/chunk_lanes.yaml` again.
 //
 // Model "chunk_lanes": input (None, 13, 10, 16), output (None, 3),
-// 597 parameters, 103,960 FLOPs per sample.
+// 917 parameters, 116,760 FLOPs per sample.
 // Kernels shaped for avx2: 16 vector registers of 8 floats.
 // Build with `-O -target-cpu native -D CNNC_FMA` for fused multiply-adds (see README).
 
@@ -32,12 +32,12 @@ public struct ChunkLanes: CompiledModel {
     public static let outputLayout: [TensorLayout] = [
         TensorLayout(name: "dense", shape: [3], offset: 0),
     ]
-    public static let parameterCount = 597
+    public static let parameterCount = 917
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
-    public static let flops = 103960
-    /// 2,288 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
-    public static let arenaCount = 2288
-    static let packedCount = 912
+    public static let flops = 116760
+    /// 2,752 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 2752
+    static let packedCount = 2000
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -49,19 +49,23 @@ public struct ChunkLanes: CompiledModel {
         /// conv2d's padded input: 720 floats, layer 3
         static let l3_conv2d_padded = 1040
         /// reduce_3's output: 210 floats, layers 4–5
-        static let l4_reduce_3 = 1120
+        static let l4_reduce_3 = 1040
         /// conv2d_1's output: 1,120 floats, layers 5–6
-        static let l5_conv2d_1 = 0
+        static let l5_conv2d_1 = 1584
+        /// reduce_2's padded input: 1,584 floats, layer 6
+        static let l6_reduce_2_padded = 0
         /// reduce_2's output: 40 floats, layers 6–7
-        static let l6_reduce_2 = 1120
+        static let l6_reduce_2 = 2704
         /// conv2d_2's output: 160 floats, layers 7–8
-        static let l7_conv2d_2 = 0
+        static let l7_conv2d_2 = 336
+        /// mask's padded input: 336 floats, layer 8
+        static let l8_mask_padded = 0
         /// mask's output: 20 floats, layers 8–10
-        static let l8_mask = 160
+        static let l8_mask = 496
         /// dense's output: 3 floats, layer 10
         static let l10_dense = 0
         /// The end of the regions (no layer needs Winograd scratch)
-        static let scratch = 2288
+        static let scratch = 2752
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
@@ -98,14 +102,14 @@ public struct ChunkLanes: CompiledModel {
         {"name":"reduce_3.bias","shape":[3],"offset":400},
         {"name":"conv2d_1.kernel","shape":[1, 1, 3, 16],"offset":403},
         {"name":"conv2d_1.bias","shape":[16],"offset":451},
-        {"name":"reduce_2.kernel","shape":[1, 1, 16, 2],"offset":467},
-        {"name":"reduce_2.bias","shape":[2],"offset":499},
-        {"name":"conv2d_2.kernel","shape":[1, 1, 2, 8],"offset":501},
-        {"name":"conv2d_2.bias","shape":[8],"offset":517},
-        {"name":"mask.kernel","shape":[1, 1, 8, 1],"offset":525},
-        {"name":"mask.bias","shape":[1],"offset":533},
-        {"name":"dense.kernel","shape":[20, 3],"offset":534},
-        {"name":"dense.bias","shape":[3],"offset":594}
+        {"name":"reduce_2.kernel","shape":[3, 3, 16, 2],"offset":467},
+        {"name":"reduce_2.bias","shape":[2],"offset":755},
+        {"name":"conv2d_2.kernel","shape":[1, 1, 2, 8],"offset":757},
+        {"name":"conv2d_2.bias","shape":[8],"offset":773},
+        {"name":"mask.kernel","shape":[3, 3, 8, 1],"offset":781},
+        {"name":"mask.bias","shape":[1],"offset":853},
+        {"name":"dense.kernel","shape":[20, 3],"offset":854},
+        {"name":"dense.bias","shape":[3],"offset":914}
         ]
         """
     )
@@ -132,16 +136,16 @@ public struct ChunkLanes: CompiledModel {
         WeightPacking.chunkLanes(parameters, from: 376, inputs: 8, outputs: 3, slots: 4, chunk: 2, into: buffer, at: 512)
         WeightPacking.kernel(parameters, from: 403, rows: 3, outputs: 16, paddedOutputs: 16, into: buffer, at: 544)
         WeightPacking.bias(parameters, from: 451, count: 16, into: buffer, at: 592)
-        WeightPacking.kernel(parameters, from: 467, rows: 16, outputs: 2, paddedOutputs: 4, into: buffer, at: 608)
-        WeightPacking.bias(parameters, from: 499, count: 2, into: buffer, at: 672)
-        WeightPacking.chunkLanes(parameters, from: 467, inputs: 16, outputs: 2, slots: 2, chunk: 4, into: buffer, at: 688)
-        WeightPacking.kernel(parameters, from: 501, rows: 2, outputs: 8, paddedOutputs: 8, into: buffer, at: 720)
-        WeightPacking.bias(parameters, from: 517, count: 8, into: buffer, at: 736)
-        WeightPacking.kernel(parameters, from: 525, rows: 8, outputs: 1, paddedOutputs: 4, into: buffer, at: 752)
-        WeightPacking.bias(parameters, from: 533, count: 1, into: buffer, at: 784)
-        WeightPacking.chunkLanes(parameters, from: 525, inputs: 8, outputs: 1, slots: 1, chunk: 8, into: buffer, at: 800)
-        WeightPacking.panels(parameters, from: 534, rows: 20, outputs: 3, width: 4, into: buffer, at: 816)
-        WeightPacking.bias(parameters, from: 594, count: 3, into: buffer, at: 896)
+        WeightPacking.kernel(parameters, from: 467, rows: 144, outputs: 2, paddedOutputs: 4, into: buffer, at: 608)
+        WeightPacking.bias(parameters, from: 755, count: 2, into: buffer, at: 1184)
+        WeightPacking.chunkLanes(parameters, from: 467, inputs: 144, outputs: 2, slots: 2, chunk: 4, into: buffer, at: 1200)
+        WeightPacking.kernel(parameters, from: 757, rows: 2, outputs: 8, paddedOutputs: 8, into: buffer, at: 1488)
+        WeightPacking.bias(parameters, from: 773, count: 8, into: buffer, at: 1504)
+        WeightPacking.kernel(parameters, from: 781, rows: 72, outputs: 1, paddedOutputs: 4, into: buffer, at: 1520)
+        WeightPacking.bias(parameters, from: 853, count: 1, into: buffer, at: 1808)
+        WeightPacking.chunkLanes(parameters, from: 781, inputs: 72, outputs: 1, slots: 1, chunk: 8, into: buffer, at: 1824)
+        WeightPacking.panels(parameters, from: 854, rows: 20, outputs: 3, width: 4, into: buffer, at: 1904)
+        WeightPacking.bias(parameters, from: 914, count: 3, into: buffer, at: 1984)
         self.packed = packed
     }
 
@@ -190,20 +194,22 @@ public struct ChunkLanes: CompiledModel {
         Self.l5_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_reduce_3)), w.advanced(by: 544), arena.advanced(by: Arena.l5_conv2d_1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_1)))
         // reduce_2
-        Self.l6_reduce_2(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_1)), w.advanced(by: 608), arena.advanced(by: Arena.l6_reduce_2))
+        Self.l6_reduce_2_pad(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_1)), arena.advanced(by: Arena.l6_reduce_2_padded))
+        Self.l6_reduce_2(UnsafePointer(arena.advanced(by: Arena.l6_reduce_2_padded)), w.advanced(by: 608), arena.advanced(by: Arena.l6_reduce_2))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_reduce_2)))
         // conv2d_2
-        Self.l7_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l6_reduce_2)), w.advanced(by: 720), arena.advanced(by: Arena.l7_conv2d_2))
+        Self.l7_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l6_reduce_2)), w.advanced(by: 1488), arena.advanced(by: Arena.l7_conv2d_2))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv2d_2)))
         // mask
-        Self.l8_mask(UnsafePointer(arena.advanced(by: Arena.l7_conv2d_2)), w.advanced(by: 752), arena.advanced(by: Arena.l8_mask))
+        Self.l8_mask_pad(UnsafePointer(arena.advanced(by: Arena.l7_conv2d_2)), arena.advanced(by: Arena.l8_mask_padded))
+        Self.l8_mask(UnsafePointer(arena.advanced(by: Arena.l8_mask_padded)), w.advanced(by: 1520), arena.advanced(by: Arena.l8_mask))
         Self.l8_mask_activation(arena.advanced(by: Arena.l8_mask))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mask)))
         // flatten
         // (no computation at inference)
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_mask)))
         // dense
-        Self.l10_dense(UnsafePointer(arena.advanced(by: Arena.l8_mask)), w.advanced(by: 816), arena.advanced(by: Arena.l10_dense))
+        Self.l10_dense(UnsafePointer(arena.advanced(by: Arena.l8_mask)), w.advanced(by: 1904), arena.advanced(by: Arena.l10_dense))
         Self.l10_dense_activation(arena.advanced(by: Arena.l10_dense))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dense)))
         output.update(from: arena.advanced(by: Arena.l10_dense), count: 3)
@@ -244,20 +250,22 @@ public struct ChunkLanes: CompiledModel {
         Self.l5_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_reduce_3)), w.advanced(by: 544), arena.advanced(by: Arena.l5_conv2d_1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_1)))
         // reduce_2
-        Self.l6_reduce_2(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_1)), w.advanced(by: 608), arena.advanced(by: Arena.l6_reduce_2))
+        Self.l6_reduce_2_pad(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_1)), arena.advanced(by: Arena.l6_reduce_2_padded))
+        Self.l6_reduce_2(UnsafePointer(arena.advanced(by: Arena.l6_reduce_2_padded)), w.advanced(by: 608), arena.advanced(by: Arena.l6_reduce_2))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_reduce_2)))
         // conv2d_2
-        Self.l7_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l6_reduce_2)), w.advanced(by: 720), arena.advanced(by: Arena.l7_conv2d_2))
+        Self.l7_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l6_reduce_2)), w.advanced(by: 1488), arena.advanced(by: Arena.l7_conv2d_2))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv2d_2)))
         // mask
-        Self.l8_mask(UnsafePointer(arena.advanced(by: Arena.l7_conv2d_2)), w.advanced(by: 752), arena.advanced(by: Arena.l8_mask))
+        Self.l8_mask_pad(UnsafePointer(arena.advanced(by: Arena.l7_conv2d_2)), arena.advanced(by: Arena.l8_mask_padded))
+        Self.l8_mask(UnsafePointer(arena.advanced(by: Arena.l8_mask_padded)), w.advanced(by: 1520), arena.advanced(by: Arena.l8_mask))
         Self.l8_mask_activation(arena.advanced(by: Arena.l8_mask))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mask)))
         // flatten
         // (no computation at inference)
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_mask)))
         // dense
-        Self.l10_dense(UnsafePointer(arena.advanced(by: Arena.l8_mask)), w.advanced(by: 816), arena.advanced(by: Arena.l10_dense))
+        Self.l10_dense(UnsafePointer(arena.advanced(by: Arena.l8_mask)), w.advanced(by: 1904), arena.advanced(by: Arena.l10_dense))
         Self.l10_dense_activation(arena.advanced(by: Arena.l10_dense))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dense)))
         output.update(from: arena.advanced(by: Arena.l10_dense), count: 3)
@@ -325,13 +333,15 @@ public struct ChunkLanes: CompiledModel {
         Self.l5_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_reduce_3)), w.advanced(by: 544), arena.advanced(by: Arena.l5_conv2d_1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_1)))
         // reduce_2
-        Self.l6_reduce_2(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_1)), w.advanced(by: 608), arena.advanced(by: Arena.l6_reduce_2))
+        Self.l6_reduce_2_pad(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_1)), arena.advanced(by: Arena.l6_reduce_2_padded))
+        Self.l6_reduce_2(UnsafePointer(arena.advanced(by: Arena.l6_reduce_2_padded)), w.advanced(by: 608), arena.advanced(by: Arena.l6_reduce_2))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_reduce_2)))
         // conv2d_2
-        Self.l7_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l6_reduce_2)), w.advanced(by: 720), arena.advanced(by: Arena.l7_conv2d_2))
+        Self.l7_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l6_reduce_2)), w.advanced(by: 1488), arena.advanced(by: Arena.l7_conv2d_2))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv2d_2)))
         // mask
-        Self.l8_mask(UnsafePointer(arena.advanced(by: Arena.l7_conv2d_2)), w.advanced(by: 752), arena.advanced(by: Arena.l8_mask))
+        Self.l8_mask_pad(UnsafePointer(arena.advanced(by: Arena.l7_conv2d_2)), arena.advanced(by: Arena.l8_mask_padded))
+        Self.l8_mask(UnsafePointer(arena.advanced(by: Arena.l8_mask_padded)), w.advanced(by: 1520), arena.advanced(by: Arena.l8_mask))
         Self.l8_mask_activation(arena.advanced(by: Arena.l8_mask))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mask)))
         destination.update(from: arena.advanced(by: Arena.l8_mask), count: 20)
@@ -340,7 +350,7 @@ public struct ChunkLanes: CompiledModel {
     // dense over 8 samples: Dense, (None, 20) → (None, 3)
     @inline(never)
     static func l10_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 816, bias = w + 896
+        let kernel = w + 1904, bias = w + 1984
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -423,16 +433,19 @@ public struct ChunkLanes: CompiledModel {
                         let p0 = Swift.min((run * 8 + b) * 8, 122)
                         let xp = x + p0 * 16
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
-                        for ci in 0..<8 {
-                            let wv = chunked.load8(at: ci * 8)
-                            s0 = madd(s0, repeated(xp.load2(at: 0 + ci * 2)), wv)
-                            s1 = madd(s1, repeated(xp.load2(at: 16 + ci * 2)), wv)
-                            s2 = madd(s2, repeated(xp.load2(at: 32 + ci * 2)), wv)
-                            s3 = madd(s3, repeated(xp.load2(at: 48 + ci * 2)), wv)
-                            s4 = madd(s4, repeated(xp.load2(at: 64 + ci * 2)), wv)
-                            s5 = madd(s5, repeated(xp.load2(at: 80 + ci * 2)), wv)
-                            s6 = madd(s6, repeated(xp.load2(at: 96 + ci * 2)), wv)
-                            s7 = madd(s7, repeated(xp.load2(at: 112 + ci * 2)), wv)
+                        do {
+                            let wt = chunked
+                            for ci in 0..<8 {
+                                let wv = wt.load8(at: ci * 8)
+                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
+                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 16)), wv)
+                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 32)), wv)
+                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 48)), wv)
+                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 64)), wv)
+                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 80)), wv)
+                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 96)), wv)
+                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 112)), wv)
+                            }
                         }
                         let sp = sums + b * 64
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
@@ -477,16 +490,19 @@ public struct ChunkLanes: CompiledModel {
                         let p0 = Swift.min((run * 8 + b) * 8, 122)
                         let xp = x + p0 * 16
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
-                        for ci in 0..<8 {
-                            let wv = chunked.load8(at: ci * 8)
-                            s0 = madd(s0, repeated(xp.load2(at: 0 + ci * 2)), wv)
-                            s1 = madd(s1, repeated(xp.load2(at: 16 + ci * 2)), wv)
-                            s2 = madd(s2, repeated(xp.load2(at: 32 + ci * 2)), wv)
-                            s3 = madd(s3, repeated(xp.load2(at: 48 + ci * 2)), wv)
-                            s4 = madd(s4, repeated(xp.load2(at: 64 + ci * 2)), wv)
-                            s5 = madd(s5, repeated(xp.load2(at: 80 + ci * 2)), wv)
-                            s6 = madd(s6, repeated(xp.load2(at: 96 + ci * 2)), wv)
-                            s7 = madd(s7, repeated(xp.load2(at: 112 + ci * 2)), wv)
+                        do {
+                            let wt = chunked
+                            for ci in 0..<8 {
+                                let wv = wt.load8(at: ci * 8)
+                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
+                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 16)), wv)
+                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 32)), wv)
+                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 48)), wv)
+                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 64)), wv)
+                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 80)), wv)
+                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 96)), wv)
+                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 112)), wv)
+                            }
                         }
                         let sp = sums + b * 64
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
@@ -607,16 +623,20 @@ public struct ChunkLanes: CompiledModel {
                         let p0 = Swift.min((run * 8 + b) * 8, 62)
                         let a0 = flatOffset(p0, 10, 160, 8), a1 = flatOffset(p0 + 1, 10, 160, 8), a2 = flatOffset(p0 + 2, 10, 160, 8), a3 = flatOffset(p0 + 3, 10, 160, 8), a4 = flatOffset(p0 + 4, 10, 160, 8), a5 = flatOffset(p0 + 5, 10, 160, 8), a6 = flatOffset(p0 + 6, 10, 160, 8), a7 = flatOffset(p0 + 7, 10, 160, 8)
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
-                        for ci in 0..<4 {
-                            let wv = chunked.load8(at: ci * 8)
-                            s0 = madd(s0, repeated(x.load2(at: a0 + ci * 2)), wv)
-                            s1 = madd(s1, repeated(x.load2(at: a1 + ci * 2)), wv)
-                            s2 = madd(s2, repeated(x.load2(at: a2 + ci * 2)), wv)
-                            s3 = madd(s3, repeated(x.load2(at: a3 + ci * 2)), wv)
-                            s4 = madd(s4, repeated(x.load2(at: a4 + ci * 2)), wv)
-                            s5 = madd(s5, repeated(x.load2(at: a5 + ci * 2)), wv)
-                            s6 = madd(s6, repeated(x.load2(at: a6 + ci * 2)), wv)
-                            s7 = madd(s7, repeated(x.load2(at: a7 + ci * 2)), wv)
+                        do {
+                            let xt = x
+                            let wt = chunked
+                            for ci in 0..<4 {
+                                let wv = wt.load8(at: ci * 8)
+                                s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
+                                s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
+                                s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
+                                s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
+                                s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
+                                s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
+                                s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
+                                s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                            }
                         }
                         let sp = sums + b * 64
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
@@ -681,10 +701,22 @@ public struct ChunkLanes: CompiledModel {
         }
     }
 
-    // reduce_2: Conv2D, (None, 7, 10, 16) → (None, 4, 5, 2), 34 parameters
+    // reduce_2: Conv2D, (None, 7, 10, 16) → (None, 4, 5, 2), 290 parameters
+    @inline(never)
+    static func l6_reduce_2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 176)
+        for row in 0..<7 {
+            let target = y + (row + 1) * 176
+            target.update(from: x + row * 160, count: 160)
+            (target + 160).update(repeating: 0, count: 16)
+        }
+        (y + 1408).update(repeating: 0, count: 176)
+    }
+
+    // reduce_2: the direct kernel
     @inline(never)
     static func l6_reduce_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let chunked = w + 80, bias = w + 64
+        let chunked = w + 592, bias = w + 576
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
         let biases = V8(bias[0], bias[1], bias[0], bias[1], bias[0], bias[1], bias[0], bias[1])
         // A pixel's 4 channels of a chunk, once for each of 2 filters.
@@ -699,18 +731,24 @@ public struct ChunkLanes: CompiledModel {
                     // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 12)
-                        let a0 = flatOffset(p0, 5, 320, 32), a1 = flatOffset(p0 + 1, 5, 320, 32), a2 = flatOffset(p0 + 2, 5, 320, 32), a3 = flatOffset(p0 + 3, 5, 320, 32), a4 = flatOffset(p0 + 4, 5, 320, 32), a5 = flatOffset(p0 + 5, 5, 320, 32), a6 = flatOffset(p0 + 6, 5, 320, 32), a7 = flatOffset(p0 + 7, 5, 320, 32)
+                        let a0 = flatOffset(p0, 5, 352, 32), a1 = flatOffset(p0 + 1, 5, 352, 32), a2 = flatOffset(p0 + 2, 5, 352, 32), a3 = flatOffset(p0 + 3, 5, 352, 32), a4 = flatOffset(p0 + 4, 5, 352, 32), a5 = flatOffset(p0 + 5, 5, 352, 32), a6 = flatOffset(p0 + 6, 5, 352, 32), a7 = flatOffset(p0 + 7, 5, 352, 32)
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
-                        for ci in 0..<4 {
-                            let wv = chunked.load8(at: ci * 8)
-                            s0 = madd(s0, repeated(x.load4(at: a0 + ci * 4)), wv)
-                            s1 = madd(s1, repeated(x.load4(at: a1 + ci * 4)), wv)
-                            s2 = madd(s2, repeated(x.load4(at: a2 + ci * 4)), wv)
-                            s3 = madd(s3, repeated(x.load4(at: a3 + ci * 4)), wv)
-                            s4 = madd(s4, repeated(x.load4(at: a4 + ci * 4)), wv)
-                            s5 = madd(s5, repeated(x.load4(at: a5 + ci * 4)), wv)
-                            s6 = madd(s6, repeated(x.load4(at: a6 + ci * 4)), wv)
-                            s7 = madd(s7, repeated(x.load4(at: a7 + ci * 4)), wv)
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let xt = x + ky * 176 + kx * 16
+                                let wt = chunked + (ky * 3 + kx) * 32
+                                for ci in 0..<4 {
+                                    let wv = wt.load8(at: ci * 8)
+                                    s0 = madd(s0, repeated(xt.load4(at: a0 + ci * 4)), wv)
+                                    s1 = madd(s1, repeated(xt.load4(at: a1 + ci * 4)), wv)
+                                    s2 = madd(s2, repeated(xt.load4(at: a2 + ci * 4)), wv)
+                                    s3 = madd(s3, repeated(xt.load4(at: a3 + ci * 4)), wv)
+                                    s4 = madd(s4, repeated(xt.load4(at: a4 + ci * 4)), wv)
+                                    s5 = madd(s5, repeated(xt.load4(at: a5 + ci * 4)), wv)
+                                    s6 = madd(s6, repeated(xt.load4(at: a6 + ci * 4)), wv)
+                                    s7 = madd(s7, repeated(xt.load4(at: a7 + ci * 4)), wv)
+                                }
+                            }
                         }
                         let sp = sums + b * 64
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
@@ -765,10 +803,23 @@ public struct ChunkLanes: CompiledModel {
         }
     }
 
-    // mask: Conv2D, (None, 4, 5, 8) → (None, 4, 5, 1), 9 parameters
+    // mask: Conv2D, (None, 4, 5, 8) → (None, 4, 5, 1), 73 parameters
+    @inline(never)
+    static func l8_mask_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 56)
+        for row in 0..<4 {
+            let target = y + (row + 1) * 56
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 40, count: 40)
+            (target + 48).update(repeating: 0, count: 8)
+        }
+        (y + 280).update(repeating: 0, count: 56)
+    }
+
+    // mask: the direct kernel
     @inline(never)
     static func l8_mask(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let chunked = w + 48, bias = w + 32
+        let chunked = w + 304, bias = w + 288
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
         let biases = V8(bias[0], bias[0], bias[0], bias[0], bias[0], bias[0], bias[0], bias[0])
         // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
@@ -781,18 +832,24 @@ public struct ChunkLanes: CompiledModel {
                     // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 12)
-                        let xp = x + p0 * 8
+                        let a0 = flatOffset(p0, 5, 56, 8), a1 = flatOffset(p0 + 1, 5, 56, 8), a2 = flatOffset(p0 + 2, 5, 56, 8), a3 = flatOffset(p0 + 3, 5, 56, 8), a4 = flatOffset(p0 + 4, 5, 56, 8), a5 = flatOffset(p0 + 5, 5, 56, 8), a6 = flatOffset(p0 + 6, 5, 56, 8), a7 = flatOffset(p0 + 7, 5, 56, 8)
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
-                        do {
-                            let wv = chunked.load8(at: 0)
-                            s0 = madd(s0, xp.load8(at: 0 + 0), wv)
-                            s1 = madd(s1, xp.load8(at: 8 + 0), wv)
-                            s2 = madd(s2, xp.load8(at: 16 + 0), wv)
-                            s3 = madd(s3, xp.load8(at: 24 + 0), wv)
-                            s4 = madd(s4, xp.load8(at: 32 + 0), wv)
-                            s5 = madd(s5, xp.load8(at: 40 + 0), wv)
-                            s6 = madd(s6, xp.load8(at: 48 + 0), wv)
-                            s7 = madd(s7, xp.load8(at: 56 + 0), wv)
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let xt = x + ky * 56 + kx * 8
+                                let wt = chunked + (ky * 3 + kx) * 8
+                                do {
+                                    let wv = wt.load8(at: 0)
+                                    s0 = madd(s0, xt.load8(at: a0), wv)
+                                    s1 = madd(s1, xt.load8(at: a1), wv)
+                                    s2 = madd(s2, xt.load8(at: a2), wv)
+                                    s3 = madd(s3, xt.load8(at: a3), wv)
+                                    s4 = madd(s4, xt.load8(at: a4), wv)
+                                    s5 = madd(s5, xt.load8(at: a5), wv)
+                                    s6 = madd(s6, xt.load8(at: a6), wv)
+                                    s7 = madd(s7, xt.load8(at: a7), wv)
+                                }
+                            }
                         }
                         let sp = sums + b * 64
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
@@ -863,7 +920,7 @@ public struct ChunkLanes: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension ChunkLanes: TrainableModel {
-    public static let trainingArenaCount = 10273
+    public static let trainingArenaCount = 12001
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 3
@@ -878,8 +935,8 @@ extension ChunkLanes: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: ModelLoss, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena.advanced(by: 4673), q = arena.advanced(by: 5393)
-        var g = arena.advanced(by: 6113), h = arena.advanced(by: 8193)
+        let p = arena.advanced(by: 4673), q = arena.advanced(by: 6257)
+        var g = arena.advanced(by: 7841), h = arena.advanced(by: 9921)
         _ = (w, k, p, q, g, h, statistics, sums)
         switch phase {
             case 0:
@@ -907,12 +964,14 @@ extension ChunkLanes: TrainableModel {
                 Self.l3_conv2d(UnsafePointer(p), w.advanced(by: 160), o3)
                 Self.l4_reduce_3(UnsafePointer(o3), w.advanced(by: 464), o4)
                 Self.l5_conv2d_1(UnsafePointer(o4), w.advanced(by: 544), o5)
-                Self.l6_reduce_2(UnsafePointer(o5), w.advanced(by: 608), o6)
-                Self.l7_conv2d_2(UnsafePointer(o6), w.advanced(by: 720), o7)
-                Self.l8_mask(UnsafePointer(o7), w.advanced(by: 752), o8)
+                Self.l6_reduce_2_pad(UnsafePointer(o5), p)
+                Self.l6_reduce_2(UnsafePointer(p), w.advanced(by: 608), o6)
+                Self.l7_conv2d_2(UnsafePointer(o6), w.advanced(by: 1488), o7)
+                Self.l8_mask_pad(UnsafePointer(o7), p)
+                Self.l8_mask(UnsafePointer(p), w.advanced(by: 1520), o8)
                 Self.l8_mask_activation(o8)
                 // flatten: the same memory as its input
-                Self.l10_dense(UnsafePointer(o8), w.advanced(by: 816), o10)
+                Self.l10_dense(UnsafePointer(o8), w.advanced(by: 1904), o10)
                 Self.l10_dense_activation(o10)
                 output.update(from: o10, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -923,17 +982,19 @@ extension ChunkLanes: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense
                 if !fused { Self.l10_dense_derivative(UnsafePointer(o10), g) }
-                Self.l10_dense_backward(UnsafePointer(o8), UnsafePointer(g), k.advanced(by: 534), gradients.advanced(by: 534), h); swap(&g, &h)
+                Self.l10_dense_backward(UnsafePointer(o8), UnsafePointer(g), k.advanced(by: 854), gradients.advanced(by: 854), h); swap(&g, &h)
                 // flatten
                 // passes the gradient through
                 // mask
                 Self.l8_mask_derivative(UnsafePointer(o8), g)
-                Self.l8_mask_backward(UnsafePointer(o7), UnsafePointer(g), k.advanced(by: 525), gradients.advanced(by: 525), h); swap(&g, &h)
+                Self.l8_mask_pad(UnsafePointer(o7), p)
+                Self.l8_mask_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 781), gradients.advanced(by: 781), h); swap(&g, &h)
                 // conv2d_2
                 Self.l7_conv2d_2_derivative(UnsafePointer(o7), g)
-                Self.l7_conv2d_2_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 501), gradients.advanced(by: 501), h); swap(&g, &h)
+                Self.l7_conv2d_2_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 757), gradients.advanced(by: 757), h); swap(&g, &h)
                 // reduce_2
-                Self.l6_reduce_2_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 467), gradients.advanced(by: 467), h); swap(&g, &h)
+                Self.l6_reduce_2_pad(UnsafePointer(o5), p)
+                Self.l6_reduce_2_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 467), gradients.advanced(by: 467), h); swap(&g, &h)
                 // conv2d_1
                 Self.l5_conv2d_1_derivative(UnsafePointer(o5), g)
                 Self.l5_conv2d_1_backward(UnsafePointer(o4), UnsafePointer(g), k.advanced(by: 403), gradients.advanced(by: 403), h); swap(&g, &h)
@@ -947,7 +1008,7 @@ extension ChunkLanes: TrainableModel {
                 // activation
                 Self.l2_activation_derivative(UnsafePointer(o2), UnsafePointer(o2), g)
                 // batch_normalization: dL/dy waits for the whole batch's sums
-                d1[0] = g == arena.advanced(by: 6113) ? 0 : 1
+                d1[0] = g == arena.advanced(by: 7841) ? 0 : 1
                 Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
                 return value
 
@@ -955,7 +1016,7 @@ extension ChunkLanes: TrainableModel {
                 let o0 = arena
                 let d1 = arena.advanced(by: 1040)
                 // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 6113) : arena.advanced(by: 8193))
+                let dy1 = UnsafePointer(d1[0] == 0 ? arena.advanced(by: 7841) : arena.advanced(by: 9921))
                 Self.l1_batch_normalization_backward(UnsafePointer(o0), dy1, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // reduce_4
@@ -1493,26 +1554,31 @@ extension ChunkLanes: TrainableModel {
                 do {
                     var sum = SIMD4<Float>()
                     for p in 0..<20 { sum += d[p] }
-                    let gp = gk + 32
+                    let gp = gk + 288
                     for l in 0..<2 { gp[l] += sum[l] }
                 }
                 // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-                // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-                for rb in 0..<2 {
-                    let r0 = rb * 8
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<12 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 16) % 3, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 16) % 3, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 48, kx6 = ((r0 + 6) / 16) % 3, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 48, kx7 = ((r0 + 7) / 16) % 3, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 48, kx8 = ((r0 + 8) / 16) % 3, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 48, kx9 = ((r0 + 9) / 16) % 3, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 48, kx10 = ((r0 + 10) / 16) % 3, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 48, kx11 = ((r0 + 11) / 16) % 3, ci11 = (r0 + 11) % 16
                     do {
-                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
                         for oy in 0..<4 {
-                            let row0 = oy * 320 + r0
-                            let row1 = oy * 320 + r0 + 1
-                            let row2 = oy * 320 + r0 + 2
-                            let row3 = oy * 320 + r0 + 3
-                            let row4 = oy * 320 + r0 + 4
-                            let row5 = oy * 320 + r0 + 5
-                            let row6 = oy * 320 + r0 + 6
-                            let row7 = oy * 320 + r0 + 7
+                            let row0 = ((oy * 2 + ky0) * 11 + kx0) * 16 + ci0
+                            let row1 = ((oy * 2 + ky1) * 11 + kx1) * 16 + ci1
+                            let row2 = ((oy * 2 + ky2) * 11 + kx2) * 16 + ci2
+                            let row3 = ((oy * 2 + ky3) * 11 + kx3) * 16 + ci3
+                            let row4 = ((oy * 2 + ky4) * 11 + kx4) * 16 + ci4
+                            let row5 = ((oy * 2 + ky5) * 11 + kx5) * 16 + ci5
+                            let row6 = ((oy * 2 + ky6) * 11 + kx6) * 16 + ci6
+                            let row7 = ((oy * 2 + ky7) * 11 + kx7) * 16 + ci7
+                            let row8 = ((oy * 2 + ky8) * 11 + kx8) * 16 + ci8
+                            let row9 = ((oy * 2 + ky9) * 11 + kx9) * 16 + ci9
+                            let row10 = ((oy * 2 + ky10) * 11 + kx10) * 16 + ci10
+                            let row11 = ((oy * 2 + ky11) * 11 + kx11) * 16 + ci11
                             let dp = d + oy * 5
-                            for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 32]), dzv) }
+                            for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 32]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 32]), dzv) }
                         }
                         let gp0 = kernelGradient + r0 * 2
                         for l in 0..<2 { gp0[l] += sum0[l] }
@@ -1530,34 +1596,69 @@ extension ChunkLanes: TrainableModel {
                         for l in 0..<2 { gp6[l] += sum6[l] }
                         let gp7 = kernelGradient + (r0 + 7) * 2
                         for l in 0..<2 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 2
+                        for l in 0..<2 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 2
+                        for l in 0..<2 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 2
+                        for l in 0..<2 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 2
+                        for l in 0..<2 { gp11[l] += sum11[l] }
                     }
                 }
                 guard let dx else { return }
                 // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_reduce_2_backward_input_gradient)
                 do {
                     func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
-                        let flipped = scratch.baseAddress!
-                        do {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 288
+                        for tap in 0..<4 {
+                            let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
                             for co in 0..<2 {
-                                let from = kernel + co, to = flipped + co * 16
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16
                                 for ci in 0..<16 { to[ci] = from[ci * 2] }
                             }
                         }
-                        dx.initialize(repeating: 0, count: 1120)
-                        Self.l6_reduce_2_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                        for tap in 0..<2 {
+                            let opposite = 7 - 6 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 128
+                                for ci in 0..<16 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 192
+                                for ci in 0..<16 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        do {
+                            for co in 0..<2 {
+                                let from = kernel + co + 128, to = flipped + co * 16 + 256
+                                for ci in 0..<16 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 48)
+                        for oy in 0..<4 {
+                            (bordered + oy * 12 + 2).update(from: dz + oy * 10, count: 10)
+                        }
+                        Self.l6_reduce_2_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 160)
+                        Self.l6_reduce_2_backward_input_gradient_phase0_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 128), dx + 176)
+                        Self.l6_reduce_2_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx)
+                        Self.l6_reduce_2_backward_input_gradient_phase1_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 256), dx + 16)
                     }
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 32, withTemporary)
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 336, withTemporary)
                 }
             }
             withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 20, withTemporary)
         }
     }
 
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x5x2),
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x6x2),
     // with the kernel turned half a turn and its channels swapped, phase by phase of the strides
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
-    static func l6_reduce_2_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+    static func l6_reduce_2_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w
         for oy in parts {
             let yp = y + oy * 320
@@ -1566,7 +1667,117 @@ extension ChunkLanes: TrainableModel {
             var s2_0 = V16()
             var s3_0 = V16()
             var s4_0 = V16()
-            let xp = x + oy * 10
+            for ky in 0..<2 {
+                for kx in 0..<2 {
+                    let xp = x + oy * 12 + ky * 12 + kx * 2
+                    let wp = kernel + (ky * 2 + kx) * 32
+                    for ci in 0..<2 {
+                        let w0 = wp.load16(at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V16(repeating: xp[ci + 2])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V16(repeating: xp[ci + 4])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V16(repeating: xp[ci + 6])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V16(repeating: xp[ci + 8])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+        }
+    }
+
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
+    @inline(never)
+    static func l6_reduce_2_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 320
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            for ky in 0..<2 {
+                let xp = x + oy * 12 + ky * 12
+                let wp = kernel + ky * 32
+                for ci in 0..<2 {
+                    let w0 = wp.load16(at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V16(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V16(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V16(repeating: xp[ci + 6])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V16(repeating: xp[ci + 8])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l6_reduce_2_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 320
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            for kx in 0..<2 {
+                let xp = x + oy * 12 + kx * 2
+                let wp = kernel + kx * 32
+                for ci in 0..<2 {
+                    let w0 = wp.load16(at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V16(repeating: xp[ci + 2])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V16(repeating: xp[ci + 4])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V16(repeating: xp[ci + 6])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V16(repeating: xp[ci + 8])
+                    s4_0 = madd(s4_0, x4, w0)
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l6_reduce_2_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 320
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            let xp = x + oy * 12
             let wp = kernel
             for ci in 0..<2 {
                 let w0 = wp.load16(at: ci * 16)
@@ -1708,65 +1919,84 @@ extension ChunkLanes: TrainableModel {
                 do {
                     var sum = SIMD4<Float>()
                     for p in 0..<20 { sum += d[p] }
-                    let gp = gk + 8
+                    let gp = gk + 72
                     gp[0] += sum[0]
                 }
                 // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-                // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-                do {
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 24, kx4 = ((r0 + 4) / 8) % 3, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 24, kx5 = ((r0 + 5) / 8) % 3, ci5 = (r0 + 5) % 8, ky6 = (r0 + 6) / 24, kx6 = ((r0 + 6) / 8) % 3, ci6 = (r0 + 6) % 8, ky7 = (r0 + 7) / 24, kx7 = ((r0 + 7) / 8) % 3, ci7 = (r0 + 7) % 8, ky8 = (r0 + 8) / 24, kx8 = ((r0 + 8) / 8) % 3, ci8 = (r0 + 8) % 8, ky9 = (r0 + 9) / 24, kx9 = ((r0 + 9) / 8) % 3, ci9 = (r0 + 9) % 8, ky10 = (r0 + 10) / 24, kx10 = ((r0 + 10) / 8) % 3, ci10 = (r0 + 10) % 8, ky11 = (r0 + 11) / 24, kx11 = ((r0 + 11) / 8) % 3, ci11 = (r0 + 11) % 8
                     do {
-                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
                         for oy in 0..<4 {
-                            let row0 = oy * 40
-                            let row1 = oy * 40 + 1
-                            let row2 = oy * 40 + 2
-                            let row3 = oy * 40 + 3
-                            let row4 = oy * 40 + 4
-                            let row5 = oy * 40 + 5
-                            let row6 = oy * 40 + 6
-                            let row7 = oy * 40 + 7
+                            let row0 = ((oy + ky0) * 7 + kx0) * 8 + ci0
+                            let row1 = ((oy + ky1) * 7 + kx1) * 8 + ci1
+                            let row2 = ((oy + ky2) * 7 + kx2) * 8 + ci2
+                            let row3 = ((oy + ky3) * 7 + kx3) * 8 + ci3
+                            let row4 = ((oy + ky4) * 7 + kx4) * 8 + ci4
+                            let row5 = ((oy + ky5) * 7 + kx5) * 8 + ci5
+                            let row6 = ((oy + ky6) * 7 + kx6) * 8 + ci6
+                            let row7 = ((oy + ky7) * 7 + kx7) * 8 + ci7
+                            let row8 = ((oy + ky8) * 7 + kx8) * 8 + ci8
+                            let row9 = ((oy + ky9) * 7 + kx9) * 8 + ci9
+                            let row10 = ((oy + ky10) * 7 + kx10) * 8 + ci10
+                            let row11 = ((oy + ky11) * 7 + kx11) * 8 + ci11
                             let dp = d + oy * 5
-                            for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv) }
+                            for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 8]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 8]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 8]), dzv) }
                         }
-                        let gp0 = kernelGradient
+                        let gp0 = kernelGradient + r0
                         gp0[0] += sum0[0]
-                        let gp1 = kernelGradient + 1
+                        let gp1 = kernelGradient + r0 + 1
                         gp1[0] += sum1[0]
-                        let gp2 = kernelGradient + 2
+                        let gp2 = kernelGradient + r0 + 2
                         gp2[0] += sum2[0]
-                        let gp3 = kernelGradient + 3
+                        let gp3 = kernelGradient + r0 + 3
                         gp3[0] += sum3[0]
-                        let gp4 = kernelGradient + 4
+                        let gp4 = kernelGradient + r0 + 4
                         gp4[0] += sum4[0]
-                        let gp5 = kernelGradient + 5
+                        let gp5 = kernelGradient + r0 + 5
                         gp5[0] += sum5[0]
-                        let gp6 = kernelGradient + 6
+                        let gp6 = kernelGradient + r0 + 6
                         gp6[0] += sum6[0]
-                        let gp7 = kernelGradient + 7
+                        let gp7 = kernelGradient + r0 + 7
                         gp7[0] += sum7[0]
+                        let gp8 = kernelGradient + r0 + 8
+                        gp8[0] += sum8[0]
+                        let gp9 = kernelGradient + r0 + 9
+                        gp9[0] += sum9[0]
+                        let gp10 = kernelGradient + r0 + 10
+                        gp10[0] += sum10[0]
+                        let gp11 = kernelGradient + r0 + 11
+                        gp11[0] += sum11[0]
                     }
                 }
                 guard let dx else { return }
                 // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_mask_backward_input_gradient)
                 do {
                     func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
-                        let flipped = scratch.baseAddress!
-                        do {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 72
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
                             do {
-                                let from = kernel, to = flipped
+                                let from = kernel + opposite * 8, to = flipped + tap * 8
                                 for ci in 0..<8 { to[ci] = from[ci] }
                             }
                         }
-                        Self.l8_mask_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                        bordered.initialize(repeating: 0, count: 42)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 1) * 7 + 1).update(from: dz + oy * 5, count: 5)
+                        }
+                        Self.l8_mask_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 8, withTemporary)
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 114, withTemporary)
                 }
             }
             withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 20, withTemporary)
         }
     }
 
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (4x5x1),
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (6x7x1),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l8_mask_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
@@ -1778,20 +2008,25 @@ extension ChunkLanes: TrainableModel {
             var s2_0 = V8()
             var s3_0 = V8()
             var s4_0 = V8()
-            let xp = x + oy * 5
-            let wp = kernel
-            do {
-                let w0 = wp.load8(at: 0)
-                let x0 = V8(repeating: xp[0])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V8(repeating: xp[1])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V8(repeating: xp[2])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V8(repeating: xp[3])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V8(repeating: xp[4])
-                s4_0 = madd(s4_0, x4, w0)
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 5 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 7 + ky * 7 + kx
+                    let wp = kernel + (ky * 3 + kx) * 8
+                    do {
+                        let w0 = wp.load8(at: 0)
+                        let x0 = V8(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V8(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V8(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V8(repeating: xp[3])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V8(repeating: xp[4])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                }
             }
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 8)

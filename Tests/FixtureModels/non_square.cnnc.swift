@@ -37,7 +37,7 @@ public struct NonSquare: CompiledModel {
     public static let flops = 3240
     /// 304 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 304
-    static let packedCount = 304
+    static let packedCount = 336
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -104,14 +104,15 @@ public struct NonSquare: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 3, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 18, count: 3, into: buffer, at: 32)
-        WeightPacking.panels(parameters, from: 21, rows: 12, outputs: 4, width: 4, into: buffer, at: 48)
-        WeightPacking.bias(parameters, from: nil, count: 4, into: buffer, at: 96)
-        WeightPacking.panels(parameters, from: 69, rows: 16, outputs: 2, width: 4, into: buffer, at: 112)
-        WeightPacking.bias(parameters, from: 101, count: 2, into: buffer, at: 176)
-        WeightPacking.panels(parameters, from: 103, rows: 6, outputs: 3, width: 4, into: buffer, at: 192)
-        WeightPacking.bias(parameters, from: 121, count: 3, into: buffer, at: 224)
-        WeightPacking.panels(parameters, from: 124, rows: 9, outputs: 2, width: 4, into: buffer, at: 240)
-        WeightPacking.bias(parameters, from: 142, count: 2, into: buffer, at: 288)
+        WeightPacking.chunkLanes(parameters, from: 0, inputs: 6, outputs: 3, slots: 4, chunk: 2, into: buffer, at: 48)
+        WeightPacking.panels(parameters, from: 21, rows: 12, outputs: 4, width: 4, into: buffer, at: 80)
+        WeightPacking.bias(parameters, from: nil, count: 4, into: buffer, at: 128)
+        WeightPacking.panels(parameters, from: 69, rows: 16, outputs: 2, width: 4, into: buffer, at: 144)
+        WeightPacking.bias(parameters, from: 101, count: 2, into: buffer, at: 208)
+        WeightPacking.panels(parameters, from: 103, rows: 6, outputs: 3, width: 4, into: buffer, at: 224)
+        WeightPacking.bias(parameters, from: 121, count: 3, into: buffer, at: 256)
+        WeightPacking.panels(parameters, from: 124, rows: 9, outputs: 2, width: 4, into: buffer, at: 272)
+        WeightPacking.bias(parameters, from: 142, count: 2, into: buffer, at: 320)
         self.packed = packed
     }
 
@@ -136,20 +137,20 @@ public struct NonSquare: CompiledModel {
         Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 80), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l2_conv2d_2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 192), arena.advanced(by: Arena.l3_conv2d_3))
+        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 224), arena.advanced(by: Arena.l3_conv2d_3))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // flatten
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)), w.advanced(by: 240), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)), w.advanced(by: 272), arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 2)
     }
@@ -173,20 +174,20 @@ public struct NonSquare: CompiledModel {
         Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 80), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l2_conv2d_2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 192), arena.advanced(by: Arena.l3_conv2d_3))
+        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 224), arena.advanced(by: Arena.l3_conv2d_3))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // flatten
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)), w.advanced(by: 240), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)), w.advanced(by: 272), arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 2)
     }
@@ -228,14 +229,14 @@ public struct NonSquare: CompiledModel {
         Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 80), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l2_conv2d_2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 192), arena.advanced(by: Arena.l3_conv2d_3))
+        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 224), arena.advanced(by: Arena.l3_conv2d_3))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         destination.update(from: arena.advanced(by: Arena.l3_conv2d_3), count: 9)
     }
@@ -243,7 +244,7 @@ public struct NonSquare: CompiledModel {
     // dense over 8 samples: Dense, (None, 9) → (None, 2)
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 240, bias = w + 288
+        let kernel = w + 272, bias = w + 320
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -304,42 +305,58 @@ public struct NonSquare: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        let kernel = w, bias = w + 32
-        // The remaining 3 output channels.
-        for oy in parts {
-            let yp = y + oy * 18
-            var s0_0 = bias.load4(at: 0)
-            var s1_0 = bias.load4(at: 0)
-            var s2_0 = bias.load4(at: 0)
-            var s3_0 = bias.load4(at: 0)
-            var s4_0 = bias.load4(at: 0)
-            var s5_0 = bias.load4(at: 0)
-            for ky in 0..<3 {
-                let xp = x + oy * 24 + ky * 12
-                let wp = kernel + ky * 8
-                for ci in 0..<2 {
-                    let w0 = wp.load4(at: ci * 4)
-                    let x0 = V4(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V4(repeating: xp[ci + 2])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V4(repeating: xp[ci + 4])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V4(repeating: xp[ci + 6])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V4(repeating: xp[ci + 8])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V4(repeating: xp[ci + 10])
-                    s5_0 = madd(s5_0, x5, w0)
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let chunked = w + 48, bias = w + 32
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], 0, bias[0], bias[1], bias[2], 0)
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = 4
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 22)
+                        let a0 = flatOffset(p0, 6, 24, 2), a1 = flatOffset(p0 + 1, 6, 24, 2), a2 = flatOffset(p0 + 2, 6, 24, 2), a3 = flatOffset(p0 + 3, 6, 24, 2), a4 = flatOffset(p0 + 4, 6, 24, 2), a5 = flatOffset(p0 + 5, 6, 24, 2), a6 = flatOffset(p0 + 6, 6, 24, 2), a7 = flatOffset(p0 + 7, 6, 24, 2)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<3 {
+                            let xt = x + ky * 12
+                            let wt = chunked + ky * 8
+                            do {
+                                let wv = wt.load8(at: 0)
+                                s0 = madd(s0, repeated(xt.load2(at: a0)), wv)
+                                s1 = madd(s1, repeated(xt.load2(at: a1)), wv)
+                                s2 = madd(s2, repeated(xt.load2(at: a2)), wv)
+                                s3 = madd(s3, repeated(xt.load2(at: a3)), wv)
+                                s4 = madd(s4, repeated(xt.load2(at: a4)), wv)
+                                s5 = madd(s5, repeated(xt.load2(at: a5)), wv)
+                                s6 = madd(s6, repeated(xt.load2(at: a6)), wv)
+                                s7 = madd(s7, repeated(xt.load2(at: a7)), wv)
+                            }
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 22)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 3
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        do { let v = o0; yp[0] = v[0]; yp[1] = v[1]; yp[2] = v[2]; yp[3] = v[4]; yp[4] = v[5]; yp[5] = v[6] }
+                        let o1 = t1_1 + biases
+                        do { let v = o1; yp[6] = v[0]; yp[7] = v[1]; yp[8] = v[2]; yp[9] = v[4]; yp[10] = v[5]; yp[11] = v[6] }
+                        let o2 = t1_2 + biases
+                        do { let v = o2; yp[12] = v[0]; yp[13] = v[1]; yp[14] = v[2]; yp[15] = v[4]; yp[16] = v[5]; yp[17] = v[6] }
+                        let o3 = t1_3 + biases
+                        do { let v = o3; yp[18] = v[0]; yp[19] = v[1]; yp[20] = v[2]; yp[21] = v[4]; yp[22] = v[5]; yp[23] = v[6] }
+                    }
                 }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -584,12 +601,12 @@ extension NonSquare: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 48), o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 80), o1)
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2(UnsafePointer(p), w.advanced(by: 112), o2)
-        Self.l3_conv2d_3(UnsafePointer(o2), w.advanced(by: 192), o3)
+        Self.l2_conv2d_2(UnsafePointer(p), w.advanced(by: 144), o2)
+        Self.l3_conv2d_3(UnsafePointer(o2), w.advanced(by: 224), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 240), o5)
+        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 272), o5)
         output.update(from: o5, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

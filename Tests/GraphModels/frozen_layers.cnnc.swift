@@ -37,7 +37,7 @@ public struct FrozenLayers: CompiledModel {
     public static let flops = 15636
     /// 544 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 544
-    static let packedCount = 384
+    static let packedCount = 608
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -116,14 +116,16 @@ public struct FrozenLayers: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 72, count: 4, into: buffer, at: 80)
-        WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: buffer, scaleAt: 96, shiftAt: 100)
-        WeightPacking.kernel(parameters, from: 92, rows: 36, outputs: 4, paddedOutputs: 4, into: buffer, at: 112)
-        WeightPacking.bias(parameters, from: 236, count: 4, into: buffer, at: 256)
-        WeightPacking.batchNormalization(parameters, gamma: 240, beta: 244, mean: 248, variance: 252, epsilon: Float(0.001), channels: 4, into: buffer, scaleAt: 272, shiftAt: 276)
-        WeightPacking.panels(parameters, from: 256, rows: 4, outputs: 6, width: 8, into: buffer, at: 288)
-        WeightPacking.bias(parameters, from: 280, count: 6, into: buffer, at: 320)
-        WeightPacking.panels(parameters, from: 286, rows: 6, outputs: 3, width: 4, into: buffer, at: 336)
-        WeightPacking.bias(parameters, from: 304, count: 3, into: buffer, at: 368)
+        WeightPacking.chunkLanes(parameters, from: 0, inputs: 18, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 96)
+        WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: buffer, scaleAt: 176, shiftAt: 180)
+        WeightPacking.kernel(parameters, from: 92, rows: 36, outputs: 4, paddedOutputs: 4, into: buffer, at: 192)
+        WeightPacking.bias(parameters, from: 236, count: 4, into: buffer, at: 336)
+        WeightPacking.chunkLanes(parameters, from: 92, inputs: 36, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 352)
+        WeightPacking.batchNormalization(parameters, gamma: 240, beta: 244, mean: 248, variance: 252, epsilon: Float(0.001), channels: 4, into: buffer, scaleAt: 496, shiftAt: 500)
+        WeightPacking.panels(parameters, from: 256, rows: 4, outputs: 6, width: 8, into: buffer, at: 512)
+        WeightPacking.bias(parameters, from: 280, count: 6, into: buffer, at: 544)
+        WeightPacking.panels(parameters, from: 286, rows: 6, outputs: 3, width: 4, into: buffer, at: 560)
+        WeightPacking.bias(parameters, from: 304, count: 3, into: buffer, at: 592)
         self.packed = packed
     }
 
@@ -147,7 +149,7 @@ public struct FrozenLayers: CompiledModel {
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 96))
+            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 176))
         } else {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
             Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
@@ -167,10 +169,10 @@ public struct FrozenLayers: CompiledModel {
         // with trained_bn in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-            Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 272))
+            Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 192), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 496))
         } else {
             Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-            Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l3_frozen_conv))
+            Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 192), arena.advanced(by: Arena.l3_frozen_conv))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
@@ -185,10 +187,10 @@ public struct FrozenLayers: CompiledModel {
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_join)), arena.advanced(by: Arena.l6_pool))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // frozen_dense
-        Self.l7_frozen_dense(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 288), arena.advanced(by: Arena.l7_frozen_dense))
+        Self.l7_frozen_dense(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 512), arena.advanced(by: Arena.l7_frozen_dense))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)))
         // head
-        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)), w.advanced(by: 336), arena.advanced(by: Arena.l8_head))
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)), w.advanced(by: 560), arena.advanced(by: Arena.l8_head))
         Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
         output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
@@ -211,7 +213,7 @@ public struct FrozenLayers: CompiledModel {
         // stem
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-        Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 96))
+        Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 176))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
         // in stem's store
@@ -222,7 +224,7 @@ public struct FrozenLayers: CompiledModel {
         // frozen_conv
         // with trained_bn in its store, unless every layer's output is observed
         Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-        Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 272))
+        Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 192), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 496))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
         // in frozen_conv's store
@@ -234,10 +236,10 @@ public struct FrozenLayers: CompiledModel {
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_join)), arena.advanced(by: Arena.l6_pool))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // frozen_dense
-        Self.l7_frozen_dense(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 288), arena.advanced(by: Arena.l7_frozen_dense))
+        Self.l7_frozen_dense(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 512), arena.advanced(by: Arena.l7_frozen_dense))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)))
         // head
-        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)), w.advanced(by: 336), arena.advanced(by: Arena.l8_head))
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)), w.advanced(by: 560), arena.advanced(by: Arena.l8_head))
         Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
         output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
@@ -280,7 +282,7 @@ public struct FrozenLayers: CompiledModel {
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 96))
+            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 176))
         } else {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
             Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
@@ -300,10 +302,10 @@ public struct FrozenLayers: CompiledModel {
         // with trained_bn in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-            Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 272))
+            Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 192), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 496))
         } else {
             Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-            Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l3_frozen_conv))
+            Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 192), arena.advanced(by: Arena.l3_frozen_conv))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
@@ -323,7 +325,7 @@ public struct FrozenLayers: CompiledModel {
     // frozen_dense over 8 samples: Dense, (None, 4) → (None, 6)
     @inline(never)
     static func l7_frozen_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 288, bias = w + 320
+        let kernel = w + 512, bias = w + 544
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
@@ -372,7 +374,7 @@ public struct FrozenLayers: CompiledModel {
     // head over 8 samples: Dense, (None, 6) → (None, 3)
     @inline(never)
     static func l8_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 336, bias = w + 368
+        let kernel = w + 560, bias = w + 592
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -450,97 +452,128 @@ public struct FrozenLayers: CompiledModel {
 
     // stem: the direct kernel
     @inline(never)
-    static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w, bias = w + 80
-        for oy in parts {
-            let yp = y + oy * 24
-            var s0_0 = bias.load4(at: 0)
-            var s1_0 = bias.load4(at: 0)
-            var s2_0 = bias.load4(at: 0)
-            var s3_0 = bias.load4(at: 0)
-            var s4_0 = bias.load4(at: 0)
-            var s5_0 = bias.load4(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 16 + ky * 16 + kx * 2
-                    let wp = kernel + (ky * 3 + kx) * 8
-                    for ci in 0..<2 {
-                        let w0 = wp.load4(at: ci * 4)
-                        let x0 = V4(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V4(repeating: xp[ci + 2])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V4(repeating: xp[ci + 4])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V4(repeating: xp[ci + 6])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 8])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V4(repeating: xp[ci + 10])
-                        s5_0 = madd(s5_0, x5, w0)
+    static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let chunked = w + 96, bias = w + 80
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = 5
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let a0 = flatOffset(p0, 6, 16, 2), a1 = flatOffset(p0 + 1, 6, 16, 2), a2 = flatOffset(p0 + 2, 6, 16, 2), a3 = flatOffset(p0 + 3, 6, 16, 2), a4 = flatOffset(p0 + 4, 6, 16, 2), a5 = flatOffset(p0 + 5, 6, 16, 2), a6 = flatOffset(p0 + 6, 6, 16, 2), a7 = flatOffset(p0 + 7, 6, 16, 2)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let xt = x + ky * 16 + kx * 2
+                                let wt = chunked + (ky * 3 + kx) * 8
+                                do {
+                                    let wv = wt.load8(at: 0)
+                                    s0 = madd(s0, repeated(xt.load2(at: a0)), wv)
+                                    s1 = madd(s1, repeated(xt.load2(at: a1)), wv)
+                                    s2 = madd(s2, repeated(xt.load2(at: a2)), wv)
+                                    s3 = madd(s3, repeated(xt.load2(at: a3)), wv)
+                                    s4 = madd(s4, repeated(xt.load2(at: a4)), wv)
+                                    s5 = madd(s5, repeated(xt.load2(at: a5)), wv)
+                                    s6 = madd(s6, repeated(xt.load2(at: a6)), wv)
+                                    s7 = madd(s7, repeated(xt.load2(at: a7)), wv)
+                                }
+                            }
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        yp.store(o0, at: 0)
+                        let o1 = t1_1 + biases
+                        yp.store(o1, at: 8)
+                        let o2 = t1_2 + biases
+                        yp.store(o2, at: 16)
+                        let o3 = t1_3 + biases
+                        yp.store(o3, at: 24)
                     }
                 }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
-            yp.store(s4_0, at: 16)
-            yp.store(s5_0, at: 20)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
     // stem: at inference, with the layers after it in its store
     @inline(never)
-    static func l0_stem_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w, bias = w + 80
-        for oy in parts {
-            let yp = y + oy * 24
-            var s0_0 = bias.load4(at: 0)
-            var s1_0 = bias.load4(at: 0)
-            var s2_0 = bias.load4(at: 0)
-            var s3_0 = bias.load4(at: 0)
-            var s4_0 = bias.load4(at: 0)
-            var s5_0 = bias.load4(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 16 + ky * 16 + kx * 2
-                    let wp = kernel + (ky * 3 + kx) * 8
-                    for ci in 0..<2 {
-                        let w0 = wp.load4(at: ci * 4)
-                        let x0 = V4(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V4(repeating: xp[ci + 2])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V4(repeating: xp[ci + 4])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V4(repeating: xp[ci + 6])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 8])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V4(repeating: xp[ci + 10])
-                        s5_0 = madd(s5_0, x5, w0)
+    static func l0_stem_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let chunked = w + 96, bias = w + 80
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        let scales = V8(post[0], post[1], post[2], post[3], post[0], post[1], post[2], post[3]), shifts = V8(post[4], post[5], post[6], post[7], post[4], post[5], post[6], post[7])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = 5
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let a0 = flatOffset(p0, 6, 16, 2), a1 = flatOffset(p0 + 1, 6, 16, 2), a2 = flatOffset(p0 + 2, 6, 16, 2), a3 = flatOffset(p0 + 3, 6, 16, 2), a4 = flatOffset(p0 + 4, 6, 16, 2), a5 = flatOffset(p0 + 5, 6, 16, 2), a6 = flatOffset(p0 + 6, 6, 16, 2), a7 = flatOffset(p0 + 7, 6, 16, 2)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let xt = x + ky * 16 + kx * 2
+                                let wt = chunked + (ky * 3 + kx) * 8
+                                do {
+                                    let wv = wt.load8(at: 0)
+                                    s0 = madd(s0, repeated(xt.load2(at: a0)), wv)
+                                    s1 = madd(s1, repeated(xt.load2(at: a1)), wv)
+                                    s2 = madd(s2, repeated(xt.load2(at: a2)), wv)
+                                    s3 = madd(s3, repeated(xt.load2(at: a3)), wv)
+                                    s4 = madd(s4, repeated(xt.load2(at: a4)), wv)
+                                    s5 = madd(s5, repeated(xt.load2(at: a5)), wv)
+                                    s6 = madd(s6, repeated(xt.load2(at: a6)), wv)
+                                    s7 = madd(s7, repeated(xt.load2(at: a7)), wv)
+                                }
+                            }
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        let e0n = scaleShift(o0, scales, shifts)
+                        let e0r = V8().replacing(with: e0n, where: e0n .> 0)
+                        yp.store(e0r, at: 0)
+                        let o1 = t1_1 + biases
+                        let e1n = scaleShift(o1, scales, shifts)
+                        let e1r = V8().replacing(with: e1n, where: e1n .> 0)
+                        yp.store(e1r, at: 8)
+                        let o2 = t1_2 + biases
+                        let e2n = scaleShift(o2, scales, shifts)
+                        let e2r = V8().replacing(with: e2n, where: e2n .> 0)
+                        yp.store(e2r, at: 16)
+                        let o3 = t1_3 + biases
+                        let e3n = scaleShift(o3, scales, shifts)
+                        let e3r = V8().replacing(with: e3n, where: e3n .> 0)
+                        yp.store(e3r, at: 24)
                     }
                 }
             }
-            let e0_0n = scaleShift(s0_0, post.load4(at: 0), post.load4(at: 4))
-            let e0_0r = V4().replacing(with: e0_0n, where: e0_0n .> 0)
-            yp.store(e0_0r, at: 0)
-            let e1_0n = scaleShift(s1_0, post.load4(at: 0), post.load4(at: 4))
-            let e1_0r = V4().replacing(with: e1_0n, where: e1_0n .> 0)
-            yp.store(e1_0r, at: 4)
-            let e2_0n = scaleShift(s2_0, post.load4(at: 0), post.load4(at: 4))
-            let e2_0r = V4().replacing(with: e2_0n, where: e2_0n .> 0)
-            yp.store(e2_0r, at: 8)
-            let e3_0n = scaleShift(s3_0, post.load4(at: 0), post.load4(at: 4))
-            let e3_0r = V4().replacing(with: e3_0n, where: e3_0n .> 0)
-            yp.store(e3_0r, at: 12)
-            let e4_0n = scaleShift(s4_0, post.load4(at: 0), post.load4(at: 4))
-            let e4_0r = V4().replacing(with: e4_0n, where: e4_0n .> 0)
-            yp.store(e4_0r, at: 16)
-            let e5_0n = scaleShift(s5_0, post.load4(at: 0), post.load4(at: 4))
-            let e5_0r = V4().replacing(with: e5_0n, where: e5_0n .> 0)
-            yp.store(e5_0r, at: 20)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -549,7 +582,7 @@ public struct FrozenLayers: CompiledModel {
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<36 {
             let v = x + position * 4
-            for c in 0..<4 { v[c] = v[c] * w[96 + c] + w[100 + c] }
+            for c in 0..<4 { v[c] = v[c] * w[176 + c] + w[180 + c] }
         }
     }
 
@@ -574,91 +607,124 @@ public struct FrozenLayers: CompiledModel {
 
     // frozen_conv: the direct kernel
     @inline(never)
-    static func l3_frozen_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w, bias = w + 144
-        for oy in parts {
-            let yp = y + oy * 24
-            var s0_0 = bias.load4(at: 0)
-            var s1_0 = bias.load4(at: 0)
-            var s2_0 = bias.load4(at: 0)
-            var s3_0 = bias.load4(at: 0)
-            var s4_0 = bias.load4(at: 0)
-            var s5_0 = bias.load4(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 32 + ky * 32 + kx * 4
-                    let wp = kernel + (ky * 3 + kx) * 16
-                    for ci in 0..<4 {
-                        let w0 = wp.load4(at: ci * 4)
-                        let x0 = V4(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V4(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V4(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V4(repeating: xp[ci + 12])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 16])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V4(repeating: xp[ci + 20])
-                        s5_0 = madd(s5_0, x5, w0)
+    static func l3_frozen_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let chunked = w + 160, bias = w + 144
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = 5
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let a0 = flatOffset(p0, 6, 32, 4), a1 = flatOffset(p0 + 1, 6, 32, 4), a2 = flatOffset(p0 + 2, 6, 32, 4), a3 = flatOffset(p0 + 3, 6, 32, 4), a4 = flatOffset(p0 + 4, 6, 32, 4), a5 = flatOffset(p0 + 5, 6, 32, 4), a6 = flatOffset(p0 + 6, 6, 32, 4), a7 = flatOffset(p0 + 7, 6, 32, 4)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let xt = x + ky * 32 + kx * 4
+                                let wt = chunked + (ky * 3 + kx) * 16
+                                for ci in 0..<2 {
+                                    let wv = wt.load8(at: ci * 8)
+                                    s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
+                                    s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
+                                    s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
+                                    s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
+                                    s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
+                                    s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
+                                    s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
+                                    s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                                }
+                            }
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        yp.store(o0, at: 0)
+                        let o1 = t1_1 + biases
+                        yp.store(o1, at: 8)
+                        let o2 = t1_2 + biases
+                        yp.store(o2, at: 16)
+                        let o3 = t1_3 + biases
+                        yp.store(o3, at: 24)
                     }
                 }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
-            yp.store(s4_0, at: 16)
-            yp.store(s5_0, at: 20)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
     // frozen_conv: at inference, with the layers after it in its store
     @inline(never)
-    static func l3_frozen_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w, bias = w + 144
-        for oy in parts {
-            let yp = y + oy * 24
-            var s0_0 = bias.load4(at: 0)
-            var s1_0 = bias.load4(at: 0)
-            var s2_0 = bias.load4(at: 0)
-            var s3_0 = bias.load4(at: 0)
-            var s4_0 = bias.load4(at: 0)
-            var s5_0 = bias.load4(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 32 + ky * 32 + kx * 4
-                    let wp = kernel + (ky * 3 + kx) * 16
-                    for ci in 0..<4 {
-                        let w0 = wp.load4(at: ci * 4)
-                        let x0 = V4(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V4(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V4(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V4(repeating: xp[ci + 12])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 16])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V4(repeating: xp[ci + 20])
-                        s5_0 = madd(s5_0, x5, w0)
+    static func l3_frozen_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let chunked = w + 160, bias = w + 144
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        let scales = V8(post[0], post[1], post[2], post[3], post[0], post[1], post[2], post[3]), shifts = V8(post[4], post[5], post[6], post[7], post[4], post[5], post[6], post[7])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = 5
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let a0 = flatOffset(p0, 6, 32, 4), a1 = flatOffset(p0 + 1, 6, 32, 4), a2 = flatOffset(p0 + 2, 6, 32, 4), a3 = flatOffset(p0 + 3, 6, 32, 4), a4 = flatOffset(p0 + 4, 6, 32, 4), a5 = flatOffset(p0 + 5, 6, 32, 4), a6 = flatOffset(p0 + 6, 6, 32, 4), a7 = flatOffset(p0 + 7, 6, 32, 4)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let xt = x + ky * 32 + kx * 4
+                                let wt = chunked + (ky * 3 + kx) * 16
+                                for ci in 0..<2 {
+                                    let wv = wt.load8(at: ci * 8)
+                                    s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
+                                    s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
+                                    s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
+                                    s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
+                                    s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
+                                    s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
+                                    s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
+                                    s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                                }
+                            }
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        let e0n = scaleShift(o0, scales, shifts)
+                        yp.store(e0n, at: 0)
+                        let o1 = t1_1 + biases
+                        let e1n = scaleShift(o1, scales, shifts)
+                        yp.store(e1n, at: 8)
+                        let o2 = t1_2 + biases
+                        let e2n = scaleShift(o2, scales, shifts)
+                        yp.store(e2n, at: 16)
+                        let o3 = t1_3 + biases
+                        let e3n = scaleShift(o3, scales, shifts)
+                        yp.store(e3n, at: 24)
                     }
                 }
             }
-            let e0_0n = scaleShift(s0_0, post.load4(at: 0), post.load4(at: 4))
-            yp.store(e0_0n, at: 0)
-            let e1_0n = scaleShift(s1_0, post.load4(at: 0), post.load4(at: 4))
-            yp.store(e1_0n, at: 4)
-            let e2_0n = scaleShift(s2_0, post.load4(at: 0), post.load4(at: 4))
-            yp.store(e2_0n, at: 8)
-            let e3_0n = scaleShift(s3_0, post.load4(at: 0), post.load4(at: 4))
-            yp.store(e3_0n, at: 12)
-            let e4_0n = scaleShift(s4_0, post.load4(at: 0), post.load4(at: 4))
-            yp.store(e4_0n, at: 16)
-            let e5_0n = scaleShift(s5_0, post.load4(at: 0), post.load4(at: 4))
-            yp.store(e5_0n, at: 20)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -667,7 +733,7 @@ public struct FrozenLayers: CompiledModel {
     static func l4_trained_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<36 {
             let v = x + position * 4
-            for c in 0..<4 { v[c] = v[c] * w[272 + c] + w[276 + c] }
+            for c in 0..<4 { v[c] = v[c] * w[496 + c] + w[500 + c] }
         }
     }
 
@@ -785,7 +851,7 @@ extension FrozenLayers: TrainableModel {
                 Self.l1_stem_bn(o1, w)
                 Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
                 Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
-                Self.l3_frozen_conv(UnsafePointer(p), w.advanced(by: 112), o3)
+                Self.l3_frozen_conv(UnsafePointer(p), w.advanced(by: 192), o3)
                 Self.l4_trained_bn_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -803,8 +869,8 @@ extension FrozenLayers: TrainableModel {
                 Self.l4_trained_bn_normalize(UnsafePointer(o3), statistics, k, o4)
                 Self.l5_join(UnsafePointer(o2), UnsafePointer(o4), o5)
                 Self.l6_pool(UnsafePointer(o5), o6)
-                Self.l7_frozen_dense(UnsafePointer(o6), w.advanced(by: 288), o7)
-                Self.l8_head(UnsafePointer(o7), w.advanced(by: 336), o8)
+                Self.l7_frozen_dense(UnsafePointer(o6), w.advanced(by: 512), o7)
+                Self.l8_head(UnsafePointer(o7), w.advanced(by: 560), o8)
                 Self.l8_head_activation(o8)
                 output.update(from: o8, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the

@@ -433,16 +433,19 @@ public struct InceptionBlock: CompiledModel {
                         let p0 = Swift.min((run * 8 + b) * 8, 136)
                         let xp = x + p0 * 4
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
-                        for ci in 0..<2 {
-                            let wv = chunked.load8(at: ci * 8)
-                            s0 = madd(s0, repeated(xp.load2(at: 0 + ci * 2)), wv)
-                            s1 = madd(s1, repeated(xp.load2(at: 4 + ci * 2)), wv)
-                            s2 = madd(s2, repeated(xp.load2(at: 8 + ci * 2)), wv)
-                            s3 = madd(s3, repeated(xp.load2(at: 12 + ci * 2)), wv)
-                            s4 = madd(s4, repeated(xp.load2(at: 16 + ci * 2)), wv)
-                            s5 = madd(s5, repeated(xp.load2(at: 20 + ci * 2)), wv)
-                            s6 = madd(s6, repeated(xp.load2(at: 24 + ci * 2)), wv)
-                            s7 = madd(s7, repeated(xp.load2(at: 28 + ci * 2)), wv)
+                        do {
+                            let wt = chunked
+                            for ci in 0..<2 {
+                                let wv = wt.load8(at: ci * 8)
+                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
+                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 4)), wv)
+                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 8)), wv)
+                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 12)), wv)
+                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 16)), wv)
+                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 20)), wv)
+                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 24)), wv)
+                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 28)), wv)
+                            }
                         }
                         let sp = sums + b * 64
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)

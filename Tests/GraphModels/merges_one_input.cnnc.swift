@@ -37,7 +37,7 @@ public struct MergesOneInput: CompiledModel {
     public static let flops = 25344
     /// 3,456 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 3456
-    static let packedCount = 9440
+    static let packedCount = 9584
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -135,11 +135,12 @@ public struct MergesOneInput: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 144, count: 4, into: buffer, at: 144)
-        WeightPacking.kernel(parameters, from: 148, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 160)
-        WeightPacking.bias(parameters, from: 164, count: 4, into: buffer, at: 176)
-        WeightPacking.chunkLanes(parameters, from: 148, inputs: 4, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 192)
-        WeightPacking.panels(parameters, from: 168, rows: 2304, outputs: 3, width: 4, into: buffer, at: 208)
-        WeightPacking.bias(parameters, from: 7080, count: 3, into: buffer, at: 9424)
+        WeightPacking.chunkLanes(parameters, from: 0, inputs: 36, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 160)
+        WeightPacking.kernel(parameters, from: 148, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 304)
+        WeightPacking.bias(parameters, from: 164, count: 4, into: buffer, at: 320)
+        WeightPacking.chunkLanes(parameters, from: 148, inputs: 4, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 336)
+        WeightPacking.panels(parameters, from: 168, rows: 2304, outputs: 3, width: 4, into: buffer, at: 352)
+        WeightPacking.bias(parameters, from: 7080, count: 3, into: buffer, at: 9568)
         self.packed = packed
     }
 
@@ -164,7 +165,7 @@ public struct MergesOneInput: CompiledModel {
         Self.l0_right(UnsafePointer(arena.advanced(by: Arena.l0_right_padded)), w, arena.advanced(by: Arena.l0_right))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_right)))
         // left
-        Self.l1_left(input, w.advanced(by: 160), arena.advanced(by: Arena.l1_left))
+        Self.l1_left(input, w.advanced(by: 304), arena.advanced(by: Arena.l1_left))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_left)))
         // add
         Self.l2_add(UnsafePointer(arena.advanced(by: Arena.l1_left)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l2_add))
@@ -213,7 +214,7 @@ public struct MergesOneInput: CompiledModel {
         // (no computation at inference)
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_channels)))
         // dense
-        Self.l17_dense(UnsafePointer(arena.advanced(by: Arena.l15_channels)), w.advanced(by: 208), arena.advanced(by: Arena.l17_dense))
+        Self.l17_dense(UnsafePointer(arena.advanced(by: Arena.l15_channels)), w.advanced(by: 352), arena.advanced(by: Arena.l17_dense))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_dense)))
         output.update(from: arena.advanced(by: Arena.l17_dense), count: 3)
     }
@@ -237,7 +238,7 @@ public struct MergesOneInput: CompiledModel {
         Self.l0_right(UnsafePointer(arena.advanced(by: Arena.l0_right_padded)), w, arena.advanced(by: Arena.l0_right))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_right)))
         // left
-        Self.l1_left(input, w.advanced(by: 160), arena.advanced(by: Arena.l1_left))
+        Self.l1_left(input, w.advanced(by: 304), arena.advanced(by: Arena.l1_left))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_left)))
         // add
         Self.l2_add(UnsafePointer(arena.advanced(by: Arena.l1_left)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l2_add))
@@ -286,7 +287,7 @@ public struct MergesOneInput: CompiledModel {
         // (no computation at inference)
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_channels)))
         // dense
-        Self.l17_dense(UnsafePointer(arena.advanced(by: Arena.l15_channels)), w.advanced(by: 208), arena.advanced(by: Arena.l17_dense))
+        Self.l17_dense(UnsafePointer(arena.advanced(by: Arena.l15_channels)), w.advanced(by: 352), arena.advanced(by: Arena.l17_dense))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_dense)))
         output.update(from: arena.advanced(by: Arena.l17_dense), count: 3)
     }
@@ -328,7 +329,7 @@ public struct MergesOneInput: CompiledModel {
         Self.l0_right(UnsafePointer(arena.advanced(by: Arena.l0_right_padded)), w, arena.advanced(by: Arena.l0_right))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_right)))
         // left
-        Self.l1_left(input, w.advanced(by: 160), arena.advanced(by: Arena.l1_left))
+        Self.l1_left(input, w.advanced(by: 304), arena.advanced(by: Arena.l1_left))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_left)))
         // add
         Self.l2_add(UnsafePointer(arena.advanced(by: Arena.l1_left)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l2_add))
@@ -379,7 +380,7 @@ public struct MergesOneInput: CompiledModel {
     // dense over 8 samples: Dense, (None, 2304) → (None, 3)
     @inline(never)
     static func l17_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 208, bias = w + 9424
+        let kernel = w + 352, bias = w + 9568
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -442,43 +443,60 @@ public struct MergesOneInput: CompiledModel {
 
     // right: the direct kernel
     @inline(never)
-    static func l0_right(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w, bias = w + 144
-        for oy in parts {
-            let yp = y + oy * 24
-            var s0_0 = bias.load4(at: 0)
-            var s1_0 = bias.load4(at: 0)
-            var s2_0 = bias.load4(at: 0)
-            var s3_0 = bias.load4(at: 0)
-            var s4_0 = bias.load4(at: 0)
-            var s5_0 = bias.load4(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 32 + ky * 32 + kx * 4
-                    let wp = kernel + (ky * 3 + kx) * 16
-                    for ci in 0..<4 {
-                        let w0 = wp.load4(at: ci * 4)
-                        let x0 = V4(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V4(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V4(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V4(repeating: xp[ci + 12])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 16])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V4(repeating: xp[ci + 20])
-                        s5_0 = madd(s5_0, x5, w0)
+    static func l0_right(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let chunked = w + 160, bias = w + 144
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = 5
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let a0 = flatOffset(p0, 6, 32, 4), a1 = flatOffset(p0 + 1, 6, 32, 4), a2 = flatOffset(p0 + 2, 6, 32, 4), a3 = flatOffset(p0 + 3, 6, 32, 4), a4 = flatOffset(p0 + 4, 6, 32, 4), a5 = flatOffset(p0 + 5, 6, 32, 4), a6 = flatOffset(p0 + 6, 6, 32, 4), a7 = flatOffset(p0 + 7, 6, 32, 4)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let xt = x + ky * 32 + kx * 4
+                                let wt = chunked + (ky * 3 + kx) * 16
+                                for ci in 0..<2 {
+                                    let wv = wt.load8(at: ci * 8)
+                                    s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
+                                    s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
+                                    s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
+                                    s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
+                                    s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
+                                    s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
+                                    s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
+                                    s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                                }
+                            }
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        yp.store(o0, at: 0)
+                        let o1 = t1_1 + biases
+                        yp.store(o1, at: 8)
+                        let o2 = t1_2 + biases
+                        yp.store(o2, at: 16)
+                        let o3 = t1_3 + biases
+                        yp.store(o3, at: 24)
                     }
                 }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
-            yp.store(s4_0, at: 16)
-            yp.store(s5_0, at: 20)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -502,16 +520,19 @@ public struct MergesOneInput: CompiledModel {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
                         let xp = x + p0 * 4
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
-                        for ci in 0..<2 {
-                            let wv = chunked.load8(at: ci * 8)
-                            s0 = madd(s0, repeated(xp.load2(at: 0 + ci * 2)), wv)
-                            s1 = madd(s1, repeated(xp.load2(at: 4 + ci * 2)), wv)
-                            s2 = madd(s2, repeated(xp.load2(at: 8 + ci * 2)), wv)
-                            s3 = madd(s3, repeated(xp.load2(at: 12 + ci * 2)), wv)
-                            s4 = madd(s4, repeated(xp.load2(at: 16 + ci * 2)), wv)
-                            s5 = madd(s5, repeated(xp.load2(at: 20 + ci * 2)), wv)
-                            s6 = madd(s6, repeated(xp.load2(at: 24 + ci * 2)), wv)
-                            s7 = madd(s7, repeated(xp.load2(at: 28 + ci * 2)), wv)
+                        do {
+                            let wt = chunked
+                            for ci in 0..<2 {
+                                let wv = wt.load8(at: ci * 8)
+                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
+                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 4)), wv)
+                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 8)), wv)
+                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 12)), wv)
+                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 16)), wv)
+                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 20)), wv)
+                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 24)), wv)
+                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 28)), wv)
+                            }
                         }
                         let sp = sums + b * 64
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
@@ -720,7 +741,7 @@ extension MergesOneInput: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_right_pad(input, p)
         Self.l0_right(UnsafePointer(p), w, o0)
-        Self.l1_left(input, w.advanced(by: 160), o1)
+        Self.l1_left(input, w.advanced(by: 304), o1)
         Self.l2_add(UnsafePointer(o1), UnsafePointer(o0), o2)
         Self.l3_channel_max(UnsafePointer(o1), o3)
         Self.l4_subtract(input, UnsafePointer(o0), o4)
@@ -737,7 +758,7 @@ extension MergesOneInput: TrainableModel {
         Self.l14_rows_again(UnsafePointer(o13), UnsafePointer(o13), o14)
         Self.l15_channels(UnsafePointer(o14), UnsafePointer(o14), o15)
         // flatten: the same memory as its input
-        Self.l17_dense(UnsafePointer(o15), w.advanced(by: 208), o17)
+        Self.l17_dense(UnsafePointer(o15), w.advanced(by: 352), o17)
         output.update(from: o17, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

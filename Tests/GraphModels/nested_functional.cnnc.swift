@@ -37,7 +37,7 @@ public struct NestedFunctional: CompiledModel {
     public static let flops = 11232
     /// 400 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 400
-    static let packedCount = 752
+    static let packedCount = 896
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -92,8 +92,9 @@ public struct NestedFunctional: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 144, count: 4, into: buffer, at: 144)
-        WeightPacking.panels(parameters, from: 148, rows: 144, outputs: 3, width: 4, into: buffer, at: 160)
-        WeightPacking.bias(parameters, from: 580, count: 3, into: buffer, at: 736)
+        WeightPacking.chunkLanes(parameters, from: 0, inputs: 36, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 160)
+        WeightPacking.panels(parameters, from: 148, rows: 144, outputs: 3, width: 4, into: buffer, at: 304)
+        WeightPacking.bias(parameters, from: 580, count: 3, into: buffer, at: 880)
         self.packed = packed
     }
 
@@ -135,7 +136,7 @@ public struct NestedFunctional: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_skip)))
         // logits
-        Self.l4_logits(UnsafePointer(arena.advanced(by: Arena.l2_skip)), w.advanced(by: 160), arena.advanced(by: Arena.l4_logits))
+        Self.l4_logits(UnsafePointer(arena.advanced(by: Arena.l2_skip)), w.advanced(by: 304), arena.advanced(by: Arena.l4_logits))
         Self.l4_logits_activation(arena.advanced(by: Arena.l4_logits))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_logits)))
         output.update(from: arena.advanced(by: Arena.l4_logits), count: 3)
@@ -170,7 +171,7 @@ public struct NestedFunctional: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_skip)))
         // logits
-        Self.l4_logits(UnsafePointer(arena.advanced(by: Arena.l2_skip)), w.advanced(by: 160), arena.advanced(by: Arena.l4_logits))
+        Self.l4_logits(UnsafePointer(arena.advanced(by: Arena.l2_skip)), w.advanced(by: 304), arena.advanced(by: Arena.l4_logits))
         Self.l4_logits_activation(arena.advanced(by: Arena.l4_logits))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_logits)))
         output.update(from: arena.advanced(by: Arena.l4_logits), count: 3)
@@ -233,7 +234,7 @@ public struct NestedFunctional: CompiledModel {
     // logits over 8 samples: Dense, (None, 144) → (None, 3)
     @inline(never)
     static func l4_logits_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 160, bias = w + 736
+        let kernel = w + 304, bias = w + 880
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -311,91 +312,123 @@ public struct NestedFunctional: CompiledModel {
 
     // inner_conv: the direct kernel
     @inline(never)
-    static func l0_inner_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w, bias = w + 144
-        for oy in parts {
-            let yp = y + oy * 24
-            var s0_0 = bias.load4(at: 0)
-            var s1_0 = bias.load4(at: 0)
-            var s2_0 = bias.load4(at: 0)
-            var s3_0 = bias.load4(at: 0)
-            var s4_0 = bias.load4(at: 0)
-            var s5_0 = bias.load4(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 32 + ky * 32 + kx * 4
-                    let wp = kernel + (ky * 3 + kx) * 16
-                    for ci in 0..<4 {
-                        let w0 = wp.load4(at: ci * 4)
-                        let x0 = V4(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V4(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V4(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V4(repeating: xp[ci + 12])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 16])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V4(repeating: xp[ci + 20])
-                        s5_0 = madd(s5_0, x5, w0)
+    static func l0_inner_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let chunked = w + 160, bias = w + 144
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = 5
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let a0 = flatOffset(p0, 6, 32, 4), a1 = flatOffset(p0 + 1, 6, 32, 4), a2 = flatOffset(p0 + 2, 6, 32, 4), a3 = flatOffset(p0 + 3, 6, 32, 4), a4 = flatOffset(p0 + 4, 6, 32, 4), a5 = flatOffset(p0 + 5, 6, 32, 4), a6 = flatOffset(p0 + 6, 6, 32, 4), a7 = flatOffset(p0 + 7, 6, 32, 4)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let xt = x + ky * 32 + kx * 4
+                                let wt = chunked + (ky * 3 + kx) * 16
+                                for ci in 0..<2 {
+                                    let wv = wt.load8(at: ci * 8)
+                                    s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
+                                    s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
+                                    s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
+                                    s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
+                                    s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
+                                    s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
+                                    s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
+                                    s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                                }
+                            }
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        yp.store(o0, at: 0)
+                        let o1 = t1_1 + biases
+                        yp.store(o1, at: 8)
+                        let o2 = t1_2 + biases
+                        yp.store(o2, at: 16)
+                        let o3 = t1_3 + biases
+                        yp.store(o3, at: 24)
                     }
                 }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
-            yp.store(s4_0, at: 16)
-            yp.store(s5_0, at: 20)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
     // inner_conv: at inference, with the layers after it in its store
     @inline(never)
-    static func l0_inner_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w, bias = w + 144
-        for oy in parts {
-            let yp = y + oy * 24
-            var s0_0 = bias.load4(at: 0)
-            var s1_0 = bias.load4(at: 0)
-            var s2_0 = bias.load4(at: 0)
-            var s3_0 = bias.load4(at: 0)
-            var s4_0 = bias.load4(at: 0)
-            var s5_0 = bias.load4(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 32 + ky * 32 + kx * 4
-                    let wp = kernel + (ky * 3 + kx) * 16
-                    for ci in 0..<4 {
-                        let w0 = wp.load4(at: ci * 4)
-                        let x0 = V4(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V4(repeating: xp[ci + 4])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V4(repeating: xp[ci + 8])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V4(repeating: xp[ci + 12])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 16])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V4(repeating: xp[ci + 20])
-                        s5_0 = madd(s5_0, x5, w0)
+    static func l0_inner_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let chunked = w + 160, bias = w + 144
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = 5
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let a0 = flatOffset(p0, 6, 32, 4), a1 = flatOffset(p0 + 1, 6, 32, 4), a2 = flatOffset(p0 + 2, 6, 32, 4), a3 = flatOffset(p0 + 3, 6, 32, 4), a4 = flatOffset(p0 + 4, 6, 32, 4), a5 = flatOffset(p0 + 5, 6, 32, 4), a6 = flatOffset(p0 + 6, 6, 32, 4), a7 = flatOffset(p0 + 7, 6, 32, 4)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let xt = x + ky * 32 + kx * 4
+                                let wt = chunked + (ky * 3 + kx) * 16
+                                for ci in 0..<2 {
+                                    let wv = wt.load8(at: ci * 8)
+                                    s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
+                                    s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
+                                    s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
+                                    s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
+                                    s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
+                                    s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
+                                    s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
+                                    s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                                }
+                            }
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 28)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        let e0r = V8().replacing(with: o0, where: o0 .> 0)
+                        yp.store(e0r, at: 0)
+                        let o1 = t1_1 + biases
+                        let e1r = V8().replacing(with: o1, where: o1 .> 0)
+                        yp.store(e1r, at: 8)
+                        let o2 = t1_2 + biases
+                        let e2r = V8().replacing(with: o2, where: o2 .> 0)
+                        yp.store(e2r, at: 16)
+                        let o3 = t1_3 + biases
+                        let e3r = V8().replacing(with: o3, where: o3 .> 0)
+                        yp.store(e3r, at: 24)
                     }
                 }
             }
-            let e0_0r = V4().replacing(with: s0_0, where: s0_0 .> 0)
-            yp.store(e0_0r, at: 0)
-            let e1_0r = V4().replacing(with: s1_0, where: s1_0 .> 0)
-            yp.store(e1_0r, at: 4)
-            let e2_0r = V4().replacing(with: s2_0, where: s2_0 .> 0)
-            yp.store(e2_0r, at: 8)
-            let e3_0r = V4().replacing(with: s3_0, where: s3_0 .> 0)
-            yp.store(e3_0r, at: 12)
-            let e4_0r = V4().replacing(with: s4_0, where: s4_0 .> 0)
-            yp.store(e4_0r, at: 16)
-            let e5_0r = V4().replacing(with: s5_0, where: s5_0 .> 0)
-            yp.store(e5_0r, at: 20)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -485,7 +518,7 @@ extension NestedFunctional: TrainableModel {
         Self.l1_inner_relu_forward(UnsafePointer(o0), o1)
         Self.l2_skip(input, UnsafePointer(o1), o2)
         // flat: the same memory as its input
-        Self.l4_logits(UnsafePointer(o2), w.advanced(by: 160), o4)
+        Self.l4_logits(UnsafePointer(o2), w.advanced(by: 304), o4)
         Self.l4_logits_activation(o4)
         output.update(from: o4, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
@@ -749,9 +782,11 @@ private extension UnsafeMutablePointer<Float> {
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
+@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
+@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
 

@@ -37,7 +37,7 @@ public struct Random047: CompiledModel {
     public static let flops = 9216
     /// 3,680 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 3680
-    static let packedCount = 1040
+    static let packedCount = 1296
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -86,6 +86,7 @@ public struct Random047: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 256, outputs: 1, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 256, count: 1, into: buffer, at: 1024)
+        WeightPacking.chunkLanes(parameters, from: 0, inputs: 256, outputs: 1, slots: 1, chunk: 8, into: buffer, at: 1040)
         self.packed = packed
     }
 
@@ -181,44 +182,54 @@ public struct Random047: CompiledModel {
 
     // conv2d: the direct kernel
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        let kernel = w, bias = w + 1024
-        // The remaining 1 output channels.
-        for oy in parts {
-            let yp = y + oy * 6
-            var s0_0 = bias.load4(at: 0)
-            var s1_0 = bias.load4(at: 0)
-            var s2_0 = bias.load4(at: 0)
-            var s3_0 = bias.load4(at: 0)
-            var s4_0 = bias.load4(at: 0)
-            var s5_0 = bias.load4(at: 0)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + oy * 672 + ky * 224 + kx * 16
-                    let wp = kernel + (ky * 4 + kx) * 64
-                    for ci in 0..<16 {
-                        let w0 = wp.load4(at: ci * 4)
-                        let x0 = V4(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V4(repeating: xp[ci + 32])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V4(repeating: xp[ci + 64])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V4(repeating: xp[ci + 96])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 128])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V4(repeating: xp[ci + 160])
-                        s5_0 = madd(s5_0, x5, w0)
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let chunked = w + 1040, bias = w + 1024
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[0], bias[0], bias[0], bias[0], bias[0], bias[0], bias[0])
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = 3
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 10)
+                        let a0 = flatOffset(p0, 6, 672, 32), a1 = flatOffset(p0 + 1, 6, 672, 32), a2 = flatOffset(p0 + 2, 6, 672, 32), a3 = flatOffset(p0 + 3, 6, 672, 32), a4 = flatOffset(p0 + 4, 6, 672, 32), a5 = flatOffset(p0 + 5, 6, 672, 32), a6 = flatOffset(p0 + 6, 6, 672, 32), a7 = flatOffset(p0 + 7, 6, 672, 32)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let xt = x + ky * 224 + kx * 16
+                                let wt = chunked + (ky * 4 + kx) * 16
+                                for ci in 0..<2 {
+                                    let wv = wt.load8(at: ci * 8)
+                                    s0 = madd(s0, xt.load8(at: a0 + ci * 8), wv)
+                                    s1 = madd(s1, xt.load8(at: a1 + ci * 8), wv)
+                                    s2 = madd(s2, xt.load8(at: a2 + ci * 8), wv)
+                                    s3 = madd(s3, xt.load8(at: a3 + ci * 8), wv)
+                                    s4 = madd(s4, xt.load8(at: a4 + ci * 8), wv)
+                                    s5 = madd(s5, xt.load8(at: a5 + ci * 8), wv)
+                                    s6 = madd(s6, xt.load8(at: a6 + ci * 8), wv)
+                                    s7 = madd(s7, xt.load8(at: a7 + ci * 8), wv)
+                                }
+                            }
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 10)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 1
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
+                        let t3_0 = pairSums(t2_0, t2_1)
+                        let o0 = t3_0 + biases
+                        yp.store(o0, at: 0)
                     }
                 }
             }
-            do { let v = s0_0; yp[0] = v[0] }
-            do { let v = s1_0; yp[1] = v[0] }
-            do { let v = s2_0; yp[2] = v[0] }
-            do { let v = s3_0; yp[3] = v[0] }
-            do { let v = s4_0; yp[4] = v[0] }
-            do { let v = s5_0; yp[5] = v[0] }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 

@@ -37,7 +37,7 @@ public struct Random054: CompiledModel {
     public static let flops = 73024
     /// 7,264 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 7264
-    static let packedCount = 304
+    static let packedCount = 512
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -94,8 +94,10 @@ public struct Random054: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 128, count: 4, into: buffer, at: 128)
-        WeightPacking.kernel(parameters, from: 132, rows: 36, outputs: 2, paddedOutputs: 4, into: buffer, at: 144)
-        WeightPacking.bias(parameters, from: 204, count: 2, into: buffer, at: 288)
+        WeightPacking.chunkLanes(parameters, from: 0, inputs: 32, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 144)
+        WeightPacking.kernel(parameters, from: 132, rows: 36, outputs: 2, paddedOutputs: 4, into: buffer, at: 272)
+        WeightPacking.bias(parameters, from: 204, count: 2, into: buffer, at: 416)
+        WeightPacking.chunkLanes(parameters, from: 132, inputs: 36, outputs: 2, slots: 2, chunk: 4, into: buffer, at: 432)
         self.packed = packed
     }
 
@@ -130,7 +132,7 @@ public struct Random054: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
-        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l4_conv2d_1))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 272), arena.advanced(by: Arena.l4_conv2d_1))
         Self.l4_conv2d_1_activation(arena.advanced(by: Arena.l4_conv2d_1))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l4_conv2d_1), count: 168)
@@ -165,7 +167,7 @@ public struct Random054: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
-        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l4_conv2d_1))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 272), arena.advanced(by: Arena.l4_conv2d_1))
         Self.l4_conv2d_1_activation(arena.advanced(by: Arena.l4_conv2d_1))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l4_conv2d_1), count: 168)
@@ -206,74 +208,58 @@ public struct Random054: CompiledModel {
 
     // conv2d: Conv2D, (None, 16, 17, 16) → (None, 14, 17, 4), 132 parameters
     @inline(never)
-    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        let kernel = w, bias = w + 128
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 6
-                let yp = y + (oy * 17 + ox) * 4
-                var s0_0 = bias.load4(at: 0)
-                var s1_0 = bias.load4(at: 0)
-                var s2_0 = bias.load4(at: 0)
-                var s3_0 = bias.load4(at: 0)
-                var s4_0 = bias.load4(at: 0)
-                var s5_0 = bias.load4(at: 0)
-                for ky in 0..<2 {
-                    let xp = x + oy * 272 + ox * 16 + ky * 544
-                    let wp = kernel + ky * 64
-                    for ci in 0..<16 {
-                        let w0 = wp.load4(at: ci * 4)
-                        let x0 = V4(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V4(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V4(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V4(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V4(repeating: xp[ci + 80])
-                        s5_0 = madd(s5_0, x5, w0)
+    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
+        let chunked = w + 144, bias = w + 128
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = run == 3 ? 6 : 8
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 230)
+                        let a0 = flatOffset(p0, 17, 272, 16), a1 = flatOffset(p0 + 1, 17, 272, 16), a2 = flatOffset(p0 + 2, 17, 272, 16), a3 = flatOffset(p0 + 3, 17, 272, 16), a4 = flatOffset(p0 + 4, 17, 272, 16), a5 = flatOffset(p0 + 5, 17, 272, 16), a6 = flatOffset(p0 + 6, 17, 272, 16), a7 = flatOffset(p0 + 7, 17, 272, 16)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<2 {
+                            let xt = x + ky * 544
+                            let wt = chunked + ky * 64
+                            for ci in 0..<8 {
+                                let wv = wt.load8(at: ci * 8)
+                                s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
+                                s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
+                                s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
+                                s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
+                                s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
+                                s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
+                                s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
+                                s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                            }
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 230)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        yp.store(o0, at: 0)
+                        let o1 = t1_1 + biases
+                        yp.store(o1, at: 8)
+                        let o2 = t1_2 + biases
+                        yp.store(o2, at: 16)
+                        let o3 = t1_3 + biases
+                        yp.store(o3, at: 24)
                     }
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 4)
-                yp.store(s2_0, at: 8)
-                yp.store(s3_0, at: 12)
-                yp.store(s4_0, at: 16)
-                yp.store(s5_0, at: 20)
             }
-            do {
-                let yp = y + (oy * 17 + 12) * 4
-                var s0_0 = bias.load4(at: 0)
-                var s1_0 = bias.load4(at: 0)
-                var s2_0 = bias.load4(at: 0)
-                var s3_0 = bias.load4(at: 0)
-                var s4_0 = bias.load4(at: 0)
-                for ky in 0..<2 {
-                    let xp = x + oy * 272 + ky * 544 + 192
-                    let wp = kernel + ky * 64
-                    for ci in 0..<16 {
-                        let w0 = wp.load4(at: ci * 4)
-                        let x0 = V4(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V4(repeating: xp[ci + 16])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V4(repeating: xp[ci + 32])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V4(repeating: xp[ci + 48])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 64])
-                        s4_0 = madd(s4_0, x4, w0)
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 4)
-                yp.store(s2_0, at: 8)
-                yp.store(s3_0, at: 12)
-                yp.store(s4_0, at: 16)
-            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -297,44 +283,57 @@ public struct Random054: CompiledModel {
 
     // conv2d_1: the direct kernel
     @inline(never)
-    static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        let kernel = w, bias = w + 144
-        // The remaining 2 output channels.
-        for oy in parts {
-            let yp = y + oy * 12
-            var s0_0 = bias.load4(at: 0)
-            var s1_0 = bias.load4(at: 0)
-            var s2_0 = bias.load4(at: 0)
-            var s3_0 = bias.load4(at: 0)
-            var s4_0 = bias.load4(at: 0)
-            var s5_0 = bias.load4(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 72 + ky * 72 + kx * 4
-                    let wp = kernel + (ky * 3 + kx) * 16
-                    for ci in 0..<4 {
-                        let w0 = wp.load4(at: ci * 4)
-                        let x0 = V4(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V4(repeating: xp[ci + 12])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V4(repeating: xp[ci + 24])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V4(repeating: xp[ci + 36])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 48])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V4(repeating: xp[ci + 60])
-                        s5_0 = madd(s5_0, x5, w0)
+    static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        let chunked = w + 160, bias = w + 144
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[0], bias[1], bias[0], bias[1], bias[0], bias[1])
+        // A pixel's 4 channels of a chunk, once for each of 2 filters.
+        @inline(__always) func repeated(_ v: V4) -> V8 { let v8 = V8(lowHalf: v, highHalf: v); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = run == 1 ? 3 : 8
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 76)
+                        let a0 = flatOffset(p0, 6, 72, 12), a1 = flatOffset(p0 + 1, 6, 72, 12), a2 = flatOffset(p0 + 2, 6, 72, 12), a3 = flatOffset(p0 + 3, 6, 72, 12), a4 = flatOffset(p0 + 4, 6, 72, 12), a5 = flatOffset(p0 + 5, 6, 72, 12), a6 = flatOffset(p0 + 6, 6, 72, 12), a7 = flatOffset(p0 + 7, 6, 72, 12)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let xt = x + ky * 72 + kx * 4
+                                let wt = chunked + (ky * 3 + kx) * 8
+                                do {
+                                    let wv = wt.load8(at: 0)
+                                    s0 = madd(s0, repeated(xt.load4(at: a0)), wv)
+                                    s1 = madd(s1, repeated(xt.load4(at: a1)), wv)
+                                    s2 = madd(s2, repeated(xt.load4(at: a2)), wv)
+                                    s3 = madd(s3, repeated(xt.load4(at: a3)), wv)
+                                    s4 = madd(s4, repeated(xt.load4(at: a4)), wv)
+                                    s5 = madd(s5, repeated(xt.load4(at: a5)), wv)
+                                    s6 = madd(s6, repeated(xt.load4(at: a6)), wv)
+                                    s7 = madd(s7, repeated(xt.load4(at: a7)), wv)
+                                }
+                            }
+                        }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 76)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 2
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
+                        let o0 = t2_0 + biases
+                        yp.store(o0, at: 0)
+                        let o1 = t2_1 + biases
+                        yp.store(o1, at: 8)
                     }
                 }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -414,7 +413,7 @@ extension Random054: TrainableModel {
         Self.l3_conv2d(UnsafePointer(o2), w, o3)
         Self.l3_conv2d_activation(o3)
         Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_1(UnsafePointer(p), w.advanced(by: 144), o4)
+        Self.l4_conv2d_1(UnsafePointer(p), w.advanced(by: 272), o4)
         Self.l4_conv2d_1_activation(o4)
         output.update(from: o4, count: 168)
         // The loss, and its gradient: with respect to the output, or to the

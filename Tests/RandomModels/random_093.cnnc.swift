@@ -37,7 +37,7 @@ public struct Random093: CompiledModel {
     public static let flops = 39424
     /// 192 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 192
-    static let packedCount = 528
+    static let packedCount = 784
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -86,6 +86,7 @@ public struct Random093: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 128, outputs: 2, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 256, count: 2, into: buffer, at: 512)
+        WeightPacking.chunkLanes(parameters, from: 0, inputs: 128, outputs: 2, slots: 2, chunk: 4, into: buffer, at: 528)
         self.packed = packed
     }
 
@@ -147,78 +148,57 @@ public struct Random093: CompiledModel {
 
     // conv2d: Conv2D, (None, 10, 12, 16) → (None, 7, 11, 2), 258 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        let kernel = w, bias = w + 512
-        // The remaining 2 output channels.
-        for oy in parts {
-            do {
-                let yp = y + oy * 22
-                var s0_0 = bias.load4(at: 0)
-                var s1_0 = bias.load4(at: 0)
-                var s2_0 = bias.load4(at: 0)
-                var s3_0 = bias.load4(at: 0)
-                var s4_0 = bias.load4(at: 0)
-                var s5_0 = bias.load4(at: 0)
-                for ky in 0..<4 {
-                    for kx in 0..<2 {
-                        let xp = x + oy * 192 + ky * 192 + kx * 16
-                        let wp = kernel + (ky * 2 + kx) * 64
-                        for ci in 0..<16 {
-                            let w0 = wp.load4(at: ci * 4)
-                            let x0 = V4(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V4(repeating: xp[ci + 16])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V4(repeating: xp[ci + 32])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V4(repeating: xp[ci + 48])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V4(repeating: xp[ci + 64])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V4(repeating: xp[ci + 80])
-                            s5_0 = madd(s5_0, x5, w0)
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        let chunked = w + 528, bias = w + 512
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[0], bias[1], bias[0], bias[1], bias[0], bias[1])
+        // A pixel's 4 channels of a chunk, once for each of 2 filters.
+        @inline(__always) func repeated(_ v: V4) -> V8 { let v8 = V8(lowHalf: v, highHalf: v); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = run == 1 ? 2 : 8
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 69)
+                        let a0 = flatOffset(p0, 11, 192, 16), a1 = flatOffset(p0 + 1, 11, 192, 16), a2 = flatOffset(p0 + 2, 11, 192, 16), a3 = flatOffset(p0 + 3, 11, 192, 16), a4 = flatOffset(p0 + 4, 11, 192, 16), a5 = flatOffset(p0 + 5, 11, 192, 16), a6 = flatOffset(p0 + 6, 11, 192, 16), a7 = flatOffset(p0 + 7, 11, 192, 16)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<4 {
+                            for kx in 0..<2 {
+                                let xt = x + ky * 192 + kx * 16
+                                let wt = chunked + (ky * 2 + kx) * 32
+                                for ci in 0..<4 {
+                                    let wv = wt.load8(at: ci * 8)
+                                    s0 = madd(s0, repeated(xt.load4(at: a0 + ci * 4)), wv)
+                                    s1 = madd(s1, repeated(xt.load4(at: a1 + ci * 4)), wv)
+                                    s2 = madd(s2, repeated(xt.load4(at: a2 + ci * 4)), wv)
+                                    s3 = madd(s3, repeated(xt.load4(at: a3 + ci * 4)), wv)
+                                    s4 = madd(s4, repeated(xt.load4(at: a4 + ci * 4)), wv)
+                                    s5 = madd(s5, repeated(xt.load4(at: a5 + ci * 4)), wv)
+                                    s6 = madd(s6, repeated(xt.load4(at: a6 + ci * 4)), wv)
+                                    s7 = madd(s7, repeated(xt.load4(at: a7 + ci * 4)), wv)
+                                }
+                            }
                         }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 69)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 2
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
+                        let o0 = t2_0 + biases
+                        yp.store(o0, at: 0)
+                        let o1 = t2_1 + biases
+                        yp.store(o1, at: 8)
                     }
                 }
-                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
-                do { let v = s4_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                do { let v = s5_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
             }
-            do {
-                let yp = y + (oy * 11 + 6) * 2
-                var s0_0 = bias.load4(at: 0)
-                var s1_0 = bias.load4(at: 0)
-                var s2_0 = bias.load4(at: 0)
-                var s3_0 = bias.load4(at: 0)
-                var s4_0 = bias.load4(at: 0)
-                for ky in 0..<4 {
-                    for kx in 0..<2 {
-                        let xp = x + oy * 192 + ky * 192 + kx * 16 + 96
-                        let wp = kernel + (ky * 2 + kx) * 64
-                        for ci in 0..<16 {
-                            let w0 = wp.load4(at: ci * 4)
-                            let x0 = V4(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V4(repeating: xp[ci + 16])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V4(repeating: xp[ci + 32])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V4(repeating: xp[ci + 48])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V4(repeating: xp[ci + 64])
-                            s4_0 = madd(s4_0, x4, w0)
-                        }
-                    }
-                }
-                do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
-                do { let v = s4_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 

@@ -37,7 +37,7 @@ public struct Random103: CompiledModel {
     public static let flops = 43200
     /// 1,616 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1616
-    static let packedCount = 1312
+    static let packedCount = 1536
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -100,6 +100,7 @@ public struct Random103: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 60, beta: 66, mean: 72, variance: 78, epsilon: Float(0.001), channels: 6, into: buffer, scaleAt: 1056, shiftAt: 1062)
         WeightPacking.kernel(parameters, from: 84, rows: 54, outputs: 4, paddedOutputs: 4, into: buffer, at: 1072)
         WeightPacking.bias(parameters, from: 300, count: 4, into: buffer, at: 1296)
+        WeightPacking.chunkLanes(parameters, from: 84, inputs: 54, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 1312)
         self.packed = packed
     }
 
@@ -641,69 +642,60 @@ public struct Random103: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 11, 20, 6) → (None, 5, 9, 4), 220 parameters
     @inline(never)
-    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        let kernel = w, bias = w + 224
-        for oy in parts {
-            do {
-                let yp = y + oy * 36
-                var s0_0 = bias.load4(at: 0)
-                var s1_0 = bias.load4(at: 0)
-                var s2_0 = bias.load4(at: 0)
-                var s3_0 = bias.load4(at: 0)
-                var s4_0 = bias.load4(at: 0)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 240 + ky * 120 + kx * 6
-                        let wp = kernel + (ky * 3 + kx) * 24
-                        for ci in 0..<6 {
-                            let w0 = wp.load4(at: ci * 4)
-                            let x0 = V4(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V4(repeating: xp[ci + 12])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V4(repeating: xp[ci + 24])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V4(repeating: xp[ci + 36])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V4(repeating: xp[ci + 48])
-                            s4_0 = madd(s4_0, x4, w0)
+    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let chunked = w + 240, bias = w + 224
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = 6
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 37)
+                        let a0 = flatOffset(p0, 9, 240, 12), a1 = flatOffset(p0 + 1, 9, 240, 12), a2 = flatOffset(p0 + 2, 9, 240, 12), a3 = flatOffset(p0 + 3, 9, 240, 12), a4 = flatOffset(p0 + 4, 9, 240, 12), a5 = flatOffset(p0 + 5, 9, 240, 12), a6 = flatOffset(p0 + 6, 9, 240, 12), a7 = flatOffset(p0 + 7, 9, 240, 12)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let xt = x + ky * 120 + kx * 6
+                                let wt = chunked + (ky * 3 + kx) * 24
+                                for ci in 0..<3 {
+                                    let wv = wt.load8(at: ci * 8)
+                                    s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
+                                    s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
+                                    s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
+                                    s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
+                                    s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
+                                    s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
+                                    s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
+                                    s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                                }
+                            }
                         }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 37)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        yp.store(o0, at: 0)
+                        let o1 = t1_1 + biases
+                        yp.store(o1, at: 8)
+                        let o2 = t1_2 + biases
+                        yp.store(o2, at: 16)
+                        let o3 = t1_3 + biases
+                        yp.store(o3, at: 24)
                     }
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 4)
-                yp.store(s2_0, at: 8)
-                yp.store(s3_0, at: 12)
-                yp.store(s4_0, at: 16)
             }
-            do {
-                let yp = y + (oy * 9 + 5) * 4
-                var s0_0 = bias.load4(at: 0)
-                var s1_0 = bias.load4(at: 0)
-                var s2_0 = bias.load4(at: 0)
-                var s3_0 = bias.load4(at: 0)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 240 + ky * 120 + kx * 6 + 60
-                        let wp = kernel + (ky * 3 + kx) * 24
-                        for ci in 0..<6 {
-                            let w0 = wp.load4(at: ci * 4)
-                            let x0 = V4(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V4(repeating: xp[ci + 12])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V4(repeating: xp[ci + 24])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V4(repeating: xp[ci + 36])
-                            s3_0 = madd(s3_0, x3, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 4)
-                yp.store(s2_0, at: 8)
-                yp.store(s3_0, at: 12)
-            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 

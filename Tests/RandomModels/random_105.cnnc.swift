@@ -37,7 +37,7 @@ public struct Random105: CompiledModel {
     public static let flops = 30816
     /// 1,232 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1232
-    static let packedCount = 2272
+    static let packedCount = 2400
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -93,8 +93,9 @@ public struct Random105: CompiledModel {
         WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 6, outputs: 8, stride: 16, into: buffer, at: 64)
         WeightPacking.kernel(parameters, from: 48, rows: 32, outputs: 3, paddedOutputs: 4, into: buffer, at: 960)
         WeightPacking.bias(parameters, from: 144, count: 3, into: buffer, at: 1088)
-        WeightPacking.panels(parameters, from: 147, rows: 288, outputs: 2, width: 4, into: buffer, at: 1104)
-        WeightPacking.bias(parameters, from: 723, count: 2, into: buffer, at: 2256)
+        WeightPacking.chunkLanes(parameters, from: 48, inputs: 32, outputs: 3, slots: 4, chunk: 2, into: buffer, at: 1104)
+        WeightPacking.panels(parameters, from: 147, rows: 288, outputs: 2, width: 4, into: buffer, at: 1232)
+        WeightPacking.bias(parameters, from: 723, count: 2, into: buffer, at: 2384)
         self.packed = packed
     }
 
@@ -125,7 +126,7 @@ public struct Random105: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // dense
-        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 1104), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 1232), arena.advanced(by: Arena.l3_dense))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
         output.update(from: arena.advanced(by: Arena.l3_dense), count: 2)
     }
@@ -155,7 +156,7 @@ public struct Random105: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // dense
-        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 1104), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 1232), arena.advanced(by: Arena.l3_dense))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
         output.update(from: arena.advanced(by: Arena.l3_dense), count: 2)
     }
@@ -205,7 +206,7 @@ public struct Random105: CompiledModel {
     // dense over 8 samples: Dense, (None, 288) → (None, 2)
     @inline(never)
     static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 1104, bias = w + 2256
+        let kernel = w + 1232, bias = w + 2384
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -364,47 +365,60 @@ public struct Random105: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 9, 13, 8) → (None, 8, 12, 3), 99 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        let kernel = w, bias = w + 128
-        // The remaining 3 output channels.
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 6
-                let yp = y + (oy * 12 + ox) * 3
-                var s0_0 = bias.load4(at: 0)
-                var s1_0 = bias.load4(at: 0)
-                var s2_0 = bias.load4(at: 0)
-                var s3_0 = bias.load4(at: 0)
-                var s4_0 = bias.load4(at: 0)
-                var s5_0 = bias.load4(at: 0)
-                for ky in 0..<2 {
-                    for kx in 0..<2 {
-                        let xp = x + oy * 104 + ox * 8 + ky * 104 + kx * 8
-                        let wp = kernel + (ky * 2 + kx) * 32
-                        for ci in 0..<8 {
-                            let w0 = wp.load4(at: ci * 4)
-                            let x0 = V4(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V4(repeating: xp[ci + 8])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V4(repeating: xp[ci + 16])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V4(repeating: xp[ci + 24])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V4(repeating: xp[ci + 32])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V4(repeating: xp[ci + 40])
-                            s5_0 = madd(s5_0, x5, w0)
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        let chunked = w + 144, bias = w + 128
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V8(bias[0], bias[1], bias[2], 0, bias[0], bias[1], bias[2], 0)
+        // A pixel's 2 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = run == 1 ? 4 : 8
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 88)
+                        let a0 = flatOffset(p0, 12, 104, 8), a1 = flatOffset(p0 + 1, 12, 104, 8), a2 = flatOffset(p0 + 2, 12, 104, 8), a3 = flatOffset(p0 + 3, 12, 104, 8), a4 = flatOffset(p0 + 4, 12, 104, 8), a5 = flatOffset(p0 + 5, 12, 104, 8), a6 = flatOffset(p0 + 6, 12, 104, 8), a7 = flatOffset(p0 + 7, 12, 104, 8)
+                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        for ky in 0..<2 {
+                            for kx in 0..<2 {
+                                let xt = x + ky * 104 + kx * 8
+                                let wt = chunked + (ky * 2 + kx) * 32
+                                for ci in 0..<4 {
+                                    let wv = wt.load8(at: ci * 8)
+                                    s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
+                                    s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
+                                    s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
+                                    s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
+                                    s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
+                                    s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
+                                    s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
+                                    s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                                }
+                            }
                         }
+                        let sp = sums + b * 64
+                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 88)
+                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 3
+                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let o0 = t1_0 + biases
+                        do { let v = o0; yp[0] = v[0]; yp[1] = v[1]; yp[2] = v[2]; yp[3] = v[4]; yp[4] = v[5]; yp[5] = v[6] }
+                        let o1 = t1_1 + biases
+                        do { let v = o1; yp[6] = v[0]; yp[7] = v[1]; yp[8] = v[2]; yp[9] = v[4]; yp[10] = v[5]; yp[11] = v[6] }
+                        let o2 = t1_2 + biases
+                        do { let v = o2; yp[12] = v[0]; yp[13] = v[1]; yp[14] = v[2]; yp[15] = v[4]; yp[16] = v[5]; yp[17] = v[6] }
+                        let o3 = t1_3 + biases
+                        do { let v = o3; yp[18] = v[0]; yp[19] = v[1]; yp[20] = v[2]; yp[21] = v[4]; yp[22] = v[5]; yp[23] = v[6] }
                     }
                 }
-                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
-                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
-                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -464,7 +478,7 @@ extension Random105: TrainableModel {
         Self.l0_conv2d_activation(o0)
         Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 960), o1)
         // flatten: the same memory as its input
-        Self.l3_dense(UnsafePointer(o1), w.advanced(by: 1104), o3)
+        Self.l3_dense(UnsafePointer(o1), w.advanced(by: 1232), o3)
         output.update(from: o3, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

@@ -416,16 +416,19 @@ public struct Random106: CompiledModel {
                         let p0 = Swift.min((run * 8 + b) * 8, 1081)
                         let xp = x + p0 * 64
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
-                        for ci in 0..<32 {
-                            let wv = chunked.load8(at: ci * 8)
-                            s0 = madd(s0, repeated(xp.load2(at: 0 + ci * 2)), wv)
-                            s1 = madd(s1, repeated(xp.load2(at: 64 + ci * 2)), wv)
-                            s2 = madd(s2, repeated(xp.load2(at: 128 + ci * 2)), wv)
-                            s3 = madd(s3, repeated(xp.load2(at: 192 + ci * 2)), wv)
-                            s4 = madd(s4, repeated(xp.load2(at: 256 + ci * 2)), wv)
-                            s5 = madd(s5, repeated(xp.load2(at: 320 + ci * 2)), wv)
-                            s6 = madd(s6, repeated(xp.load2(at: 384 + ci * 2)), wv)
-                            s7 = madd(s7, repeated(xp.load2(at: 448 + ci * 2)), wv)
+                        do {
+                            let wt = chunked
+                            for ci in 0..<32 {
+                                let wv = wt.load8(at: ci * 8)
+                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
+                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 64)), wv)
+                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 128)), wv)
+                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 192)), wv)
+                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 256)), wv)
+                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 320)), wv)
+                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 384)), wv)
+                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 448)), wv)
+                            }
                         }
                         let sp = sums + b * 64
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
@@ -470,16 +473,19 @@ public struct Random106: CompiledModel {
                         let p0 = Swift.min((run * 8 + b) * 8, 1081)
                         let xp = x + p0 * 64
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
-                        for ci in 0..<32 {
-                            let wv = chunked.load8(at: ci * 8)
-                            s0 = madd(s0, repeated(xp.load2(at: 0 + ci * 2)), wv)
-                            s1 = madd(s1, repeated(xp.load2(at: 64 + ci * 2)), wv)
-                            s2 = madd(s2, repeated(xp.load2(at: 128 + ci * 2)), wv)
-                            s3 = madd(s3, repeated(xp.load2(at: 192 + ci * 2)), wv)
-                            s4 = madd(s4, repeated(xp.load2(at: 256 + ci * 2)), wv)
-                            s5 = madd(s5, repeated(xp.load2(at: 320 + ci * 2)), wv)
-                            s6 = madd(s6, repeated(xp.load2(at: 384 + ci * 2)), wv)
-                            s7 = madd(s7, repeated(xp.load2(at: 448 + ci * 2)), wv)
+                        do {
+                            let wt = chunked
+                            for ci in 0..<32 {
+                                let wv = wt.load8(at: ci * 8)
+                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
+                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 64)), wv)
+                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 128)), wv)
+                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 192)), wv)
+                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 256)), wv)
+                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 320)), wv)
+                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 384)), wv)
+                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 448)), wv)
+                            }
                         }
                         let sp = sums + b * 64
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
@@ -546,16 +552,20 @@ public struct Random106: CompiledModel {
                         let p0 = Swift.min((run * 8 + b) * 8, 553)
                         let a0 = flatOffset(p0, 17, 132, 8), a1 = flatOffset(p0 + 1, 17, 132, 8), a2 = flatOffset(p0 + 2, 17, 132, 8), a3 = flatOffset(p0 + 3, 17, 132, 8), a4 = flatOffset(p0 + 4, 17, 132, 8), a5 = flatOffset(p0 + 5, 17, 132, 8), a6 = flatOffset(p0 + 6, 17, 132, 8), a7 = flatOffset(p0 + 7, 17, 132, 8)
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
-                        for ci in 0..<2 {
-                            let wv = chunked.load8(at: ci * 8)
-                            s0 = madd(s0, repeated(x.load2(at: a0 + ci * 2)), wv)
-                            s1 = madd(s1, repeated(x.load2(at: a1 + ci * 2)), wv)
-                            s2 = madd(s2, repeated(x.load2(at: a2 + ci * 2)), wv)
-                            s3 = madd(s3, repeated(x.load2(at: a3 + ci * 2)), wv)
-                            s4 = madd(s4, repeated(x.load2(at: a4 + ci * 2)), wv)
-                            s5 = madd(s5, repeated(x.load2(at: a5 + ci * 2)), wv)
-                            s6 = madd(s6, repeated(x.load2(at: a6 + ci * 2)), wv)
-                            s7 = madd(s7, repeated(x.load2(at: a7 + ci * 2)), wv)
+                        do {
+                            let xt = x
+                            let wt = chunked
+                            for ci in 0..<2 {
+                                let wv = wt.load8(at: ci * 8)
+                                s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
+                                s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
+                                s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
+                                s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
+                                s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
+                                s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
+                                s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
+                                s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                            }
                         }
                         let sp = sums + b * 64
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)

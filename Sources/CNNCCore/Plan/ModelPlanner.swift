@@ -259,8 +259,9 @@ public enum ModelPlanner {
             }
             if let chunked = packed.chunkedOffset {
                 return .chunkLanes(ChunkLaneConvolutionEmitter(
-                    function: function, inputWidth: layer.inputShape.dimensions[1], inputChannels: layer.inputShape.lastAxis,
-                    strides: config.strides, outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
+                    function: function, inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
+                    inputChannels: layer.inputShape.lastAxis, kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
+                    outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
                     packed: packed, chunkedOffset: chunked, fusedReLU: config.activation == .relu))
             }
             return .channelLanes(ConvolutionEmitter(

@@ -156,12 +156,12 @@ struct WeightPlan: Codable, Hashable {
                 let small = ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1])
                 let pixelLanes = PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
                                                                    outputs: config.filters, outputWidth: layer.outputShape.dimensions[1])
-                let chunkLanes = ChunkLaneConvolutionEmitter.suits(kernel: config.kernelSize, inputChannels: layer.inputShape.lastAxis, outputs: config.filters,
+                let chunkLanes = ChunkLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, outputs: config.filters,
                                                                    outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1])
                 if pixelLanes {
                     packed.phasedOffset = reservePacked((rows + 1) * config.filters * PixelLaneConvolutionEmitter.patternStride)
                 } else if chunkLanes {
-                    packed.chunkedOffset = reservePacked(ChunkLaneConvolutionEmitter.packedCount(inputChannels: layer.inputShape.lastAxis, outputs: config.filters))
+                    packed.chunkedOffset = reservePacked(ChunkLaneConvolutionEmitter.packedCount(rows: rows, outputs: config.filters))
                 } else if small {
                     packed.panelWidth = packed.lanes
                 }

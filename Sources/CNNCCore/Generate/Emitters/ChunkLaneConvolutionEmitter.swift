@@ -1,8 +1,9 @@
-/// Emits a 1x1 Conv2D to at most 4 filters (an Inception branch's reduction
-/// to 4 channels, a segmentation head's few classes) with a chunk of
-/// consecutive input channels of every filter in SIMD lanes: lane f·G + k of
-/// a pixel's vector of 8 sums holds filter f's products with input channels
-/// c + k of each chunk of G = 8 / filter slots. Each multiply-add reads the
+/// Emits a Conv2D to at most 4 filters (an Inception branch's 1x1 reduction
+/// to 4 channels, a segmentation head's few classes, a U-Net's last 3x3 to
+/// one mask) with a chunk of consecutive input channels of every filter in
+/// SIMD lanes: lane f·G + k of a pixel's vector of 8 sums holds filter f's
+/// products with input channels c + k of each chunk of G = 8 / filter slots,
+/// summed over the taps. Each multiply-add reads the
 /// pixel's G channels once, repeated across the filters (a `vbroadcastsd` of
 /// two channels for 4 filters, straight from memory: no shuffle), against
 /// the chunk's weights packed in that order (`WeightPacking.chunkLanes`).
@@ -22,9 +23,13 @@
 /// against 0.76 µs for 256 pixels of 32 channels to 4 filters).
 struct ChunkLaneConvolutionEmitter: Codable, Hashable {
     var function: String
+    /// The input's width, padding included: the kernel reads the padded copy
+    /// (`PaddingEmitter`), so no tap checks bounds.
     var inputWidth: Int
     var inputChannels: Int
+    var kernel: Size2D
     var strides: Size2D
+    var dilation: Size2D
     var outputHeight: Int
     var outputWidth: Int
     var packed: WeightPlan.PackedKernel
@@ -51,12 +56,12 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
     /// scratch of 2 KB, in the L1 cache when read back. A call's `parts` are runs.
     static let blocksPerRun = 8
 
-    /// Whether this layout suits the layer: a 1x1 kernel to at most 4
-    /// filters, input channels a whole number of chunks (a chunk never reads
-    /// the next pixel's channels), and more output pixels than a small
-    /// output's (whose weights `ConvolutionEmitter` reads in panels).
-    static func suits(kernel: Size2D, inputChannels: Int, outputs: Int, outputHeight: Int, outputWidth: Int) -> Bool {
-        kernel.height == 1 && kernel.width == 1 && outputs <= 4 && inputChannels % chunk(outputs: outputs) == 0
+    /// Whether this layout suits the layer: at most 4 filters, input
+    /// channels a whole number of chunks (a chunk never reads the next
+    /// pixel's channels), and more output pixels than a small output's
+    /// (whose weights `ConvolutionEmitter` reads in panels).
+    static func suits(inputChannels: Int, outputs: Int, outputHeight: Int, outputWidth: Int) -> Bool {
+        outputs <= 4 && inputChannels % chunk(outputs: outputs) == 0
             && !ConvolutionEmitter.isSmallOutput(height: outputHeight, width: outputWidth)
     }
 
@@ -64,8 +69,8 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
     static func filterSlots(outputs: Int) -> Int { outputs == 3 ? 4 : outputs }
     /// Input channels a vector holds of each filter.
     static func chunk(outputs: Int) -> Int { lanes / filterSlots(outputs: outputs) }
-    /// Floats the chunked kernel takes.
-    static func packedCount(inputChannels: Int, outputs: Int) -> Int { inputChannels * filterSlots(outputs: outputs) }
+    /// Floats the chunked kernel takes: for each tap and chunk of its input channels, one vector.
+    static func packedCount(rows: Int, outputs: Int) -> Int { rows * filterSlots(outputs: outputs) }
 
     private var filters: Int { packed.outputs }
     private var slots: Int { Self.filterSlots(outputs: filters) }
@@ -87,8 +92,10 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
         return rest == 1 && pixels % Self.blockPixels != 0 ? perRun + 1 : rest
     }
 
-    /// Whether output pixel i reads input pixel i (stride 1, as wide): its input offset is i · channels.
-    private var readsInOrder: Bool { strides.height == 1 && strides.width == 1 && inputWidth == outputWidth }
+    /// Whether output pixel i reads input pixel i (a 1x1 kernel of stride 1, as wide): its input offset is i · channels.
+    private var readsInOrder: Bool {
+        kernel.height == 1 && kernel.width == 1 && strides.height == 1 && strides.width == 1 && inputWidth == outputWidth
+    }
 
     /// A vector in the output's pattern (lane p·slots + f holds filter f) of
     /// `value(f)`, zero in a slot past the filters.
@@ -147,15 +154,25 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
             let rowStride = strides.height * inputWidth * inputChannels, pixelStride = strides.width * inputChannels
             out.line("let " + (0..<perBlock).map { p in "a\(p) = flatOffset(p0\(p == 0 ? "" : " + \(p)"), \(outputWidth), \(rowStride), \(pixelStride))" }.joined(separator: ", "))
         }
-        func pixel(_ p: Int) -> String { readsInOrder ? "\(p * inputChannels)" : "a\(p)" }
+        func pixel(_ p: Int) -> Index { readsInOrder ? Index(p * inputChannels) : Index("a\(p)") }
         out.line("var " + (0..<perBlock).map { "s\($0) = \(vector)()" }.joined(separator: ", "))
-        out.loop("ci", count: inputChannels / chunk) { out, ci in
-            out.line("let wv = chunked.\(VectorTypes.load(vector))(at: \(ci * lanes))")
-            let base = readsInOrder ? "xp" : "x"
-            for p in 0..<perBlock {
-                let offset = "\(pixel(p)) + \(ci * chunk)"
-                let load = "\(base).\(VectorTypes.load(VectorTypes.name(chunk)))(at: \(offset))"
-                out.line("s\(p) = madd(s\(p), \(slots > 1 ? "repeated(\(load))" : load), wv)")
+        let chunks = inputChannels / chunk
+        // The taps (constant trip counts, unrolled by the optimizer), each a 1x1 convolution of the input moved by it.
+        out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
+            let (ky, kx) = (tap[0], tap[1])
+            let taps = kernel.height * kernel.width
+            let base = readsInOrder ? "xp" : "xt"
+            if !readsInOrder {
+                out.line("let xt = \((ky * (dilation.height * inputWidth * inputChannels) + kx * (dilation.width * inputChannels)).offsetting("x"))")
+            }
+            out.line("let wt = \((taps == 1 ? Index(0) : (ky * kernel.width + kx) * (chunks * lanes)).offsetting("chunked"))")
+            out.loop("ci", count: chunks) { out, ci in
+                out.line("let wv = wt.\(VectorTypes.load(vector))(at: \(ci * lanes))")
+                for p in 0..<perBlock {
+                    let offset = pixel(p) + ci * chunk
+                    let load = "\(base).\(VectorTypes.load(VectorTypes.name(chunk)))(at: \(offset))"
+                    out.line("s\(p) = madd(s\(p), \(slots > 1 ? "repeated(\(load))" : load), wv)")
+                }
             }
         }
         out.line("let sp = sums + b * \(perBlock * lanes)")

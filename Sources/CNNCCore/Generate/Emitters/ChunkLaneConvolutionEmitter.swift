@@ -3,14 +3,15 @@
 /// one mask) with a chunk of consecutive input channels of every filter in
 /// SIMD lanes: lane f·G + k of a pixel's vector of 8 sums holds filter f's
 /// products with input channels c + k of each chunk of G = 8 / filter slots,
-/// summed over the taps. Each multiply-add reads the
-/// pixel's G channels once, repeated across the filters (a `vbroadcastsd` of
-/// two channels for 4 filters, straight from memory: no shuffle), against
-/// the chunk's weights packed in that order (`WeightPacking.chunkLanes`).
-/// With the filters alone in lanes (`ConvolutionEmitter`) such a layer runs
-/// in vectors of 4, one broadcast per multiply-add, which the Zen 4 executes
-/// at half its rate of 8 or 16 (inception_cifar's 5x5 reduction at 46
-/// GFLOP/s, 48% of SGEMM).
+/// summed over the taps (each a 1x1 convolution of the padded input moved
+/// by it). Each multiply-add reads the pixel's G channels once, repeated
+/// across the filters (a `vbroadcastsd` of two channels for 4 filters,
+/// straight from memory: no shuffle), against the chunk's weights packed in
+/// that order (`WeightPacking.chunkLanes`). With the filters alone in lanes
+/// (`ConvolutionEmitter`) such a layer ran in vectors of 4, one broadcast
+/// per multiply-add, which the Zen 4 executes at half its rate of 8 or 16
+/// (inception_cifar's 5x5 reduction at 46 GFLOP/s, 48% of SGEMM), and one
+/// filter used one lane of the four.
 ///
 /// A pixel's G partial sums of each filter are then added across lanes:
 /// pairs of pixels' vectors give one vector of half as many partial sums of

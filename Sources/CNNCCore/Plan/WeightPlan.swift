@@ -184,6 +184,10 @@ struct WeightPlan: Codable, Hashable {
                    let line = WinogradLine.choice(taps: config.kernelSize, length: layer.outputShape.dimensions[0]) {
                     packed.winogradLine = line
                     packed.winogradOffset = reservePacked(line.patch * inputs * packed.paddedOutputs)
+                } else if ChunkLaneConvolutionEmitter.suits(inputChannels: inputs, outputs: config.filters,
+                                                            outputHeight: 1, outputWidth: layer.outputShape.dimensions[0]) {
+                    // Its steps are the pixels of an image of one row, as the plan computes it.
+                    packed.chunkedOffset = reservePacked(ChunkLaneConvolutionEmitter.packedCount(rows: config.kernelSize * inputs, outputs: config.filters))
                 }
                 packing[index] = .kernel(packed)
             case .depthwiseConv2D(let config):

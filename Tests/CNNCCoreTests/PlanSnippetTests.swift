@@ -240,6 +240,39 @@ import Testing
         #expect(try kernel("[5, 7, 8]", "Conv2D: {filters: 5, kernel_size: 1}") == nil)
     }
 
+    /// A shared layer's calls read one packing, so a kernel with a packing
+    /// of its own must suit every call: a head of 2 filters over 12x12 and
+    /// 2x2 pixels keeps its filters in lanes (chunk lanes' blocks of 8 pixels
+    /// would start before the small call's first pixel), and so does a
+    /// one-channel layer whose second call has rows too short for pixel lanes.
+    @Test func aSharedLayerTakesAKernelOfItsOwnPackingOnlyWhereEveryCallSuitsIt() throws {
+        func directKernels(_ yaml: String) throws -> [DirectConvolution] {
+            try Self.program(yaml).nodes.compactMap { node in
+                if case .convolution(let kernels) = node.kernel { kernels.direct } else { nil }
+            }
+        }
+        func head(_ filters: Int, channels: Int, size: Int) -> String {
+            """
+            input_shape: [12, 12, \(channels)]
+            layers:
+              - MaxPooling2D: {pool_size: \(size), name: coarse}
+              - Conv2D: {inputs: input_layer, filters: \(filters), kernel_size: 1, name: head}
+              - Call: {layer: head, inputs: coarse}
+              - Flatten: {inputs: head, name: f1}
+              - Flatten: {inputs: "head[1]", name: f2}
+              - Concatenate: {inputs: [f1, f2], name: both}
+            """
+        }
+        for kernel in try directKernels(head(2, channels: 8, size: 6)) {
+            guard case .channelLanes = kernel else { Issue.record("a call of the shared head is not in channel lanes: \(kernel)"); continue }
+        }
+        // Both calls large: chunk lanes for both.
+        #expect(try directKernels(head(2, channels: 8, size: 2)).allSatisfy { if case .chunkLanes = $0 { true } else { false } })
+        for kernel in try directKernels(head(4, channels: 1, size: 3)) {
+            guard case .channelLanes = kernel else { Issue.record("a call of the shared one-channel layer is not in channel lanes: \(kernel)"); continue }
+        }
+    }
+
     /// Permute copies whole channel runs when the channels stay last, and reads
     /// with a stride otherwise; a sequence's Permute keeps its row of one first.
     /// RepeatVector's (n, features) and UpSampling1D's nearest (1, size) are

@@ -154,10 +154,19 @@ struct WeightPlan: Codable, Hashable {
                 // A small output's kernel is read in panels (`ConvolutionEmitter.flatOutput`),
                 // unless its pixels go in lanes, and never by Winograd.
                 let small = ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1])
-                let pixelLanes = PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
-                                                                   outputs: config.filters, outputWidth: layer.outputShape.dimensions[1])
-                let chunkLanes = ChunkLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, outputs: config.filters,
-                                                                   outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1])
+                // Every call of a shared layer reads the same packing, so the kernels
+                // that need their own packing must suit every call's output (a
+                // shared head over a pyramid's levels: a level of 2x2 pixels would
+                // have made the chunk-lane kernel's last block start before pixel 0).
+                let calls = [layer] + model.layers.filter { $0.sharesWeightsOf == index }
+                let pixelLanes = calls.allSatisfy {
+                    PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
+                                                      outputs: config.filters, outputWidth: $0.outputShape.dimensions[1])
+                }
+                let chunkLanes = calls.allSatisfy {
+                    ChunkLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, outputs: config.filters,
+                                                      outputHeight: $0.outputShape.dimensions[0], outputWidth: $0.outputShape.dimensions[1])
+                }
                 if pixelLanes {
                     packed.phasedOffset = reservePacked((rows + 1) * config.filters * PixelLaneConvolutionEmitter.patternStride)
                 } else if chunkLanes {
@@ -184,8 +193,9 @@ struct WeightPlan: Codable, Hashable {
                    let line = WinogradLine.choice(taps: config.kernelSize, length: layer.outputShape.dimensions[0]) {
                     packed.winogradLine = line
                     packed.winogradOffset = reservePacked(line.patch * inputs * packed.paddedOutputs)
-                } else if ChunkLaneConvolutionEmitter.suits(inputChannels: inputs, outputs: config.filters,
-                                                            outputHeight: 1, outputWidth: layer.outputShape.dimensions[0]) {
+                } else if ([layer] + model.layers.filter { $0.sharesWeightsOf == index }).allSatisfy({
+                    ChunkLaneConvolutionEmitter.suits(inputChannels: inputs, outputs: config.filters, outputHeight: 1, outputWidth: $0.outputShape.dimensions[0])
+                }) {
                     // Its steps are the pixels of an image of one row, as the plan computes it.
                     packed.chunkedOffset = reservePacked(ChunkLaneConvolutionEmitter.packedCount(rows: config.kernelSize * inputs, outputs: config.filters))
                 }

@@ -65,11 +65,12 @@ public enum WeightPacking {
         }
     }
 
-    /// A 1x1 kernel (1, 1, inputs, outputs) for a kernel whose vectors hold
-    /// a chunk of `chunk` consecutive input channels of each of `slots`
-    /// filters: input channel c of filter f goes to lane f·chunk + c % chunk
-    /// of chunk c / chunk. Slots past the last filter are not written: they
-    /// stay the zeros the packed buffer starts as.
+    /// A kernel (kh, kw, cin, outputs), as `inputs` = kh·kw·cin rows, for a
+    /// kernel whose vectors hold a chunk of `chunk` consecutive input
+    /// channels of each of `slots` filters: row r of filter f goes to lane
+    /// f·chunk + r % chunk of chunk r / chunk (cin a whole number of chunks,
+    /// so no chunk spans two taps). Slots past the last filter are not
+    /// written: they stay the zeros the packed buffer starts as.
     public static func chunkLanes(_ parameters: [Float], from offset: Int, inputs: Int, outputs: Int, slots: Int, chunk: Int,
                                   into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         for input in 0..<inputs {

@@ -32,9 +32,9 @@ struct WeightPlan: Codable, Hashable {
         /// one-channel layer whose output pixels and filters share the lanes
         /// (`PixelLaneConvolutionEmitter`, packed by `WeightPacking.phasedLanes`).
         var phasedOffset: Int? = nil
-        /// The kernel in chunks of input channels of every filter, for a 1x1
-        /// layer of at most 4 filters (`ChunkLaneConvolutionEmitter`, packed
-        /// by `WeightPacking.chunkLanes`).
+        /// The kernel in chunks of input channels of every filter, tap by
+        /// tap, for a layer of at most 4 filters (`ChunkLaneConvolutionEmitter`,
+        /// packed by `WeightPacking.chunkLanes`).
         var chunkedOffset: Int? = nil
 
         /// The same packing as a layer's kernels see it when they are handed
@@ -158,7 +158,7 @@ struct WeightPlan: Codable, Hashable {
                 // that need their own packing must suit every call's output (a
                 // shared head over a pyramid's levels: a level of 2x2 pixels would
                 // have made the chunk-lane kernel's last block start before pixel 0).
-                let calls = [layer] + model.layers.filter { $0.sharesWeightsOf == index }
+                let calls = model.calls(ofLayer: index)
                 let pixelLanes = calls.allSatisfy {
                     PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
                                                       outputs: config.filters, outputWidth: $0.outputShape.dimensions[1])
@@ -193,7 +193,7 @@ struct WeightPlan: Codable, Hashable {
                    let line = WinogradLine.choice(taps: config.kernelSize, length: layer.outputShape.dimensions[0]) {
                     packed.winogradLine = line
                     packed.winogradOffset = reservePacked(line.patch * inputs * packed.paddedOutputs)
-                } else if ([layer] + model.layers.filter { $0.sharesWeightsOf == index }).allSatisfy({
+                } else if model.calls(ofLayer: index).allSatisfy({
                     ChunkLaneConvolutionEmitter.suits(inputChannels: inputs, outputs: config.filters, outputHeight: 1, outputWidth: $0.outputShape.dimensions[0])
                 }) {
                     // Its steps are the pixels of an image of one row, as the plan computes it.
@@ -239,8 +239,7 @@ struct WeightPlan: Codable, Hashable {
                 // on at most 16 positions one on a small output: its kernel streams from
                 // panels, as a small convolution output's does. Every call of a shared
                 // layer reads the same packing, so all of them must be that small.
-                let calls = [layer] + model.layers.filter { $0.sharesWeightsOf == index }
-                if calls.allSatisfy({ $0.outputShape.elementCount / max(config.units, 1) <= ConvolutionEmitter.smallOutputPixels }) {
+                if model.calls(ofLayer: index).allSatisfy({ $0.outputShape.elementCount / max(config.units, 1) <= ConvolutionEmitter.smallOutputPixels }) {
                     packed.panelWidth = packed.lanes
                 }
                 packing[index] = .kernel(packed)
@@ -330,6 +329,11 @@ struct WeightPlan: Codable, Hashable {
 }
 
 extension CheckedModel {
+    /// Layer `index` and every later call of it (a shared layer's), which all read its packing.
+    func calls(ofLayer index: Int) -> [CheckedLayer] {
+        [layers[index]] + layers.filter { $0.sharesWeightsOf == index }
+    }
+
     /// The model's weight tensors, with Keras's names and layouts, in the
     /// order of the generated model's parameter buffer: what a weights file
     /// must hold (cnnc compares one with it before compiling anything).

@@ -130,8 +130,8 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
             out.temporaryAllocation(of: "Float", capacity: Swift.max(perRun, lastRunBlocks) * perBlock * lanes, named: "scratch") { out in
                 out.line("let sums = scratch.baseAddress!")
                 out.block("for run in parts") { out in
-                    let last = parts == 1 || lastRunBlocks == perRun
-                    out.line("let blocks = " + (last ? "\(lastRunBlocks)" : "run == \(parts - 1) ? \(lastRunBlocks) : \(perRun)"))
+                    let everyRunAlike = parts == 1 || lastRunBlocks == perRun
+                    out.line("let blocks = " + (everyRunAlike ? "\(lastRunBlocks)" : "run == \(parts - 1) ? \(lastRunBlocks) : \(perRun)"))
                     out.line("// \(perBlock) pixels a block; the last block ends with the output (overlapping the one before, to the same bits).")
                     out.block("for b in 0..<blocks") { out in
                         out.line("let p0 = Swift.min((run * \(perRun) + b) * \(perBlock), \(pixels - perBlock))")

@@ -1241,7 +1241,8 @@ import Testing
     /// runs over the block's 8 samples in one call: each place reads 4 of its
     /// 9 taps, and one place of the 8 samples makes a block (3 vectors of
     /// channels, 24 accumulators, in AVX-512's registers), after every
-    /// sample's padded copy is made.
+    /// sample's padded copy is made; its kernel, over 256 KB, is asked for
+    /// 4 KB ahead of each panel load.
     @Test func aSmallPaddedOutputRunsOverTheBlocksSamples() throws {
         let program = try Self.program("""
             input_shape: [4, 4, 256]
@@ -1276,6 +1277,14 @@ import Testing
             "Self.l1_wide_samples(UnsafePointer(arena.advanced(by: Arena.l1_wide_padded)), w.advanced(by: 131584), arena.advanced(by: Arena.l1_wide))",
         ])
         #expect(swift.contains("// 5 of the 9 taps read only padding for these pixels: skipped, with their weights"))
+        // Its kernel (4.7 MB) comes from memory for the first samples' block: each panel load asks for the line 4 KB on.
+        let all = swift.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let start = try #require(all.firstIndex { $0.hasPrefix("static func l1_wide_samples(") })
+        let samplesBody = all[(start + 1)...].prefix { !$0.hasPrefix("static func ") }
+        let loads = samplesBody.filter { $0.hasPrefix("let w") && $0.contains("= wp.load16(at: ci * ") }
+        let asks = samplesBody.filter { $0.hasPrefix("wp.prefetch(at: ci * ") }
+        #expect(!loads.isEmpty && asks.count == loads.count)
+        #expect(asks.first.map { $0.hasSuffix(" + 1024)") } == true)
     }
 
     @Test func gradientBuffersAlternateOnlyWhenALayerAfterTheFirstWritesDLdx() throws {

@@ -804,6 +804,7 @@ public struct SmallOutputs: CompiledModel {
                         let wp = kernel + c0 * 576 + (ky * 3 + kx) * 1024
                         for ci in 0..<64 {
                             let w0 = wp.load16(at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 128])
@@ -960,6 +961,7 @@ public struct SmallOutputs: CompiledModel {
                         let wp = kernel + c0 * 576 + (ky * 3 + kx) * 1024
                         for ci in 0..<64 {
                             let w0 = wp.load16(at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 128])
@@ -1116,6 +1118,7 @@ public struct SmallOutputs: CompiledModel {
                         let wp = kernel + c0 * 576 + (ky * 3 + kx) * 1024
                         for ci in 0..<64 {
                             let w0 = wp.load16(at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 128])
@@ -1273,6 +1276,7 @@ public struct SmallOutputs: CompiledModel {
                         let wp = kernel + c0 * 576 + (ky * 3 + kx) * 1024
                         for ci in 0..<64 {
                             let w0 = wp.load16(at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 1152])
@@ -1430,6 +1434,7 @@ public struct SmallOutputs: CompiledModel {
                         let wp = kernel + c0 * 576 + (ky * 3 + kx) * 1024
                         for ci in 0..<64 {
                             let w0 = wp.load16(at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 128])
@@ -1571,6 +1576,7 @@ public struct SmallOutputs: CompiledModel {
                         let wp = kernel + c0 * 576 + (ky * 3 + kx) * 1024
                         for ci in 0..<64 {
                             let w0 = wp.load16(at: ci * 16)
+                            wp.prefetch(at: ci * 16 + 1024)
                             let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             let x1 = V16(repeating: xp[ci + 25616])
@@ -1654,8 +1660,11 @@ public struct SmallOutputs: CompiledModel {
                 let wp = kernel + c0 * 320
                 for ci in 0..<320 {
                     let w0 = wp.load16(at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let w1 = wp.load16(at: ci * 16 + 5120)
+                    wp.prefetch(at: ci * 16 + 6144)
                     let w2 = wp.load16(at: ci * 16 + 10240)
+                    wp.prefetch(at: ci * 16 + 11264)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
@@ -1739,7 +1748,9 @@ public struct SmallOutputs: CompiledModel {
                 let wp = kernel + 92160
                 for ci in 0..<320 {
                     let w0 = wp.load16(at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
                     let w1 = wp.load16(at: ci * 16 + 5120)
+                    wp.prefetch(at: ci * 16 + 6144)
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)

@@ -23,6 +23,31 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: runtimePath)[.modificationDate] as? Date == written)
     }
 
+    /// `swift build` runs with a temporary folder of its own (SwiftPM leaves
+    /// empty `TemporaryDirectory.*` folders in its TMPDIR at every build),
+    /// removed after the build, also after one that fails. The package's
+    /// manifest fails with the TMPDIR it was given, which the error repeats.
+    @Test func swiftBuildKeepsItsTemporaryFilesToItselfAndRemovesThem() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-tmpdir-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let manifest = """
+            // swift-tools-version: 6.1
+            import Foundation
+            fatalError("TMPDIR=" + (ProcessInfo.processInfo.environment["TMPDIR"] ?? "unset"))
+            """
+        try manifest.write(toFile: "\(folder)/Package.swift", atomically: true, encoding: .utf8)
+        var message = ""
+        do {
+            _ = try await ModelBuilder.swiftBuild(folder)
+        } catch {
+            message = error.message
+        }
+        let temporary = ModelBuilder.temporaryFolder(forPackage: folder)
+        #expect(message.contains("TMPDIR=\(temporary)"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+    }
+
     @Test func oneProcessAtATimeHoldsIt() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-workbench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder + ".lock") }

@@ -1287,6 +1287,36 @@ import Testing
         #expect(asks.first.map { $0.hasSuffix(" + 1024)") } == true)
     }
 
+    /// ResNetV2's 3x3 layers are 'valid' convolutions of a ZeroPadding2D's
+    /// output: the kernel knows the zeros around its input as it knows its
+    /// own 'same' padding, so a block over samples skips the taps that read
+    /// only them, and runs over the block's samples as a 'same' layer does.
+    @Test func aConvolutionOfAZeroPaddingsOutputSkipsItsZerosAsItsOwnPadding() throws {
+        let program = try Self.program("""
+            input_shape: [4, 4, 256]
+            layers:
+              - Conv2D: {filters: 512, kernel_size: 1, strides: 2, name: reduce}
+              - ZeroPadding2D: {padding: 1, name: pad}
+              - Conv2D: {filters: 512, kernel_size: 3, name: wide}
+              - Flatten
+              - Dense: {units: 10}
+            """)
+        guard case .convolution(let wide) = program.nodes[2].kernel, case .channelLanes(let direct) = wide.direct,
+              let overSamples = wide.overSamples else {
+            Issue.record("no kernel over samples for wide: \(program.nodes[2].kernel)")
+            return
+        }
+        #expect(wide.padding == nil && direct.padding == Padding2D(top: 1, bottom: 1, left: 1, right: 1))
+        #expect(overSamples.flatBlocks.map { overSamples.liveTaps(pixels: [$0[0].position]).count } == [4, 4, 4, 4])
+        // A 'valid' layer on input no ZeroPadding2D made reads every tap.
+        let plain = try Self.program("input_shape: [4, 4, 8]\nlayers:\n  - Conv2D: {filters: 16, kernel_size: 3}\n")
+        guard case .convolution(let kernels) = plain.nodes[0].kernel, case .channelLanes(let valid) = kernels.direct else {
+            Issue.record("no channel-lane kernel: \(plain.nodes[0].kernel)")
+            return
+        }
+        #expect(valid.padding == .zero)
+    }
+
     @Test func gradientBuffersAlternateOnlyWhenALayerAfterTheFirstWritesDLdx() throws {
         let one = try Self.program("input_shape: [4]\nlayers:\n  - Dense: {units: 2}\n")
         #expect(!one.training.swapsGradients)

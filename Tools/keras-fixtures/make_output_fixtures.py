@@ -74,7 +74,7 @@ import make_fixtures  # noqa: E402
 
 OUT = Path("Tests/Fixtures/keras/outputs")
 SKIP = {"long_names"}
-BIG = {"cats_vs_dogs"}  # formula weights, N = 1, no weights.safetensors
+BIG = {"cats_vs_dogs", "zero_padded_valid"}  # formula weights, N = 1, no weights.safetensors
 BATCH = 3
 # Above this many bytes of layer outputs per sample, reference.safetensors
 # keeps the first sample only, so deep zoo models (resnet20_cifar, 2.7 MB per
@@ -96,7 +96,7 @@ UNIFORM = {
 NORMALIZATION_COUNT = 1000
 
 FORMULA_TEXT = """\
-cats_vs_dogs weights (no weights.safetensors: 5,615,553 parameters, 22 MB).
+{stem} weights (no weights.safetensors: {parameters} parameters, {megabytes} MB).
 
 Tensors in model order, t = 0, 1, 2, ...; each layer's kernel then its bias:
 {table}(Conv2D kernel layout (kh, kw, cin, cout), Dense kernel (in, out).)
@@ -438,7 +438,9 @@ def make_one(path, stem):
 
     if big:
         rows = [f"  t={t} {name} {tuple(v.shape)}\n" for t, (name, v) in enumerate(formula_weights(model))]
-        text = FORMULA_TEXT.replace("{table}", "".join(rows))
+        parameters = model.count_params()
+        text = (FORMULA_TEXT.replace("{stem}", stem).replace("{parameters}", f"{parameters:,}")
+                .replace("{megabytes}", f"{parameters * 4 / 1e6:.0f}").replace("{table}", "".join(rows)))
         (folder / "weights.formula.txt").write_text(text, encoding="utf-8")
         (folder / "weights.safetensors").unlink(missing_ok=True)
         keras.backend.clear_session()

@@ -97,11 +97,15 @@ public struct ModelBuilder: Sendable {
     /// files (its `TMPDIR`): SwiftPM leaves an empty `TemporaryDirectory.*`
     /// behind in the temporary folder at every build (six a build with Swift
     /// 6.3 on Linux), which in /tmp grew by thousands over a day of compiles.
-    /// A folder of the build's own, in the package's `.build`, emptied before
-    /// and removed after.
+    /// A folder of this build's own in the package's `.build`, removed after:
+    /// absolute, since the tools read TMPDIR from folders of their own (a
+    /// relative `cnnc build` output or CNNC_CACHE_DIR), and named by the
+    /// process and a UUID, since `cnnc build` into one folder takes no lock
+    /// and one build must not remove another's.
     static func temporaryFolder(forPackage folder: String) -> String {
-        "\(folder)/.build/cnnc-tmp"
+        URL(fileURLWithPath: folder).standardizedFileURL.path + "/.build/\(temporaryPrefix)\(getpid())-\(UUID().uuidString)"
     }
+    static let temporaryPrefix = "cnnc-tmp-"
 
     /// `swift build -c release` in `folder`; the transcript's tail is the error on failure.
     /// Returns the seconds it took.
@@ -109,7 +113,6 @@ public struct ModelBuilder: Sendable {
         let start = Date()
         let temporary = temporaryFolder(forPackage: folder)
         do {
-            try? FileManager.default.removeItem(atPath: temporary)
             try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
         } catch {
             throw BuildError("cannot create the build's temporary folder \(temporary): \(error.localizedDescription)")

@@ -25,10 +25,11 @@ import Testing
 
     /// `swift build` runs with a temporary folder of its own (SwiftPM leaves
     /// empty `TemporaryDirectory.*` folders in its TMPDIR at every build),
-    /// removed after the build, also after one that fails. The package's
-    /// manifest fails with the TMPDIR it was given, which the error repeats.
+    /// an absolute path even for a package named by a relative one, removed
+    /// after the build, also after one that fails. The package's manifest
+    /// fails with the TMPDIR it was given, which the error repeats.
     @Test func swiftBuildKeepsItsTemporaryFilesToItselfAndRemovesThem() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-tmpdir-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-tmpdir-\(UUID().uuidString)").standardizedFileURL.path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let manifest = """
@@ -37,15 +38,18 @@ import Testing
             fatalError("TMPDIR=" + (ProcessInfo.processInfo.environment["TMPDIR"] ?? "unset"))
             """
         try manifest.write(toFile: "\(folder)/Package.swift", atomically: true, encoding: .utf8)
+        // The same folder named from the working directory.
+        let depth = FileManager.default.currentDirectoryPath.split(separator: "/").count
+        let relative = String(repeating: "../", count: depth) + folder.dropFirst()
         var message = ""
         do {
-            _ = try await ModelBuilder.swiftBuild(folder)
+            _ = try await ModelBuilder.swiftBuild(relative)
         } catch {
             message = error.message
         }
-        let temporary = ModelBuilder.temporaryFolder(forPackage: folder)
-        #expect(message.contains("TMPDIR=\(temporary)"), "\(message)")
-        #expect(!FileManager.default.fileExists(atPath: temporary))
+        #expect(message.contains("TMPDIR=\(folder)/.build/\(ModelBuilder.temporaryPrefix)"), "\(message)")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/.build")) ?? []
+        #expect(!left.contains { $0.hasPrefix(ModelBuilder.temporaryPrefix) }, "\(left)")
     }
 
     @Test func oneProcessAtATimeHoldsIt() async throws {

@@ -14,16 +14,36 @@ extension WeightPacking {
     /// A 3x3 kernel `(3, 3, inputChannels, outputs)` in the domain of Winograd's
     /// F(tile x tile, 3x3): U = G g Gᵀ per input and output channel
     /// (`winogradKernelTransform`), stored as n² matrices U[ξ] of
-    /// inputChannels rows x paddedOutputs (ξ = n·row + column of U).
+    /// inputChannels rows x paddedOutputs (ξ = n·row + column of U), or with
+    /// `panelWidth` each matrix in panels of that many output channels, each
+    /// panel's rows one after another (as `panels` packs a kernel).
     ///
     /// Training repacks after every step, so this runs once a step: one input
     /// channel at a time, its nine taps' rows of outputs transformed side by
     /// side (`transformTaps`).
     public static func winograd(_ parameters: [Float], from offset: Int, inputChannels: Int, outputs: Int, paddedOutputs: Int,
-                                tile: Int = 2, into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
+                                tile: Int = 2, panelWidth: Int? = nil, into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         parameters.withUnsafeBufferPointer { source in
-            transformKernel(source.baseAddress! + offset, inputChannels: inputChannels, outputs: outputs, paddedOutputs: paddedOutputs,
-                            tile: tile, into: packed.baseAddress! + target)
+            let kernel = source.baseAddress! + offset, u = packed.baseAddress! + target
+            guard let width = panelWidth else {
+                return transformKernel(kernel, inputChannels: inputChannels, outputs: outputs, paddedOutputs: paddedOutputs, tile: tile, into: u)
+            }
+            // Each channel's n² rows go to a row of scratch, then lane by lane into their panels.
+            let transforms = (tile + 2) * (tile + 2)
+            let rows = UnsafeMutablePointer<Float>.allocate(capacity: transforms * outputs)
+            defer { rows.deallocate() }
+            transformTaps(tile: tile, count: outputs, rows: inputChannels) { channel, taps in
+                gatherTaps(kernel, channel: channel, inputChannels: inputChannels, outputs: outputs, into: taps)
+            } into: { _, xi in
+                rows + xi * outputs
+            } finishing: { channel in
+                for xi in 0..<transforms {
+                    let matrix = u + xi * inputChannels * paddedOutputs
+                    for first in stride(from: 0, to: outputs, by: width) {
+                        (matrix + (first * inputChannels + channel * width)).update(from: rows + xi * outputs + first, count: min(width, outputs - first))
+                    }
+                }
+            }
         }
     }
 
@@ -56,12 +76,18 @@ extension WeightPacking {
     private static func transformKernel(_ kernel: UnsafePointer<Float>, inputChannels: Int, outputs: Int, paddedOutputs: Int, tile: Int,
                                         into u: UnsafeMutablePointer<Float>) {
         transformTaps(tile: tile, count: outputs, rows: inputChannels) { channel, taps in
-            for tap in 0..<9 {
-                let row = kernel + (tap * inputChannels + channel) * outputs
-                for output in 0..<outputs { taps[tap * outputs + output] = Double(row[output]) }
-            }
+            gatherTaps(kernel, channel: channel, inputChannels: inputChannels, outputs: outputs, into: taps)
         } into: { channel, xi in
             u + (xi * inputChannels + channel) * paddedOutputs
+        }
+    }
+
+    /// Input channel `channel`'s nine taps of every output, tap-major, as `transformTaps` reads them.
+    private static func gatherTaps(_ kernel: UnsafePointer<Float>, channel: Int, inputChannels: Int, outputs: Int,
+                                   into taps: UnsafeMutablePointer<Double>) {
+        for tap in 0..<9 {
+            let row = kernel + (tap * inputChannels + channel) * outputs
+            for output in 0..<outputs { taps[tap * outputs + output] = Double(row[output]) }
         }
     }
 
@@ -115,7 +141,8 @@ extension WeightPacking {
     /// Floats go. Summed in Double and rounded to Float once. (The form of one sum of up
     /// to nine terms per value took 1.5% of a ResNet-20 training step.)
     private static func transformTaps(tile: Int, count: Int, rows: Int, fill: (Int, UnsafeMutablePointer<Double>) -> Void,
-                                      into destination: (Int, Int) -> UnsafeMutablePointer<Float>) {
+                                      into destination: (Int, Int) -> UnsafeMutablePointer<Float>,
+                                      finishing finish: (Int) -> Void = { _ in }) {
         let g = winogradKernelTransform(tile: tile), n = g.count
         let taps = UnsafeMutablePointer<Double>.allocate(capacity: 9 * count)
         let mixed = UnsafeMutablePointer<Double>.allocate(capacity: 3 * n * count)
@@ -140,6 +167,7 @@ extension WeightPacking {
                     for c in 0..<count { u[c] = Float(w0 * h0[c] + w1 * h1[c] + w2 * h2[c]) }
                 }
             }
+            finish(row)
         }
     }
 }

@@ -606,6 +606,44 @@ import Testing
         #expect(program.arena.scratch == winograd.kernel.scratchCount)
     }
 
+    /// A 3x3 layer of at most 16 tiles (ResNet50's 7x7 and 14x14 stages at
+    /// 224x224: 4 and 16 tiles of F(4x4)) whose U outgrows the L2 reads U in
+    /// panels, its products small outputs that ask for their lines 4 KB
+    /// ahead; a U as large over 49 tiles keeps rows, as does a smaller U over
+    /// 4 tiles. Training's F(2x2) forward pass packs its own U in rows.
+    @Test func aWinogradLayerOfFewTilesReadsItsKernelInPanels() throws {
+        let program = try Self.program("""
+            input_shape: [7, 7, 512]
+            layers:
+              - Conv2D: {filters: 512, kernel_size: 3, padding: same, name: few}
+              - Conv2D: {filters: 64, kernel_size: 1, name: reduce}
+              - Conv2D: {filters: 64, kernel_size: 3, padding: same, name: small}
+              - ZeroPadding2D: {padding: 11}
+              - Conv2D: {filters: 128, kernel_size: 1, name: widen}
+              - Conv2D: {filters: 128, kernel_size: 3, padding: same, name: many}
+              - Flatten
+              - Dense: {units: 2, activation: softmax}
+            """)
+        guard case .convolution(let few) = program.nodes[0].kernel, let fewWinograd = few.winograd,
+              case .convolution(let small) = program.nodes[2].kernel, let smallWinograd = small.winograd,
+              case .convolution(let many) = program.nodes[5].kernel, let manyWinograd = many.winograd else {
+            Issue.record("expected three Winograd kernels: \(program.nodes.map(\.kernel))")
+            return
+        }
+        #expect(fewWinograd.kernel.tile == .four && fewWinograd.kernel.packed.winogradPanels)
+        #expect(smallWinograd.kernel.tile == .four && !smallWinograd.kernel.packed.winogradPanels)
+        #expect(manyWinograd.kernel.tile == .four && !manyWinograd.kernel.packed.winogradPanels)
+        let product = fewWinograd.kernel.product(tiles: 4)
+        #expect(product.flatOutput && product.packed.panelWidth == 16 && product.packed.rows == 512)
+        #expect(!manyWinograd.kernel.product(tiles: 49).flatOutput)
+        let swift = ModelGenerator.render(program)
+        #expect(swift.contains("tile: 4, panelWidth: 16, into: buffer"))
+        let lines = Self.lines(of: swift, from: "static func l0_few_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {", count: 40)
+        #expect(lines.contains("let w0 = wp.load16(at: ci * 16)") && lines.contains("wp.prefetch(at: ci * 16 + 1024)"))
+        let forward = try #require(program.training.winogradTrainingForwards.first { $0.layer == 0 })
+        #expect(!forward.kernel.kernel.packed.winogradPanels && !forward.kernel.kernel.product(tiles: 16).flatOutput)
+    }
+
     /// Training's forward pass runs the Winograd kernel inference chose where
     /// that is F(2x2) (a 10x10 output), with its padded input and scratch in
     /// room of their own after the rest of the training arena, which the

@@ -50,4 +50,35 @@ import Testing
         packed.withUnsafeMutableBufferPointer { WeightPacking.panels(kernel, from: 0, rows: 2, outputs: 3, width: 2, into: $0, at: 1) }
         #expect(packed == [0, 1, 2, 4, 5, 3, 0, 6, 0])
     }
+
+    /// U in panels holds the values U in rows does, each matrix's vectors of
+    /// channels down all its rows in turn: 5 outputs in panels of 4 leave
+    /// the second panel's last 3 lanes as the buffer had them (zeros).
+    @Test func winogradPanelsHoldTheRowsValuesPanelByPanel() {
+        let (inputs, outputs, width, padded) = (3, 5, 4, 8)
+        var generator = SplitMix64(seed: 5)
+        let kernel = (0..<9 * inputs * outputs).map { _ in Float(Int(generator.next() % 2001) - 1000) / 1000 }
+        for tile in [2, 4] {
+            let transforms = (tile + 2) * (tile + 2)
+            var rows = [Float](repeating: 0, count: transforms * inputs * padded + 1)
+            rows.withUnsafeMutableBufferPointer {
+                WeightPacking.winograd(kernel, from: 0, inputChannels: inputs, outputs: outputs, paddedOutputs: padded, tile: tile, into: $0, at: 1)
+            }
+            var panels = [Float](repeating: 0, count: transforms * inputs * padded + 1)
+            panels.withUnsafeMutableBufferPointer {
+                WeightPacking.winograd(kernel, from: 0, inputChannels: inputs, outputs: outputs, paddedOutputs: padded, tile: tile,
+                                       panelWidth: width, into: $0, at: 1)
+            }
+            #expect(panels[0] == 0)
+            for xi in 0..<transforms {
+                for channel in 0..<inputs {
+                    for output in 0..<padded {
+                        let (panel, lane) = output.quotientAndRemainder(dividingBy: width)
+                        let value = panels[1 + xi * inputs * padded + (panel * inputs + channel) * width + lane]
+                        #expect(value == rows[1 + (xi * inputs + channel) * padded + output], "F(\(tile)): ξ \(xi), channel \(channel), output \(output)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -30,5 +30,6 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/wide_channels.yaml", WideChannels.self),
     ("Tests/Fixtures/specs/winograd_edges.yaml", WinogradEdges.self),
     ("Tests/Fixtures/specs/winograd_line.yaml", WinogradLine.self),
+    ("Tests/Fixtures/specs/winograd_panels.yaml", WinogradPanels.self),
     ("Tests/Fixtures/specs/zero_padded_valid.yaml", ZeroPaddedValid.self),
 ]

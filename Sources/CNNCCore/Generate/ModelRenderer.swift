@@ -593,7 +593,8 @@ struct ModelRenderer {
             let call = "WeightPacking.winogradLine(parameters, from: \(tensor.offset), taps: \(line.taps), inputChannels: \(kernel.rows / line.taps), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), transform: [\(transform)], into: buffer, at: \(transformed))"
             out.line(inferenceOnly.contains(transformed) ? "if forInference { \(call) }" : call)
         } else if let transformed = kernel.winogradOffset {
-            let call = "WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), tile: \(kernel.winogradTile.size), into: buffer, at: \(transformed))"
+            let panels = kernel.winogradPanels ? ", panelWidth: \(kernel.lanes)" : ""
+            let call = "WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), tile: \(kernel.winogradTile.size)\(panels), into: buffer, at: \(transformed))"
             out.line(inferenceOnly.contains(transformed) ? "if forInference { \(call) }" : call)
         }
     }

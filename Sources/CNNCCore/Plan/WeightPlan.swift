@@ -18,6 +18,13 @@ struct WeightPlan: Codable, Hashable {
         var winogradOffset: Int? = nil
         /// The Winograd algorithm that domain is for (`WinogradTile.choice`).
         var winogradTile: WinogradTile = .two
+        /// U's matrices each in panels of `lanes` output channels (as
+        /// `panelWidth` packs a kernel), for a layer of at most 16 tiles whose
+        /// U outgrows the L2 (`WinogradConvolutionEmitter.cachedKernelFloats`):
+        /// its products use each weight once a tile, so U streams from
+        /// memory, which panels read straight down where rows read a few
+        /// lines a row's stride apart (`WinogradConvolutionEmitter.product`).
+        var winogradPanels = false
         /// A Conv1D's 1-D algorithm, where the domain is for that (`WinogradLine.choice`).
         var winogradLine: WinogradLine? = nil
         /// Conv2DTranspose's input channels: Keras's kernel (kh, kw, filters, cin)
@@ -177,8 +184,13 @@ struct WeightPlan: Codable, Hashable {
                 if WinogradConvolutionEmitter.suits(kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
                                                     inputChannels: layer.inputShape.lastAxis, outputs: config.filters),
                    !small {
-                    packed.winogradTile = WinogradTile.choice(outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1])
-                    packed.winogradOffset = reservePacked(packed.winogradTile.products * layer.inputShape.lastAxis * packed.paddedOutputs)
+                    let tile = WinogradTile.choice(outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1])
+                    packed.winogradTile = tile
+                    packed.winogradPanels = tile.products * layer.inputShape.lastAxis * packed.paddedOutputs > WinogradConvolutionEmitter.cachedKernelFloats
+                        && calls.allSatisfy {
+                            tile.tiles(outputHeight: $0.outputShape.dimensions[0], outputWidth: $0.outputShape.dimensions[1]) <= ConvolutionEmitter.smallOutputPixels
+                        }
+                    packed.winogradOffset = reservePacked(tile.products * layer.inputShape.lastAxis * packed.paddedOutputs)
                 }
                 packing[index] = .kernel(packed)
             case .oneDimensional(.conv1D(let config)):

@@ -47,6 +47,8 @@ struct WinogradTrainingForward: Codable, Hashable, Sendable {
             forward.productsOf = nil
             forward.transformedOffset = 0
             forward.packed.kernelOffset = 0
+            // The step weights hold U in rows (`WeightPacking.winograd` without panels).
+            forward.packed.winogradPanels = false
             forward.packed.biasOffset = WinogradTile.two.products * forward.inputChannels * forward.packed.paddedOutputs
             var padding = winograd.padding
             padding.function = forward.function + "_pad"

@@ -315,8 +315,12 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// the L2 keeps from one sample to the next: LeNet-5's first Dense layer
     /// (205 KB) ran 5% slower asking.
     private var prefetchesPanels: Bool {
-        flatOutput && (lanes * MemoryLayout<Float>.size) % 64 == 0 && packed.rows * paddedOutputs > 64 * 1024
+        flatOutput && (lanes * MemoryLayout<Float>.size) % 64 == 0 && (panelsFromMemory ?? (packed.rows * paddedOutputs > 64 * 1024))
     }
+    /// Whether the panels come from beyond the L2 whatever their own size
+    /// says: a Winograd product's matrix is one of n² read one after
+    /// another (`WinogradConvolutionEmitter.product`). nil: their size decides.
+    var panelsFromMemory: Bool? = nil
     /// Floats ahead in a panel: 4 KB, about what memory delivers to one core while a line is on its way.
     static let prefetchDistance = 1024
 

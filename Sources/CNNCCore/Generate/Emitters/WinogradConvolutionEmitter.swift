@@ -180,14 +180,34 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
 
     /// M[ξ] = V[ξ] · U[ξ] for `tiles` tiles: a 1x1 convolution of a 1 x tiles
     /// image, its sums starting from zero (the bias comes after the transform).
+    ///
+    /// U in panels (`WeightPlan.PackedKernel.winogradPanels`) makes it a small
+    /// output's kernel, which reads each panel straight down and asks for its
+    /// lines ahead, as every matrix of U does from memory: they stream one
+    /// after another, whatever one matrix's size. In rows, a group of 64
+    /// channels read 256 bytes a row, a row's stride apart: ResNet50's
+    /// 512-channel layers at 224x224 (7x7 pixels, 4 tiles of F(4x4): 37.7 MB
+    /// of U) took 4.2 ms each.
     func product(tiles: Int) -> ConvolutionEmitter {
         var matrix = packed
         matrix.kernelOffset = 0
-        return ConvolutionEmitter(
+        if packed.winogradPanels {
+            matrix.panelWidth = matrix.lanes
+            matrix.rows = inputChannels
+        }
+        var product = ConvolutionEmitter(
             function: "\(productsOf ?? function)_product\(tiles)", inputHeight: 1, inputWidth: tiles, inputChannels: inputChannels,
             kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: 1, outputWidth: tiles,
             packed: matrix, fusedReLU: false, target: target, startsFromZero: true)
+        if packed.winogradPanels { product.panelsFromMemory = true }
+        return product
     }
+
+    /// Floats of U (1 MB: Zen 4's L2, twice Zen 3's) beyond which a layer of
+    /// few tiles reads it in panels. Below, U stays near the core from one
+    /// sample to the next, and rows keep the blocks AVX2 is tuned for
+    /// (ResNet-20's 8x8 stage, 0.6 MB, in vectors of 8: `ConvolutionEmitter.lanes`).
+    static let cachedKernelFloats = 256 * 1024
 
     private func emitGroup(rows rowCounts: [Int], into out: inout SourceWriter) {
         if let line { return emitLineGroup(line, into: &out) }

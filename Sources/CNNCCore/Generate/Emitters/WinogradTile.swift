@@ -85,7 +85,12 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
 
     /// Products per input and output channel over the tiles that cover the output.
     func productCount(outputHeight: Int, outputWidth: Int) -> Int {
-        products * ((outputHeight + size - 1) / size) * ((outputWidth + size - 1) / size)
+        products * tiles(outputHeight: outputHeight, outputWidth: outputWidth)
+    }
+
+    /// The tiles that cover an output of this size.
+    func tiles(outputHeight: Int, outputWidth: Int) -> Int {
+        ((outputHeight + size - 1) / size) * ((outputWidth + size - 1) / size)
     }
 
     /// Σ coefficients[k] · terms[k] as a Swift expression of vectors of type

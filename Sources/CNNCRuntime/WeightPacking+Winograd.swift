@@ -138,7 +138,8 @@ extension WeightPacking {
     /// taps (nine runs of `count` values, tap-major), which are transformed
     /// side by side, G on the rows and then on the columns, so every sum runs
     /// along contiguous values; `destination(row, ξ)` is where ξ's `count`
-    /// Floats go. Summed in Double and rounded to Float once. (The form of one sum of up
+    /// Floats go, and `finish(row)` runs once all of a row's are there (to
+    /// move them into panels). Summed in Double and rounded to Float once. (The form of one sum of up
     /// to nine terms per value took 1.5% of a ResNet-20 training step.)
     private static func transformTaps(tile: Int, count: Int, rows: Int, fill: (Int, UnsafeMutablePointer<Double>) -> Void,
                                       into destination: (Int, Int) -> UnsafeMutablePointer<Float>,

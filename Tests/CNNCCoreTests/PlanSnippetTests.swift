@@ -644,6 +644,31 @@ import Testing
         #expect(!forward.kernel.kernel.packed.winogradPanels && !forward.kernel.kernel.product(tiles: 16).flatOutput)
     }
 
+    /// A 1x1 layer on 7x7 pixels with over 1 MB of weights (ResNet50's last
+    /// stage at 224x224) reads them in panels, asked for ahead, as a small
+    /// output does; with less, or on 8x8 pixels, it keeps rows.
+    @Test func aPointwiseLayerOnSevenBySevenPixelsStreamsLargeWeightsInPanels() throws {
+        let program = try Self.program("""
+            input_shape: [8, 8, 512]
+            layers:
+              - Conv2D: {filters: 1024, kernel_size: 1, name: wide_8x8}
+              - MaxPooling2D: {pool_size: 2, strides: 1}
+              - Conv2D: {filters: 512, kernel_size: 1, name: wide_7x7}
+              - Conv2D: {filters: 64, kernel_size: 1, name: narrow_7x7}
+              - Flatten
+              - Dense: {units: 2, activation: softmax}
+            """)
+        func direct(_ index: Int) -> ConvolutionEmitter? {
+            guard case .convolution(let kernels) = program.nodes[index].kernel, case .channelLanes(let kernel) = kernels.direct else { return nil }
+            return kernel
+        }
+        let wide8 = try #require(direct(0)), wide7 = try #require(direct(2)), narrow7 = try #require(direct(3))
+        #expect(!wide8.flatOutput && wide7.flatOutput && !narrow7.flatOutput)
+        let swift = ModelGenerator.render(program)
+        #expect(swift.contains("WeightPacking.panels(parameters, from: \(512 * 1024 + 1024), rows: 1024, outputs: 512, width: 16"))
+        #expect(swift.contains("wp.prefetch(at: ci * 16 + 1024)"))
+    }
+
     /// Training's forward pass runs the Winograd kernel inference chose where
     /// that is F(2x2) (a 10x10 output), with its padded input and scratch in
     /// room of their own after the rest of the training arena, which the

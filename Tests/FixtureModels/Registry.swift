@@ -27,9 +27,9 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/separable.yaml", Separable.self),
     ("Tests/Fixtures/specs/transposed.yaml", Transposed.self),
     ("Tests/Fixtures/specs/upsampling.yaml", Upsampling.self),
+    ("Tests/Fixtures/specs/weights_in_panels.yaml", WeightsInPanels.self),
     ("Tests/Fixtures/specs/wide_channels.yaml", WideChannels.self),
     ("Tests/Fixtures/specs/winograd_edges.yaml", WinogradEdges.self),
     ("Tests/Fixtures/specs/winograd_line.yaml", WinogradLine.self),
-    ("Tests/Fixtures/specs/winograd_panels.yaml", WinogradPanels.self),
     ("Tests/Fixtures/specs/zero_padded_valid.yaml", ZeroPaddedValid.self),
 ]

@@ -74,7 +74,7 @@ import make_fixtures  # noqa: E402
 
 OUT = Path("Tests/Fixtures/keras/outputs")
 SKIP = {"long_names"}
-BIG = {"cats_vs_dogs", "zero_padded_valid", "winograd_panels"}  # formula weights, N = 1, no weights.safetensors
+BIG = {"cats_vs_dogs", "zero_padded_valid", "weights_in_panels"}  # formula weights, N = 1, no weights.safetensors
 BATCH = 3
 # Above this many bytes of layer outputs per sample, reference.safetensors
 # keeps the first sample only, so deep zoo models (resnet20_cifar, 2.7 MB per

@@ -161,6 +161,8 @@ struct WeightPlan: Codable, Hashable {
                 // A small output's kernel is read in panels (`ConvolutionEmitter.flatOutput`),
                 // unless its pixels go in lanes, and never by Winograd.
                 let small = ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1])
+                    || ConvolutionEmitter.streamsPointwisePanels(kernel: config.kernelSize, outputHeight: layer.outputShape.dimensions[0],
+                                                                 outputWidth: layer.outputShape.dimensions[1], weightFloats: rows * packed.paddedOutputs)
                 // Every call of a shared layer reads the same packing, so the kernels
                 // that need their own packing must suit every call's output (a
                 // shared head over a pyramid's levels: a level of 2x2 pixels would

@@ -101,6 +101,18 @@ struct ConvolutionEmitter: Codable, Hashable {
         height * width <= smallOutputPixels
     }
 
+    /// A 1x1 convolution on at most 49 pixels (a 7x7 stage) whose weights
+    /// outgrow the L2 (1 MB) reads them in panels too: its rows, one per
+    /// input channel, come from memory, and a group of channels read each
+    /// a row's stride apart while the L2 held the next group's and the
+    /// input. ResNet50 at 224x224, 1x1 layers on 7x7 pixels of 2048
+    /// channels (2–8 MB of weights): 1.30 → 1.03 ms and, strided from
+    /// 14x14, 2.6 → 2.0 ms (76–81 → 99–103 GFLOP/s on Zen 4). A 3x3 layer
+    /// of that size keeps Winograd.
+    static func streamsPointwisePanels(kernel: Size2D, outputHeight: Int, outputWidth: Int, weightFloats: Int) -> Bool {
+        kernel == .square(1) && outputHeight * outputWidth <= 49 && weightFloats > 256 * 1024
+    }
+
     /// The packing's vector width, but on AVX2 vectors of 8 where 16 would
     /// leave the last one half empty: 24 filters are 3 registers of 8, not
     /// 2 vectors of 16 computing 32 (an Inception branch at 76% of the FMA

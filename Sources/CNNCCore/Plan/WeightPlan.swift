@@ -187,12 +187,13 @@ struct WeightPlan: Codable, Hashable {
                                                     inputChannels: layer.inputShape.lastAxis, outputs: config.filters),
                    !small {
                     let tile = WinogradTile.choice(outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1])
+                    let transformedFloats = tile.products * layer.inputShape.lastAxis * packed.paddedOutputs
                     packed.winogradTile = tile
-                    packed.winogradPanels = tile.products * layer.inputShape.lastAxis * packed.paddedOutputs > WinogradConvolutionEmitter.cachedKernelFloats
+                    packed.winogradPanels = transformedFloats > WinogradConvolutionEmitter.cachedKernelFloats
                         && calls.allSatisfy {
                             tile.tiles(outputHeight: $0.outputShape.dimensions[0], outputWidth: $0.outputShape.dimensions[1]) <= ConvolutionEmitter.smallOutputPixels
                         }
-                    packed.winogradOffset = reservePacked(tile.products * layer.inputShape.lastAxis * packed.paddedOutputs)
+                    packed.winogradOffset = reservePacked(transformedFloats)
                 }
                 packing[index] = .kernel(packed)
             case .oneDimensional(.conv1D(let config)):

@@ -110,8 +110,14 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// 14x14, 2.6 → 2.0 ms (76–81 → 99–103 GFLOP/s on Zen 4). A 3x3 layer
     /// of that size keeps Winograd.
     static func streamsPointwisePanels(kernel: Size2D, outputHeight: Int, outputWidth: Int, weightFloats: Int) -> Bool {
-        kernel == .square(1) && outputHeight * outputWidth <= 49 && weightFloats > 256 * 1024
+        kernel == .square(1) && outputHeight * outputWidth <= 49 && weightFloats > cachedWeightFloats
     }
+
+    /// Floats of weights (1 MB: Zen 4's L2, twice Zen 3's) beyond which a
+    /// layer's weights are taken to come from memory at every sample, for
+    /// the layouts chosen by that (`streamsPointwisePanels`,
+    /// `WeightPlan.PackedKernel.winogradPanels`).
+    static let cachedWeightFloats = 256 * 1024
 
     /// The packing's vector width, but on AVX2 vectors of 8 where 16 would
     /// leave the last one half empty: 24 filters are 3 registers of 8, not

@@ -203,11 +203,11 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         return product
     }
 
-    /// Floats of U (1 MB: Zen 4's L2, twice Zen 3's) beyond which a layer of
-    /// few tiles reads it in panels. Below, U stays near the core from one
-    /// sample to the next, and rows keep the blocks AVX2 is tuned for
-    /// (ResNet-20's 8x8 stage, 0.6 MB, in vectors of 8: `ConvolutionEmitter.lanes`).
-    static let cachedKernelFloats = 256 * 1024
+    /// Floats of U beyond which a layer of few tiles reads it in panels
+    /// (`ConvolutionEmitter.cachedWeightFloats`, 1 MB). Below, U stays near
+    /// the core from one sample to the next, and rows keep the blocks AVX2
+    /// is tuned for (ResNet-20's 8x8 stage, 0.6 MB, in vectors of 8: `ConvolutionEmitter.lanes`).
+    static let cachedKernelFloats = ConvolutionEmitter.cachedWeightFloats
 
     private func emitGroup(rows rowCounts: [Int], into out: inout SourceWriter) {
         if let line { return emitLineGroup(line, into: &out) }

@@ -8,8 +8,9 @@ import Testing
 /// Tools/refresh-generated.sh shapes each folder of test models for one of
 /// them (GeneratedInSyncTests.folders).
 @Suite struct TargetCPUTests {
-    static func cpuinfo(vendor: String, flags: String) -> String {
-        "processor\t: 0\nvendor_id\t: \(vendor)\ncpu family\t: 25\nflags\t\t: fpu sse2 \(flags)\n\nprocessor\t: 1\nvendor_id\t: \(vendor)\n"
+    static func cpuinfo(vendor: String, flags: String, family: Int = 25, model: Int = 17) -> String {
+        "processor\t: 0\nvendor_id\t: \(vendor)\ncpu family\t: \(family)\nmodel\t\t: \(model)\nmodel name\t: AMD EPYC\n"
+            + "flags\t\t: fpu sse2 \(flags)\n\nprocessor\t: 1\nvendor_id\t: \(vendor)\n"
     }
 
     @Test func theKindIsReadFromCpuinfo() {
@@ -17,6 +18,47 @@ import Testing
         #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: "avx2 fma avx512f avx512bw")) == .avx512on256)
         #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "GenuineIntel", flags: "avx2 fma avx512f avx512bw")) == .avx512)
         #expect(TargetCPU.classify(cpuinfo: "") == .avx2)
+        // Zen 5: two 512-bit FMA units in servers (EPYC Turin, family 26 model 2, as
+        // /proc/cpuinfo printed it on the machine measured) and desktops; halves in laptops.
+        let avx512 = "avx2 fma avx512f avx512bw avx512_vp2intersect"
+        #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: avx512, family: 26, model: 2)) == .avx512)
+        #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: avx512, family: 26, model: 0x44)) == .avx512)
+        #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: avx512, family: 26, model: 0x24)) == .avx512on256)
+        #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: avx512, family: 26, model: 0x70)) == .avx512on256)
+    }
+
+    /// A layer of 5-8 filters puts two pixels' filters in a vector of 16 where
+    /// the FMA units are that wide, and only where its taps outweigh the copy
+    /// of its input in pairs; on Zen 4 it keeps its vectors of 8.
+    @Test func aLayerOfFewFiltersPairsPixelsOnlyOnFullWidthUnits() throws {
+        let spec = """
+            input_shape: [32, 32, 3]
+            layers:
+              - Conv2D: {filters: 8, kernel_size: 5, activation: relu, name: five}
+              - Conv2D: {filters: 6, kernel_size: 3, strides: 2, padding: same, name: strided}
+              - Conv2D: {filters: 7, kernel_size: 3, padding: same, name: seven}
+              - Conv2D: {filters: 8, kernel_size: 1, name: pointwise}
+              - Conv2D: {filters: 16, kernel_size: 3, name: sixteen}
+            """
+        let model = try Frontend.load(text: spec, file: "p.yaml").get()
+        func kinds(_ target: TargetCPU) -> [String] {
+            ModelPlanner.plan(model, specPath: "p.yaml", target: target).nodes.map { node in
+                guard case .convolution(let kernels) = node.kernel else { return "other" }
+                switch kernels.direct {
+                case .pixelPairs: return "pairs"
+                case .channelLanes: return "channels"
+                default: return "other"
+                }
+            }
+        }
+        // 3x3 of stride 2 has 9 taps for 4 pixels of stride: too few for the copy.
+        #expect(kinds(.avx512) == ["pairs", "channels", "pairs", "channels", "channels"])
+        #expect(kinds(.avx512on256) == ["channels", "channels", "channels", "channels", "channels"])
+        let swift = ModelGenerator(model: model, specPath: "p.yaml", target: .avx512).generate()
+        // 28 pixels a row in 14 pairs, one block; 7 filters stored lane by lane, a row of 14 ending with pixels 12 and 13.
+        #expect(swift.contains("s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 156)), wv)"))
+        #expect(swift.contains("yp.store(V16(lowHalf: r13.evenHalf, highHalf: r13.oddHalf), at: 208)"))
+        #expect(swift.contains("yp[90] = v[12]; yp[91] = v[1]"))
     }
 
     @Test func theEnvironmentForcesAKindByName() throws {

@@ -379,116 +379,121 @@ public struct NestedSequential: CompiledModel {
     // stem: the direct kernel
     @inline(never)
     static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        guard !parts.isEmpty else { return }
         let kernel = w, bias = w + 224
-        for oy in parts {
-            let yp = y + oy * 64
-            var s0_0 = bias.load8(at: 0)
-            var s1_0 = bias.load8(at: 0)
-            var s2_0 = bias.load8(at: 0)
-            var s3_0 = bias.load8(at: 0)
-            var s4_0 = bias.load8(at: 0)
-            var s5_0 = bias.load8(at: 0)
-            var s6_0 = bias.load8(at: 0)
-            var s7_0 = bias.load8(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 30 + ky * 30 + kx * 3
-                    let wp = kernel + (ky * 3 + kx) * 24
-                    for ci in 0..<3 {
-                        let w0 = wp.load8(at: ci * 8)
-                        let x0 = V8(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V8(repeating: xp[ci + 3])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V8(repeating: xp[ci + 6])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V8(repeating: xp[ci + 9])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V8(repeating: xp[ci + 12])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V8(repeating: xp[ci + 15])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V8(repeating: xp[ci + 18])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V8(repeating: xp[ci + 21])
-                        s7_0 = madd(s7_0, x7, w0)
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of both pixels.
+        let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], bias[6], bias[6], bias[7], bias[7])
+        // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
+        @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
+        @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
+        // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let pairs = buffer.baseAddress!
+                for first in stride(from: parts.lowerBound, to: parts.upperBound, by: 149) {
+                    let last = Swift.min(first + 149, parts.upperBound)
+                    let firstRow = first
+                    let rows = (last - 1) + 3 - firstRow
+                    for r in 0..<rows {
+                        let source = x + (firstRow + r) * 30, target = pairs + r * 54
+                        for c in 0..<9 {
+                            let a = source + c * 3, b = a + 3, t = target + c * 6
+                            for ci in 0..<3 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
+                        }
+                    }
+                    for oy in first..<last {
+                        let row = pairs + (oy - firstRow) * 54
+                        let yp = y + oy * 64
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 54 + kx * 6
+                                    let wt = kernel + (ky * 3 + kx) * 24
+                                    for ci in 0..<3 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 12)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 24)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 36)), wv)
+                                    }
+                                }
+                            }
+                            yp.store(V16(lowHalf: s0.evenHalf, highHalf: s0.oddHalf), at: 0)
+                            yp.store(V16(lowHalf: s1.evenHalf, highHalf: s1.oddHalf), at: 16)
+                            yp.store(V16(lowHalf: s2.evenHalf, highHalf: s2.oddHalf), at: 32)
+                            yp.store(V16(lowHalf: s3.evenHalf, highHalf: s3.oddHalf), at: 48)
+                        }
                     }
                 }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-            yp.store(s4_0, at: 32)
-            yp.store(s5_0, at: 40)
-            yp.store(s6_0, at: 48)
-            yp.store(s7_0, at: 56)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 540, withTemporary)
         }
     }
 
     // stem: at inference, with the layers after it in its store
     @inline(never)
     static func l0_stem_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        guard !parts.isEmpty else { return }
         let kernel = w, bias = w + 224
-        for oy in parts {
-            let yp = y + oy * 64
-            var s0_0 = bias.load8(at: 0)
-            var s1_0 = bias.load8(at: 0)
-            var s2_0 = bias.load8(at: 0)
-            var s3_0 = bias.load8(at: 0)
-            var s4_0 = bias.load8(at: 0)
-            var s5_0 = bias.load8(at: 0)
-            var s6_0 = bias.load8(at: 0)
-            var s7_0 = bias.load8(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 30 + ky * 30 + kx * 3
-                    let wp = kernel + (ky * 3 + kx) * 24
-                    for ci in 0..<3 {
-                        let w0 = wp.load8(at: ci * 8)
-                        let x0 = V8(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V8(repeating: xp[ci + 3])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V8(repeating: xp[ci + 6])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V8(repeating: xp[ci + 9])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V8(repeating: xp[ci + 12])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V8(repeating: xp[ci + 15])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V8(repeating: xp[ci + 18])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V8(repeating: xp[ci + 21])
-                        s7_0 = madd(s7_0, x7, w0)
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of both pixels.
+        let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], bias[6], bias[6], bias[7], bias[7])
+        let scales = V16(post[0], post[0], post[1], post[1], post[2], post[2], post[3], post[3], post[4], post[4], post[5], post[5], post[6], post[6], post[7], post[7]), shifts = V16(post[8], post[8], post[9], post[9], post[10], post[10], post[11], post[11], post[12], post[12], post[13], post[13], post[14], post[14], post[15], post[15])
+        // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
+        @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
+        @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
+        // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let pairs = buffer.baseAddress!
+                for first in stride(from: parts.lowerBound, to: parts.upperBound, by: 149) {
+                    let last = Swift.min(first + 149, parts.upperBound)
+                    let firstRow = first
+                    let rows = (last - 1) + 3 - firstRow
+                    for r in 0..<rows {
+                        let source = x + (firstRow + r) * 30, target = pairs + r * 54
+                        for c in 0..<9 {
+                            let a = source + c * 3, b = a + 3, t = target + c * 6
+                            for ci in 0..<3 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
+                        }
+                    }
+                    for oy in first..<last {
+                        let row = pairs + (oy - firstRow) * 54
+                        let yp = y + oy * 64
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 54 + kx * 6
+                                    let wt = kernel + (ky * 3 + kx) * 24
+                                    for ci in 0..<3 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 12)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 24)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 36)), wv)
+                                    }
+                                }
+                            }
+                            let e0n = scaleShift(s0, scales, shifts)
+                            let e0r = V16().replacing(with: e0n, where: e0n .> 0)
+                            yp.store(V16(lowHalf: e0r.evenHalf, highHalf: e0r.oddHalf), at: 0)
+                            let e1n = scaleShift(s1, scales, shifts)
+                            let e1r = V16().replacing(with: e1n, where: e1n .> 0)
+                            yp.store(V16(lowHalf: e1r.evenHalf, highHalf: e1r.oddHalf), at: 16)
+                            let e2n = scaleShift(s2, scales, shifts)
+                            let e2r = V16().replacing(with: e2n, where: e2n .> 0)
+                            yp.store(V16(lowHalf: e2r.evenHalf, highHalf: e2r.oddHalf), at: 32)
+                            let e3n = scaleShift(s3, scales, shifts)
+                            let e3r = V16().replacing(with: e3n, where: e3n .> 0)
+                            yp.store(V16(lowHalf: e3r.evenHalf, highHalf: e3r.oddHalf), at: 48)
+                        }
                     }
                 }
             }
-            let e0_0n = scaleShift(s0_0, post.load8(at: 0), post.load8(at: 8))
-            let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
-            yp.store(e0_0r, at: 0)
-            let e1_0n = scaleShift(s1_0, post.load8(at: 0), post.load8(at: 8))
-            let e1_0r = V8().replacing(with: e1_0n, where: e1_0n .> 0)
-            yp.store(e1_0r, at: 8)
-            let e2_0n = scaleShift(s2_0, post.load8(at: 0), post.load8(at: 8))
-            let e2_0r = V8().replacing(with: e2_0n, where: e2_0n .> 0)
-            yp.store(e2_0r, at: 16)
-            let e3_0n = scaleShift(s3_0, post.load8(at: 0), post.load8(at: 8))
-            let e3_0r = V8().replacing(with: e3_0n, where: e3_0n .> 0)
-            yp.store(e3_0r, at: 24)
-            let e4_0n = scaleShift(s4_0, post.load8(at: 0), post.load8(at: 8))
-            let e4_0r = V8().replacing(with: e4_0n, where: e4_0n .> 0)
-            yp.store(e4_0r, at: 32)
-            let e5_0n = scaleShift(s5_0, post.load8(at: 0), post.load8(at: 8))
-            let e5_0r = V8().replacing(with: e5_0n, where: e5_0n .> 0)
-            yp.store(e5_0r, at: 40)
-            let e6_0n = scaleShift(s6_0, post.load8(at: 0), post.load8(at: 8))
-            let e6_0r = V8().replacing(with: e6_0n, where: e6_0n .> 0)
-            yp.store(e6_0r, at: 48)
-            let e7_0n = scaleShift(s7_0, post.load8(at: 0), post.load8(at: 8))
-            let e7_0r = V8().replacing(with: e7_0n, where: e7_0n .> 0)
-            yp.store(e7_0r, at: 56)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 540, withTemporary)
         }
     }
 
@@ -526,50 +531,56 @@ public struct NestedSequential: CompiledModel {
     // branch: the direct kernel
     @inline(never)
     static func l3_branch(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        guard !parts.isEmpty else { return }
         let kernel = w, bias = w + 576
-        for oy in parts {
-            let yp = y + oy * 64
-            var s0_0 = bias.load8(at: 0)
-            var s1_0 = bias.load8(at: 0)
-            var s2_0 = bias.load8(at: 0)
-            var s3_0 = bias.load8(at: 0)
-            var s4_0 = bias.load8(at: 0)
-            var s5_0 = bias.load8(at: 0)
-            var s6_0 = bias.load8(at: 0)
-            var s7_0 = bias.load8(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 80 + ky * 80 + kx * 8
-                    let wp = kernel + (ky * 3 + kx) * 64
-                    for ci in 0..<8 {
-                        let w0 = wp.load8(at: ci * 8)
-                        let x0 = V8(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V8(repeating: xp[ci + 8])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V8(repeating: xp[ci + 16])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V8(repeating: xp[ci + 24])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V8(repeating: xp[ci + 32])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V8(repeating: xp[ci + 40])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V8(repeating: xp[ci + 48])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V8(repeating: xp[ci + 56])
-                        s7_0 = madd(s7_0, x7, w0)
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of both pixels.
+        let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], bias[6], bias[6], bias[7], bias[7])
+        // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
+        @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
+        @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
+        // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let pairs = buffer.baseAddress!
+                for first in stride(from: parts.lowerBound, to: parts.upperBound, by: 54) {
+                    let last = Swift.min(first + 54, parts.upperBound)
+                    let firstRow = first
+                    let rows = (last - 1) + 3 - firstRow
+                    for r in 0..<rows {
+                        let source = x + (firstRow + r) * 80, target = pairs + r * 144
+                        for c in 0..<9 {
+                            let a = source + c * 8, b = a + 8, t = target + c * 16
+                            for ci in 0..<8 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
+                        }
+                    }
+                    for oy in first..<last {
+                        let row = pairs + (oy - firstRow) * 144
+                        let yp = y + oy * 64
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 144 + kx * 16
+                                    let wt = kernel + (ky * 3 + kx) * 64
+                                    for ci in 0..<8 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 32)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 64)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 96)), wv)
+                                    }
+                                }
+                            }
+                            yp.store(V16(lowHalf: s0.evenHalf, highHalf: s0.oddHalf), at: 0)
+                            yp.store(V16(lowHalf: s1.evenHalf, highHalf: s1.oddHalf), at: 16)
+                            yp.store(V16(lowHalf: s2.evenHalf, highHalf: s2.oddHalf), at: 32)
+                            yp.store(V16(lowHalf: s3.evenHalf, highHalf: s3.oddHalf), at: 48)
+                        }
                     }
                 }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-            yp.store(s4_0, at: 32)
-            yp.store(s5_0, at: 40)
-            yp.store(s6_0, at: 48)
-            yp.store(s7_0, at: 56)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1440, withTemporary)
         }
     }
 
@@ -1719,9 +1730,11 @@ private extension UnsafeMutablePointer<Float> {
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
+@inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
+@inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
 
 // MARK: - Store steps
@@ -1761,6 +1774,23 @@ private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (
     return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
+private func winogradInput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16) {
+    return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
+}
+@inline(__always)
+private func winogradOutput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16) {
+    return (x0 + x1 + x2, x1 - x2 - x3)
+}
+@inline(__always)
+private func winogradOutputAdjoint2(_ x0: V16, _ x1: V16) -> (V16, V16, V16, V16) {
+    return (x0, x0 + x1, x0 - x1, -(x1))
+}
+@inline(__always)
+private func winogradKernelAdjoint2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16) {
+    let V16_0_5: V16 = V16(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V16_0_5), (x1 - x2) * V16_0_5, madd(x3, (x1 + x2), V16_0_5))
+}
+@inline(__always)
 private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
     let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
     return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
@@ -1779,4 +1809,24 @@ private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (
 private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
     let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
     return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
+}
+@inline(__always)
+private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_1_5: V16 = V16(repeating: 1.5), V16_m2: V16 = V16(repeating: -2), V16_m2_5: V16 = V16(repeating: -2.5), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_5: V16 = V16(repeating: 0.5), V16_2: V16 = V16(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V16_1_5), x2, V16_m2), madd(madd(x4 - x1, x3, V16_m0_5), x2, V16_m2_5), madd(madd(x1 + x4, x2, V16_0_5), x3, V16_m2_5), madd(x4 - x2, (x3 - x1), V16_0_5), madd(x4 - x2, (x1 - x3), V16_2), madd(madd(x1 + x5, (x2 - x4), V16_1_5), x3, V16_m2))
+}
+@inline(__always)
+private func winogradOutput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_m0_5: V16 = V16(repeating: -0.5), V16_4: V16 = V16(repeating: 4), V16_0_25: V16 = V16(repeating: 0.25), V16_8: V16 = V16(repeating: 8), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V16_m0_5), x3, V16_2), madd(madd(x1 + x2, x4, V16_0_25), x3, V16_4), madd(madd(x1 + x5 - x2, x4, V16_m0_125), x3, V16_8))
+}
+@inline(__always)
+private func winogradOutputAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_4: V16 = V16(repeating: 4), V16_8: V16 = V16(repeating: 8), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V16_2), x2, V16_4), x3, V16_8), madd(madd(madd(x0, x3, V16_m0_125), x2, V16_0_25), x1, V16_m0_5), x3)
+}
+@inline(__always)
+private func winogradKernelAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16) {
+    let V16_0_33333334: V16 = V16(repeating: 0.33333334), V16_0_06666667: V16 = V16(repeating: 0.06666667), V16_m1_0666667: V16 = V16(repeating: -1.0666667), V16_m0_33333334: V16 = V16(repeating: -0.33333334), V16_0_13333334: V16 = V16(repeating: 0.13333334), V16_0_53333336: V16 = V16(repeating: 0.53333336), V16_0_26666668: V16 = V16(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V16_0_06666667), (x2 - x1), V16_0_33333334), x4, V16_m1_0666667), madd(madd((x3) * V16_0_13333334, (x1 + x2), V16_m0_33333334), x4, V16_0_53333336), madd(madd(x5, (x3 - x4), V16_0_26666668), (x2 - x1), V16_0_33333334))
 }

@@ -427,41 +427,63 @@ public struct ScaledResidual: CompiledModel {
     // stem: the direct kernel
     @inline(never)
     static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        guard !parts.isEmpty else { return }
         let kernel = w, bias = w + 224
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 8
-                var s0_0 = bias.load8(at: 0)
-                var s1_0 = bias.load8(at: 0)
-                var s2_0 = bias.load8(at: 0)
-                var s3_0 = bias.load8(at: 0)
-                var s4_0 = bias.load8(at: 0)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 36 + ox * 3 + ky * 36 + kx * 3
-                        let wp = kernel + (ky * 3 + kx) * 24
-                        for ci in 0..<3 {
-                            let w0 = wp.load8(at: ci * 8)
-                            let x0 = V8(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V8(repeating: xp[ci + 3])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V8(repeating: xp[ci + 6])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V8(repeating: xp[ci + 9])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V8(repeating: xp[ci + 12])
-                            s4_0 = madd(s4_0, x4, w0)
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of both pixels.
+        let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], bias[6], bias[6], bias[7], bias[7])
+        // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
+        @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
+        @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
+        // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let pairs = buffer.baseAddress!
+                for first in stride(from: parts.lowerBound, to: parts.upperBound, by: 122) {
+                    let last = Swift.min(first + 122, parts.upperBound)
+                    let firstRow = first
+                    let rows = (last - 1) + 3 - firstRow
+                    for r in 0..<rows {
+                        let source = x + (firstRow + r) * 36, target = pairs + r * 66
+                        for c in 0..<11 {
+                            let a = source + c * 3, b = a + 3, t = target + c * 6
+                            for ci in 0..<3 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
+                        }
+                    }
+                    for oy in first..<last {
+                        let row = pairs + (oy - firstRow) * 66
+                        let yp = y + oy * 80
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 66 + kx * 6
+                                    let wt = kernel + (ky * 3 + kx) * 24
+                                    for ci in 0..<3 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 12)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 24)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 36)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 48)), wv)
+                                    }
+                                }
+                            }
+                            let r0 = zeroingNegatives(s0)
+                            yp.store(V16(lowHalf: r0.evenHalf, highHalf: r0.oddHalf), at: 0)
+                            let r1 = zeroingNegatives(s1)
+                            yp.store(V16(lowHalf: r1.evenHalf, highHalf: r1.oddHalf), at: 16)
+                            let r2 = zeroingNegatives(s2)
+                            yp.store(V16(lowHalf: r2.evenHalf, highHalf: r2.oddHalf), at: 32)
+                            let r3 = zeroingNegatives(s3)
+                            yp.store(V16(lowHalf: r3.evenHalf, highHalf: r3.oddHalf), at: 48)
+                            let r4 = zeroingNegatives(s4)
+                            yp.store(V16(lowHalf: r4.evenHalf, highHalf: r4.oddHalf), at: 64)
                         }
                     }
                 }
-                yp.store(zeroingNegatives(s0_0), at: 0)
-                yp.store(zeroingNegatives(s1_0), at: 8)
-                yp.store(zeroingNegatives(s2_0), at: 16)
-                yp.store(zeroingNegatives(s3_0), at: 24)
-                yp.store(zeroingNegatives(s4_0), at: 32)
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 792, withTemporary)
         }
     }
 
@@ -544,42 +566,63 @@ public struct ScaledResidual: CompiledModel {
     // branch_1b: the direct kernel
     @inline(never)
     static func l3_branch_1b(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+        guard !parts.isEmpty else { return }
         let kernel = w, bias = w + 288
-        // The remaining 6 output channels.
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 6
-                var s0_0 = bias.load8(at: 0)
-                var s1_0 = bias.load8(at: 0)
-                var s2_0 = bias.load8(at: 0)
-                var s3_0 = bias.load8(at: 0)
-                var s4_0 = bias.load8(at: 0)
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 48 + ox * 4 + ky * 48 + kx * 4
-                        let wp = kernel + (ky * 3 + kx) * 32
-                        for ci in 0..<4 {
-                            let w0 = wp.load8(at: ci * 8)
-                            let x0 = V8(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V8(repeating: xp[ci + 4])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V8(repeating: xp[ci + 8])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V8(repeating: xp[ci + 12])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V8(repeating: xp[ci + 16])
-                            s4_0 = madd(s4_0, x4, w0)
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of both pixels.
+        let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], 0, 0, 0, 0)
+        // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
+        @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
+        @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
+        // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let pairs = buffer.baseAddress!
+                for first in stride(from: parts.lowerBound, to: parts.upperBound, by: 91) {
+                    let last = Swift.min(first + 91, parts.upperBound)
+                    let firstRow = first
+                    let rows = (last - 1) + 3 - firstRow
+                    for r in 0..<rows {
+                        let source = x + (firstRow + r) * 48, target = pairs + r * 88
+                        for c in 0..<11 {
+                            let a = source + c * 4, b = a + 4, t = target + c * 8
+                            for ci in 0..<4 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
+                        }
+                    }
+                    for oy in first..<last {
+                        let row = pairs + (oy - firstRow) * 88
+                        let yp = y + oy * 60
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 88 + kx * 8
+                                    let wt = kernel + (ky * 3 + kx) * 32
+                                    for ci in 0..<4 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 16)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 32)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 48)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 64)), wv)
+                                    }
+                                }
+                            }
+                            let r0 = zeroingNegatives(s0)
+                            do { let v = r0; yp[0] = v[0]; yp[1] = v[2]; yp[2] = v[4]; yp[3] = v[6]; yp[4] = v[8]; yp[5] = v[10]; yp[6] = v[1]; yp[7] = v[3]; yp[8] = v[5]; yp[9] = v[7]; yp[10] = v[9]; yp[11] = v[11] }
+                            let r1 = zeroingNegatives(s1)
+                            do { let v = r1; yp[12] = v[0]; yp[13] = v[2]; yp[14] = v[4]; yp[15] = v[6]; yp[16] = v[8]; yp[17] = v[10]; yp[18] = v[1]; yp[19] = v[3]; yp[20] = v[5]; yp[21] = v[7]; yp[22] = v[9]; yp[23] = v[11] }
+                            let r2 = zeroingNegatives(s2)
+                            do { let v = r2; yp[24] = v[0]; yp[25] = v[2]; yp[26] = v[4]; yp[27] = v[6]; yp[28] = v[8]; yp[29] = v[10]; yp[30] = v[1]; yp[31] = v[3]; yp[32] = v[5]; yp[33] = v[7]; yp[34] = v[9]; yp[35] = v[11] }
+                            let r3 = zeroingNegatives(s3)
+                            do { let v = r3; yp[36] = v[0]; yp[37] = v[2]; yp[38] = v[4]; yp[39] = v[6]; yp[40] = v[8]; yp[41] = v[10]; yp[42] = v[1]; yp[43] = v[3]; yp[44] = v[5]; yp[45] = v[7]; yp[46] = v[9]; yp[47] = v[11] }
+                            let r4 = zeroingNegatives(s4)
+                            do { let v = r4; yp[48] = v[0]; yp[49] = v[2]; yp[50] = v[4]; yp[51] = v[6]; yp[52] = v[8]; yp[53] = v[10]; yp[54] = v[1]; yp[55] = v[3]; yp[56] = v[5]; yp[57] = v[7]; yp[58] = v[9]; yp[59] = v[11] }
                         }
                     }
                 }
-                do { let v = zeroingNegatives(s0_0); for lane in 0..<6 { yp[lane] = v[lane] } }
-                do { let v = zeroingNegatives(s1_0); for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                do { let v = zeroingNegatives(s2_0); for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                do { let v = zeroingNegatives(s3_0); for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                do { let v = zeroingNegatives(s4_0); for lane in 0..<6 { yp[lane + 24] = v[lane] } }
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1056, withTemporary)
         }
     }
 
@@ -1607,9 +1650,11 @@ private extension UnsafeMutablePointer<Float> {
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
+@inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
+@inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
 
 // MARK: - Store steps

@@ -414,50 +414,60 @@ public struct SqueezeExciteReshape: CompiledModel {
     // features: the direct kernel
     @inline(never)
     static func l2_features(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
+        guard !parts.isEmpty else { return }
         let kernel = w, bias = w + 224
-        for oy in parts {
-            let yp = y + oy * 64
-            var s0_0 = bias.load8(at: 0)
-            var s1_0 = bias.load8(at: 0)
-            var s2_0 = bias.load8(at: 0)
-            var s3_0 = bias.load8(at: 0)
-            var s4_0 = bias.load8(at: 0)
-            var s5_0 = bias.load8(at: 0)
-            var s6_0 = bias.load8(at: 0)
-            var s7_0 = bias.load8(at: 0)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + oy * 30 + ky * 30 + kx * 3
-                    let wp = kernel + (ky * 3 + kx) * 24
-                    for ci in 0..<3 {
-                        let w0 = wp.load8(at: ci * 8)
-                        let x0 = V8(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V8(repeating: xp[ci + 3])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V8(repeating: xp[ci + 6])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V8(repeating: xp[ci + 9])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V8(repeating: xp[ci + 12])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V8(repeating: xp[ci + 15])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V8(repeating: xp[ci + 18])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V8(repeating: xp[ci + 21])
-                        s7_0 = madd(s7_0, x7, w0)
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of both pixels.
+        let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], bias[6], bias[6], bias[7], bias[7])
+        // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
+        @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
+        @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
+        // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let pairs = buffer.baseAddress!
+                for first in stride(from: parts.lowerBound, to: parts.upperBound, by: 149) {
+                    let last = Swift.min(first + 149, parts.upperBound)
+                    let firstRow = first
+                    let rows = (last - 1) + 3 - firstRow
+                    for r in 0..<rows {
+                        let source = x + (firstRow + r) * 30, target = pairs + r * 54
+                        for c in 0..<9 {
+                            let a = source + c * 3, b = a + 3, t = target + c * 6
+                            for ci in 0..<3 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
+                        }
+                    }
+                    for oy in first..<last {
+                        let row = pairs + (oy - firstRow) * 54
+                        let yp = y + oy * 64
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 54 + kx * 6
+                                    let wt = kernel + (ky * 3 + kx) * 24
+                                    for ci in 0..<3 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 12)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 24)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 36)), wv)
+                                    }
+                                }
+                            }
+                            let r0 = zeroingNegatives(s0)
+                            yp.store(V16(lowHalf: r0.evenHalf, highHalf: r0.oddHalf), at: 0)
+                            let r1 = zeroingNegatives(s1)
+                            yp.store(V16(lowHalf: r1.evenHalf, highHalf: r1.oddHalf), at: 16)
+                            let r2 = zeroingNegatives(s2)
+                            yp.store(V16(lowHalf: r2.evenHalf, highHalf: r2.oddHalf), at: 32)
+                            let r3 = zeroingNegatives(s3)
+                            yp.store(V16(lowHalf: r3.evenHalf, highHalf: r3.oddHalf), at: 48)
+                        }
                     }
                 }
             }
-            yp.store(zeroingNegatives(s0_0), at: 0)
-            yp.store(zeroingNegatives(s1_0), at: 8)
-            yp.store(zeroingNegatives(s2_0), at: 16)
-            yp.store(zeroingNegatives(s3_0), at: 24)
-            yp.store(zeroingNegatives(s4_0), at: 32)
-            yp.store(zeroingNegatives(s5_0), at: 40)
-            yp.store(zeroingNegatives(s6_0), at: 48)
-            yp.store(zeroingNegatives(s7_0), at: 56)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 540, withTemporary)
         }
     }
 
@@ -1111,9 +1121,11 @@ private extension UnsafeMutablePointer<Float> {
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
+@inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
+@inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
 
 // MARK: - Store steps

@@ -166,6 +166,10 @@ enum EpilogueFusion {
             kernel.function += "_fused"
             kernel.epilogue = epilogue
             return .direct(.chunkLanes(kernel))
+        case .pixelPairs(var kernel):
+            kernel.function += "_fused"
+            kernel.epilogue = epilogue
+            return .direct(.pixelPairs(kernel))
         case .depthwise, .transposed:
             return nil
         }

@@ -113,6 +113,9 @@ extension DirectConvolution {
         case .chunkLanes(var kernel):
             kernel.function = renamed(kernel.function)
             return .chunkLanes(kernel)
+        case .pixelPairs(var kernel):
+            kernel.function = renamed(kernel.function)
+            return .pixelPairs(kernel)
         case .depthwise(var kernel):
             kernel.function = renamed(kernel.function)
             return .depthwise(kernel)

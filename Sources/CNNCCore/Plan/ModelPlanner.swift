@@ -282,6 +282,17 @@ public enum ModelPlanner {
                     outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
                     packed: packed, chunkedOffset: chunked, fusedReLU: config.activation == .relu))
             }
+            let (inputHeight, inputWidth) = (layer.inputShape.dimensions[0] + padding.top + padding.bottom,
+                                             layer.inputShape.dimensions[1] + padding.left + padding.right)
+            if packed.panelWidth == nil, packed.paddedOutputs == 8,
+               PixelPairConvolutionEmitter.suits(target: target, outputs: config.filters, kernel: config.kernelSize,
+                                                 strides: config.strides, outputWidth: layer.outputShape.dimensions[1]) {
+                return .pixelPairs(PixelPairConvolutionEmitter(
+                    function: function, inputHeight: inputHeight, inputWidth: inputWidth, inputChannels: layer.inputShape.lastAxis,
+                    kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
+                    outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
+                    packed: packed, fusedReLU: config.activation == .relu))
+            }
             return .channelLanes(ConvolutionEmitter(
                 function: function,
                 inputHeight: layer.inputShape.dimensions[0] + padding.top + padding.bottom,

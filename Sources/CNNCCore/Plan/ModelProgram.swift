@@ -190,6 +190,8 @@ enum DirectConvolution: Codable, Hashable, Sendable {
     case pixelLanes(PixelLaneConvolutionEmitter)
     /// Input channels and few filters in SIMD lanes, for a 1x1 kernel to at most 4 (`ChunkLaneConvolutionEmitter`).
     case chunkLanes(ChunkLaneConvolutionEmitter)
+    /// Two neighbouring pixels' 5-8 filters in SIMD lanes, on 512-bit FMA units (`PixelPairConvolutionEmitter`).
+    case pixelPairs(PixelPairConvolutionEmitter)
     /// DepthwiseConv2D: each channel on its own (`DepthwiseConvolutionEmitter`).
     case depthwise(DepthwiseConvolutionEmitter)
     /// Conv2DTranspose, by output pixel (`TransposedConvolutionEmitter`).
@@ -200,6 +202,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         case .channelLanes(let kernel): kernel.lanes
         case .pixelLanes(let kernel): kernel.lanes
         case .chunkLanes(let kernel): kernel.lanes
+        case .pixelPairs(let kernel): kernel.lanes
         case .depthwise(let kernel): kernel.lanes
         case .transposed(let kernel): kernel.lanes
         }
@@ -216,6 +219,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         case .channelLanes(let kernel): kernel.parts
         case .pixelLanes(let kernel): kernel.parts
         case .chunkLanes(let kernel): kernel.parts
+        case .pixelPairs(let kernel): kernel.parts
         case .depthwise(let kernel): kernel.parts
         case .transposed(let kernel): kernel.parts
         }
@@ -231,6 +235,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         case .channelLanes(let kernel): kernel.function
         case .pixelLanes(let kernel): kernel.function
         case .chunkLanes(let kernel): kernel.function
+        case .pixelPairs(let kernel): kernel.function
         case .depthwise(let kernel): kernel.function
         case .transposed(let kernel): kernel.function
         }
@@ -241,6 +246,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         case .channelLanes(let kernel): kernel.emit(into: &out)
         case .pixelLanes(let kernel): kernel.emit(into: &out)
         case .chunkLanes(let kernel): kernel.emit(into: &out)
+        case .pixelPairs(let kernel): kernel.emit(into: &out)
         case .depthwise(let kernel): kernel.emit(into: &out)
         case .transposed(let kernel): kernel.emit(into: &out)
         }

@@ -120,7 +120,7 @@ public struct FrozenLayers: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: buffer, scaleAt: 176, shiftAt: 180)
         WeightPacking.kernel(parameters, from: 92, rows: 36, outputs: 4, paddedOutputs: 4, into: buffer, at: 192)
         WeightPacking.bias(parameters, from: 236, count: 4, into: buffer, at: 336)
-        WeightPacking.chunkLanes(parameters, from: 92, inputs: 36, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 352)
+        WeightPacking.chunkLanes(parameters, from: 92, inputs: 36, outputs: 4, slots: 4, chunk: 4, into: buffer, at: 352)
         WeightPacking.batchNormalization(parameters, gamma: 240, beta: 244, mean: 248, variance: 252, epsilon: Float(0.001), channels: 4, into: buffer, scaleAt: 496, shiftAt: 500)
         WeightPacking.panels(parameters, from: 256, rows: 4, outputs: 6, width: 8, into: buffer, at: 512)
         WeightPacking.bias(parameters, from: 280, count: 6, into: buffer, at: 544)
@@ -459,7 +459,7 @@ public struct FrozenLayers: CompiledModel {
         // A pixel's 2 channels of a chunk, once for each of 4 filters.
         @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
         // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
-        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { V8(a[0], a[2], a[4], a[6], b[0], b[2], b[4], b[6]) + V8(a[1], a[3], a[5], a[7], b[1], b[3], b[5], b[7]) }
         do {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
@@ -519,7 +519,7 @@ public struct FrozenLayers: CompiledModel {
         // A pixel's 2 channels of a chunk, once for each of 4 filters.
         @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
         // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
-        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { V8(a[0], a[2], a[4], a[6], b[0], b[2], b[4], b[6]) + V8(a[1], a[3], a[5], a[7], b[1], b[3], b[5], b[7]) }
         do {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
@@ -610,11 +610,11 @@ public struct FrozenLayers: CompiledModel {
     static func l3_frozen_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         let chunked = w + 160, bias = w + 144
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
-        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
-        // A pixel's 2 channels of a chunk, once for each of 4 filters.
-        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 4 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V4) -> V16 { let v8 = V8(lowHalf: v, highHalf: v); let v16 = V16(lowHalf: v8, highHalf: v8); return v16 }
         // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
-        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        @inline(__always) func pairSums(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14]) + V16(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15]) }
         do {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
@@ -624,43 +624,40 @@ public struct FrozenLayers: CompiledModel {
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
                         let a0 = flatOffset(p0, 6, 32, 4), a1 = flatOffset(p0 + 1, 6, 32, 4), a2 = flatOffset(p0 + 2, 6, 32, 4), a3 = flatOffset(p0 + 3, 6, 32, 4), a4 = flatOffset(p0 + 4, 6, 32, 4), a5 = flatOffset(p0 + 5, 6, 32, 4), a6 = flatOffset(p0 + 6, 6, 32, 4), a7 = flatOffset(p0 + 7, 6, 32, 4)
-                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        var s0 = V16(), s1 = V16(), s2 = V16(), s3 = V16(), s4 = V16(), s5 = V16(), s6 = V16(), s7 = V16()
                         for ky in 0..<3 {
                             for kx in 0..<3 {
                                 let xt = x + ky * 32 + kx * 4
                                 let wt = chunked + (ky * 3 + kx) * 16
-                                for ci in 0..<2 {
-                                    let wv = wt.load8(at: ci * 8)
-                                    s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
-                                    s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
-                                    s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
-                                    s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
-                                    s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
-                                    s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
-                                    s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
-                                    s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                                do {
+                                    let wv = wt.load16(at: 0)
+                                    s0 = madd(s0, repeated(xt.load4(at: a0)), wv)
+                                    s1 = madd(s1, repeated(xt.load4(at: a1)), wv)
+                                    s2 = madd(s2, repeated(xt.load4(at: a2)), wv)
+                                    s3 = madd(s3, repeated(xt.load4(at: a3)), wv)
+                                    s4 = madd(s4, repeated(xt.load4(at: a4)), wv)
+                                    s5 = madd(s5, repeated(xt.load4(at: a5)), wv)
+                                    s6 = madd(s6, repeated(xt.load4(at: a6)), wv)
+                                    s7 = madd(s7, repeated(xt.load4(at: a7)), wv)
                                 }
                             }
                         }
-                        let sp = sums + b * 64
-                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                        let sp = sums + b * 128
+                        sp.store(s0, at: 0); sp.store(s1, at: 16); sp.store(s2, at: 32); sp.store(s3, at: 48); sp.store(s4, at: 64); sp.store(s5, at: 80); sp.store(s6, at: 96); sp.store(s7, at: 112)
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
-                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
-                        let o0 = t1_0 + biases
+                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
+                        let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
+                        let o0 = t2_0 + biases
                         yp.store(o0, at: 0)
-                        let o1 = t1_1 + biases
-                        yp.store(o1, at: 8)
-                        let o2 = t1_2 + biases
-                        yp.store(o2, at: 16)
-                        let o3 = t1_3 + biases
-                        yp.store(o3, at: 24)
+                        let o1 = t2_1 + biases
+                        yp.store(o1, at: 16)
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024, withTemporary)
         }
     }
 
@@ -669,12 +666,12 @@ public struct FrozenLayers: CompiledModel {
     static func l3_frozen_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
         let chunked = w + 160, bias = w + 144
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
-        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
-        let scales = V8(post[0], post[1], post[2], post[3], post[0], post[1], post[2], post[3]), shifts = V8(post[4], post[5], post[6], post[7], post[4], post[5], post[6], post[7])
-        // A pixel's 2 channels of a chunk, once for each of 4 filters.
-        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        let scales = V16(post[0], post[1], post[2], post[3], post[0], post[1], post[2], post[3], post[0], post[1], post[2], post[3], post[0], post[1], post[2], post[3]), shifts = V16(post[4], post[5], post[6], post[7], post[4], post[5], post[6], post[7], post[4], post[5], post[6], post[7], post[4], post[5], post[6], post[7])
+        // A pixel's 4 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V4) -> V16 { let v8 = V8(lowHalf: v, highHalf: v); let v16 = V16(lowHalf: v8, highHalf: v8); return v16 }
         // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
-        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        @inline(__always) func pairSums(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14]) + V16(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15]) }
         do {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
@@ -684,47 +681,42 @@ public struct FrozenLayers: CompiledModel {
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
                         let a0 = flatOffset(p0, 6, 32, 4), a1 = flatOffset(p0 + 1, 6, 32, 4), a2 = flatOffset(p0 + 2, 6, 32, 4), a3 = flatOffset(p0 + 3, 6, 32, 4), a4 = flatOffset(p0 + 4, 6, 32, 4), a5 = flatOffset(p0 + 5, 6, 32, 4), a6 = flatOffset(p0 + 6, 6, 32, 4), a7 = flatOffset(p0 + 7, 6, 32, 4)
-                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        var s0 = V16(), s1 = V16(), s2 = V16(), s3 = V16(), s4 = V16(), s5 = V16(), s6 = V16(), s7 = V16()
                         for ky in 0..<3 {
                             for kx in 0..<3 {
                                 let xt = x + ky * 32 + kx * 4
                                 let wt = chunked + (ky * 3 + kx) * 16
-                                for ci in 0..<2 {
-                                    let wv = wt.load8(at: ci * 8)
-                                    s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
-                                    s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
-                                    s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
-                                    s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
-                                    s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
-                                    s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
-                                    s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
-                                    s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                                do {
+                                    let wv = wt.load16(at: 0)
+                                    s0 = madd(s0, repeated(xt.load4(at: a0)), wv)
+                                    s1 = madd(s1, repeated(xt.load4(at: a1)), wv)
+                                    s2 = madd(s2, repeated(xt.load4(at: a2)), wv)
+                                    s3 = madd(s3, repeated(xt.load4(at: a3)), wv)
+                                    s4 = madd(s4, repeated(xt.load4(at: a4)), wv)
+                                    s5 = madd(s5, repeated(xt.load4(at: a5)), wv)
+                                    s6 = madd(s6, repeated(xt.load4(at: a6)), wv)
+                                    s7 = madd(s7, repeated(xt.load4(at: a7)), wv)
                                 }
                             }
                         }
-                        let sp = sums + b * 64
-                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                        let sp = sums + b * 128
+                        sp.store(s0, at: 0); sp.store(s1, at: 16); sp.store(s2, at: 32); sp.store(s3, at: 48); sp.store(s4, at: 64); sp.store(s5, at: 80); sp.store(s6, at: 96); sp.store(s7, at: 112)
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
-                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
-                        let o0 = t1_0 + biases
+                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
+                        let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
+                        let o0 = t2_0 + biases
                         let e0n = scaleShift(o0, scales, shifts)
                         yp.store(e0n, at: 0)
-                        let o1 = t1_1 + biases
+                        let o1 = t2_1 + biases
                         let e1n = scaleShift(o1, scales, shifts)
-                        yp.store(e1n, at: 8)
-                        let o2 = t1_2 + biases
-                        let e2n = scaleShift(o2, scales, shifts)
-                        yp.store(e2n, at: 16)
-                        let o3 = t1_3 + biases
-                        let e3n = scaleShift(o3, scales, shifts)
-                        yp.store(e3n, at: 24)
+                        yp.store(e1n, at: 16)
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024, withTemporary)
         }
     }
 
@@ -1449,9 +1441,11 @@ private extension UnsafeMutablePointer<Float> {
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
+@inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
+@inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
 
 // MARK: - Store steps

@@ -37,7 +37,7 @@ public struct InceptionBlock: CompiledModel {
     public static let flops = 322820
     /// 7,488 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 7488
-    static let packedCount = 1680
+    static let packedCount = 1744
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -123,20 +123,22 @@ public struct InceptionBlock: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 6, paddedOutputs: 8, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 24, count: 6, into: buffer, at: 32)
-        WeightPacking.kernel(parameters, from: 30, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 48)
-        WeightPacking.bias(parameters, from: 46, count: 4, into: buffer, at: 64)
-        WeightPacking.chunkLanes(parameters, from: 30, inputs: 4, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 80)
-        WeightPacking.kernel(parameters, from: 50, rows: 4, outputs: 8, paddedOutputs: 8, into: buffer, at: 96)
-        WeightPacking.bias(parameters, from: 82, count: 8, into: buffer, at: 128)
-        WeightPacking.kernel(parameters, from: 90, rows: 54, outputs: 8, paddedOutputs: 8, into: buffer, at: 144)
-        WeightPacking.bias(parameters, from: 522, count: 8, into: buffer, at: 576)
-        WeightPacking.kernel(parameters, from: 530, rows: 100, outputs: 6, paddedOutputs: 8, into: buffer, at: 592)
-        WeightPacking.bias(parameters, from: 1130, count: 6, into: buffer, at: 1392)
-        WeightPacking.kernel(parameters, from: 1136, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 1408)
-        WeightPacking.bias(parameters, from: 1152, count: 4, into: buffer, at: 1424)
-        WeightPacking.chunkLanes(parameters, from: 1136, inputs: 4, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 1440)
-        WeightPacking.panels(parameters, from: 1156, rows: 26, outputs: 5, width: 8, into: buffer, at: 1456)
-        WeightPacking.bias(parameters, from: 1286, count: 5, into: buffer, at: 1664)
+        WeightPacking.chunkLanes(parameters, from: 0, inputs: 4, outputs: 6, slots: 8, chunk: 2, into: buffer, at: 48)
+        WeightPacking.kernel(parameters, from: 30, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 80)
+        WeightPacking.bias(parameters, from: 46, count: 4, into: buffer, at: 96)
+        WeightPacking.chunkLanes(parameters, from: 30, inputs: 4, outputs: 4, slots: 4, chunk: 4, into: buffer, at: 112)
+        WeightPacking.kernel(parameters, from: 50, rows: 4, outputs: 8, paddedOutputs: 8, into: buffer, at: 128)
+        WeightPacking.bias(parameters, from: 82, count: 8, into: buffer, at: 160)
+        WeightPacking.chunkLanes(parameters, from: 50, inputs: 4, outputs: 8, slots: 8, chunk: 2, into: buffer, at: 176)
+        WeightPacking.kernel(parameters, from: 90, rows: 54, outputs: 8, paddedOutputs: 8, into: buffer, at: 208)
+        WeightPacking.bias(parameters, from: 522, count: 8, into: buffer, at: 640)
+        WeightPacking.kernel(parameters, from: 530, rows: 100, outputs: 6, paddedOutputs: 8, into: buffer, at: 656)
+        WeightPacking.bias(parameters, from: 1130, count: 6, into: buffer, at: 1456)
+        WeightPacking.kernel(parameters, from: 1136, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 1472)
+        WeightPacking.bias(parameters, from: 1152, count: 4, into: buffer, at: 1488)
+        WeightPacking.chunkLanes(parameters, from: 1136, inputs: 4, outputs: 4, slots: 4, chunk: 4, into: buffer, at: 1504)
+        WeightPacking.panels(parameters, from: 1156, rows: 26, outputs: 5, width: 8, into: buffer, at: 1520)
+        WeightPacking.bias(parameters, from: 1286, count: 5, into: buffer, at: 1728)
         self.packed = packed
     }
 
@@ -160,24 +162,24 @@ public struct InceptionBlock: CompiledModel {
         Self.l0_branch3x3_reduce(input, w, arena.advanced(by: Arena.l0_branch3x3_reduce))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w.advanced(by: 48), arena.advanced(by: Arena.l1_branch5x5_reduce))
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 80), arena.advanced(by: Arena.l1_branch5x5_reduce))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)))
         // branch_pool
         Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w.advanced(by: 96), arena.advanced(by: Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 128), arena.advanced(by: Arena.l3_branch1x1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
-        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l4_branch3x3))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 208), arena.advanced(by: Arena.l4_branch3x3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
-        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 592), arena.advanced(by: Arena.l5_branch5x5))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 656), arena.advanced(by: Arena.l5_branch5x5))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1408), arena.advanced(by: Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1472), arena.advanced(by: Arena.l6_branch_pool_proj))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
         Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
@@ -186,7 +188,7 @@ public struct InceptionBlock: CompiledModel {
         Self.l8_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l7_mixed)), arena.advanced(by: Arena.l8_global_average_pooling2d))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)))
         // dense
-        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1456), arena.advanced(by: Arena.l9_dense))
+        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1520), arena.advanced(by: Arena.l9_dense))
         Self.l9_dense_activation(arena.advanced(by: Arena.l9_dense))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dense)))
         output.update(from: arena.advanced(by: Arena.l9_dense), count: 5)
@@ -210,24 +212,24 @@ public struct InceptionBlock: CompiledModel {
         Self.l0_branch3x3_reduce(input, w, arena.advanced(by: Arena.l0_branch3x3_reduce))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w.advanced(by: 48), arena.advanced(by: Arena.l1_branch5x5_reduce))
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 80), arena.advanced(by: Arena.l1_branch5x5_reduce))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)))
         // branch_pool
         Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w.advanced(by: 96), arena.advanced(by: Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 128), arena.advanced(by: Arena.l3_branch1x1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
-        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l4_branch3x3))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 208), arena.advanced(by: Arena.l4_branch3x3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
-        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 592), arena.advanced(by: Arena.l5_branch5x5))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 656), arena.advanced(by: Arena.l5_branch5x5))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1408), arena.advanced(by: Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1472), arena.advanced(by: Arena.l6_branch_pool_proj))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
         Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
@@ -236,7 +238,7 @@ public struct InceptionBlock: CompiledModel {
         Self.l8_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l7_mixed)), arena.advanced(by: Arena.l8_global_average_pooling2d))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)))
         // dense
-        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1456), arena.advanced(by: Arena.l9_dense))
+        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1520), arena.advanced(by: Arena.l9_dense))
         Self.l9_dense_activation(arena.advanced(by: Arena.l9_dense))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dense)))
         output.update(from: arena.advanced(by: Arena.l9_dense), count: 5)
@@ -277,24 +279,24 @@ public struct InceptionBlock: CompiledModel {
         Self.l0_branch3x3_reduce(input, w, arena.advanced(by: Arena.l0_branch3x3_reduce))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w.advanced(by: 48), arena.advanced(by: Arena.l1_branch5x5_reduce))
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 80), arena.advanced(by: Arena.l1_branch5x5_reduce))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)))
         // branch_pool
         Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w.advanced(by: 96), arena.advanced(by: Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 128), arena.advanced(by: Arena.l3_branch1x1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
-        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l4_branch3x3))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 208), arena.advanced(by: Arena.l4_branch3x3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
-        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 592), arena.advanced(by: Arena.l5_branch5x5))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 656), arena.advanced(by: Arena.l5_branch5x5))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1408), arena.advanced(by: Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1472), arena.advanced(by: Arena.l6_branch_pool_proj))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
         Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
@@ -308,7 +310,7 @@ public struct InceptionBlock: CompiledModel {
     // dense over 8 samples: Dense, (None, 26) → (None, 5)
     @inline(never)
     static func l9_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 1456, bias = w + 1664
+        let kernel = w + 1520, bias = w + 1728
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -373,56 +375,14 @@ public struct InceptionBlock: CompiledModel {
 
     // branch3x3_reduce: Conv2D, (None, 12, 12, 4) → (None, 12, 12, 6), 30 parameters
     @inline(never)
-    static func l0_branch3x3_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
-        let kernel = w, bias = w + 32
-        // The remaining 6 output channels.
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 6
-                let yp = y + (oy * 12 + ox) * 6
-                var s0_0 = bias.load8(at: 0)
-                var s1_0 = bias.load8(at: 0)
-                var s2_0 = bias.load8(at: 0)
-                var s3_0 = bias.load8(at: 0)
-                var s4_0 = bias.load8(at: 0)
-                var s5_0 = bias.load8(at: 0)
-                let xp = x + oy * 48 + ox * 4
-                let wp = kernel
-                for ci in 0..<4 {
-                    let w0 = wp.load8(at: ci * 8)
-                    let x0 = V8(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V8(repeating: xp[ci + 4])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V8(repeating: xp[ci + 8])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V8(repeating: xp[ci + 12])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V8(repeating: xp[ci + 16])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V8(repeating: xp[ci + 20])
-                    s5_0 = madd(s5_0, x5, w0)
-                }
-                do { let v = zeroingNegatives(s0_0); for lane in 0..<6 { yp[lane] = v[lane] } }
-                do { let v = zeroingNegatives(s1_0); for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                do { let v = zeroingNegatives(s2_0); for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                do { let v = zeroingNegatives(s3_0); for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                do { let v = zeroingNegatives(s4_0); for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                do { let v = zeroingNegatives(s5_0); for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-            }
-        }
-    }
-
-    // branch5x5_reduce: Conv2D, (None, 12, 12, 4) → (None, 12, 12, 4), 20 parameters
-    @inline(never)
-    static func l1_branch5x5_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        let chunked = w + 32, bias = w + 16
+    static func l0_branch3x3_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        let chunked = w + 48, bias = w + 32
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
-        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
-        // A pixel's 2 channels of a chunk, once for each of 4 filters.
-        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[4], bias[5], 0, 0, bias[0], bias[1], bias[2], bias[3], bias[4], bias[5], 0, 0)
+        // A pixel's 2 channels of a chunk, once for each of 8 filters.
+        @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); let v16 = V16(lowHalf: v8, highHalf: v8); return v16 }
         // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
-        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        @inline(__always) func pairSums(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14]) + V16(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15]) }
         do {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
@@ -432,11 +392,11 @@ public struct InceptionBlock: CompiledModel {
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 136)
                         let xp = x + p0 * 4
-                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        var s0 = V16(), s1 = V16(), s2 = V16(), s3 = V16(), s4 = V16(), s5 = V16(), s6 = V16(), s7 = V16()
                         do {
                             let wt = chunked
                             for ci in 0..<2 {
-                                let wv = wt.load8(at: ci * 8)
+                                let wv = wt.load16(at: ci * 16)
                                 s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
                                 s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 4)), wv)
                                 s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 8)), wv)
@@ -447,29 +407,84 @@ public struct InceptionBlock: CompiledModel {
                                 s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 28)), wv)
                             }
                         }
-                        let sp = sums + b * 64
-                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                        let sp = sums + b * 128
+                        sp.store(s0, at: 0); sp.store(s1, at: 16); sp.store(s2, at: 32); sp.store(s3, at: 48); sp.store(s4, at: 64); sp.store(s5, at: 80); sp.store(s6, at: 96); sp.store(s7, at: 112)
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 136)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
-                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
+                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 6
+                        let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
                         let o0 = t1_0 + biases
                         let r0 = zeroingNegatives(o0)
-                        yp.store(r0, at: 0)
+                        do { let v = r0; yp[0] = v[0]; yp[1] = v[1]; yp[2] = v[2]; yp[3] = v[3]; yp[4] = v[4]; yp[5] = v[5]; yp[6] = v[8]; yp[7] = v[9]; yp[8] = v[10]; yp[9] = v[11]; yp[10] = v[12]; yp[11] = v[13] }
                         let o1 = t1_1 + biases
                         let r1 = zeroingNegatives(o1)
-                        yp.store(r1, at: 8)
+                        do { let v = r1; yp[12] = v[0]; yp[13] = v[1]; yp[14] = v[2]; yp[15] = v[3]; yp[16] = v[4]; yp[17] = v[5]; yp[18] = v[8]; yp[19] = v[9]; yp[20] = v[10]; yp[21] = v[11]; yp[22] = v[12]; yp[23] = v[13] }
                         let o2 = t1_2 + biases
                         let r2 = zeroingNegatives(o2)
-                        yp.store(r2, at: 16)
+                        do { let v = r2; yp[24] = v[0]; yp[25] = v[1]; yp[26] = v[2]; yp[27] = v[3]; yp[28] = v[4]; yp[29] = v[5]; yp[30] = v[8]; yp[31] = v[9]; yp[32] = v[10]; yp[33] = v[11]; yp[34] = v[12]; yp[35] = v[13] }
                         let o3 = t1_3 + biases
                         let r3 = zeroingNegatives(o3)
-                        yp.store(r3, at: 24)
+                        do { let v = r3; yp[36] = v[0]; yp[37] = v[1]; yp[38] = v[2]; yp[39] = v[3]; yp[40] = v[4]; yp[41] = v[5]; yp[42] = v[8]; yp[43] = v[9]; yp[44] = v[10]; yp[45] = v[11]; yp[46] = v[12]; yp[47] = v[13] }
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024, withTemporary)
+        }
+    }
+
+    // branch5x5_reduce: Conv2D, (None, 12, 12, 4) → (None, 12, 12, 4), 20 parameters
+    @inline(never)
+    static func l1_branch5x5_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        let chunked = w + 32, bias = w + 16
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 4 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V4) -> V16 { let v8 = V8(lowHalf: v, highHalf: v); let v16 = V16(lowHalf: v8, highHalf: v8); return v16 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14]) + V16(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15]) }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = run == 2 ? 2 : 8
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 136)
+                        let xp = x + p0 * 4
+                        var s0 = V16(), s1 = V16(), s2 = V16(), s3 = V16(), s4 = V16(), s5 = V16(), s6 = V16(), s7 = V16()
+                        do {
+                            let wt = chunked
+                            do {
+                                let wv = wt.load16(at: 0)
+                                s0 = madd(s0, repeated(xp.load4(at: 0)), wv)
+                                s1 = madd(s1, repeated(xp.load4(at: 4)), wv)
+                                s2 = madd(s2, repeated(xp.load4(at: 8)), wv)
+                                s3 = madd(s3, repeated(xp.load4(at: 12)), wv)
+                                s4 = madd(s4, repeated(xp.load4(at: 16)), wv)
+                                s5 = madd(s5, repeated(xp.load4(at: 20)), wv)
+                                s6 = madd(s6, repeated(xp.load4(at: 24)), wv)
+                                s7 = madd(s7, repeated(xp.load4(at: 28)), wv)
+                            }
+                        }
+                        let sp = sums + b * 128
+                        sp.store(s0, at: 0); sp.store(s1, at: 16); sp.store(s2, at: 32); sp.store(s3, at: 48); sp.store(s4, at: 64); sp.store(s5, at: 80); sp.store(s6, at: 96); sp.store(s7, at: 112)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 136)
+                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
+                        let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
+                        let o0 = t2_0 + biases
+                        let r0 = zeroingNegatives(o0)
+                        yp.store(r0, at: 0)
+                        let o1 = t2_1 + biases
+                        let r1 = zeroingNegatives(o1)
+                        yp.store(r1, at: 16)
+                    }
+                }
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024, withTemporary)
         }
     }
 
@@ -499,42 +514,61 @@ public struct InceptionBlock: CompiledModel {
 
     // branch1x1: Conv2D, (None, 12, 12, 4) → (None, 12, 12, 8), 40 parameters
     @inline(never)
-    static func l3_branch1x1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
-        let kernel = w, bias = w + 32
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 6
-                let yp = y + (oy * 12 + ox) * 8
-                var s0_0 = bias.load8(at: 0)
-                var s1_0 = bias.load8(at: 0)
-                var s2_0 = bias.load8(at: 0)
-                var s3_0 = bias.load8(at: 0)
-                var s4_0 = bias.load8(at: 0)
-                var s5_0 = bias.load8(at: 0)
-                let xp = x + oy * 48 + ox * 4
-                let wp = kernel
-                for ci in 0..<4 {
-                    let w0 = wp.load8(at: ci * 8)
-                    let x0 = V8(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V8(repeating: xp[ci + 4])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V8(repeating: xp[ci + 8])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V8(repeating: xp[ci + 12])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V8(repeating: xp[ci + 16])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V8(repeating: xp[ci + 20])
-                    s5_0 = madd(s5_0, x5, w0)
+    static func l3_branch1x1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
+        let chunked = w + 48, bias = w + 32
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[4], bias[5], bias[6], bias[7], bias[0], bias[1], bias[2], bias[3], bias[4], bias[5], bias[6], bias[7])
+        // A pixel's 2 channels of a chunk, once for each of 8 filters.
+        @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); let v16 = V16(lowHalf: v8, highHalf: v8); return v16 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14]) + V16(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15]) }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = run == 2 ? 2 : 8
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 136)
+                        let xp = x + p0 * 4
+                        var s0 = V16(), s1 = V16(), s2 = V16(), s3 = V16(), s4 = V16(), s5 = V16(), s6 = V16(), s7 = V16()
+                        do {
+                            let wt = chunked
+                            for ci in 0..<2 {
+                                let wv = wt.load16(at: ci * 16)
+                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
+                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 4)), wv)
+                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 8)), wv)
+                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 12)), wv)
+                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 16)), wv)
+                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 20)), wv)
+                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 24)), wv)
+                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 28)), wv)
+                            }
+                        }
+                        let sp = sums + b * 128
+                        sp.store(s0, at: 0); sp.store(s1, at: 16); sp.store(s2, at: 32); sp.store(s3, at: 48); sp.store(s4, at: 64); sp.store(s5, at: 80); sp.store(s6, at: 96); sp.store(s7, at: 112)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 136)
+                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 8
+                        let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
+                        let o0 = t1_0 + biases
+                        let r0 = zeroingNegatives(o0)
+                        yp.store(r0, at: 0)
+                        let o1 = t1_1 + biases
+                        let r1 = zeroingNegatives(o1)
+                        yp.store(r1, at: 16)
+                        let o2 = t1_2 + biases
+                        let r2 = zeroingNegatives(o2)
+                        yp.store(r2, at: 32)
+                        let o3 = t1_3 + biases
+                        let r3 = zeroingNegatives(o3)
+                        yp.store(r3, at: 48)
+                    }
                 }
-                yp.store(zeroingNegatives(s0_0), at: 0)
-                yp.store(zeroingNegatives(s1_0), at: 8)
-                yp.store(zeroingNegatives(s2_0), at: 16)
-                yp.store(zeroingNegatives(s3_0), at: 24)
-                yp.store(zeroingNegatives(s4_0), at: 32)
-                yp.store(zeroingNegatives(s5_0), at: 40)
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024, withTemporary)
         }
     }
 
@@ -560,6 +594,8 @@ public struct InceptionBlock: CompiledModel {
         let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], bias[6], bias[6], bias[7], bias[7])
         // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
         @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A vector of sums in the output's order: its even lanes (the first pixel's filters), then its odd ones.
+        @inline(__always) func inOutputOrder(_ v: V16) -> V16 { V16(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14], v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15]) }
         // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
         @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
         // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
@@ -598,17 +634,17 @@ public struct InceptionBlock: CompiledModel {
                                 }
                             }
                             let r0 = zeroingNegatives(s0)
-                            yp.store(V16(lowHalf: r0.evenHalf, highHalf: r0.oddHalf), at: 0)
+                            yp.store(inOutputOrder(r0), at: 0)
                             let r1 = zeroingNegatives(s1)
-                            yp.store(V16(lowHalf: r1.evenHalf, highHalf: r1.oddHalf), at: 16)
+                            yp.store(inOutputOrder(r1), at: 16)
                             let r2 = zeroingNegatives(s2)
-                            yp.store(V16(lowHalf: r2.evenHalf, highHalf: r2.oddHalf), at: 32)
+                            yp.store(inOutputOrder(r2), at: 32)
                             let r3 = zeroingNegatives(s3)
-                            yp.store(V16(lowHalf: r3.evenHalf, highHalf: r3.oddHalf), at: 48)
+                            yp.store(inOutputOrder(r3), at: 48)
                             let r4 = zeroingNegatives(s4)
-                            yp.store(V16(lowHalf: r4.evenHalf, highHalf: r4.oddHalf), at: 64)
+                            yp.store(inOutputOrder(r4), at: 64)
                             let r5 = zeroingNegatives(s5)
-                            yp.store(V16(lowHalf: r5.evenHalf, highHalf: r5.oddHalf), at: 80)
+                            yp.store(inOutputOrder(r5), at: 80)
                         }
                     }
                 }
@@ -639,6 +675,8 @@ public struct InceptionBlock: CompiledModel {
         let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], 0, 0, 0, 0)
         // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
         @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A vector of sums in the output's order: its even lanes (the first pixel's filters), then its odd ones.
+        @inline(__always) func inOutputOrder(_ v: V16) -> V16 { V16(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14], v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15]) }
         // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
         @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
         // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
@@ -817,17 +855,17 @@ extension InceptionBlock: TrainableModel {
         let o9 = arena.advanced(by: 9530)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_branch3x3_reduce(input, w, o0)
-        Self.l1_branch5x5_reduce(input, w.advanced(by: 48), o1)
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 80), o1)
         Self.l2_branch_pool(input, o2)
-        Self.l3_branch1x1(input, w.advanced(by: 96), o3)
+        Self.l3_branch1x1(input, w.advanced(by: 128), o3)
         Self.l4_branch3x3_pad(UnsafePointer(o0), p)
-        Self.l4_branch3x3(UnsafePointer(p), w.advanced(by: 144), o4)
+        Self.l4_branch3x3(UnsafePointer(p), w.advanced(by: 208), o4)
         Self.l5_branch5x5_pad(UnsafePointer(o1), p)
-        Self.l5_branch5x5(UnsafePointer(p), w.advanced(by: 592), o5)
-        Self.l1_branch5x5_reduce(UnsafePointer(o2), w.advanced(by: 1408), o6)
+        Self.l5_branch5x5(UnsafePointer(p), w.advanced(by: 656), o5)
+        Self.l1_branch5x5_reduce(UnsafePointer(o2), w.advanced(by: 1472), o6)
         Self.l7_mixed(UnsafePointer(o3), UnsafePointer(o4), UnsafePointer(o5), UnsafePointer(o6), o7)
         Self.l8_global_average_pooling2d(UnsafePointer(o7), o8)
-        Self.l9_dense(UnsafePointer(o8), w.advanced(by: 1456), o9)
+        Self.l9_dense(UnsafePointer(o8), w.advanced(by: 1520), o9)
         Self.l9_dense_activation(o9)
         output.update(from: o9, count: 5)
         // The loss, and its gradient: with respect to the output, or to the

@@ -135,10 +135,10 @@ public struct MergesOneInput: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 144, count: 4, into: buffer, at: 144)
-        WeightPacking.chunkLanes(parameters, from: 0, inputs: 36, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 160)
+        WeightPacking.chunkLanes(parameters, from: 0, inputs: 36, outputs: 4, slots: 4, chunk: 4, into: buffer, at: 160)
         WeightPacking.kernel(parameters, from: 148, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 304)
         WeightPacking.bias(parameters, from: 164, count: 4, into: buffer, at: 320)
-        WeightPacking.chunkLanes(parameters, from: 148, inputs: 4, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 336)
+        WeightPacking.chunkLanes(parameters, from: 148, inputs: 4, outputs: 4, slots: 4, chunk: 4, into: buffer, at: 336)
         WeightPacking.panels(parameters, from: 168, rows: 2304, outputs: 3, width: 4, into: buffer, at: 352)
         WeightPacking.bias(parameters, from: 7080, count: 3, into: buffer, at: 9568)
         self.packed = packed
@@ -446,11 +446,11 @@ public struct MergesOneInput: CompiledModel {
     static func l0_right(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         let chunked = w + 160, bias = w + 144
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
-        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
-        // A pixel's 2 channels of a chunk, once for each of 4 filters.
-        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 4 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V4) -> V16 { let v8 = V8(lowHalf: v, highHalf: v); let v16 = V16(lowHalf: v8, highHalf: v8); return v16 }
         // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
-        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        @inline(__always) func pairSums(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14]) + V16(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15]) }
         do {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
@@ -460,43 +460,40 @@ public struct MergesOneInput: CompiledModel {
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
                         let a0 = flatOffset(p0, 6, 32, 4), a1 = flatOffset(p0 + 1, 6, 32, 4), a2 = flatOffset(p0 + 2, 6, 32, 4), a3 = flatOffset(p0 + 3, 6, 32, 4), a4 = flatOffset(p0 + 4, 6, 32, 4), a5 = flatOffset(p0 + 5, 6, 32, 4), a6 = flatOffset(p0 + 6, 6, 32, 4), a7 = flatOffset(p0 + 7, 6, 32, 4)
-                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        var s0 = V16(), s1 = V16(), s2 = V16(), s3 = V16(), s4 = V16(), s5 = V16(), s6 = V16(), s7 = V16()
                         for ky in 0..<3 {
                             for kx in 0..<3 {
                                 let xt = x + ky * 32 + kx * 4
                                 let wt = chunked + (ky * 3 + kx) * 16
-                                for ci in 0..<2 {
-                                    let wv = wt.load8(at: ci * 8)
-                                    s0 = madd(s0, repeated(xt.load2(at: a0 + ci * 2)), wv)
-                                    s1 = madd(s1, repeated(xt.load2(at: a1 + ci * 2)), wv)
-                                    s2 = madd(s2, repeated(xt.load2(at: a2 + ci * 2)), wv)
-                                    s3 = madd(s3, repeated(xt.load2(at: a3 + ci * 2)), wv)
-                                    s4 = madd(s4, repeated(xt.load2(at: a4 + ci * 2)), wv)
-                                    s5 = madd(s5, repeated(xt.load2(at: a5 + ci * 2)), wv)
-                                    s6 = madd(s6, repeated(xt.load2(at: a6 + ci * 2)), wv)
-                                    s7 = madd(s7, repeated(xt.load2(at: a7 + ci * 2)), wv)
+                                do {
+                                    let wv = wt.load16(at: 0)
+                                    s0 = madd(s0, repeated(xt.load4(at: a0)), wv)
+                                    s1 = madd(s1, repeated(xt.load4(at: a1)), wv)
+                                    s2 = madd(s2, repeated(xt.load4(at: a2)), wv)
+                                    s3 = madd(s3, repeated(xt.load4(at: a3)), wv)
+                                    s4 = madd(s4, repeated(xt.load4(at: a4)), wv)
+                                    s5 = madd(s5, repeated(xt.load4(at: a5)), wv)
+                                    s6 = madd(s6, repeated(xt.load4(at: a6)), wv)
+                                    s7 = madd(s7, repeated(xt.load4(at: a7)), wv)
                                 }
                             }
                         }
-                        let sp = sums + b * 64
-                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                        let sp = sums + b * 128
+                        sp.store(s0, at: 0); sp.store(s1, at: 16); sp.store(s2, at: 32); sp.store(s3, at: 48); sp.store(s4, at: 64); sp.store(s5, at: 80); sp.store(s6, at: 96); sp.store(s7, at: 112)
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
-                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
-                        let o0 = t1_0 + biases
+                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
+                        let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
+                        let o0 = t2_0 + biases
                         yp.store(o0, at: 0)
-                        let o1 = t1_1 + biases
-                        yp.store(o1, at: 8)
-                        let o2 = t1_2 + biases
-                        yp.store(o2, at: 16)
-                        let o3 = t1_3 + biases
-                        yp.store(o3, at: 24)
+                        let o1 = t2_1 + biases
+                        yp.store(o1, at: 16)
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024, withTemporary)
         }
     }
 
@@ -505,11 +502,11 @@ public struct MergesOneInput: CompiledModel {
     static func l1_left(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         let chunked = w + 32, bias = w + 16
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
-        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
-        // A pixel's 2 channels of a chunk, once for each of 4 filters.
-        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 4 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V4) -> V16 { let v8 = V8(lowHalf: v, highHalf: v); let v16 = V16(lowHalf: v8, highHalf: v8); return v16 }
         // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
-        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        @inline(__always) func pairSums(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14]) + V16(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15]) }
         do {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
@@ -519,40 +516,37 @@ public struct MergesOneInput: CompiledModel {
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
                         let xp = x + p0 * 4
-                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        var s0 = V16(), s1 = V16(), s2 = V16(), s3 = V16(), s4 = V16(), s5 = V16(), s6 = V16(), s7 = V16()
                         do {
                             let wt = chunked
-                            for ci in 0..<2 {
-                                let wv = wt.load8(at: ci * 8)
-                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
-                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 4)), wv)
-                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 8)), wv)
-                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 12)), wv)
-                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 16)), wv)
-                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 20)), wv)
-                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 24)), wv)
-                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 28)), wv)
+                            do {
+                                let wv = wt.load16(at: 0)
+                                s0 = madd(s0, repeated(xp.load4(at: 0)), wv)
+                                s1 = madd(s1, repeated(xp.load4(at: 4)), wv)
+                                s2 = madd(s2, repeated(xp.load4(at: 8)), wv)
+                                s3 = madd(s3, repeated(xp.load4(at: 12)), wv)
+                                s4 = madd(s4, repeated(xp.load4(at: 16)), wv)
+                                s5 = madd(s5, repeated(xp.load4(at: 20)), wv)
+                                s6 = madd(s6, repeated(xp.load4(at: 24)), wv)
+                                s7 = madd(s7, repeated(xp.load4(at: 28)), wv)
                             }
                         }
-                        let sp = sums + b * 64
-                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                        let sp = sums + b * 128
+                        sp.store(s0, at: 0); sp.store(s1, at: 16); sp.store(s2, at: 32); sp.store(s3, at: 48); sp.store(s4, at: 64); sp.store(s5, at: 80); sp.store(s6, at: 96); sp.store(s7, at: 112)
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
-                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
-                        let o0 = t1_0 + biases
+                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
+                        let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
+                        let o0 = t2_0 + biases
                         yp.store(o0, at: 0)
-                        let o1 = t1_1 + biases
-                        yp.store(o1, at: 8)
-                        let o2 = t1_2 + biases
-                        yp.store(o2, at: 16)
-                        let o3 = t1_3 + biases
-                        yp.store(o3, at: 24)
+                        let o1 = t2_1 + biases
+                        yp.store(o1, at: 16)
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024, withTemporary)
         }
     }
 
@@ -1257,11 +1251,9 @@ private extension UnsafeMutablePointer<Float> {
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
-@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
-@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
 

@@ -385,6 +385,8 @@ public struct NestedSequential: CompiledModel {
         let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], bias[6], bias[6], bias[7], bias[7])
         // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
         @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A vector of sums in the output's order: its even lanes (the first pixel's filters), then its odd ones.
+        @inline(__always) func inOutputOrder(_ v: V16) -> V16 { V16(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14], v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15]) }
         // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
         @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
         // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
@@ -420,10 +422,10 @@ public struct NestedSequential: CompiledModel {
                                     }
                                 }
                             }
-                            yp.store(V16(lowHalf: s0.evenHalf, highHalf: s0.oddHalf), at: 0)
-                            yp.store(V16(lowHalf: s1.evenHalf, highHalf: s1.oddHalf), at: 16)
-                            yp.store(V16(lowHalf: s2.evenHalf, highHalf: s2.oddHalf), at: 32)
-                            yp.store(V16(lowHalf: s3.evenHalf, highHalf: s3.oddHalf), at: 48)
+                            yp.store(inOutputOrder(s0), at: 0)
+                            yp.store(inOutputOrder(s1), at: 16)
+                            yp.store(inOutputOrder(s2), at: 32)
+                            yp.store(inOutputOrder(s3), at: 48)
                         }
                     }
                 }
@@ -442,6 +444,8 @@ public struct NestedSequential: CompiledModel {
         let scales = V16(post[0], post[0], post[1], post[1], post[2], post[2], post[3], post[3], post[4], post[4], post[5], post[5], post[6], post[6], post[7], post[7]), shifts = V16(post[8], post[8], post[9], post[9], post[10], post[10], post[11], post[11], post[12], post[12], post[13], post[13], post[14], post[14], post[15], post[15])
         // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
         @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A vector of sums in the output's order: its even lanes (the first pixel's filters), then its odd ones.
+        @inline(__always) func inOutputOrder(_ v: V16) -> V16 { V16(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14], v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15]) }
         // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
         @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
         // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
@@ -479,16 +483,16 @@ public struct NestedSequential: CompiledModel {
                             }
                             let e0n = scaleShift(s0, scales, shifts)
                             let e0r = V16().replacing(with: e0n, where: e0n .> 0)
-                            yp.store(V16(lowHalf: e0r.evenHalf, highHalf: e0r.oddHalf), at: 0)
+                            yp.store(inOutputOrder(e0r), at: 0)
                             let e1n = scaleShift(s1, scales, shifts)
                             let e1r = V16().replacing(with: e1n, where: e1n .> 0)
-                            yp.store(V16(lowHalf: e1r.evenHalf, highHalf: e1r.oddHalf), at: 16)
+                            yp.store(inOutputOrder(e1r), at: 16)
                             let e2n = scaleShift(s2, scales, shifts)
                             let e2r = V16().replacing(with: e2n, where: e2n .> 0)
-                            yp.store(V16(lowHalf: e2r.evenHalf, highHalf: e2r.oddHalf), at: 32)
+                            yp.store(inOutputOrder(e2r), at: 32)
                             let e3n = scaleShift(s3, scales, shifts)
                             let e3r = V16().replacing(with: e3n, where: e3n .> 0)
-                            yp.store(V16(lowHalf: e3r.evenHalf, highHalf: e3r.oddHalf), at: 48)
+                            yp.store(inOutputOrder(e3r), at: 48)
                         }
                     }
                 }
@@ -537,6 +541,8 @@ public struct NestedSequential: CompiledModel {
         let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], bias[6], bias[6], bias[7], bias[7])
         // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
         @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A vector of sums in the output's order: its even lanes (the first pixel's filters), then its odd ones.
+        @inline(__always) func inOutputOrder(_ v: V16) -> V16 { V16(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14], v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15]) }
         // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
         @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
         // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
@@ -572,10 +578,10 @@ public struct NestedSequential: CompiledModel {
                                     }
                                 }
                             }
-                            yp.store(V16(lowHalf: s0.evenHalf, highHalf: s0.oddHalf), at: 0)
-                            yp.store(V16(lowHalf: s1.evenHalf, highHalf: s1.oddHalf), at: 16)
-                            yp.store(V16(lowHalf: s2.evenHalf, highHalf: s2.oddHalf), at: 32)
-                            yp.store(V16(lowHalf: s3.evenHalf, highHalf: s3.oddHalf), at: 48)
+                            yp.store(inOutputOrder(s0), at: 0)
+                            yp.store(inOutputOrder(s1), at: 16)
+                            yp.store(inOutputOrder(s2), at: 32)
+                            yp.store(inOutputOrder(s3), at: 48)
                         }
                     }
                 }

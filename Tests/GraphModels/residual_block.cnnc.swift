@@ -532,6 +532,8 @@ public struct ResidualBlock: CompiledModel {
         let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], bias[6], bias[6], bias[7], bias[7])
         // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
         @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A vector of sums in the output's order: its even lanes (the first pixel's filters), then its odd ones.
+        @inline(__always) func inOutputOrder(_ v: V16) -> V16 { V16(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14], v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15]) }
         // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
         @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
         // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
@@ -572,21 +574,21 @@ public struct ResidualBlock: CompiledModel {
                                 }
                             }
                             let r0 = zeroingNegatives(s0)
-                            yp.store(V16(lowHalf: r0.evenHalf, highHalf: r0.oddHalf), at: 0)
+                            yp.store(inOutputOrder(r0), at: 0)
                             let r1 = zeroingNegatives(s1)
-                            yp.store(V16(lowHalf: r1.evenHalf, highHalf: r1.oddHalf), at: 16)
+                            yp.store(inOutputOrder(r1), at: 16)
                             let r2 = zeroingNegatives(s2)
-                            yp.store(V16(lowHalf: r2.evenHalf, highHalf: r2.oddHalf), at: 32)
+                            yp.store(inOutputOrder(r2), at: 32)
                             let r3 = zeroingNegatives(s3)
-                            yp.store(V16(lowHalf: r3.evenHalf, highHalf: r3.oddHalf), at: 48)
+                            yp.store(inOutputOrder(r3), at: 48)
                             let r4 = zeroingNegatives(s4)
-                            yp.store(V16(lowHalf: r4.evenHalf, highHalf: r4.oddHalf), at: 64)
+                            yp.store(inOutputOrder(r4), at: 64)
                             let r5 = zeroingNegatives(s5)
-                            yp.store(V16(lowHalf: r5.evenHalf, highHalf: r5.oddHalf), at: 80)
+                            yp.store(inOutputOrder(r5), at: 80)
                             let r6 = zeroingNegatives(s6)
-                            yp.store(V16(lowHalf: r6.evenHalf, highHalf: r6.oddHalf), at: 96)
+                            yp.store(inOutputOrder(r6), at: 96)
                             let r7 = zeroingNegatives(s7)
-                            yp.store(V16(lowHalf: r7.evenHalf, highHalf: r7.oddHalf), at: 112)
+                            yp.store(inOutputOrder(r7), at: 112)
                         }
                     }
                 }

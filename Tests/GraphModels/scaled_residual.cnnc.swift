@@ -37,7 +37,7 @@ public struct ScaledResidual: CompiledModel {
     public static let flops = 128080
     /// 2,816 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 2816
-    static let packedCount = 960
+    static let packedCount = 1104
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -129,18 +129,20 @@ public struct ScaledResidual: CompiledModel {
         WeightPacking.bias(parameters, from: 216, count: 8, into: buffer, at: 224)
         WeightPacking.kernel(parameters, from: 224, rows: 8, outputs: 4, paddedOutputs: 4, into: buffer, at: 240)
         WeightPacking.bias(parameters, from: 256, count: 4, into: buffer, at: 272)
-        WeightPacking.chunkLanes(parameters, from: 224, inputs: 8, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 288)
+        WeightPacking.chunkLanes(parameters, from: 224, inputs: 8, outputs: 4, slots: 4, chunk: 4, into: buffer, at: 288)
         WeightPacking.kernel(parameters, from: 260, rows: 8, outputs: 4, paddedOutputs: 4, into: buffer, at: 320)
         WeightPacking.bias(parameters, from: 292, count: 4, into: buffer, at: 352)
-        WeightPacking.chunkLanes(parameters, from: 260, inputs: 8, outputs: 4, slots: 4, chunk: 2, into: buffer, at: 368)
+        WeightPacking.chunkLanes(parameters, from: 260, inputs: 8, outputs: 4, slots: 4, chunk: 4, into: buffer, at: 368)
         WeightPacking.kernel(parameters, from: 296, rows: 36, outputs: 6, paddedOutputs: 8, into: buffer, at: 400)
         WeightPacking.bias(parameters, from: 512, count: 6, into: buffer, at: 688)
         WeightPacking.kernel(parameters, from: 518, rows: 10, outputs: 8, paddedOutputs: 8, into: buffer, at: 704)
         WeightPacking.bias(parameters, from: 598, count: 8, into: buffer, at: 784)
-        WeightPacking.kernel(parameters, from: 606, rows: 8, outputs: 8, paddedOutputs: 8, into: buffer, at: 800)
-        WeightPacking.bias(parameters, from: 670, count: 8, into: buffer, at: 864)
-        WeightPacking.panels(parameters, from: 678, rows: 8, outputs: 5, width: 8, into: buffer, at: 880)
-        WeightPacking.bias(parameters, from: 718, count: 5, into: buffer, at: 944)
+        WeightPacking.chunkLanes(parameters, from: 518, inputs: 10, outputs: 8, slots: 8, chunk: 2, into: buffer, at: 800)
+        WeightPacking.kernel(parameters, from: 606, rows: 8, outputs: 8, paddedOutputs: 8, into: buffer, at: 880)
+        WeightPacking.bias(parameters, from: 670, count: 8, into: buffer, at: 944)
+        WeightPacking.chunkLanes(parameters, from: 606, inputs: 8, outputs: 8, slots: 8, chunk: 2, into: buffer, at: 960)
+        WeightPacking.panels(parameters, from: 678, rows: 8, outputs: 5, width: 8, into: buffer, at: 1024)
+        WeightPacking.bias(parameters, from: 718, count: 5, into: buffer, at: 1088)
         self.packed = packed
     }
 
@@ -194,7 +196,7 @@ public struct ScaledResidual: CompiledModel {
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block_scale)))
         // branch_2
-        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 800), arena.advanced(by: Arena.l8_branch_2))
+        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 880), arena.advanced(by: Arena.l8_branch_2))
         Self.l8_branch_2_activation(arena.advanced(by: Arena.l8_branch_2))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_branch_2)))
         // block_scale_2
@@ -204,7 +206,7 @@ public struct ScaledResidual: CompiledModel {
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l9_block_scale_2)), arena.advanced(by: Arena.l10_pool))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 880), arena.advanced(by: Arena.l11_predictions))
+        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 1024), arena.advanced(by: Arena.l11_predictions))
         Self.l11_predictions_activation(arena.advanced(by: Arena.l11_predictions))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_predictions)))
         output.update(from: arena.advanced(by: Arena.l11_predictions), count: 5)
@@ -252,7 +254,7 @@ public struct ScaledResidual: CompiledModel {
         // in block_scale's store
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block_scale)))
         // branch_2
-        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 800), arena.advanced(by: Arena.l8_branch_2))
+        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 880), arena.advanced(by: Arena.l8_branch_2))
         Self.l8_branch_2_activation(arena.advanced(by: Arena.l8_branch_2))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_branch_2)))
         // block_scale_2
@@ -262,7 +264,7 @@ public struct ScaledResidual: CompiledModel {
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l9_block_scale_2)), arena.advanced(by: Arena.l10_pool))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 880), arena.advanced(by: Arena.l11_predictions))
+        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 1024), arena.advanced(by: Arena.l11_predictions))
         Self.l11_predictions_activation(arena.advanced(by: Arena.l11_predictions))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_predictions)))
         output.update(from: arena.advanced(by: Arena.l11_predictions), count: 5)
@@ -333,7 +335,7 @@ public struct ScaledResidual: CompiledModel {
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_block_scale)))
         // branch_2
-        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 800), arena.advanced(by: Arena.l8_branch_2))
+        Self.l8_branch_2(UnsafePointer(arena.advanced(by: Arena.l6_block_scale)), w.advanced(by: 880), arena.advanced(by: Arena.l8_branch_2))
         Self.l8_branch_2_activation(arena.advanced(by: Arena.l8_branch_2))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_branch_2)))
         // block_scale_2
@@ -348,7 +350,7 @@ public struct ScaledResidual: CompiledModel {
     // predictions over 8 samples: Dense, (None, 8) → (None, 5)
     @inline(never)
     static func l11_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 880, bias = w + 944
+        let kernel = w + 1024, bias = w + 1088
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -433,6 +435,8 @@ public struct ScaledResidual: CompiledModel {
         let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], bias[6], bias[6], bias[7], bias[7])
         // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
         @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A vector of sums in the output's order: its even lanes (the first pixel's filters), then its odd ones.
+        @inline(__always) func inOutputOrder(_ v: V16) -> V16 { V16(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14], v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15]) }
         // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
         @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
         // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
@@ -470,15 +474,15 @@ public struct ScaledResidual: CompiledModel {
                                 }
                             }
                             let r0 = zeroingNegatives(s0)
-                            yp.store(V16(lowHalf: r0.evenHalf, highHalf: r0.oddHalf), at: 0)
+                            yp.store(inOutputOrder(r0), at: 0)
                             let r1 = zeroingNegatives(s1)
-                            yp.store(V16(lowHalf: r1.evenHalf, highHalf: r1.oddHalf), at: 16)
+                            yp.store(inOutputOrder(r1), at: 16)
                             let r2 = zeroingNegatives(s2)
-                            yp.store(V16(lowHalf: r2.evenHalf, highHalf: r2.oddHalf), at: 32)
+                            yp.store(inOutputOrder(r2), at: 32)
                             let r3 = zeroingNegatives(s3)
-                            yp.store(V16(lowHalf: r3.evenHalf, highHalf: r3.oddHalf), at: 48)
+                            yp.store(inOutputOrder(r3), at: 48)
                             let r4 = zeroingNegatives(s4)
-                            yp.store(V16(lowHalf: r4.evenHalf, highHalf: r4.oddHalf), at: 64)
+                            yp.store(inOutputOrder(r4), at: 64)
                         }
                     }
                 }
@@ -492,11 +496,11 @@ public struct ScaledResidual: CompiledModel {
     static func l1_branch_1a(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         let chunked = w + 48, bias = w + 32
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
-        let biases = V8(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
-        // A pixel's 2 channels of a chunk, once for each of 4 filters.
-        @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
+        let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
+        // A pixel's 4 channels of a chunk, once for each of 4 filters.
+        @inline(__always) func repeated(_ v: V4) -> V16 { let v8 = V8(lowHalf: v, highHalf: v); let v16 = V16(lowHalf: v8, highHalf: v8); return v16 }
         // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
-        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        @inline(__always) func pairSums(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14]) + V16(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15]) }
         do {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
@@ -506,44 +510,39 @@ public struct ScaledResidual: CompiledModel {
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 92)
                         let xp = x + p0 * 8
-                        var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
+                        var s0 = V16(), s1 = V16(), s2 = V16(), s3 = V16(), s4 = V16(), s5 = V16(), s6 = V16(), s7 = V16()
                         do {
                             let wt = chunked
-                            for ci in 0..<4 {
-                                let wv = wt.load8(at: ci * 8)
-                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
-                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 8)), wv)
-                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 16)), wv)
-                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 24)), wv)
-                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 32)), wv)
-                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 40)), wv)
-                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 48)), wv)
-                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 56)), wv)
+                            for ci in 0..<2 {
+                                let wv = wt.load16(at: ci * 16)
+                                s0 = madd(s0, repeated(xp.load4(at: ci * 4)), wv)
+                                s1 = madd(s1, repeated(xp.load4(at: ci * 4 + 8)), wv)
+                                s2 = madd(s2, repeated(xp.load4(at: ci * 4 + 16)), wv)
+                                s3 = madd(s3, repeated(xp.load4(at: ci * 4 + 24)), wv)
+                                s4 = madd(s4, repeated(xp.load4(at: ci * 4 + 32)), wv)
+                                s5 = madd(s5, repeated(xp.load4(at: ci * 4 + 40)), wv)
+                                s6 = madd(s6, repeated(xp.load4(at: ci * 4 + 48)), wv)
+                                s7 = madd(s7, repeated(xp.load4(at: ci * 4 + 56)), wv)
                             }
                         }
-                        let sp = sums + b * 64
-                        sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
+                        let sp = sums + b * 128
+                        sp.store(s0, at: 0); sp.store(s1, at: 16); sp.store(s2, at: 32); sp.store(s3, at: 48); sp.store(s4, at: 64); sp.store(s5, at: 80); sp.store(s6, at: 96); sp.store(s7, at: 112)
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 92)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
-                        let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
-                        let o0 = t1_0 + biases
+                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 4
+                        let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
+                        let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
+                        let o0 = t2_0 + biases
                         let r0 = zeroingNegatives(o0)
                         yp.store(r0, at: 0)
-                        let o1 = t1_1 + biases
+                        let o1 = t2_1 + biases
                         let r1 = zeroingNegatives(o1)
-                        yp.store(r1, at: 8)
-                        let o2 = t1_2 + biases
-                        let r2 = zeroingNegatives(o2)
-                        yp.store(r2, at: 16)
-                        let o3 = t1_3 + biases
-                        let r3 = zeroingNegatives(o3)
-                        yp.store(r3, at: 24)
+                        yp.store(r1, at: 16)
                     }
                 }
             }
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024, withTemporary)
         }
     }
 
@@ -572,6 +571,8 @@ public struct ScaledResidual: CompiledModel {
         let biases = V16(bias[0], bias[0], bias[1], bias[1], bias[2], bias[2], bias[3], bias[3], bias[4], bias[4], bias[5], bias[5], 0, 0, 0, 0)
         // A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).
         @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }
+        // A vector of sums in the output's order: its even lanes (the first pixel's filters), then its odd ones.
+        @inline(__always) func inOutputOrder(_ v: V16) -> V16 { V16(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14], v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15]) }
         // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
         @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
         // The input rows these output rows read, pixel c's channels interleaved with pixel c + 1's.
@@ -635,38 +636,57 @@ public struct ScaledResidual: CompiledModel {
 
     // up: Conv2D, (None, 10, 10, 10) → (None, 10, 10, 8), 88 parameters
     @inline(never)
-    static func l5_up(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        let kernel = w, bias = w + 80
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 8
-                var s0_0 = bias.load8(at: 0)
-                var s1_0 = bias.load8(at: 0)
-                var s2_0 = bias.load8(at: 0)
-                var s3_0 = bias.load8(at: 0)
-                var s4_0 = bias.load8(at: 0)
-                let xp = x + oy * 100 + ox * 10
-                let wp = kernel
-                for ci in 0..<10 {
-                    let w0 = wp.load8(at: ci * 8)
-                    let x0 = V8(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V8(repeating: xp[ci + 10])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V8(repeating: xp[ci + 20])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V8(repeating: xp[ci + 30])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V8(repeating: xp[ci + 40])
-                    s4_0 = madd(s4_0, x4, w0)
+    static func l5_up(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        let chunked = w + 96, bias = w + 80
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[4], bias[5], bias[6], bias[7], bias[0], bias[1], bias[2], bias[3], bias[4], bias[5], bias[6], bias[7])
+        // A pixel's 2 channels of a chunk, once for each of 8 filters.
+        @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); let v16 = V16(lowHalf: v8, highHalf: v8); return v16 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14]) + V16(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15]) }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = run == 1 ? 5 : 8
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 92)
+                        let xp = x + p0 * 10
+                        var s0 = V16(), s1 = V16(), s2 = V16(), s3 = V16(), s4 = V16(), s5 = V16(), s6 = V16(), s7 = V16()
+                        do {
+                            let wt = chunked
+                            for ci in 0..<5 {
+                                let wv = wt.load16(at: ci * 16)
+                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
+                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 10)), wv)
+                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 20)), wv)
+                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 30)), wv)
+                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 40)), wv)
+                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 50)), wv)
+                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 60)), wv)
+                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 70)), wv)
+                            }
+                        }
+                        let sp = sums + b * 128
+                        sp.store(s0, at: 0); sp.store(s1, at: 16); sp.store(s2, at: 32); sp.store(s3, at: 48); sp.store(s4, at: 64); sp.store(s5, at: 80); sp.store(s6, at: 96); sp.store(s7, at: 112)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 92)
+                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 8
+                        let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
+                        let o0 = t1_0 + biases
+                        yp.store(o0, at: 0)
+                        let o1 = t1_1 + biases
+                        yp.store(o1, at: 16)
+                        let o2 = t1_2 + biases
+                        yp.store(o2, at: 32)
+                        let o3 = t1_3 + biases
+                        yp.store(o3, at: 48)
+                    }
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024, withTemporary)
         }
     }
 
@@ -689,38 +709,57 @@ public struct ScaledResidual: CompiledModel {
 
     // branch_2: Conv2D, (None, 10, 10, 8) → (None, 10, 10, 8), 72 parameters
     @inline(never)
-    static func l8_branch_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        let kernel = w, bias = w + 64
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 8
-                var s0_0 = bias.load8(at: 0)
-                var s1_0 = bias.load8(at: 0)
-                var s2_0 = bias.load8(at: 0)
-                var s3_0 = bias.load8(at: 0)
-                var s4_0 = bias.load8(at: 0)
-                let xp = x + oy * 80 + ox * 8
-                let wp = kernel
-                for ci in 0..<8 {
-                    let w0 = wp.load8(at: ci * 8)
-                    let x0 = V8(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V8(repeating: xp[ci + 8])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V8(repeating: xp[ci + 16])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V8(repeating: xp[ci + 24])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V8(repeating: xp[ci + 32])
-                    s4_0 = madd(s4_0, x4, w0)
+    static func l8_branch_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
+        let chunked = w + 80, bias = w + 64
+        // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
+        let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[4], bias[5], bias[6], bias[7], bias[0], bias[1], bias[2], bias[3], bias[4], bias[5], bias[6], bias[7])
+        // A pixel's 2 channels of a chunk, once for each of 8 filters.
+        @inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); let v16 = V16(lowHalf: v8, highHalf: v8); return v16 }
+        // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
+        @inline(__always) func pairSums(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14]) + V16(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15]) }
+        do {
+            func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                let sums = scratch.baseAddress!
+                for run in parts {
+                    let blocks = run == 1 ? 5 : 8
+                    // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 92)
+                        let xp = x + p0 * 8
+                        var s0 = V16(), s1 = V16(), s2 = V16(), s3 = V16(), s4 = V16(), s5 = V16(), s6 = V16(), s7 = V16()
+                        do {
+                            let wt = chunked
+                            for ci in 0..<4 {
+                                let wv = wt.load16(at: ci * 16)
+                                s0 = madd(s0, repeated(xp.load2(at: ci * 2)), wv)
+                                s1 = madd(s1, repeated(xp.load2(at: ci * 2 + 8)), wv)
+                                s2 = madd(s2, repeated(xp.load2(at: ci * 2 + 16)), wv)
+                                s3 = madd(s3, repeated(xp.load2(at: ci * 2 + 24)), wv)
+                                s4 = madd(s4, repeated(xp.load2(at: ci * 2 + 32)), wv)
+                                s5 = madd(s5, repeated(xp.load2(at: ci * 2 + 40)), wv)
+                                s6 = madd(s6, repeated(xp.load2(at: ci * 2 + 48)), wv)
+                                s7 = madd(s7, repeated(xp.load2(at: ci * 2 + 56)), wv)
+                            }
+                        }
+                        let sp = sums + b * 128
+                        sp.store(s0, at: 0); sp.store(s1, at: 16); sp.store(s2, at: 32); sp.store(s3, at: 48); sp.store(s4, at: 64); sp.store(s5, at: 80); sp.store(s6, at: 96); sp.store(s7, at: 112)
+                    }
+                    for b in 0..<blocks {
+                        let p0 = Swift.min((run * 8 + b) * 8, 92)
+                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 8
+                        let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
+                        let o0 = t1_0 + biases
+                        yp.store(o0, at: 0)
+                        let o1 = t1_1 + biases
+                        yp.store(o1, at: 16)
+                        let o2 = t1_2 + biases
+                        yp.store(o2, at: 32)
+                        let o3 = t1_3 + biases
+                        yp.store(o3, at: 48)
+                    }
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024, withTemporary)
         }
     }
 
@@ -838,11 +877,11 @@ extension ScaledResidual: TrainableModel {
         Self.l5_up(UnsafePointer(o4), w.advanced(by: 704), o5)
         Self.l6_block_scale_fused(UnsafePointer(o0), UnsafePointer(o5), o7)
         // block_ac: written by block_scale's store
-        Self.l8_branch_2(UnsafePointer(o7), w.advanced(by: 800), o8)
+        Self.l8_branch_2(UnsafePointer(o7), w.advanced(by: 880), o8)
         Self.l8_branch_2_activation(o8)
         Self.l9_block_scale_2(UnsafePointer(o7), UnsafePointer(o8), o9)
         Self.l10_pool(UnsafePointer(o9), o10)
-        Self.l11_predictions(UnsafePointer(o10), w.advanced(by: 880), o11)
+        Self.l11_predictions(UnsafePointer(o10), w.advanced(by: 1024), o11)
         Self.l11_predictions_activation(o11)
         output.update(from: o11, count: 5)
         // The loss, and its gradient: with respect to the output, or to the

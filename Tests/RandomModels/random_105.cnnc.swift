@@ -372,7 +372,7 @@ public struct Random105: CompiledModel {
         // A pixel's 2 channels of a chunk, once for each of 4 filters.
         @inline(__always) func repeated(_ v: V2) -> V8 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return v8 }
         // Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.
-        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { let ab = V16(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }
+        @inline(__always) func pairSums(_ a: V8, _ b: V8) -> V8 { V8(a[0], a[2], a[4], a[6], b[0], b[2], b[4], b[6]) + V8(a[1], a[3], a[5], a[7], b[1], b[3], b[5], b[7]) }
         do {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!

@@ -586,7 +586,7 @@ struct ModelRenderer {
             out.line("WeightPacking.phasedLanes(parameters, kernelFrom: \(tensor.offset), biasFrom: \(bias), taps: \(kernel.rows), outputs: \(kernel.outputs), stride: \(PixelLaneConvolutionEmitter.patternStride), into: buffer, at: \(phased))")
         }
         if let chunked = kernel.chunkedOffset {
-            out.line("WeightPacking.chunkLanes(parameters, from: \(tensor.offset), inputs: \(kernel.rows), outputs: \(kernel.outputs), slots: \(ChunkLaneConvolutionEmitter.filterSlots(outputs: kernel.outputs)), chunk: \(ChunkLaneConvolutionEmitter.chunk(outputs: kernel.outputs)), into: buffer, at: \(chunked))")
+            out.line("WeightPacking.chunkLanes(parameters, from: \(tensor.offset), inputs: \(kernel.rows), outputs: \(kernel.outputs), slots: \(ChunkLaneConvolutionEmitter.filterSlots(outputs: kernel.outputs)), chunk: \(ChunkLaneConvolutionEmitter.chunk(outputs: kernel.outputs, lanes: kernel.chunkLanes)), into: buffer, at: \(chunked))")
         }
         if let transformed = kernel.winogradOffset, let line = kernel.winogradLine {
             let transform = line.kernelTransform.joined().map { "\($0)" }.joined(separator: ", ")

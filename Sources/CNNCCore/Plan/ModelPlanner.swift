@@ -10,7 +10,7 @@ public enum ModelPlanner {
     public static func plan(_ model: CheckedModel, specPath: String, target: TargetCPU) -> ModelProgram {
         // Weights keep Keras's names and layouts (a Conv1D kernel is (k, cin, filters));
         // the kernels see sequences as images of one row.
-        let weights = WeightPlan(model: model)
+        let weights = WeightPlan(model: model, target: target)
         let keras = model
         let model = model.loweredToImages
         var nodes: [NodeProgram] = []

@@ -43,6 +43,8 @@ struct WeightPlan: Codable, Hashable {
         /// tap, for a layer of at most 4 filters (`ChunkLaneConvolutionEmitter`,
         /// packed by `WeightPacking.chunkLanes`).
         var chunkedOffset: Int? = nil
+        /// The vector width that packing is for (`ChunkLaneConvolutionEmitter.lanes`).
+        var chunkLanes = 8
 
         /// The same packing as a layer's kernels see it when they are handed
         /// their own weights (`NodeProgram.weightBase`): offsets counted from
@@ -136,7 +138,9 @@ struct WeightPlan: Codable, Hashable {
         [16, 8, 4].first { channels >= $0 && channels % $0 == 0 } ?? lanes(forOutputs: channels)
     }
 
-    init(model: CheckedModel) {
+    /// The packing for kernels shaped for `target` (the tensors, in Keras's
+    /// names and layouts, are the same for every target).
+    init(model: CheckedModel, target: TargetCPU = .avx512on256) {
         for (index, layer) in model.layers.enumerated() where layer.sharesWeightsOf == nil {
             let start = parameterCount, packedStart = packedCount
             defer {
@@ -172,14 +176,18 @@ struct WeightPlan: Codable, Hashable {
                     PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
                                                       outputs: config.filters, outputWidth: $0.outputShape.dimensions[1])
                 }
+                // Where pairs of pixels suit a layer of 5-8 filters, they run instead (no sums across lanes).
                 let chunkLanes = calls.allSatisfy {
-                    ChunkLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, outputs: config.filters,
+                    ChunkLaneConvolutionEmitter.suits(target: target, inputChannels: layer.inputShape.lastAxis, outputs: config.filters,
                                                       outputHeight: $0.outputShape.dimensions[0], outputWidth: $0.outputShape.dimensions[1])
+                        && !PixelPairConvolutionEmitter.suits(target: target, outputs: config.filters, kernel: config.kernelSize,
+                                                              strides: config.strides, outputWidth: $0.outputShape.dimensions[1])
                 }
                 if pixelLanes {
                     packed.phasedOffset = reservePacked((rows + 1) * config.filters * PixelLaneConvolutionEmitter.patternStride)
                 } else if chunkLanes {
                     packed.chunkedOffset = reservePacked(ChunkLaneConvolutionEmitter.packedCount(rows: rows, outputs: config.filters))
+                    packed.chunkLanes = ChunkLaneConvolutionEmitter.lanes(target: target, inputChannels: layer.inputShape.lastAxis, outputs: config.filters)
                 } else if small {
                     packed.panelWidth = packed.lanes
                 }
@@ -209,10 +217,14 @@ struct WeightPlan: Codable, Hashable {
                     packed.winogradLine = line
                     packed.winogradOffset = reservePacked(line.patch * inputs * packed.paddedOutputs)
                 } else if model.calls(ofLayer: index).allSatisfy({
-                    ChunkLaneConvolutionEmitter.suits(inputChannels: inputs, outputs: config.filters, outputHeight: 1, outputWidth: $0.outputShape.dimensions[0])
+                    ChunkLaneConvolutionEmitter.suits(target: target, inputChannels: inputs, outputs: config.filters, outputHeight: 1,
+                                                      outputWidth: $0.outputShape.dimensions[0])
+                        && !PixelPairConvolutionEmitter.suits(target: target, outputs: config.filters, kernel: Size2D(1, config.kernelSize),
+                                                              strides: Size2D(1, config.strides), outputWidth: $0.outputShape.dimensions[0])
                 }) {
                     // Its steps are the pixels of an image of one row, as the plan computes it.
                     packed.chunkedOffset = reservePacked(ChunkLaneConvolutionEmitter.packedCount(rows: config.kernelSize * inputs, outputs: config.filters))
+                    packed.chunkLanes = ChunkLaneConvolutionEmitter.lanes(target: target, inputChannels: inputs, outputs: config.filters)
                 }
                 packing[index] = .kernel(packed)
             case .depthwiseConv2D(let config):

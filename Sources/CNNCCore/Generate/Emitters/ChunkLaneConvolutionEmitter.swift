@@ -41,14 +41,20 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
     /// their per-channel scale and shift repeated in the output's pattern, like the bias.
     var epilogue: StoreEpilogue? = nil
 
-    /// Vectors of 8 on every target: a vector of 2 pixels' 4 filters is a
+    /// Vectors of 8, or of 16 where the FMA units are that wide
+    /// (`TargetCPU.hasFullWidthFMA`): a vector of 8 takes the slot of one of
+    /// 16 there, and inception_cifar's 1x1 layers to 4 and 8 filters ran at
+    /// 38-46% of SGEMM on a Zen 5. A vector of 8 holds 2 pixels' 4 filters, a
     /// whole number of outputs, and its sums across lanes take one shuffle
-    /// level for 4 filters. The Zen 4 runs them at its full rate; Emerald
-    /// Rapids, whose 512-bit units would do twice the work per multiply-add
-    /// on vectors of 16, has not been measured (the layer still runs at
-    /// twice the width it did in vectors of 4).
-    static let lanes = 8
-    var lanes: Int { Self.lanes }
+    /// level for 4 filters; one of 16 holds 2 channels of 5-8 filters, or
+    /// 4 of 4. Never 16 channels of one filter: a block's 8 pixels would not
+    /// fill a vector of its outputs. The packing is for these vectors
+    /// (`WeightPlan.PackedKernel.chunkLanes`).
+    static func lanes(target: TargetCPU, inputChannels: Int, outputs: Int) -> Int {
+        let slots = filterSlots(outputs: outputs)
+        return target.hasFullWidthFMA && slots >= 2 && inputChannels % (16 / slots) == 0 ? 16 : 8
+    }
+    var lanes: Int { packed.chunkLanes }
     /// Output pixels a block computes together: 8 sums in flight, as two
     /// FMA units of 4 cycles need, in AVX2's 16 registers with the weights
     /// and an input vector.
@@ -57,25 +63,27 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
     /// scratch of 2 KB, in the L1 cache when read back. A call's `parts` are runs.
     static let blocksPerRun = 8
 
-    /// Whether this layout suits the layer: at most 4 filters, input
-    /// channels a whole number of chunks (a chunk never reads the next
-    /// pixel's channels), and more output pixels than a small output's
-    /// (whose weights `ConvolutionEmitter` reads in panels).
-    static func suits(inputChannels: Int, outputs: Int, outputHeight: Int, outputWidth: Int) -> Bool {
-        outputs <= 4 && inputChannels % chunk(outputs: outputs) == 0
+    /// Whether this layout suits the layer: at most 4 filters (8 in vectors
+    /// of 16), input channels a whole number of chunks (a chunk never reads
+    /// the next pixel's channels), and more output pixels than a small
+    /// output's (whose weights `ConvolutionEmitter` reads in panels).
+    static func suits(target: TargetCPU, inputChannels: Int, outputs: Int, outputHeight: Int, outputWidth: Int) -> Bool {
+        let lanes = lanes(target: target, inputChannels: inputChannels, outputs: outputs)
+        return outputs <= lanes / 2 && inputChannels % chunk(outputs: outputs, lanes: lanes) == 0
             && !ConvolutionEmitter.isSmallOutput(height: outputHeight, width: outputWidth)
     }
 
-    /// Filters a vector holds: 1, 2 or 4 (3 filters take 4 slots, the last never stored).
-    static func filterSlots(outputs: Int) -> Int { outputs == 3 ? 4 : outputs }
-    /// Input channels a vector holds of each filter.
-    static func chunk(outputs: Int) -> Int { lanes / filterSlots(outputs: outputs) }
+    /// Filters a vector holds: 1, 2, 4 or 8 (3 filters take 4 slots, 5-7
+    /// take 8, the rest never stored).
+    static func filterSlots(outputs: Int) -> Int { outputs == 3 ? 4 : outputs > 4 ? 8 : outputs }
+    /// Input channels a vector of `lanes` holds of each filter.
+    static func chunk(outputs: Int, lanes: Int) -> Int { lanes / filterSlots(outputs: outputs) }
     /// Floats the chunked kernel takes: for each tap and chunk of its input channels, one vector.
     static func packedCount(rows: Int, outputs: Int) -> Int { rows * filterSlots(outputs: outputs) }
 
     private var filters: Int { packed.outputs }
     private var slots: Int { Self.filterSlots(outputs: filters) }
-    private var chunk: Int { Self.chunk(outputs: filters) }
+    private var chunk: Int { Self.chunk(outputs: filters, lanes: lanes) }
     private var vector: String { VectorTypes.name(lanes) }
     private var pixels: Int { outputHeight * outputWidth }
     private var blocks: Int { (pixels + Self.blockPixels - 1) / Self.blockPixels }
@@ -126,7 +134,11 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
                 out.line("@inline(__always) func repeated(_ v: \(inputVector)) -> \(vector) { \(steps.joined(separator: "; ")); return \(value) }")
             }
             out.line("// Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.")
-            out.line("@inline(__always) func pairSums(_ a: \(vector), _ b: \(vector)) -> \(vector) { let ab = \(VectorTypes.name(2 * lanes))(lowHalf: a, highHalf: b); return ab.evenHalf + ab.oddHalf }")
+            // Lanes listed, not the standard library's evenHalf and oddHalf: those are generic
+            // functions that LLVM left as calls in a model split into two files (`GeneratedFiles`),
+            // which made inception_cifar's 4-filter layer 2.6x slower on a Zen 5.
+            let lanesOf = { (parity: Int) in (["a", "b"].flatMap { v in stride(from: parity, to: lanes, by: 2).map { "\(v)[\($0)]" } }).joined(separator: ", ") }
+            out.line("@inline(__always) func pairSums(_ a: \(vector), _ b: \(vector)) -> \(vector) { \(vector)(\(lanesOf(0))) + \(vector)(\(lanesOf(1))) }")
             out.temporaryAllocation(of: "Float", capacity: Swift.max(perRun, lastRunBlocks) * perBlock * lanes, named: "scratch") { out in
                 out.line("let sums = scratch.baseAddress!")
                 out.block("for run in parts") { out in
@@ -208,7 +220,7 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
             if slots == filters {
                 out.line("yp.store(\(value), at: \(first))")
             } else {
-                // 3 filters in 4 slots: each pixel's first 3 lanes.
+                // 3 filters in 4 slots (5-7 in 8): each pixel's first lanes.
                 out.line("do { let v = \(value); " + (0..<chunk).flatMap { p in
                     (0..<filters).map { f in "yp[\(first + p * filters + f)] = v[\(p * slots + f)]" }
                 }.joined(separator: "; ") + " }")

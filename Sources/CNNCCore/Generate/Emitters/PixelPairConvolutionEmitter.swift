@@ -105,6 +105,9 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
             }
             out.line("// A pair of neighbouring floats, once for each of 8 filters (LLVM makes one broadcast load of it).")
             out.line("@inline(__always) func repeated(_ v: V2) -> V16 { let v4 = V4(lowHalf: v, highHalf: v); let v8 = V8(lowHalf: v4, highHalf: v4); return V16(lowHalf: v8, highHalf: v8) }")
+            out.line("// A vector of sums in the output's order: its even lanes (the first pixel's filters), then its odd ones.")
+            // Lanes listed, not evenHalf and oddHalf (see `ChunkLaneConvolutionEmitter`'s pairSums).
+            out.line("@inline(__always) func inOutputOrder(_ v: V16) -> V16 { V16(\((0..<lanes).map { "v[\($0 < 8 ? 2 * $0 : 2 * ($0 - 8) + 1)]" }.joined(separator: ", "))) }")
             out.line("// A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.")
             out.line("@inline(__always) func doubled(_ v: V8) -> V16 { V16(\((0..<lanes).map { "v[\($0 / 2)]" }.joined(separator: ", "))) }")
             out.line("// The input rows these output rows read, pixel c's channels interleaved with pixel c + \(strides.width)'s\(chunkRows < outputHeight ? "; \(chunkRows) rows of output at a time" : "").")
@@ -164,7 +167,7 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
                     value = epilogue.apply(to: value, name: "e\(j)", vector: vector, lanes: lanes, patterns: ("scales", "shifts"), into: &out)
                 }
                 if filters == 8 {
-                    out.line("yp.store(V16(lowHalf: \(value).evenHalf, highHalf: \(value).oddHalf), at: \(start * filters))")
+                    out.line("yp.store(inOutputOrder(\(value)), at: \(start * filters))")
                 } else {
                     out.line("do { let v = \(value); " + (0..<2).flatMap { e in
                         (0..<filters).map { f in "yp[\((start + e) * filters + f)] = v[\(2 * f + e)]" }

@@ -75,11 +75,29 @@ import Testing
 
     /// AVX-512 keeps the blocks measured on Zen 4; AVX2 gets the largest that
     /// fits 16 registers with its weights and a broadcast.
-    @Test func registerBlocksFitTheRegisterFile() {
+    static func depthwise(target: TargetCPU) throws -> DepthwiseConvolutionEmitter? {
+        let spec = """
+            input_shape: [14, 14, 32]
+            layers:
+              - DepthwiseConv2D: {kernel_size: 3, padding: same}
+            """
+        let program = ModelPlanner.plan(try Frontend.load(text: spec, file: "d.yaml").get(), specPath: "d.yaml", target: target)
+        guard case .convolution(let kernels) = program.nodes[0].kernel, case .depthwise(let kernel) = kernels.direct else { return nil }
+        return kernel
+    }
+
+    @Test func registerBlocksFitTheRegisterFile() throws {
         typealias Block = ConvolutionEmitter.Blocking
         #expect(ConvolutionEmitter.registerBlock(lanes: 16, chunks: 4, width: 26, target: .avx512on256) == Block(chunks: 4, pixels: 5))
         #expect(ConvolutionEmitter.registerBlock(lanes: 16, chunks: 4, width: 26, target: .avx2) == Block(chunks: 1, pixels: 6))
         #expect(ConvolutionEmitter.registerBlock(lanes: 8, chunks: 4, width: 26, target: .avx2) == Block(chunks: 2, pixels: 6))
+        // One vector of channels: 8 pixels on Zen 4, up to 16 on 512-bit FMA units (8 chains
+        // in flight); a depthwise block 4 pixels of 16 channels, 8 there.
+        #expect(ConvolutionEmitter.registerBlock(lanes: 16, chunks: 1, width: 10, target: .avx512on256) == Block(chunks: 1, pixels: 8))
+        #expect(ConvolutionEmitter.registerBlock(lanes: 16, chunks: 1, width: 10, target: .avx512) == Block(chunks: 1, pixels: 16))
+        #expect(ConvolutionEmitter.registerBlock(lanes: 16, chunks: 4, width: 26, target: .avx512) == Block(chunks: 4, pixels: 5))
+        let depthwise = try #require(try Self.depthwise(target: .avx512on256)), wide = try #require(try Self.depthwise(target: .avx512))
+        #expect(depthwise.pixelsPerBlock(width: 16) == 4 && wide.pixelsPerBlock(width: 16) == 8)
         // A Dense layer (one pixel): as many chunks as fit.
         #expect(ConvolutionEmitter.registerBlock(lanes: 16, chunks: 32, width: 1, target: .avx2) == Block(chunks: 3, pixels: 1))
         for lanes in [4, 8, 16] {

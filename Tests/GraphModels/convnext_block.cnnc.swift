@@ -433,9 +433,13 @@ public struct ConvnextBlock: CompiledModel {
                     var s0 = bias.load16(at: 0)
                     var s1 = bias.load16(at: 0)
                     var s2 = bias.load16(at: 0)
+                    var s3 = bias.load16(at: 0)
+                    var s4 = bias.load16(at: 0)
+                    var s5 = bias.load16(at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 96 + ky * 96 - 288
                         let wr = kernel + ky * 112
+                        let w0 = wr.load16(at: 0)
                         let w1 = wr.load16(at: 16)
                         let w2 = wr.load16(at: 32)
                         let w3 = wr.load16(at: 48)
@@ -446,67 +450,45 @@ public struct ConvnextBlock: CompiledModel {
                         s0 = madd(s0, i3, w3)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
                         let i4 = xr.load16(at: 16)
                         s0 = madd(s0, i4, w4)
                         s1 = madd(s1, i4, w3)
                         s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
+                        s4 = madd(s4, i4, w0)
                         let i5 = xr.load16(at: 32)
                         s0 = madd(s0, i5, w5)
                         s1 = madd(s1, i5, w4)
                         s2 = madd(s2, i5, w3)
+                        s3 = madd(s3, i5, w2)
+                        s4 = madd(s4, i5, w1)
+                        s5 = madd(s5, i5, w0)
                         let i6 = xr.load16(at: 48)
                         s0 = madd(s0, i6, w6)
                         s1 = madd(s1, i6, w5)
                         s2 = madd(s2, i6, w4)
+                        s3 = madd(s3, i6, w3)
+                        s4 = madd(s4, i6, w2)
+                        s5 = madd(s5, i6, w1)
                         let i7 = xr.load16(at: 64)
                         s1 = madd(s1, i7, w6)
                         s2 = madd(s2, i7, w5)
+                        s3 = madd(s3, i7, w4)
+                        s4 = madd(s4, i7, w3)
+                        s5 = madd(s5, i7, w2)
                         let i8 = xr.load16(at: 80)
                         s2 = madd(s2, i8, w6)
+                        s3 = madd(s3, i8, w5)
+                        s4 = madd(s4, i8, w4)
+                        s5 = madd(s5, i8, w3)
                     }
                     yp.store(s0, at: 0)
                     yp.store(s1, at: 16)
                     yp.store(s2, at: 32)
-                }
-                do {
-                    let yp = y + (oy * 6 + 3) * 16
-                    var s0 = bias.load16(at: 0)
-                    var s1 = bias.load16(at: 0)
-                    var s2 = bias.load16(at: 0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 96 + ky * 96 - 288
-                        let wr = kernel + ky * 112
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 16)
-                        let w2 = wr.load16(at: 32)
-                        let w3 = wr.load16(at: 48)
-                        let w4 = wr.load16(at: 64)
-                        let w5 = wr.load16(at: 80)
-                        let i0 = xr.load16(at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load16(at: 16)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load16(at: 32)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load16(at: 48)
-                        s0 = madd(s0, i3, w3)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        let i4 = xr.load16(at: 64)
-                        s0 = madd(s0, i4, w4)
-                        s1 = madd(s1, i4, w3)
-                        s2 = madd(s2, i4, w2)
-                        let i5 = xr.load16(at: 80)
-                        s0 = madd(s0, i5, w5)
-                        s1 = madd(s1, i5, w4)
-                        s2 = madd(s2, i5, w3)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 16)
-                    yp.store(s2, at: 32)
+                    yp.store(s3, at: 48)
+                    yp.store(s4, at: 64)
+                    yp.store(s5, at: 80)
                 }
             }
         }
@@ -591,11 +573,11 @@ public struct ConvnextBlock: CompiledModel {
 
     // pointwise_conv_2: Dense, (None, 6, 6, 32) → (None, 6, 6, 16), 528 parameters
     @inline(never)
-    static func l4_pointwise_conv_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l4_pointwise_conv_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w, bias = w + 512
-        for b in parts.clamped(to: 0..<1) {
-            let i0 = b * 8
-            let a0 = flatOffset(i0, 6, 192, 32), a1 = flatOffset(i0 + 1, 6, 192, 32), a2 = flatOffset(i0 + 2, 6, 192, 32), a3 = flatOffset(i0 + 3, 6, 192, 32), a4 = flatOffset(i0 + 4, 6, 192, 32), a5 = flatOffset(i0 + 5, 6, 192, 32), a6 = flatOffset(i0 + 6, 6, 192, 32), a7 = flatOffset(i0 + 7, 6, 192, 32)
+        for b in parts.clamped(to: 0..<3) {
+            let i0 = b * 12
+            let a0 = flatOffset(i0, 6, 192, 32), a1 = flatOffset(i0 + 1, 6, 192, 32), a2 = flatOffset(i0 + 2, 6, 192, 32), a3 = flatOffset(i0 + 3, 6, 192, 32), a4 = flatOffset(i0 + 4, 6, 192, 32), a5 = flatOffset(i0 + 5, 6, 192, 32), a6 = flatOffset(i0 + 6, 6, 192, 32), a7 = flatOffset(i0 + 7, 6, 192, 32), a8 = flatOffset(i0 + 8, 6, 192, 32), a9 = flatOffset(i0 + 9, 6, 192, 32), a10 = flatOffset(i0 + 10, 6, 192, 32), a11 = flatOffset(i0 + 11, 6, 192, 32)
             let yp = y + i0 * 16
             var s0_0 = bias.load16(at: 0)
             var s1_0 = bias.load16(at: 0)
@@ -605,6 +587,10 @@ public struct ConvnextBlock: CompiledModel {
             var s5_0 = bias.load16(at: 0)
             var s6_0 = bias.load16(at: 0)
             var s7_0 = bias.load16(at: 0)
+            var s8_0 = bias.load16(at: 0)
+            var s9_0 = bias.load16(at: 0)
+            var s10_0 = bias.load16(at: 0)
+            var s11_0 = bias.load16(at: 0)
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
@@ -625,6 +611,14 @@ public struct ConvnextBlock: CompiledModel {
                 s6_0 = madd(s6_0, x6, w0)
                 let x7 = V16(repeating: xp[a7 + ci])
                 s7_0 = madd(s7_0, x7, w0)
+                let x8 = V16(repeating: xp[a8 + ci])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V16(repeating: xp[a9 + ci])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V16(repeating: xp[a10 + ci])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V16(repeating: xp[a11 + ci])
+                s11_0 = madd(s11_0, x11, w0)
             }
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
@@ -634,44 +628,10 @@ public struct ConvnextBlock: CompiledModel {
             yp.store(s5_0, at: 80)
             yp.store(s6_0, at: 96)
             yp.store(s7_0, at: 112)
-        }
-        for b in parts.clamped(to: 1..<5) {
-            let i0 = 8 + (b - 1) * 7
-            let a0 = flatOffset(i0, 6, 192, 32), a1 = flatOffset(i0 + 1, 6, 192, 32), a2 = flatOffset(i0 + 2, 6, 192, 32), a3 = flatOffset(i0 + 3, 6, 192, 32), a4 = flatOffset(i0 + 4, 6, 192, 32), a5 = flatOffset(i0 + 5, 6, 192, 32), a6 = flatOffset(i0 + 6, 6, 192, 32)
-            let yp = y + i0 * 16
-            var s0_0 = bias.load16(at: 0)
-            var s1_0 = bias.load16(at: 0)
-            var s2_0 = bias.load16(at: 0)
-            var s3_0 = bias.load16(at: 0)
-            var s4_0 = bias.load16(at: 0)
-            var s5_0 = bias.load16(at: 0)
-            var s6_0 = bias.load16(at: 0)
-            let xp = x
-            let wp = kernel
-            for ci in 0..<32 {
-                let w0 = wp.load16(at: ci * 16)
-                let x0 = V16(repeating: xp[a0 + ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V16(repeating: xp[a1 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V16(repeating: xp[a2 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V16(repeating: xp[a3 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V16(repeating: xp[a4 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V16(repeating: xp[a5 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V16(repeating: xp[a6 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 16)
-            yp.store(s2_0, at: 32)
-            yp.store(s3_0, at: 48)
-            yp.store(s4_0, at: 64)
-            yp.store(s5_0, at: 80)
-            yp.store(s6_0, at: 96)
+            yp.store(s8_0, at: 128)
+            yp.store(s9_0, at: 144)
+            yp.store(s10_0, at: 160)
+            yp.store(s11_0, at: 176)
         }
     }
 
@@ -681,14 +641,16 @@ public struct ConvnextBlock: CompiledModel {
         let kernel = w, bias = w + 16
         for oy in parts {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 3
-                    let yp = y + (oy * 6 + ox) * 16
+                do {
+                    let yp = y + oy * 96
                     var s0 = bias.load16(at: 0)
                     var s1 = bias.load16(at: 0)
                     var s2 = bias.load16(at: 0)
+                    var s3 = bias.load16(at: 0)
+                    var s4 = bias.load16(at: 0)
+                    var s5 = bias.load16(at: 0)
                     do {
-                        let xr = x + oy * 96 + ox * 16
+                        let xr = x + oy * 96
                         let wr = kernel
                         let w0 = wr.load16(at: 0)
                         let i0 = xr.load16(at: 0)
@@ -697,10 +659,19 @@ public struct ConvnextBlock: CompiledModel {
                         s1 = madd(s1, i1, w0)
                         let i2 = xr.load16(at: 32)
                         s2 = madd(s2, i2, w0)
+                        let i3 = xr.load16(at: 48)
+                        s3 = madd(s3, i3, w0)
+                        let i4 = xr.load16(at: 64)
+                        s4 = madd(s4, i4, w0)
+                        let i5 = xr.load16(at: 80)
+                        s5 = madd(s5, i5, w0)
                     }
                     yp.store(s0, at: 0)
                     yp.store(s1, at: 16)
                     yp.store(s2, at: 32)
+                    yp.store(s3, at: 48)
+                    yp.store(s4, at: 64)
+                    yp.store(s5, at: 80)
                 }
             }
         }
@@ -1036,11 +1007,11 @@ extension ConvnextBlock: TrainableModel {
     // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x32),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l2_pointwise_conv_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l2_pointwise_conv_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w
-        for b in parts.clamped(to: 0..<1) {
-            let i0 = b * 8
-            let a0 = flatOffset(i0, 6, 192, 32), a1 = flatOffset(i0 + 1, 6, 192, 32), a2 = flatOffset(i0 + 2, 6, 192, 32), a3 = flatOffset(i0 + 3, 6, 192, 32), a4 = flatOffset(i0 + 4, 6, 192, 32), a5 = flatOffset(i0 + 5, 6, 192, 32), a6 = flatOffset(i0 + 6, 6, 192, 32), a7 = flatOffset(i0 + 7, 6, 192, 32)
+        for b in parts.clamped(to: 0..<3) {
+            let i0 = b * 12
+            let a0 = flatOffset(i0, 6, 192, 32), a1 = flatOffset(i0 + 1, 6, 192, 32), a2 = flatOffset(i0 + 2, 6, 192, 32), a3 = flatOffset(i0 + 3, 6, 192, 32), a4 = flatOffset(i0 + 4, 6, 192, 32), a5 = flatOffset(i0 + 5, 6, 192, 32), a6 = flatOffset(i0 + 6, 6, 192, 32), a7 = flatOffset(i0 + 7, 6, 192, 32), a8 = flatOffset(i0 + 8, 6, 192, 32), a9 = flatOffset(i0 + 9, 6, 192, 32), a10 = flatOffset(i0 + 10, 6, 192, 32), a11 = flatOffset(i0 + 11, 6, 192, 32)
             let yp = y + i0 * 16
             var s0_0 = V16()
             var s1_0 = V16()
@@ -1050,6 +1021,10 @@ extension ConvnextBlock: TrainableModel {
             var s5_0 = V16()
             var s6_0 = V16()
             var s7_0 = V16()
+            var s8_0 = V16()
+            var s9_0 = V16()
+            var s10_0 = V16()
+            var s11_0 = V16()
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
@@ -1070,6 +1045,14 @@ extension ConvnextBlock: TrainableModel {
                 s6_0 = madd(s6_0, x6, w0)
                 let x7 = V16(repeating: xp[a7 + ci])
                 s7_0 = madd(s7_0, x7, w0)
+                let x8 = V16(repeating: xp[a8 + ci])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V16(repeating: xp[a9 + ci])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V16(repeating: xp[a10 + ci])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V16(repeating: xp[a11 + ci])
+                s11_0 = madd(s11_0, x11, w0)
             }
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
@@ -1079,44 +1062,10 @@ extension ConvnextBlock: TrainableModel {
             yp.store(s5_0, at: 80)
             yp.store(s6_0, at: 96)
             yp.store(s7_0, at: 112)
-        }
-        for b in parts.clamped(to: 1..<5) {
-            let i0 = 8 + (b - 1) * 7
-            let a0 = flatOffset(i0, 6, 192, 32), a1 = flatOffset(i0 + 1, 6, 192, 32), a2 = flatOffset(i0 + 2, 6, 192, 32), a3 = flatOffset(i0 + 3, 6, 192, 32), a4 = flatOffset(i0 + 4, 6, 192, 32), a5 = flatOffset(i0 + 5, 6, 192, 32), a6 = flatOffset(i0 + 6, 6, 192, 32)
-            let yp = y + i0 * 16
-            var s0_0 = V16()
-            var s1_0 = V16()
-            var s2_0 = V16()
-            var s3_0 = V16()
-            var s4_0 = V16()
-            var s5_0 = V16()
-            var s6_0 = V16()
-            let xp = x
-            let wp = kernel
-            for ci in 0..<32 {
-                let w0 = wp.load16(at: ci * 16)
-                let x0 = V16(repeating: xp[a0 + ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V16(repeating: xp[a1 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V16(repeating: xp[a2 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V16(repeating: xp[a3 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V16(repeating: xp[a4 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V16(repeating: xp[a5 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V16(repeating: xp[a6 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 16)
-            yp.store(s2_0, at: 32)
-            yp.store(s3_0, at: 48)
-            yp.store(s4_0, at: 64)
-            yp.store(s5_0, at: 80)
-            yp.store(s6_0, at: 96)
+            yp.store(s8_0, at: 128)
+            yp.store(s9_0, at: 144)
+            yp.store(s10_0, at: 160)
+            yp.store(s11_0, at: 176)
         }
     }
 

@@ -1018,39 +1018,60 @@ extension InceptionBlock: TrainableModel {
     static func l0_branch3x3_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         let kernel = w
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 6
-                let yp = y + (oy * 12 + ox) * 4
-                var s0_0 = V4()
-                var s1_0 = V4()
-                var s2_0 = V4()
-                var s3_0 = V4()
-                var s4_0 = V4()
-                var s5_0 = V4()
-                let xp = x + oy * 72 + ox * 6
-                let wp = kernel
-                for ci in 0..<6 {
-                    let w0 = wp.load4(at: ci * 4)
-                    let x0 = V4(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V4(repeating: xp[ci + 6])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V4(repeating: xp[ci + 12])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V4(repeating: xp[ci + 18])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V4(repeating: xp[ci + 24])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V4(repeating: xp[ci + 30])
-                    s5_0 = madd(s5_0, x5, w0)
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 4)
-                yp.store(s2_0, at: 8)
-                yp.store(s3_0, at: 12)
-                yp.store(s4_0, at: 16)
-                yp.store(s5_0, at: 20)
+            let yp = y + oy * 48
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            var s10_0 = V4()
+            var s11_0 = V4()
+            let xp = x + oy * 72
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.load4(at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V4(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V4(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V4(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V4(repeating: xp[ci + 24])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V4(repeating: xp[ci + 30])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V4(repeating: xp[ci + 36])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V4(repeating: xp[ci + 42])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V4(repeating: xp[ci + 48])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V4(repeating: xp[ci + 54])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V4(repeating: xp[ci + 60])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V4(repeating: xp[ci + 66])
+                s11_0 = madd(s11_0, x11, w0)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
+            yp.store(s6_0, at: 24)
+            yp.store(s7_0, at: 28)
+            yp.store(s8_0, at: 32)
+            yp.store(s9_0, at: 36)
+            yp.store(s10_0, at: 40)
+            yp.store(s11_0, at: 44)
         }
     }
 
@@ -1126,39 +1147,60 @@ extension InceptionBlock: TrainableModel {
     static func l1_branch5x5_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         let kernel = w
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 6
-                let yp = y + (oy * 12 + ox) * 4
-                var s0_0 = V4()
-                var s1_0 = V4()
-                var s2_0 = V4()
-                var s3_0 = V4()
-                var s4_0 = V4()
-                var s5_0 = V4()
-                let xp = x + oy * 48 + ox * 4
-                let wp = kernel
-                for ci in 0..<4 {
-                    let w0 = wp.load4(at: ci * 4)
-                    let x0 = V4(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V4(repeating: xp[ci + 4])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V4(repeating: xp[ci + 8])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V4(repeating: xp[ci + 12])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V4(repeating: xp[ci + 16])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V4(repeating: xp[ci + 20])
-                    s5_0 = madd(s5_0, x5, w0)
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 4)
-                yp.store(s2_0, at: 8)
-                yp.store(s3_0, at: 12)
-                yp.store(s4_0, at: 16)
-                yp.store(s5_0, at: 20)
+            let yp = y + oy * 48
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            var s10_0 = V4()
+            var s11_0 = V4()
+            let xp = x + oy * 48
+            let wp = kernel
+            for ci in 0..<4 {
+                let w0 = wp.load4(at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V4(repeating: xp[ci + 4])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V4(repeating: xp[ci + 8])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V4(repeating: xp[ci + 12])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V4(repeating: xp[ci + 16])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V4(repeating: xp[ci + 20])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V4(repeating: xp[ci + 24])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V4(repeating: xp[ci + 28])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V4(repeating: xp[ci + 32])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V4(repeating: xp[ci + 36])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V4(repeating: xp[ci + 40])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V4(repeating: xp[ci + 44])
+                s11_0 = madd(s11_0, x11, w0)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
+            yp.store(s6_0, at: 24)
+            yp.store(s7_0, at: 28)
+            yp.store(s8_0, at: 32)
+            yp.store(s9_0, at: 36)
+            yp.store(s10_0, at: 40)
+            yp.store(s11_0, at: 44)
         }
     }
 
@@ -1259,39 +1301,60 @@ extension InceptionBlock: TrainableModel {
     static func l3_branch1x1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         let kernel = w
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 6
-                let yp = y + (oy * 12 + ox) * 4
-                var s0_0 = V4()
-                var s1_0 = V4()
-                var s2_0 = V4()
-                var s3_0 = V4()
-                var s4_0 = V4()
-                var s5_0 = V4()
-                let xp = x + oy * 96 + ox * 8
-                let wp = kernel
-                for ci in 0..<8 {
-                    let w0 = wp.load4(at: ci * 4)
-                    let x0 = V4(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V4(repeating: xp[ci + 8])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V4(repeating: xp[ci + 16])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V4(repeating: xp[ci + 24])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V4(repeating: xp[ci + 32])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V4(repeating: xp[ci + 40])
-                    s5_0 = madd(s5_0, x5, w0)
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 4)
-                yp.store(s2_0, at: 8)
-                yp.store(s3_0, at: 12)
-                yp.store(s4_0, at: 16)
-                yp.store(s5_0, at: 20)
+            let yp = y + oy * 48
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            var s10_0 = V4()
+            var s11_0 = V4()
+            let xp = x + oy * 96
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.load4(at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V4(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V4(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V4(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V4(repeating: xp[ci + 32])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V4(repeating: xp[ci + 40])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V4(repeating: xp[ci + 48])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V4(repeating: xp[ci + 56])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V4(repeating: xp[ci + 64])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V4(repeating: xp[ci + 72])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V4(repeating: xp[ci + 80])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V4(repeating: xp[ci + 88])
+                s11_0 = madd(s11_0, x11, w0)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
+            yp.store(s6_0, at: 24)
+            yp.store(s7_0, at: 28)
+            yp.store(s8_0, at: 32)
+            yp.store(s9_0, at: 36)
+            yp.store(s10_0, at: 40)
+            yp.store(s11_0, at: 44)
         }
     }
 
@@ -1389,44 +1452,65 @@ extension InceptionBlock: TrainableModel {
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 6
-                let yp = y + (oy * 12 + ox) * 6
-                var s0_0 = V8()
-                var s1_0 = V8()
-                var s2_0 = V8()
-                var s3_0 = V8()
-                var s4_0 = V8()
-                var s5_0 = V8()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 13 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 112 + ox * 8 + ky * 112 + kx * 8
-                        let wp = kernel + (ky * 3 + kx) * 64
-                        for ci in 0..<8 {
-                            let w0 = wp.load8(at: ci * 8)
-                            let x0 = V8(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V8(repeating: xp[ci + 8])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V8(repeating: xp[ci + 16])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V8(repeating: xp[ci + 24])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V8(repeating: xp[ci + 32])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V8(repeating: xp[ci + 40])
-                            s5_0 = madd(s5_0, x5, w0)
-                        }
+            let yp = y + oy * 72
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
+            var s8_0 = V8()
+            var s9_0 = V8()
+            var s10_0 = V8()
+            var s11_0 = V8()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 13 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 112 + ky * 112 + kx * 8
+                    let wp = kernel + (ky * 3 + kx) * 64
+                    for ci in 0..<8 {
+                        let w0 = wp.load8(at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V8(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V8(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V8(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V8(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V8(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V8(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V8(repeating: xp[ci + 56])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V8(repeating: xp[ci + 64])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V8(repeating: xp[ci + 72])
+                        s9_0 = madd(s9_0, x9, w0)
+                        let x10 = V8(repeating: xp[ci + 80])
+                        s10_0 = madd(s10_0, x10, w0)
+                        let x11 = V8(repeating: xp[ci + 88])
+                        s11_0 = madd(s11_0, x11, w0)
                     }
                 }
-                do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
             }
+            do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+            do { let v = s8_0; for lane in 0..<6 { yp[lane + 48] = v[lane] } }
+            do { let v = s9_0; for lane in 0..<6 { yp[lane + 54] = v[lane] } }
+            do { let v = s10_0; for lane in 0..<6 { yp[lane + 60] = v[lane] } }
+            do { let v = s11_0; for lane in 0..<6 { yp[lane + 66] = v[lane] } }
         }
     }
 
@@ -1511,44 +1595,65 @@ extension InceptionBlock: TrainableModel {
     static func l5_branch5x5_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         let kernel = w
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 6
-                let yp = y + (oy * 12 + ox) * 4
-                var s0_0 = V4()
-                var s1_0 = V4()
-                var s2_0 = V4()
-                var s3_0 = V4()
-                var s4_0 = V4()
-                var s5_0 = V4()
-                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(5, 14 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<5 {
-                        let xp = x + oy * 96 + ox * 6 + ky * 96 + kx * 6
-                        let wp = kernel + (ky * 5 + kx) * 24
-                        for ci in 0..<6 {
-                            let w0 = wp.load4(at: ci * 4)
-                            let x0 = V4(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V4(repeating: xp[ci + 6])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V4(repeating: xp[ci + 12])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V4(repeating: xp[ci + 18])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V4(repeating: xp[ci + 24])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V4(repeating: xp[ci + 30])
-                            s5_0 = madd(s5_0, x5, w0)
-                        }
+            let yp = y + oy * 48
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            var s10_0 = V4()
+            var s11_0 = V4()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(5, 14 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<5 {
+                    let xp = x + oy * 96 + ky * 96 + kx * 6
+                    let wp = kernel + (ky * 5 + kx) * 24
+                    for ci in 0..<6 {
+                        let w0 = wp.load4(at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V4(repeating: xp[ci + 6])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V4(repeating: xp[ci + 12])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V4(repeating: xp[ci + 18])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V4(repeating: xp[ci + 24])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V4(repeating: xp[ci + 30])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V4(repeating: xp[ci + 36])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V4(repeating: xp[ci + 42])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V4(repeating: xp[ci + 48])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V4(repeating: xp[ci + 54])
+                        s9_0 = madd(s9_0, x9, w0)
+                        let x10 = V4(repeating: xp[ci + 60])
+                        s10_0 = madd(s10_0, x10, w0)
+                        let x11 = V4(repeating: xp[ci + 66])
+                        s11_0 = madd(s11_0, x11, w0)
                     }
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 4)
-                yp.store(s2_0, at: 8)
-                yp.store(s3_0, at: 12)
-                yp.store(s4_0, at: 16)
-                yp.store(s5_0, at: 20)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
+            yp.store(s6_0, at: 24)
+            yp.store(s7_0, at: 28)
+            yp.store(s8_0, at: 32)
+            yp.store(s9_0, at: 36)
+            yp.store(s10_0, at: 40)
+            yp.store(s11_0, at: 44)
         }
     }
 

@@ -975,14 +975,16 @@ public struct InvertedResidual: CompiledModel {
         let kernel = w, bias = w + 224
         for oy in parts {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 3
-                    let yp = y + (oy * 6 + ox) * 24
+                do {
+                    let yp = y + oy * 144
                     var s0 = bias.load16(at: 0)
                     var s1 = bias.load16(at: 0)
                     var s2 = bias.load16(at: 0)
+                    var s3 = bias.load16(at: 0)
+                    var s4 = bias.load16(at: 0)
+                    var s5 = bias.load16(at: 0)
                     for ky in 0..<3 {
-                        let xr = x + oy * 672 + ky * 336 + ox * 48
+                        let xr = x + oy * 672 + ky * 336
                         let wr = kernel + ky * 72
                         let w0 = wr.load16(at: 0)
                         let w1 = wr.load16(at: 24)
@@ -1003,10 +1005,28 @@ public struct InvertedResidual: CompiledModel {
                         s2 = madd(s2, i5, w1)
                         let i6 = xr.load16(at: 144)
                         s2 = madd(s2, i6, w2)
+                        s3 = madd(s3, i6, w0)
+                        let i7 = xr.load16(at: 168)
+                        s3 = madd(s3, i7, w1)
+                        let i8 = xr.load16(at: 192)
+                        s3 = madd(s3, i8, w2)
+                        s4 = madd(s4, i8, w0)
+                        let i9 = xr.load16(at: 216)
+                        s4 = madd(s4, i9, w1)
+                        let i10 = xr.load16(at: 240)
+                        s4 = madd(s4, i10, w2)
+                        s5 = madd(s5, i10, w0)
+                        let i11 = xr.load16(at: 264)
+                        s5 = madd(s5, i11, w1)
+                        let i12 = xr.load16(at: 288)
+                        s5 = madd(s5, i12, w2)
                     }
                     yp.store(s0, at: 0)
                     yp.store(s1, at: 24)
                     yp.store(s2, at: 48)
+                    yp.store(s3, at: 72)
+                    yp.store(s4, at: 96)
+                    yp.store(s5, at: 120)
                 }
             }
             do {
@@ -1073,14 +1093,16 @@ public struct InvertedResidual: CompiledModel {
         let kernel = w, bias = w + 224
         for oy in parts {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 3
-                    let yp = y + (oy * 6 + ox) * 24
+                do {
+                    let yp = y + oy * 144
                     var s0 = bias.load16(at: 0)
                     var s1 = bias.load16(at: 0)
                     var s2 = bias.load16(at: 0)
+                    var s3 = bias.load16(at: 0)
+                    var s4 = bias.load16(at: 0)
+                    var s5 = bias.load16(at: 0)
                     for ky in 0..<3 {
-                        let xr = x + oy * 624 + ky * 312 + ox * 48
+                        let xr = x + oy * 624 + ky * 312
                         let wr = kernel + ky * 72
                         let w0 = wr.load16(at: 0)
                         let w1 = wr.load16(at: 24)
@@ -1101,6 +1123,21 @@ public struct InvertedResidual: CompiledModel {
                         s2 = madd(s2, i5, w1)
                         let i6 = xr.load16(at: 144)
                         s2 = madd(s2, i6, w2)
+                        s3 = madd(s3, i6, w0)
+                        let i7 = xr.load16(at: 168)
+                        s3 = madd(s3, i7, w1)
+                        let i8 = xr.load16(at: 192)
+                        s3 = madd(s3, i8, w2)
+                        s4 = madd(s4, i8, w0)
+                        let i9 = xr.load16(at: 216)
+                        s4 = madd(s4, i9, w1)
+                        let i10 = xr.load16(at: 240)
+                        s4 = madd(s4, i10, w2)
+                        s5 = madd(s5, i10, w0)
+                        let i11 = xr.load16(at: 264)
+                        s5 = madd(s5, i11, w1)
+                        let i12 = xr.load16(at: 288)
+                        s5 = madd(s5, i12, w2)
                     }
                     let e0n = scaleShift(s0, post.load16(at: 0), post.load16(at: 24))
                     let e0r = V16().replacing(with: e0n, where: e0n .> 0)
@@ -1114,6 +1151,18 @@ public struct InvertedResidual: CompiledModel {
                     let e2r = V16().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
+                    let e3n = scaleShift(s3, post.load16(at: 0), post.load16(at: 24))
+                    let e3r = V16().replacing(with: e3n, where: e3n .> 0)
+                    let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
+                    yp.store(e3m, at: 72)
+                    let e4n = scaleShift(s4, post.load16(at: 0), post.load16(at: 24))
+                    let e4r = V16().replacing(with: e4n, where: e4n .> 0)
+                    let e4m = e4r.replacing(with: Float(6.0), where: e4r .> Float(6.0))
+                    yp.store(e4m, at: 96)
+                    let e5n = scaleShift(s5, post.load16(at: 0), post.load16(at: 24))
+                    let e5r = V16().replacing(with: e5n, where: e5n .> 0)
+                    let e5m = e5r.replacing(with: Float(6.0), where: e5r .> Float(6.0))
+                    yp.store(e5m, at: 120)
                 }
             }
             do {
@@ -1570,38 +1619,9 @@ public struct InvertedResidual: CompiledModel {
                     var s0 = bias.load16(at: c0)
                     var s1 = bias.load16(at: c0)
                     var s2 = bias.load16(at: c0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 240 + ky * 480 + c0 - 960
-                        let wr = kernel + ky * 200 + c0
-                        let w1 = wr.load16(at: 40)
-                        let w2 = wr.load16(at: 80)
-                        let w3 = wr.load16(at: 120)
-                        let w4 = wr.load16(at: 160)
-                        let i4 = xr.load16(at: 0)
-                        s0 = madd(s0, i4, w2)
-                        s2 = madd(s2, i4, w1)
-                        let i5 = xr.load16(at: 40)
-                        s1 = madd(s1, i5, w2)
-                        let i6 = xr.load16(at: 80)
-                        s0 = madd(s0, i6, w3)
-                        s2 = madd(s2, i6, w2)
-                        let i7 = xr.load16(at: 120)
-                        s1 = madd(s1, i7, w3)
-                        let i8 = xr.load16(at: 160)
-                        s0 = madd(s0, i8, w4)
-                        s2 = madd(s2, i8, w3)
-                        let i9 = xr.load16(at: 200)
-                        s1 = madd(s1, i9, w4)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 40)
-                    yp.store(s2, at: 80)
-                }
-                do {
-                    let yp = y + (oy * 6 + 3) * 40 + c0
-                    var s0 = bias.load16(at: c0)
-                    var s1 = bias.load16(at: c0)
-                    var s2 = bias.load16(at: c0)
+                    var s3 = bias.load16(at: c0)
+                    var s4 = bias.load16(at: c0)
+                    var s5 = bias.load16(at: c0)
                     for ky in kernelRows {
                         let xr = x + oy * 240 + ky * 480 + c0 - 960
                         let wr = kernel + ky * 200 + c0
@@ -1609,25 +1629,38 @@ public struct InvertedResidual: CompiledModel {
                         let w1 = wr.load16(at: 40)
                         let w2 = wr.load16(at: 80)
                         let w3 = wr.load16(at: 120)
-                        let i1 = xr.load16(at: 0)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load16(at: 40)
-                        s0 = madd(s0, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load16(at: 80)
-                        s1 = madd(s1, i3, w1)
-                        let i4 = xr.load16(at: 120)
+                        let w4 = wr.load16(at: 160)
+                        let i4 = xr.load16(at: 0)
                         s0 = madd(s0, i4, w2)
                         s2 = madd(s2, i4, w1)
-                        let i5 = xr.load16(at: 160)
+                        s4 = madd(s4, i4, w0)
+                        let i5 = xr.load16(at: 40)
                         s1 = madd(s1, i5, w2)
-                        let i6 = xr.load16(at: 200)
+                        s3 = madd(s3, i5, w1)
+                        s5 = madd(s5, i5, w0)
+                        let i6 = xr.load16(at: 80)
                         s0 = madd(s0, i6, w3)
                         s2 = madd(s2, i6, w2)
+                        s4 = madd(s4, i6, w1)
+                        let i7 = xr.load16(at: 120)
+                        s1 = madd(s1, i7, w3)
+                        s3 = madd(s3, i7, w2)
+                        s5 = madd(s5, i7, w1)
+                        let i8 = xr.load16(at: 160)
+                        s0 = madd(s0, i8, w4)
+                        s2 = madd(s2, i8, w3)
+                        s4 = madd(s4, i8, w2)
+                        let i9 = xr.load16(at: 200)
+                        s1 = madd(s1, i9, w4)
+                        s3 = madd(s3, i9, w3)
+                        s5 = madd(s5, i9, w2)
                     }
                     yp.store(s0, at: 0)
                     yp.store(s1, at: 40)
                     yp.store(s2, at: 80)
+                    yp.store(s3, at: 120)
+                    yp.store(s4, at: 160)
+                    yp.store(s5, at: 200)
                 }
             }
             do {
@@ -1704,44 +1737,9 @@ public struct InvertedResidual: CompiledModel {
                     var s0 = bias.load16(at: c0)
                     var s1 = bias.load16(at: c0)
                     var s2 = bias.load16(at: c0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 240 + ky * 480 + c0 - 960
-                        let wr = kernel + ky * 200 + c0
-                        let w1 = wr.load16(at: 40)
-                        let w2 = wr.load16(at: 80)
-                        let w3 = wr.load16(at: 120)
-                        let w4 = wr.load16(at: 160)
-                        let i4 = xr.load16(at: 0)
-                        s0 = madd(s0, i4, w2)
-                        s2 = madd(s2, i4, w1)
-                        let i5 = xr.load16(at: 40)
-                        s1 = madd(s1, i5, w2)
-                        let i6 = xr.load16(at: 80)
-                        s0 = madd(s0, i6, w3)
-                        s2 = madd(s2, i6, w2)
-                        let i7 = xr.load16(at: 120)
-                        s1 = madd(s1, i7, w3)
-                        let i8 = xr.load16(at: 160)
-                        s0 = madd(s0, i8, w4)
-                        s2 = madd(s2, i8, w3)
-                        let i9 = xr.load16(at: 200)
-                        s1 = madd(s1, i9, w4)
-                    }
-                    let e0n = scaleShift(s0, post.load16(at: c0), post.load16(at: c0 + 40))
-                    let e0r = maxWithZero(e0n)
-                    yp.store(e0r, at: 0)
-                    let e1n = scaleShift(s1, post.load16(at: c0), post.load16(at: c0 + 40))
-                    let e1r = maxWithZero(e1n)
-                    yp.store(e1r, at: 40)
-                    let e2n = scaleShift(s2, post.load16(at: c0), post.load16(at: c0 + 40))
-                    let e2r = maxWithZero(e2n)
-                    yp.store(e2r, at: 80)
-                }
-                do {
-                    let yp = y + (oy * 6 + 3) * 40 + c0
-                    var s0 = bias.load16(at: c0)
-                    var s1 = bias.load16(at: c0)
-                    var s2 = bias.load16(at: c0)
+                    var s3 = bias.load16(at: c0)
+                    var s4 = bias.load16(at: c0)
+                    var s5 = bias.load16(at: c0)
                     for ky in kernelRows {
                         let xr = x + oy * 240 + ky * 480 + c0 - 960
                         let wr = kernel + ky * 200 + c0
@@ -1749,21 +1747,31 @@ public struct InvertedResidual: CompiledModel {
                         let w1 = wr.load16(at: 40)
                         let w2 = wr.load16(at: 80)
                         let w3 = wr.load16(at: 120)
-                        let i1 = xr.load16(at: 0)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load16(at: 40)
-                        s0 = madd(s0, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load16(at: 80)
-                        s1 = madd(s1, i3, w1)
-                        let i4 = xr.load16(at: 120)
+                        let w4 = wr.load16(at: 160)
+                        let i4 = xr.load16(at: 0)
                         s0 = madd(s0, i4, w2)
                         s2 = madd(s2, i4, w1)
-                        let i5 = xr.load16(at: 160)
+                        s4 = madd(s4, i4, w0)
+                        let i5 = xr.load16(at: 40)
                         s1 = madd(s1, i5, w2)
-                        let i6 = xr.load16(at: 200)
+                        s3 = madd(s3, i5, w1)
+                        s5 = madd(s5, i5, w0)
+                        let i6 = xr.load16(at: 80)
                         s0 = madd(s0, i6, w3)
                         s2 = madd(s2, i6, w2)
+                        s4 = madd(s4, i6, w1)
+                        let i7 = xr.load16(at: 120)
+                        s1 = madd(s1, i7, w3)
+                        s3 = madd(s3, i7, w2)
+                        s5 = madd(s5, i7, w1)
+                        let i8 = xr.load16(at: 160)
+                        s0 = madd(s0, i8, w4)
+                        s2 = madd(s2, i8, w3)
+                        s4 = madd(s4, i8, w2)
+                        let i9 = xr.load16(at: 200)
+                        s1 = madd(s1, i9, w4)
+                        s3 = madd(s3, i9, w3)
+                        s5 = madd(s5, i9, w2)
                     }
                     let e0n = scaleShift(s0, post.load16(at: c0), post.load16(at: c0 + 40))
                     let e0r = maxWithZero(e0n)
@@ -1774,6 +1782,15 @@ public struct InvertedResidual: CompiledModel {
                     let e2n = scaleShift(s2, post.load16(at: c0), post.load16(at: c0 + 40))
                     let e2r = maxWithZero(e2n)
                     yp.store(e2r, at: 80)
+                    let e3n = scaleShift(s3, post.load16(at: c0), post.load16(at: c0 + 40))
+                    let e3r = maxWithZero(e3n)
+                    yp.store(e3r, at: 120)
+                    let e4n = scaleShift(s4, post.load16(at: c0), post.load16(at: c0 + 40))
+                    let e4r = maxWithZero(e4n)
+                    yp.store(e4r, at: 160)
+                    let e5n = scaleShift(s5, post.load16(at: c0), post.load16(at: c0 + 40))
+                    let e5r = maxWithZero(e5n)
+                    yp.store(e5r, at: 200)
                 }
             }
             do {
@@ -1861,11 +1878,11 @@ public struct InvertedResidual: CompiledModel {
 
     // project2: Conv2D, (None, 6, 6, 40) → (None, 6, 6, 16), 640 parameters
     @inline(never)
-    static func l15_project2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l15_project2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w, bias = w + 640
-        for b in parts.clamped(to: 0..<1) {
-            let i0 = b * 8
-            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40), a7 = flatOffset(i0 + 7, 6, 240, 40)
+        for b in parts.clamped(to: 0..<3) {
+            let i0 = b * 12
+            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40), a7 = flatOffset(i0 + 7, 6, 240, 40), a8 = flatOffset(i0 + 8, 6, 240, 40), a9 = flatOffset(i0 + 9, 6, 240, 40), a10 = flatOffset(i0 + 10, 6, 240, 40), a11 = flatOffset(i0 + 11, 6, 240, 40)
             let yp = y + i0 * 16
             var s0_0 = bias.load16(at: 0)
             var s1_0 = bias.load16(at: 0)
@@ -1875,6 +1892,10 @@ public struct InvertedResidual: CompiledModel {
             var s5_0 = bias.load16(at: 0)
             var s6_0 = bias.load16(at: 0)
             var s7_0 = bias.load16(at: 0)
+            var s8_0 = bias.load16(at: 0)
+            var s9_0 = bias.load16(at: 0)
+            var s10_0 = bias.load16(at: 0)
+            var s11_0 = bias.load16(at: 0)
             let xp = x
             let wp = kernel
             for ci in 0..<40 {
@@ -1895,6 +1916,14 @@ public struct InvertedResidual: CompiledModel {
                 s6_0 = madd(s6_0, x6, w0)
                 let x7 = V16(repeating: xp[a7 + ci])
                 s7_0 = madd(s7_0, x7, w0)
+                let x8 = V16(repeating: xp[a8 + ci])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V16(repeating: xp[a9 + ci])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V16(repeating: xp[a10 + ci])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V16(repeating: xp[a11 + ci])
+                s11_0 = madd(s11_0, x11, w0)
             }
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
@@ -1904,54 +1933,20 @@ public struct InvertedResidual: CompiledModel {
             yp.store(s5_0, at: 80)
             yp.store(s6_0, at: 96)
             yp.store(s7_0, at: 112)
-        }
-        for b in parts.clamped(to: 1..<5) {
-            let i0 = 8 + (b - 1) * 7
-            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40)
-            let yp = y + i0 * 16
-            var s0_0 = bias.load16(at: 0)
-            var s1_0 = bias.load16(at: 0)
-            var s2_0 = bias.load16(at: 0)
-            var s3_0 = bias.load16(at: 0)
-            var s4_0 = bias.load16(at: 0)
-            var s5_0 = bias.load16(at: 0)
-            var s6_0 = bias.load16(at: 0)
-            let xp = x
-            let wp = kernel
-            for ci in 0..<40 {
-                let w0 = wp.load16(at: ci * 16)
-                let x0 = V16(repeating: xp[a0 + ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V16(repeating: xp[a1 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V16(repeating: xp[a2 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V16(repeating: xp[a3 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V16(repeating: xp[a4 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V16(repeating: xp[a5 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V16(repeating: xp[a6 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 16)
-            yp.store(s2_0, at: 32)
-            yp.store(s3_0, at: 48)
-            yp.store(s4_0, at: 64)
-            yp.store(s5_0, at: 80)
-            yp.store(s6_0, at: 96)
+            yp.store(s8_0, at: 128)
+            yp.store(s9_0, at: 144)
+            yp.store(s10_0, at: 160)
+            yp.store(s11_0, at: 176)
         }
     }
 
     // project2: at inference, with the layers after it in its store
     @inline(never)
-    static func l15_project2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l15_project2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w, bias = w + 640
-        for b in parts.clamped(to: 0..<1) {
-            let i0 = b * 8
-            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40), a7 = flatOffset(i0 + 7, 6, 240, 40)
+        for b in parts.clamped(to: 0..<3) {
+            let i0 = b * 12
+            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40), a7 = flatOffset(i0 + 7, 6, 240, 40), a8 = flatOffset(i0 + 8, 6, 240, 40), a9 = flatOffset(i0 + 9, 6, 240, 40), a10 = flatOffset(i0 + 10, 6, 240, 40), a11 = flatOffset(i0 + 11, 6, 240, 40)
             let yp = y + i0 * 16
             var s0_0 = bias.load16(at: 0)
             var s1_0 = bias.load16(at: 0)
@@ -1961,6 +1956,10 @@ public struct InvertedResidual: CompiledModel {
             var s5_0 = bias.load16(at: 0)
             var s6_0 = bias.load16(at: 0)
             var s7_0 = bias.load16(at: 0)
+            var s8_0 = bias.load16(at: 0)
+            var s9_0 = bias.load16(at: 0)
+            var s10_0 = bias.load16(at: 0)
+            var s11_0 = bias.load16(at: 0)
             let xp = x
             let wp = kernel
             for ci in 0..<40 {
@@ -1981,6 +1980,14 @@ public struct InvertedResidual: CompiledModel {
                 s6_0 = madd(s6_0, x6, w0)
                 let x7 = V16(repeating: xp[a7 + ci])
                 s7_0 = madd(s7_0, x7, w0)
+                let x8 = V16(repeating: xp[a8 + ci])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V16(repeating: xp[a9 + ci])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V16(repeating: xp[a10 + ci])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V16(repeating: xp[a11 + ci])
+                s11_0 = madd(s11_0, x11, w0)
             }
             let e0_0n = scaleShift(s0_0, post.load16(at: 0), post.load16(at: 16))
             yp.store(e0_0n, at: 0)
@@ -1998,51 +2005,14 @@ public struct InvertedResidual: CompiledModel {
             yp.store(e6_0n, at: 96)
             let e7_0n = scaleShift(s7_0, post.load16(at: 0), post.load16(at: 16))
             yp.store(e7_0n, at: 112)
-        }
-        for b in parts.clamped(to: 1..<5) {
-            let i0 = 8 + (b - 1) * 7
-            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40)
-            let yp = y + i0 * 16
-            var s0_0 = bias.load16(at: 0)
-            var s1_0 = bias.load16(at: 0)
-            var s2_0 = bias.load16(at: 0)
-            var s3_0 = bias.load16(at: 0)
-            var s4_0 = bias.load16(at: 0)
-            var s5_0 = bias.load16(at: 0)
-            var s6_0 = bias.load16(at: 0)
-            let xp = x
-            let wp = kernel
-            for ci in 0..<40 {
-                let w0 = wp.load16(at: ci * 16)
-                let x0 = V16(repeating: xp[a0 + ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V16(repeating: xp[a1 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V16(repeating: xp[a2 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V16(repeating: xp[a3 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V16(repeating: xp[a4 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V16(repeating: xp[a5 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V16(repeating: xp[a6 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-            }
-            let e0_0n = scaleShift(s0_0, post.load16(at: 0), post.load16(at: 16))
-            yp.store(e0_0n, at: 0)
-            let e1_0n = scaleShift(s1_0, post.load16(at: 0), post.load16(at: 16))
-            yp.store(e1_0n, at: 16)
-            let e2_0n = scaleShift(s2_0, post.load16(at: 0), post.load16(at: 16))
-            yp.store(e2_0n, at: 32)
-            let e3_0n = scaleShift(s3_0, post.load16(at: 0), post.load16(at: 16))
-            yp.store(e3_0n, at: 48)
-            let e4_0n = scaleShift(s4_0, post.load16(at: 0), post.load16(at: 16))
-            yp.store(e4_0n, at: 64)
-            let e5_0n = scaleShift(s5_0, post.load16(at: 0), post.load16(at: 16))
-            yp.store(e5_0n, at: 80)
-            let e6_0n = scaleShift(s6_0, post.load16(at: 0), post.load16(at: 16))
-            yp.store(e6_0n, at: 96)
+            let e8_0n = scaleShift(s8_0, post.load16(at: 0), post.load16(at: 16))
+            yp.store(e8_0n, at: 128)
+            let e9_0n = scaleShift(s9_0, post.load16(at: 0), post.load16(at: 16))
+            yp.store(e9_0n, at: 144)
+            let e10_0n = scaleShift(s10_0, post.load16(at: 0), post.load16(at: 16))
+            yp.store(e10_0n, at: 160)
+            let e11_0n = scaleShift(s11_0, post.load16(at: 0), post.load16(at: 16))
+            yp.store(e11_0n, at: 176)
         }
     }
 
@@ -2616,74 +2586,64 @@ extension InvertedResidual: TrainableModel {
     static func l0_expand_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
         let kernel = w
         for oy in parts {
-            do {
-                let yp = y + oy * 104
-                var s0_0 = V8()
-                var s1_0 = V8()
-                var s2_0 = V8()
-                var s3_0 = V8()
-                var s4_0 = V8()
-                var s5_0 = V8()
-                var s6_0 = V8()
-                let xp = x + oy * 312
-                let wp = kernel
-                for ci in 0..<24 {
-                    let w0 = wp.load8(at: ci * 8)
-                    let x0 = V8(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V8(repeating: xp[ci + 24])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V8(repeating: xp[ci + 48])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V8(repeating: xp[ci + 72])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V8(repeating: xp[ci + 96])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V8(repeating: xp[ci + 120])
-                    s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V8(repeating: xp[ci + 144])
-                    s6_0 = madd(s6_0, x6, w0)
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
-                yp.store(s5_0, at: 40)
-                yp.store(s6_0, at: 48)
+            let yp = y + oy * 104
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
+            var s8_0 = V8()
+            var s9_0 = V8()
+            var s10_0 = V8()
+            var s11_0 = V8()
+            var s12_0 = V8()
+            let xp = x + oy * 312
+            let wp = kernel
+            for ci in 0..<24 {
+                let w0 = wp.load8(at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V8(repeating: xp[ci + 24])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V8(repeating: xp[ci + 48])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V8(repeating: xp[ci + 72])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V8(repeating: xp[ci + 96])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V8(repeating: xp[ci + 120])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V8(repeating: xp[ci + 144])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V8(repeating: xp[ci + 168])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V8(repeating: xp[ci + 192])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V8(repeating: xp[ci + 216])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V8(repeating: xp[ci + 240])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V8(repeating: xp[ci + 264])
+                s11_0 = madd(s11_0, x11, w0)
+                let x12 = V8(repeating: xp[ci + 288])
+                s12_0 = madd(s12_0, x12, w0)
             }
-            do {
-                let yp = y + (oy * 13 + 7) * 8
-                var s0_0 = V8()
-                var s1_0 = V8()
-                var s2_0 = V8()
-                var s3_0 = V8()
-                var s4_0 = V8()
-                var s5_0 = V8()
-                let xp = x + oy * 312 + 168
-                let wp = kernel
-                for ci in 0..<24 {
-                    let w0 = wp.load8(at: ci * 8)
-                    let x0 = V8(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V8(repeating: xp[ci + 24])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V8(repeating: xp[ci + 48])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V8(repeating: xp[ci + 72])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V8(repeating: xp[ci + 96])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V8(repeating: xp[ci + 120])
-                    s5_0 = madd(s5_0, x5, w0)
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
-                yp.store(s5_0, at: 40)
-            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
+            yp.store(s6_0, at: 48)
+            yp.store(s7_0, at: 56)
+            yp.store(s8_0, at: 64)
+            yp.store(s9_0, at: 72)
+            yp.store(s10_0, at: 80)
+            yp.store(s11_0, at: 88)
+            yp.store(s12_0, at: 96)
         }
     }
 
@@ -2916,11 +2876,11 @@ extension InvertedResidual: TrainableModel {
     // dL/dx as a forward convolution of dL/dz bordered with zeros (6x6x40),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l9_expand2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
+    static func l9_expand2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         let kernel = w
-        for b in parts.clamped(to: 0..<1) {
-            let i0 = b * 8
-            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40), a7 = flatOffset(i0 + 7, 6, 240, 40)
+        for b in parts.clamped(to: 0..<3) {
+            let i0 = b * 12
+            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40), a7 = flatOffset(i0 + 7, 6, 240, 40), a8 = flatOffset(i0 + 8, 6, 240, 40), a9 = flatOffset(i0 + 9, 6, 240, 40), a10 = flatOffset(i0 + 10, 6, 240, 40), a11 = flatOffset(i0 + 11, 6, 240, 40)
             let yp = y + i0 * 16
             var s0_0 = V16()
             var s1_0 = V16()
@@ -2930,6 +2890,10 @@ extension InvertedResidual: TrainableModel {
             var s5_0 = V16()
             var s6_0 = V16()
             var s7_0 = V16()
+            var s8_0 = V16()
+            var s9_0 = V16()
+            var s10_0 = V16()
+            var s11_0 = V16()
             let xp = x
             let wp = kernel
             for ci in 0..<40 {
@@ -2950,6 +2914,14 @@ extension InvertedResidual: TrainableModel {
                 s6_0 = madd(s6_0, x6, w0)
                 let x7 = V16(repeating: xp[a7 + ci])
                 s7_0 = madd(s7_0, x7, w0)
+                let x8 = V16(repeating: xp[a8 + ci])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V16(repeating: xp[a9 + ci])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V16(repeating: xp[a10 + ci])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V16(repeating: xp[a11 + ci])
+                s11_0 = madd(s11_0, x11, w0)
             }
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
@@ -2959,44 +2931,10 @@ extension InvertedResidual: TrainableModel {
             yp.store(s5_0, at: 80)
             yp.store(s6_0, at: 96)
             yp.store(s7_0, at: 112)
-        }
-        for b in parts.clamped(to: 1..<5) {
-            let i0 = 8 + (b - 1) * 7
-            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40)
-            let yp = y + i0 * 16
-            var s0_0 = V16()
-            var s1_0 = V16()
-            var s2_0 = V16()
-            var s3_0 = V16()
-            var s4_0 = V16()
-            var s5_0 = V16()
-            var s6_0 = V16()
-            let xp = x
-            let wp = kernel
-            for ci in 0..<40 {
-                let w0 = wp.load16(at: ci * 16)
-                let x0 = V16(repeating: xp[a0 + ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V16(repeating: xp[a1 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V16(repeating: xp[a2 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V16(repeating: xp[a3 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V16(repeating: xp[a4 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V16(repeating: xp[a5 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V16(repeating: xp[a6 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-            }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 16)
-            yp.store(s2_0, at: 32)
-            yp.store(s3_0, at: 48)
-            yp.store(s4_0, at: 64)
-            yp.store(s5_0, at: 80)
-            yp.store(s6_0, at: 96)
+            yp.store(s8_0, at: 128)
+            yp.store(s9_0, at: 144)
+            yp.store(s10_0, at: 160)
+            yp.store(s11_0, at: 176)
         }
     }
 

@@ -1693,52 +1693,81 @@ extension ResidualBlock: TrainableModel {
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 16 + ox) * 3
-                var s0_0 = V4()
-                var s1_0 = V4()
-                var s2_0 = V4()
-                var s3_0 = V4()
-                var s4_0 = V4()
-                var s5_0 = V4()
-                var s6_0 = V4()
-                var s7_0 = V4()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 144 + ox * 8 + ky * 144 + kx * 8
-                        let wp = kernel + (ky * 3 + kx) * 32
-                        for ci in 0..<8 {
-                            let w0 = wp.load4(at: ci * 4)
-                            let x0 = V4(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V4(repeating: xp[ci + 8])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V4(repeating: xp[ci + 16])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V4(repeating: xp[ci + 24])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V4(repeating: xp[ci + 32])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V4(repeating: xp[ci + 40])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V4(repeating: xp[ci + 48])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V4(repeating: xp[ci + 56])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
+            let yp = y + oy * 48
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            var s10_0 = V4()
+            var s11_0 = V4()
+            var s12_0 = V4()
+            var s13_0 = V4()
+            var s14_0 = V4()
+            var s15_0 = V4()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 144 + ky * 144 + kx * 8
+                    let wp = kernel + (ky * 3 + kx) * 32
+                    for ci in 0..<8 {
+                        let w0 = wp.load4(at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V4(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V4(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V4(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V4(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V4(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V4(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V4(repeating: xp[ci + 56])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V4(repeating: xp[ci + 64])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V4(repeating: xp[ci + 72])
+                        s9_0 = madd(s9_0, x9, w0)
+                        let x10 = V4(repeating: xp[ci + 80])
+                        s10_0 = madd(s10_0, x10, w0)
+                        let x11 = V4(repeating: xp[ci + 88])
+                        s11_0 = madd(s11_0, x11, w0)
+                        let x12 = V4(repeating: xp[ci + 96])
+                        s12_0 = madd(s12_0, x12, w0)
+                        let x13 = V4(repeating: xp[ci + 104])
+                        s13_0 = madd(s13_0, x13, w0)
+                        let x14 = V4(repeating: xp[ci + 112])
+                        s14_0 = madd(s14_0, x14, w0)
+                        let x15 = V4(repeating: xp[ci + 120])
+                        s15_0 = madd(s15_0, x15, w0)
                     }
                 }
-                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
-                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
-                do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
-                do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
-                do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
             }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
+            do { let v = s8_0; for lane in 0..<3 { yp[lane + 24] = v[lane] } }
+            do { let v = s9_0; for lane in 0..<3 { yp[lane + 27] = v[lane] } }
+            do { let v = s10_0; for lane in 0..<3 { yp[lane + 30] = v[lane] } }
+            do { let v = s11_0; for lane in 0..<3 { yp[lane + 33] = v[lane] } }
+            do { let v = s12_0; for lane in 0..<3 { yp[lane + 36] = v[lane] } }
+            do { let v = s13_0; for lane in 0..<3 { yp[lane + 39] = v[lane] } }
+            do { let v = s14_0; for lane in 0..<3 { yp[lane + 42] = v[lane] } }
+            do { let v = s15_0; for lane in 0..<3 { yp[lane + 45] = v[lane] } }
         }
     }
 

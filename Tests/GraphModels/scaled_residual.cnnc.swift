@@ -1051,40 +1051,57 @@ extension ScaledResidual: TrainableModel {
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 3
-                var s0_0 = V4()
-                var s1_0 = V4()
-                var s2_0 = V4()
-                var s3_0 = V4()
-                var s4_0 = V4()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 11 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 96 + ox * 8 + ky * 96 + kx * 8
-                        let wp = kernel + (ky * 3 + kx) * 32
-                        for ci in 0..<8 {
-                            let w0 = wp.load4(at: ci * 4)
-                            let x0 = V4(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V4(repeating: xp[ci + 8])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V4(repeating: xp[ci + 16])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V4(repeating: xp[ci + 24])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V4(repeating: xp[ci + 32])
-                            s4_0 = madd(s4_0, x4, w0)
-                        }
+            let yp = y + oy * 30
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 11 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 96 + ky * 96 + kx * 8
+                    let wp = kernel + (ky * 3 + kx) * 32
+                    for ci in 0..<8 {
+                        let w0 = wp.load4(at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V4(repeating: xp[ci + 8])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V4(repeating: xp[ci + 16])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V4(repeating: xp[ci + 24])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V4(repeating: xp[ci + 32])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V4(repeating: xp[ci + 40])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V4(repeating: xp[ci + 48])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V4(repeating: xp[ci + 56])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V4(repeating: xp[ci + 64])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V4(repeating: xp[ci + 72])
+                        s9_0 = madd(s9_0, x9, w0)
                     }
                 }
-                do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
-                do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
             }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
+            do { let v = s8_0; for lane in 0..<3 { yp[lane + 24] = v[lane] } }
+            do { let v = s9_0; for lane in 0..<3 { yp[lane + 27] = v[lane] } }
         }
     }
 
@@ -1161,35 +1178,52 @@ extension ScaledResidual: TrainableModel {
     static func l1_branch_1a_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         let kernel = w
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 8
-                var s0_0 = V8()
-                var s1_0 = V8()
-                var s2_0 = V8()
-                var s3_0 = V8()
-                var s4_0 = V8()
-                let xp = x + oy * 40 + ox * 4
-                let wp = kernel
-                for ci in 0..<4 {
-                    let w0 = wp.load8(at: ci * 8)
-                    let x0 = V8(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V8(repeating: xp[ci + 4])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V8(repeating: xp[ci + 8])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V8(repeating: xp[ci + 12])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V8(repeating: xp[ci + 16])
-                    s4_0 = madd(s4_0, x4, w0)
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
+            let yp = y + oy * 80
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
+            var s8_0 = V8()
+            var s9_0 = V8()
+            let xp = x + oy * 40
+            let wp = kernel
+            for ci in 0..<4 {
+                let w0 = wp.load8(at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V8(repeating: xp[ci + 4])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V8(repeating: xp[ci + 8])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V8(repeating: xp[ci + 12])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V8(repeating: xp[ci + 16])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V8(repeating: xp[ci + 20])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V8(repeating: xp[ci + 24])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V8(repeating: xp[ci + 28])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V8(repeating: xp[ci + 32])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V8(repeating: xp[ci + 36])
+                s9_0 = madd(s9_0, x9, w0)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
+            yp.store(s6_0, at: 48)
+            yp.store(s7_0, at: 56)
+            yp.store(s8_0, at: 64)
+            yp.store(s9_0, at: 72)
         }
     }
 
@@ -1274,40 +1308,57 @@ extension ScaledResidual: TrainableModel {
     static func l3_branch_1b_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         let kernel = w
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 4
-                var s0_0 = V4()
-                var s1_0 = V4()
-                var s2_0 = V4()
-                var s3_0 = V4()
-                var s4_0 = V4()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 11 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 72 + ox * 6 + ky * 72 + kx * 6
-                        let wp = kernel + (ky * 3 + kx) * 24
-                        for ci in 0..<6 {
-                            let w0 = wp.load4(at: ci * 4)
-                            let x0 = V4(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V4(repeating: xp[ci + 6])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V4(repeating: xp[ci + 12])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V4(repeating: xp[ci + 18])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V4(repeating: xp[ci + 24])
-                            s4_0 = madd(s4_0, x4, w0)
-                        }
+            let yp = y + oy * 40
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 11 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 72 + ky * 72 + kx * 6
+                    let wp = kernel + (ky * 3 + kx) * 24
+                    for ci in 0..<6 {
+                        let w0 = wp.load4(at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V4(repeating: xp[ci + 6])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V4(repeating: xp[ci + 12])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V4(repeating: xp[ci + 18])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V4(repeating: xp[ci + 24])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V4(repeating: xp[ci + 30])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V4(repeating: xp[ci + 36])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V4(repeating: xp[ci + 42])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V4(repeating: xp[ci + 48])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V4(repeating: xp[ci + 54])
+                        s9_0 = madd(s9_0, x9, w0)
                     }
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 4)
-                yp.store(s2_0, at: 8)
-                yp.store(s3_0, at: 12)
-                yp.store(s4_0, at: 16)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
+            yp.store(s6_0, at: 24)
+            yp.store(s7_0, at: 28)
+            yp.store(s8_0, at: 32)
+            yp.store(s9_0, at: 36)
         }
     }
 
@@ -1526,35 +1577,52 @@ extension ScaledResidual: TrainableModel {
     static func l8_branch_2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         let kernel = w
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + (oy * 10 + ox) * 8
-                var s0_0 = V8()
-                var s1_0 = V8()
-                var s2_0 = V8()
-                var s3_0 = V8()
-                var s4_0 = V8()
-                let xp = x + oy * 80 + ox * 8
-                let wp = kernel
-                for ci in 0..<8 {
-                    let w0 = wp.load8(at: ci * 8)
-                    let x0 = V8(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V8(repeating: xp[ci + 8])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V8(repeating: xp[ci + 16])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V8(repeating: xp[ci + 24])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V8(repeating: xp[ci + 32])
-                    s4_0 = madd(s4_0, x4, w0)
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 8)
-                yp.store(s2_0, at: 16)
-                yp.store(s3_0, at: 24)
-                yp.store(s4_0, at: 32)
+            let yp = y + oy * 80
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
+            var s8_0 = V8()
+            var s9_0 = V8()
+            let xp = x + oy * 80
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.load8(at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V8(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V8(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V8(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V8(repeating: xp[ci + 32])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V8(repeating: xp[ci + 40])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V8(repeating: xp[ci + 48])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V8(repeating: xp[ci + 56])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V8(repeating: xp[ci + 64])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V8(repeating: xp[ci + 72])
+                s9_0 = madd(s9_0, x9, w0)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
+            yp.store(s6_0, at: 48)
+            yp.store(s7_0, at: 56)
+            yp.store(s8_0, at: 64)
+            yp.store(s9_0, at: 72)
         }
     }
 

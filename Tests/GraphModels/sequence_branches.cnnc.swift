@@ -606,37 +606,54 @@ public struct SequenceBranches: CompiledModel {
         let kernel = w, bias = w + 96
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 5
-                    let yp = y + ox * 4
-                    var s0_0 = bias.load4(at: 0)
-                    var s1_0 = bias.load4(at: 0)
-                    var s2_0 = bias.load4(at: 0)
-                    var s3_0 = bias.load4(at: 0)
-                    var s4_0 = bias.load4(at: 0)
-                    for kx in 0..<3 {
-                        let xp = x + ox * 7 + kx * 7
-                        let wp = kernel + kx * 28
-                        for ci in 0..<7 {
-                            let w0 = wp.load4(at: ci * 4)
-                            let x0 = V4(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V4(repeating: xp[ci + 7])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V4(repeating: xp[ci + 14])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V4(repeating: xp[ci + 21])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V4(repeating: xp[ci + 28])
-                            s4_0 = madd(s4_0, x4, w0)
-                        }
+                let yp = y
+                var s0_0 = bias.load4(at: 0)
+                var s1_0 = bias.load4(at: 0)
+                var s2_0 = bias.load4(at: 0)
+                var s3_0 = bias.load4(at: 0)
+                var s4_0 = bias.load4(at: 0)
+                var s5_0 = bias.load4(at: 0)
+                var s6_0 = bias.load4(at: 0)
+                var s7_0 = bias.load4(at: 0)
+                var s8_0 = bias.load4(at: 0)
+                var s9_0 = bias.load4(at: 0)
+                for kx in 0..<3 {
+                    let xp = x + kx * 7
+                    let wp = kernel + kx * 28
+                    for ci in 0..<7 {
+                        let w0 = wp.load4(at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V4(repeating: xp[ci + 7])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V4(repeating: xp[ci + 14])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V4(repeating: xp[ci + 21])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V4(repeating: xp[ci + 28])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V4(repeating: xp[ci + 35])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V4(repeating: xp[ci + 42])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V4(repeating: xp[ci + 49])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V4(repeating: xp[ci + 56])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V4(repeating: xp[ci + 63])
+                        s9_0 = madd(s9_0, x9, w0)
                     }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 4)
-                    yp.store(s2_0, at: 8)
-                    yp.store(s3_0, at: 12)
-                    yp.store(s4_0, at: 16)
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+                yp.store(s7_0, at: 28)
+                yp.store(s8_0, at: 32)
+                yp.store(s9_0, at: 36)
             }
         }
     }
@@ -1225,41 +1242,62 @@ extension SequenceBranches: TrainableModel {
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
-                for bx in 0..<2 {
-                    let ox = bx * 6
-                    let yp = y + ox * 7
-                    var s0_0 = V8()
-                    var s1_0 = V8()
-                    var s2_0 = V8()
-                    var s3_0 = V8()
-                    var s4_0 = V8()
-                    var s5_0 = V8()
-                    for kx in 0..<3 {
-                        let xp = x + ox * 4 + kx * 4
-                        let wp = kernel + kx * 32
-                        for ci in 0..<4 {
-                            let w0 = wp.load8(at: ci * 8)
-                            let x0 = V8(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V8(repeating: xp[ci + 4])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V8(repeating: xp[ci + 8])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V8(repeating: xp[ci + 12])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V8(repeating: xp[ci + 16])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V8(repeating: xp[ci + 20])
-                            s5_0 = madd(s5_0, x5, w0)
-                        }
+                let yp = y
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
+                var s7_0 = V8()
+                var s8_0 = V8()
+                var s9_0 = V8()
+                var s10_0 = V8()
+                var s11_0 = V8()
+                for kx in 0..<3 {
+                    let xp = x + kx * 4
+                    let wp = kernel + kx * 32
+                    for ci in 0..<4 {
+                        let w0 = wp.load8(at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V8(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V8(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V8(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V8(repeating: xp[ci + 16])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V8(repeating: xp[ci + 20])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V8(repeating: xp[ci + 24])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V8(repeating: xp[ci + 28])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V8(repeating: xp[ci + 32])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V8(repeating: xp[ci + 36])
+                        s9_0 = madd(s9_0, x9, w0)
+                        let x10 = V8(repeating: xp[ci + 40])
+                        s10_0 = madd(s10_0, x10, w0)
+                        let x11 = V8(repeating: xp[ci + 44])
+                        s11_0 = madd(s11_0, x11, w0)
                     }
-                    do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
-                    do { let v = s1_0; for lane in 0..<7 { yp[lane + 7] = v[lane] } }
-                    do { let v = s2_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
-                    do { let v = s3_0; for lane in 0..<7 { yp[lane + 21] = v[lane] } }
-                    do { let v = s4_0; for lane in 0..<7 { yp[lane + 28] = v[lane] } }
-                    do { let v = s5_0; for lane in 0..<7 { yp[lane + 35] = v[lane] } }
                 }
+                do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<7 { yp[lane + 7] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<7 { yp[lane + 14] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<7 { yp[lane + 21] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<7 { yp[lane + 28] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<7 { yp[lane + 35] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<7 { yp[lane + 42] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<7 { yp[lane + 49] = v[lane] } }
+                do { let v = s8_0; for lane in 0..<7 { yp[lane + 56] = v[lane] } }
+                do { let v = s9_0; for lane in 0..<7 { yp[lane + 63] = v[lane] } }
+                do { let v = s10_0; for lane in 0..<7 { yp[lane + 70] = v[lane] } }
+                do { let v = s11_0; for lane in 0..<7 { yp[lane + 77] = v[lane] } }
             }
         }
     }

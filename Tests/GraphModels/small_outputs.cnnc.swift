@@ -3486,128 +3486,28 @@ extension SmallOutputs: TrainableModel {
     static func l0_stem_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         let kernel = w
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 64 + ox * 2) * 16
-                var s0_0 = V16()
-                var s1_0 = V16()
-                var s2_0 = V16()
-                var s3_0 = V16()
-                var s4_0 = V16()
-                var s5_0 = V16()
-                var s6_0 = V16()
-                var s7_0 = V16()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 17 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<2 {
-                        let xp = x + oy * 544 + ox * 32 + ky * 544 + kx * 32
-                        let wp = kernel + (ky * 2 + kx) * 512
-                        for ci in 0..<32 {
-                            let w0 = wp.load16(at: ci * 16)
-                            let x0 = V16(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V16(repeating: xp[ci + 32])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V16(repeating: xp[ci + 64])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V16(repeating: xp[ci + 96])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V16(repeating: xp[ci + 128])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V16(repeating: xp[ci + 160])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V16(repeating: xp[ci + 192])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V16(repeating: xp[ci + 224])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 32)
-                yp.store(s2_0, at: 64)
-                yp.store(s3_0, at: 96)
-                yp.store(s4_0, at: 128)
-                yp.store(s5_0, at: 160)
-                yp.store(s6_0, at: 192)
-                yp.store(s7_0, at: 224)
-            }
-        }
-    }
-
-    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
-    @inline(never)
-    static func l0_stem_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 64 + ox * 2) * 16
-                var s0_0 = V16()
-                var s1_0 = V16()
-                var s2_0 = V16()
-                var s3_0 = V16()
-                var s4_0 = V16()
-                var s5_0 = V16()
-                var s6_0 = V16()
-                var s7_0 = V16()
-                let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 17 - oy)
-                for ky in ky0..<ky1 {
-                    do {
-                        let xp = x + oy * 544 + ox * 32 + ky * 544
-                        let wp = kernel + ky * 512
-                        for ci in 0..<32 {
-                            let w0 = wp.load16(at: ci * 16)
-                            let x0 = V16(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V16(repeating: xp[ci + 32])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V16(repeating: xp[ci + 64])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V16(repeating: xp[ci + 96])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V16(repeating: xp[ci + 128])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V16(repeating: xp[ci + 160])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V16(repeating: xp[ci + 192])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V16(repeating: xp[ci + 224])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
-                    }
-                }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 32)
-                yp.store(s2_0, at: 64)
-                yp.store(s3_0, at: 96)
-                yp.store(s4_0, at: 128)
-                yp.store(s5_0, at: 160)
-                yp.store(s6_0, at: 192)
-                yp.store(s7_0, at: 224)
-            }
-        }
-    }
-
-    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
-    @inline(never)
-    static func l0_stem_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        let kernel = w
-        for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 64 + ox * 2) * 16
-                var s0_0 = V16()
-                var s1_0 = V16()
-                var s2_0 = V16()
-                var s3_0 = V16()
-                var s4_0 = V16()
-                var s5_0 = V16()
-                var s6_0 = V16()
-                var s7_0 = V16()
+            let yp = y + oy * 1024
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
+            var s6_0 = V16()
+            var s7_0 = V16()
+            var s8_0 = V16()
+            var s9_0 = V16()
+            var s10_0 = V16()
+            var s11_0 = V16()
+            var s12_0 = V16()
+            var s13_0 = V16()
+            var s14_0 = V16()
+            var s15_0 = V16()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 17 - oy)
+            for ky in ky0..<ky1 {
                 for kx in 0..<2 {
-                    let xp = x + oy * 544 + ox * 32 + kx * 32
-                    let wp = kernel + kx * 512
+                    let xp = x + oy * 544 + ky * 544 + kx * 32
+                    let wp = kernel + (ky * 2 + kx) * 512
                     for ci in 0..<32 {
                         let w0 = wp.load16(at: ci * 16)
                         let x0 = V16(repeating: xp[ci])
@@ -3626,38 +3526,152 @@ extension SmallOutputs: TrainableModel {
                         s6_0 = madd(s6_0, x6, w0)
                         let x7 = V16(repeating: xp[ci + 224])
                         s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V16(repeating: xp[ci + 256])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V16(repeating: xp[ci + 288])
+                        s9_0 = madd(s9_0, x9, w0)
+                        let x10 = V16(repeating: xp[ci + 320])
+                        s10_0 = madd(s10_0, x10, w0)
+                        let x11 = V16(repeating: xp[ci + 352])
+                        s11_0 = madd(s11_0, x11, w0)
+                        let x12 = V16(repeating: xp[ci + 384])
+                        s12_0 = madd(s12_0, x12, w0)
+                        let x13 = V16(repeating: xp[ci + 416])
+                        s13_0 = madd(s13_0, x13, w0)
+                        let x14 = V16(repeating: xp[ci + 448])
+                        s14_0 = madd(s14_0, x14, w0)
+                        let x15 = V16(repeating: xp[ci + 480])
+                        s15_0 = madd(s15_0, x15, w0)
                     }
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 32)
-                yp.store(s2_0, at: 64)
-                yp.store(s3_0, at: 96)
-                yp.store(s4_0, at: 128)
-                yp.store(s5_0, at: 160)
-                yp.store(s6_0, at: 192)
-                yp.store(s7_0, at: 224)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+            yp.store(s5_0, at: 160)
+            yp.store(s6_0, at: 192)
+            yp.store(s7_0, at: 224)
+            yp.store(s8_0, at: 256)
+            yp.store(s9_0, at: 288)
+            yp.store(s10_0, at: 320)
+            yp.store(s11_0, at: 352)
+            yp.store(s12_0, at: 384)
+            yp.store(s13_0, at: 416)
+            yp.store(s14_0, at: 448)
+            yp.store(s15_0, at: 480)
         }
     }
 
-    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
-    static func l0_stem_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+    static func l0_stem_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         let kernel = w
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 8
-                let yp = y + (oy * 64 + ox * 2) * 16
-                var s0_0 = V16()
-                var s1_0 = V16()
-                var s2_0 = V16()
-                var s3_0 = V16()
-                var s4_0 = V16()
-                var s5_0 = V16()
-                var s6_0 = V16()
-                var s7_0 = V16()
-                let xp = x + oy * 544 + ox * 32
-                let wp = kernel
+            let yp = y + oy * 1024
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
+            var s6_0 = V16()
+            var s7_0 = V16()
+            var s8_0 = V16()
+            var s9_0 = V16()
+            var s10_0 = V16()
+            var s11_0 = V16()
+            var s12_0 = V16()
+            var s13_0 = V16()
+            var s14_0 = V16()
+            var s15_0 = V16()
+            let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 17 - oy)
+            for ky in ky0..<ky1 {
+                do {
+                    let xp = x + oy * 544 + ky * 544
+                    let wp = kernel + ky * 512
+                    for ci in 0..<32 {
+                        let w0 = wp.load16(at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V16(repeating: xp[ci + 32])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V16(repeating: xp[ci + 64])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V16(repeating: xp[ci + 96])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V16(repeating: xp[ci + 128])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V16(repeating: xp[ci + 160])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V16(repeating: xp[ci + 192])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V16(repeating: xp[ci + 224])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V16(repeating: xp[ci + 256])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V16(repeating: xp[ci + 288])
+                        s9_0 = madd(s9_0, x9, w0)
+                        let x10 = V16(repeating: xp[ci + 320])
+                        s10_0 = madd(s10_0, x10, w0)
+                        let x11 = V16(repeating: xp[ci + 352])
+                        s11_0 = madd(s11_0, x11, w0)
+                        let x12 = V16(repeating: xp[ci + 384])
+                        s12_0 = madd(s12_0, x12, w0)
+                        let x13 = V16(repeating: xp[ci + 416])
+                        s13_0 = madd(s13_0, x13, w0)
+                        let x14 = V16(repeating: xp[ci + 448])
+                        s14_0 = madd(s14_0, x14, w0)
+                        let x15 = V16(repeating: xp[ci + 480])
+                        s15_0 = madd(s15_0, x15, w0)
+                    }
+                }
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+            yp.store(s5_0, at: 160)
+            yp.store(s6_0, at: 192)
+            yp.store(s7_0, at: 224)
+            yp.store(s8_0, at: 256)
+            yp.store(s9_0, at: 288)
+            yp.store(s10_0, at: 320)
+            yp.store(s11_0, at: 352)
+            yp.store(s12_0, at: 384)
+            yp.store(s13_0, at: 416)
+            yp.store(s14_0, at: 448)
+            yp.store(s15_0, at: 480)
+        }
+    }
+
+    // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
+    @inline(never)
+    static func l0_stem_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
+            var s6_0 = V16()
+            var s7_0 = V16()
+            var s8_0 = V16()
+            var s9_0 = V16()
+            var s10_0 = V16()
+            var s11_0 = V16()
+            var s12_0 = V16()
+            var s13_0 = V16()
+            var s14_0 = V16()
+            var s15_0 = V16()
+            for kx in 0..<2 {
+                let xp = x + oy * 544 + kx * 32
+                let wp = kernel + kx * 512
                 for ci in 0..<32 {
                     let w0 = wp.load16(at: ci * 16)
                     let x0 = V16(repeating: xp[ci])
@@ -3676,16 +3690,118 @@ extension SmallOutputs: TrainableModel {
                     s6_0 = madd(s6_0, x6, w0)
                     let x7 = V16(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
+                    let x8 = V16(repeating: xp[ci + 256])
+                    s8_0 = madd(s8_0, x8, w0)
+                    let x9 = V16(repeating: xp[ci + 288])
+                    s9_0 = madd(s9_0, x9, w0)
+                    let x10 = V16(repeating: xp[ci + 320])
+                    s10_0 = madd(s10_0, x10, w0)
+                    let x11 = V16(repeating: xp[ci + 352])
+                    s11_0 = madd(s11_0, x11, w0)
+                    let x12 = V16(repeating: xp[ci + 384])
+                    s12_0 = madd(s12_0, x12, w0)
+                    let x13 = V16(repeating: xp[ci + 416])
+                    s13_0 = madd(s13_0, x13, w0)
+                    let x14 = V16(repeating: xp[ci + 448])
+                    s14_0 = madd(s14_0, x14, w0)
+                    let x15 = V16(repeating: xp[ci + 480])
+                    s15_0 = madd(s15_0, x15, w0)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 32)
-                yp.store(s2_0, at: 64)
-                yp.store(s3_0, at: 96)
-                yp.store(s4_0, at: 128)
-                yp.store(s5_0, at: 160)
-                yp.store(s6_0, at: 192)
-                yp.store(s7_0, at: 224)
             }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+            yp.store(s5_0, at: 160)
+            yp.store(s6_0, at: 192)
+            yp.store(s7_0, at: 224)
+            yp.store(s8_0, at: 256)
+            yp.store(s9_0, at: 288)
+            yp.store(s10_0, at: 320)
+            yp.store(s11_0, at: 352)
+            yp.store(s12_0, at: 384)
+            yp.store(s13_0, at: 416)
+            yp.store(s14_0, at: 448)
+            yp.store(s15_0, at: 480)
+        }
+    }
+
+    // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
+    @inline(never)
+    static func l0_stem_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
+        let kernel = w
+        for oy in parts {
+            let yp = y + oy * 1024
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
+            var s6_0 = V16()
+            var s7_0 = V16()
+            var s8_0 = V16()
+            var s9_0 = V16()
+            var s10_0 = V16()
+            var s11_0 = V16()
+            var s12_0 = V16()
+            var s13_0 = V16()
+            var s14_0 = V16()
+            var s15_0 = V16()
+            let xp = x + oy * 544
+            let wp = kernel
+            for ci in 0..<32 {
+                let w0 = wp.load16(at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V16(repeating: xp[ci + 32])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V16(repeating: xp[ci + 64])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V16(repeating: xp[ci + 96])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V16(repeating: xp[ci + 128])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V16(repeating: xp[ci + 160])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V16(repeating: xp[ci + 192])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V16(repeating: xp[ci + 224])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V16(repeating: xp[ci + 256])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V16(repeating: xp[ci + 288])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V16(repeating: xp[ci + 320])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V16(repeating: xp[ci + 352])
+                s11_0 = madd(s11_0, x11, w0)
+                let x12 = V16(repeating: xp[ci + 384])
+                s12_0 = madd(s12_0, x12, w0)
+                let x13 = V16(repeating: xp[ci + 416])
+                s13_0 = madd(s13_0, x13, w0)
+                let x14 = V16(repeating: xp[ci + 448])
+                s14_0 = madd(s14_0, x14, w0)
+                let x15 = V16(repeating: xp[ci + 480])
+                s15_0 = madd(s15_0, x15, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 32)
+            yp.store(s2_0, at: 64)
+            yp.store(s3_0, at: 96)
+            yp.store(s4_0, at: 128)
+            yp.store(s5_0, at: 160)
+            yp.store(s6_0, at: 192)
+            yp.store(s7_0, at: 224)
+            yp.store(s8_0, at: 256)
+            yp.store(s9_0, at: 288)
+            yp.store(s10_0, at: 320)
+            yp.store(s11_0, at: 352)
+            yp.store(s12_0, at: 384)
+            yp.store(s13_0, at: 416)
+            yp.store(s14_0, at: 448)
+            yp.store(s15_0, at: 480)
         }
     }
 

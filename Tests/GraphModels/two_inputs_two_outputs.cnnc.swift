@@ -571,40 +571,57 @@ extension TwoInputsTwoOutputs: TrainableModel {
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
-            for bx in 0..<2 {
-                let ox = bx * 5
-                let yp = y + oy * 10 + ox
-                var s0_0 = V4()
-                var s1_0 = V4()
-                var s2_0 = V4()
-                var s3_0 = V4()
-                var s4_0 = V4()
-                let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 10 - oy)
-                for ky in ky0..<ky1 {
-                    for kx in 0..<3 {
-                        let xp = x + oy * 48 + ox * 4 + ky * 48 + kx * 4
-                        let wp = kernel + (ky * 3 + kx) * 16
-                        for ci in 0..<4 {
-                            let w0 = wp.load4(at: ci * 4)
-                            let x0 = V4(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V4(repeating: xp[ci + 4])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V4(repeating: xp[ci + 8])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V4(repeating: xp[ci + 12])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V4(repeating: xp[ci + 16])
-                            s4_0 = madd(s4_0, x4, w0)
-                        }
+            let yp = y + oy * 10
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 10 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 48 + ky * 48 + kx * 4
+                    let wp = kernel + (ky * 3 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.load4(at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V4(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V4(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V4(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V4(repeating: xp[ci + 16])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V4(repeating: xp[ci + 20])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V4(repeating: xp[ci + 24])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V4(repeating: xp[ci + 28])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V4(repeating: xp[ci + 32])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V4(repeating: xp[ci + 36])
+                        s9_0 = madd(s9_0, x9, w0)
                     }
                 }
-                do { let v = s0_0; yp[0] = v[0] }
-                do { let v = s1_0; yp[1] = v[0] }
-                do { let v = s2_0; yp[2] = v[0] }
-                do { let v = s3_0; yp[3] = v[0] }
-                do { let v = s4_0; yp[4] = v[0] }
             }
+            do { let v = s0_0; yp[0] = v[0] }
+            do { let v = s1_0; yp[1] = v[0] }
+            do { let v = s2_0; yp[2] = v[0] }
+            do { let v = s3_0; yp[3] = v[0] }
+            do { let v = s4_0; yp[4] = v[0] }
+            do { let v = s5_0; yp[5] = v[0] }
+            do { let v = s6_0; yp[6] = v[0] }
+            do { let v = s7_0; yp[7] = v[0] }
+            do { let v = s8_0; yp[8] = v[0] }
+            do { let v = s9_0; yp[9] = v[0] }
         }
     }
 

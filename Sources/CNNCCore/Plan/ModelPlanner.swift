@@ -191,7 +191,8 @@ public enum ModelPlanner {
             inputWidth: layer.inputShape.dimensions[1] + (padsItself ? 0 : padding.left + padding.right),
             inputChannels: layer.inputShape.lastAxis, depthMultiplier: config.depthMultiplier,
             kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
-            outputHeight: height, outputWidth: width, packed: depthwise, fusedReLU: false, padding: padsItself ? padding : .zero)
+            outputHeight: height, outputWidth: width, packed: depthwise, fusedReLU: false, padding: padsItself ? padding : .zero,
+            target: target)
         var second = ConvolutionEmitter(
             function: function + "_pointwise", inputHeight: height, inputWidth: width, inputChannels: depthwise.outputs,
             kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: height, outputWidth: width,
@@ -263,7 +264,7 @@ public enum ModelPlanner {
                 inputChannels: layer.inputShape.lastAxis, depthMultiplier: config.depthMultiplier,
                 kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
                 outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
-                packed: packed, fusedReLU: config.activation == .relu, padding: padsItself ? padding : .zero))
+                packed: packed, fusedReLU: config.activation == .relu, padding: padsItself ? padding : .zero, target: target))
         case .conv2DTranspose(let config):
             return .transposed(TransposedConvolutionEmitter(function: function, layer: layer, config: config, packed: packed, target: target))
         case .conv2D(let config):

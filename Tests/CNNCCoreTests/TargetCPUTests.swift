@@ -62,6 +62,21 @@ import Testing
         #expect(swift.contains("s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 156)), wv)"))
         #expect(swift.contains("yp.store(inOutputOrder(r13), at: 208)"))
         #expect(swift.contains("yp[90] = v[12]; yp[91] = v[1]"))
+        // One channel to 8 filters: pairs read in place there, pixel lanes with shuffles on Zen 4.
+        let grey = try Frontend.load(text: """
+            input_shape: [28, 28, 1]
+            layers:
+              - Conv2D: {filters: 8, kernel_size: 3, padding: same}
+            """, file: "g.yaml").get()
+        func first(_ target: TargetCPU) -> DirectConvolution? {
+            guard case .convolution(let kernels) = ModelPlanner.plan(grey, specPath: "g.yaml", target: target).nodes[0].kernel else { return nil }
+            return kernels.direct
+        }
+        guard case .pixelPairs(let pairs)? = first(.avx512), case .pixelLanes? = first(.avx512on256) else {
+            Issue.record("expected pixel pairs on avx512 and pixel lanes on avx512-256")
+            return
+        }
+        #expect(pairs.readsPairsInPlace)
     }
 
     @Test func theEnvironmentForcesAKindByName() throws {

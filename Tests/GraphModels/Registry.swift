@@ -10,6 +10,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/graphs/inception_block.yaml", InceptionBlock.self),
     ("Tests/Fixtures/graphs/inverted_residual.yaml", InvertedResidual.self),
     ("Tests/Fixtures/graphs/merges_one_input.yaml", MergesOneInput.self),
+    ("Tests/Fixtures/graphs/narrow_filters.yaml", NarrowFilters.self),
     ("Tests/Fixtures/graphs/norm_prelu_residual.yaml", NormPreluResidual.self),
     ("Tests/Fixtures/graphs/residual_block.yaml", ResidualBlock.self),
     ("Tests/Fixtures/graphs/scaled_residual.yaml", ScaledResidual.self),

@@ -172,9 +172,13 @@ struct WeightPlan: Codable, Hashable {
                 // shared head over a pyramid's levels: a level of 2x2 pixels would
                 // have made the chunk-lane kernel's last block start before pixel 0).
                 let calls = model.calls(ofLayer: index)
+                // Where the FMA units are 512 bits wide, pairs of pixels read in place take one
+                // channel to 8 filters instead (`PixelPairConvolutionEmitter.readsPairsInPlace`).
                 let pixelLanes = calls.allSatisfy {
                     PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
                                                       outputs: config.filters, outputWidth: $0.outputShape.dimensions[1])
+                        && !(config.filters == 8 && PixelPairConvolutionEmitter.suits(target: target, outputs: config.filters, kernel: config.kernelSize,
+                                                                                      strides: config.strides, outputWidth: $0.outputShape.dimensions[1]))
                 }
                 // Where pairs of pixels suit a layer of 5-8 filters, they run instead (no sums across lanes).
                 let chunkLanes = calls.allSatisfy {

@@ -22,7 +22,11 @@
 ///
 /// The copy costs two moves an input float, so it pays where each input
 /// float serves many multiply-adds: at least 4 taps a pixel of stride
-/// (`suits`); a 1x1 layer to 8 filters stays in vectors of 8.
+/// (`suits`); a 1x1 layer to 8 filters stays in vectors of 8. On one input
+/// channel at stride 1 across the pairs are neighbours in the input itself,
+/// read in place, with no copy (a first layer on grey images to 8 filters,
+/// which the shuffles of `PixelLaneConvolutionEmitter` ran at 61-84% of
+/// SGEMM on the Zen 5).
 struct PixelPairConvolutionEmitter: Codable, Hashable {
     var function: String
     /// The input's size, padding included: the kernel reads the padded copy
@@ -60,6 +64,11 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
     /// Pair columns of a copied row: input pixel c with pixel c + the stride across.
     private var pairColumns: Int { inputWidth - strides.width }
     private var pairRowFloats: Int { pairColumns * inputChannels * 2 }
+    /// Whether a pair is two neighbouring floats of the input already: one channel, stride 1 across.
+    var readsPairsInPlace: Bool { inputChannels == 1 && strides.width == 1 }
+    /// Floats between the rows, and between the columns, of what the kernel reads: the copy, or the input.
+    private var readRowFloats: Int { readsPairsInPlace ? inputWidth : pairRowFloats }
+    private var readColumnFloats: Int { readsPairsInPlace ? 1 : 2 * inputChannels }
     /// Where the pairs of a row start, in output pixels: every second pixel,
     /// the last moved back to end with the row.
     private var pairStarts: [Int] { stride(from: 0, to: outputWidth, by: 2).map { Swift.min($0, outputWidth - 2) } }
@@ -110,6 +119,15 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
             out.line("@inline(__always) func inOutputOrder(_ v: V16) -> V16 { V16(\((0..<lanes).map { "v[\($0 < 8 ? 2 * $0 : 2 * ($0 - 8) + 1)]" }.joined(separator: ", "))) }")
             out.line("// A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.")
             out.line("@inline(__always) func doubled(_ v: V8) -> V16 { V16(\((0..<lanes).map { "v[\($0 / 2)]" }.joined(separator: ", "))) }")
+            if readsPairsInPlace {
+                out.line("// One channel: pixel c and pixel c + 1 are neighbours in the input, read in place.")
+                out.block("for oy in parts") { out in
+                    out.line("let row = \((Index("oy") * (rowStep * inputWidth)).offsetting("x"))")
+                    out.line("let yp = y + oy * \(outputWidth * filters)")
+                    for block in blocks { emitBlock(Array(block), into: &out) }
+                }
+                return
+            }
             out.line("// The input rows these output rows read, pixel c's channels interleaved with pixel c + \(strides.width)'s\(chunkRows < outputHeight ? "; \(chunkRows) rows of output at a time" : "").")
             out.temporaryAllocation(of: "Float", capacity: scratchCount, named: "buffer") { out in
                 out.line("let pairs = buffer.baseAddress!")
@@ -148,12 +166,12 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
             let channels = inputChannels
             out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
                 let (ky, kx) = (tap[0], tap[1])
-                out.line("let xt = \((ky * (dilation.height * pairRowFloats) + kx * (dilation.width * 2 * channels)).offsetting("row"))")
+                out.line("let xt = \((ky * (dilation.height * readRowFloats) + kx * (dilation.width * readColumnFloats)).offsetting("row"))")
                 out.line("let wt = \(((ky * kernel.width + kx) * (channels * packed.paddedOutputs)).offsetting("kernel"))")
                 out.loop("ci", count: channels) { out, ci in
                     out.line("let wv = doubled(wt.load8(at: \(ci * packed.paddedOutputs)))")
                     for (j, start) in starts.enumerated() {
-                        out.line("s\(j) = madd(s\(j), repeated(xt.load2(at: \(ci * 2 + start * strides.width * 2 * channels))), wv)")
+                        out.line("s\(j) = madd(s\(j), repeated(xt.load2(at: \(ci * 2 + start * strides.width * readColumnFloats))), wv)")
                     }
                 }
             }

@@ -172,20 +172,23 @@ struct WeightPlan: Codable, Hashable {
                 // shared head over a pyramid's levels: a level of 2x2 pixels would
                 // have made the chunk-lane kernel's last block start before pixel 0).
                 let calls = model.calls(ofLayer: index)
+                /// Whether pairs of pixels suit a call (ModelPlanner then chooses them), which need no packing of their own.
+                func pairsPixels(_ call: CheckedLayer) -> Bool {
+                    PixelPairConvolutionEmitter.suits(target: target, outputs: config.filters, kernel: config.kernelSize,
+                                                      strides: config.strides, outputWidth: call.outputShape.dimensions[1])
+                }
                 // Where the FMA units are 512 bits wide, pairs of pixels read in place take one
                 // channel to 8 filters instead (`PixelPairConvolutionEmitter.readsPairsInPlace`).
                 let pixelLanes = calls.allSatisfy {
                     PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
                                                       outputs: config.filters, outputWidth: $0.outputShape.dimensions[1])
-                        && !(config.filters == 8 && PixelPairConvolutionEmitter.suits(target: target, outputs: config.filters, kernel: config.kernelSize,
-                                                                                      strides: config.strides, outputWidth: $0.outputShape.dimensions[1]))
+                        && !(config.filters == 8 && pairsPixels($0))
                 }
                 // Where pairs of pixels suit a layer of 5-8 filters, they run instead (no sums across lanes).
                 let chunkLanes = calls.allSatisfy {
                     ChunkLaneConvolutionEmitter.suits(target: target, inputChannels: layer.inputShape.lastAxis, outputs: config.filters,
                                                       outputHeight: $0.outputShape.dimensions[0], outputWidth: $0.outputShape.dimensions[1])
-                        && !PixelPairConvolutionEmitter.suits(target: target, outputs: config.filters, kernel: config.kernelSize,
-                                                              strides: config.strides, outputWidth: $0.outputShape.dimensions[1])
+                        && !pairsPixels($0)
                 }
                 if pixelLanes {
                     packed.phasedOffset = reservePacked((rows + 1) * config.filters * PixelLaneConvolutionEmitter.patternStride)

@@ -908,16 +908,14 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l1_maxpool_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<75 {
-            let top = oy * 2
             for ox in 0..<75 {
-                let left = ox * 2
                 let yp = y + (oy * 75 + ox) * 32
                 for channel in stride(from: 0, to: 32, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 150 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 300 + ox * 2) * 32 + (iy * 150 + ix) * 32 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }
@@ -1332,16 +1330,14 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l3_maxpool_2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<37 {
-            let top = oy * 2
             for ox in 0..<37 {
-                let left = ox * 2
                 let yp = y + (oy * 37 + ox) * 64
                 for channel in stride(from: 0, to: 64, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 75 + left + ix) * 64).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 150 + ox * 2) * 64 + (iy * 75 + ix) * 64 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }
@@ -1869,16 +1865,14 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l5_maxpool_3(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<18 {
-            let top = oy * 2
             for ox in 0..<18 {
-                let left = ox * 2
                 let yp = y + (oy * 18 + ox) * 128
                 for channel in stride(from: 0, to: 128, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 74 + ox * 2) * 128 + (iy * 37 + ix) * 128 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }
@@ -2314,16 +2308,14 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l7_maxpool_4(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<9 {
-            let top = oy * 2
             for ox in 0..<9 {
-                let left = ox * 2
                 let yp = y + (oy * 9 + ox) * 128
                 for channel in stride(from: 0, to: 128, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 36 + ox * 2) * 128 + (iy * 18 + ix) * 128 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }

@@ -456,16 +456,14 @@ public struct HarConv1d: CompiledModel {
     @inline(never)
     static func l1_max_pooling1d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
             for ox in 0..<62 {
-                let left = ox * 2
                 let yp = y + ox * 32
                 for channel in stride(from: 0, to: 32, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
-                        for iy in 0..<1 {
+                        do {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 124 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: ox * 64 + ix * 32 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }

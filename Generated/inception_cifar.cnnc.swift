@@ -691,16 +691,14 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l1_stem_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<16 {
-            let top = oy * 2
             for ox in 0..<16 {
-                let left = ox * 2
                 let yp = y + (oy * 16 + ox) * 32
                 for channel in stride(from: 0, to: 32, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 32 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 64 + ox * 2) * 32 + (iy * 32 + ix) * 32 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }
@@ -823,19 +821,139 @@ public struct InceptionCifar: CompiledModel {
     // mixed1_pool: MaxPooling2D, (None, 16, 16, 32) → (None, 16, 16, 32), 0 parameters
     @inline(never)
     static func l4_mixed1_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<16 {
-            let top = oy - 1
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 16)
-            for ox in 0..<16 {
-                let left = ox - 1
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 16)
+        do {
+            do {
+                let yp = y
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 1..<3 {
+                            for ix in 1..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: (iy * 16 + ix) * 32 + channel - 544)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+            }
+            for ox in 1..<15 {
+                let yp = y + ox * 32
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 1..<3 {
+                            for ix in 0..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: (ox - 17) * 32 + (iy * 16 + ix) * 32 + channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+            }
+            do {
+                let yp = y + 480
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 1..<3 {
+                            for ix in 0..<2 {
+                                let v = x.simd(SIMD16<Float>.self, at: (iy * 16 + ix) * 32 + channel - 64)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+            }
+        }
+        for oy in 1..<15 {
+            do {
+                let yp = y + oy * 512
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<3 {
+                            for ix in 1..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: ((oy - 1) * 16 - 1) * 32 + (iy * 16 + ix) * 32 + channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+            }
+            for ox in 1..<15 {
                 let yp = y + (oy * 16 + ox) * 32
                 for channel in stride(from: 0, to: 32, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
-                        for iy in y0..<y1 {
-                            for ix in x0..<x1 {
-                                let v = (x + (iy * 16 + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                        for iy in 0..<3 {
+                            for ix in 0..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: ((oy - 1) * 16 + ox - 1) * 32 + (iy * 16 + ix) * 32 + channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+            }
+            do {
+                let yp = y + (oy * 16 + 15) * 32
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<3 {
+                            for ix in 0..<2 {
+                                let v = x.simd(SIMD16<Float>.self, at: ((oy - 1) * 16 + 14) * 32 + (iy * 16 + ix) * 32 + channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 7680
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 1..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: (iy * 16 + ix) * 32 + channel + 7136)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+            }
+            for ox in 1..<15 {
+                let yp = y + (ox + 240) * 32
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: (ox + 223) * 32 + (iy * 16 + ix) * 32 + channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+            }
+            do {
+                let yp = y + 8160
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = x.simd(SIMD16<Float>.self, at: (iy * 16 + ix) * 32 + channel + 7616)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }
@@ -1291,16 +1409,14 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l10_pool2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<8 {
-            let top = oy * 2
             for ox in 0..<8 {
-                let left = ox * 2
                 let yp = y + (oy * 8 + ox) * 56
                 for channel in stride(from: 0, to: 48, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 16 + left + ix) * 56).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 32 + ox * 2) * 56 + (iy * 16 + ix) * 56 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }
@@ -1311,7 +1427,7 @@ public struct InceptionCifar: CompiledModel {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 16 + left + ix) * 56).simd(SIMD8<Float>.self, at: 48)
+                            let v = x.simd(SIMD8<Float>.self, at: (oy * 32 + ox * 2) * 56 + (iy * 16 + ix) * 56 + 48)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -1441,19 +1557,15 @@ public struct InceptionCifar: CompiledModel {
     // mixed2_pool: MaxPooling2D, (None, 8, 8, 56) → (None, 8, 8, 56), 0 parameters
     @inline(never)
     static func l13_mixed2_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<8 {
-            let top = oy - 1
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 8)
-            for ox in 0..<8 {
-                let left = ox - 1
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 8)
-                let yp = y + (oy * 8 + ox) * 56
+        do {
+            do {
+                let yp = y
                 for channel in stride(from: 0, to: 48, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
-                        for iy in y0..<y1 {
-                            for ix in x0..<x1 {
-                                let v = (x + (iy * 8 + ix) * 56).simd(SIMD16<Float>.self, at: channel)
+                        for iy in 1..<3 {
+                            for ix in 1..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: (iy * 8 + ix) * 56 + channel - 504)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }
@@ -1462,9 +1574,213 @@ public struct InceptionCifar: CompiledModel {
                 }
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 8 + ix) * 56).simd(SIMD8<Float>.self, at: 48)
+                    for iy in 1..<3 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD8<Float>.self, at: (iy * 8 + ix) * 56 - 456)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 48)
+                }
+            }
+            for ox in 1..<7 {
+                let yp = y + ox * 56
+                for channel in stride(from: 0, to: 48, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 1..<3 {
+                            for ix in 0..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: (ox - 9) * 56 + (iy * 8 + ix) * 56 + channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 1..<3 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD8<Float>.self, at: (ox - 9) * 56 + (iy * 8 + ix) * 56 + 48)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 48)
+                }
+            }
+            do {
+                let yp = y + 392
+                for channel in stride(from: 0, to: 48, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 1..<3 {
+                            for ix in 0..<2 {
+                                let v = x.simd(SIMD16<Float>.self, at: (iy * 8 + ix) * 56 + channel - 112)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 1..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD8<Float>.self, at: (iy * 8 + ix) * 56 - 64)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 48)
+                }
+            }
+        }
+        for oy in 1..<7 {
+            do {
+                let yp = y + oy * 448
+                for channel in stride(from: 0, to: 48, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<3 {
+                            for ix in 1..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: ((oy - 1) * 8 - 1) * 56 + (iy * 8 + ix) * 56 + channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 0..<3 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD8<Float>.self, at: ((oy - 1) * 8 - 1) * 56 + (iy * 8 + ix) * 56 + 48)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 48)
+                }
+            }
+            for ox in 1..<7 {
+                let yp = y + (oy * 8 + ox) * 56
+                for channel in stride(from: 0, to: 48, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<3 {
+                            for ix in 0..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: ((oy - 1) * 8 + ox - 1) * 56 + (iy * 8 + ix) * 56 + channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 0..<3 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD8<Float>.self, at: ((oy - 1) * 8 + ox - 1) * 56 + (iy * 8 + ix) * 56 + 48)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 48)
+                }
+            }
+            do {
+                let yp = y + (oy * 8 + 7) * 56
+                for channel in stride(from: 0, to: 48, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<3 {
+                            for ix in 0..<2 {
+                                let v = x.simd(SIMD16<Float>.self, at: ((oy - 1) * 8 + 6) * 56 + (iy * 8 + ix) * 56 + channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 0..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD8<Float>.self, at: ((oy - 1) * 8 + 6) * 56 + (iy * 8 + ix) * 56 + 48)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 48)
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 3136
+                for channel in stride(from: 0, to: 48, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 1..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: (iy * 8 + ix) * 56 + channel + 2632)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD8<Float>.self, at: (iy * 8 + ix) * 56 + 2680)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 48)
+                }
+            }
+            for ox in 1..<7 {
+                let yp = y + (ox + 56) * 56
+                for channel in stride(from: 0, to: 48, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<3 {
+                                let v = x.simd(SIMD16<Float>.self, at: (ox + 47) * 56 + (iy * 8 + ix) * 56 + channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD8<Float>.self, at: (ox + 47) * 56 + (iy * 8 + ix) * 56 + 48)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 48)
+                }
+            }
+            do {
+                let yp = y + 3528
+                for channel in stride(from: 0, to: 48, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = x.simd(SIMD16<Float>.self, at: (iy * 8 + ix) * 56 + channel + 3024)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
+                        }
+                        yp.store(m, at: channel)
+                    }
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD8<Float>.self, at: (iy * 8 + ix) * 56 + 3072)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }

@@ -979,30 +979,27 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l1_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<14 {
-            let top = oy * 2
             for ox in 0..<14 {
-                let left = ox * 2
                 let yp = y + (oy * 14 + ox) * 6
-                let cells = Float(4)
                 do {
                     var m = SIMD4<Float>(repeating: 0)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 28 + left + ix) * 6).simd(SIMD4<Float>.self, at: 0)
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 56 + ox * 2) * 6 + (iy * 28 + ix) * 6)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 4, at: 0)
                 }
                 do {
                     var m = SIMD2<Float>(repeating: 0)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 28 + left + ix) * 6).simd(SIMD2<Float>.self, at: 4)
+                            let v = x.simd(SIMD2<Float>.self, at: (oy * 56 + ox * 2) * 6 + (iy * 28 + ix) * 6 + 4)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 4)
+                    yp.store(m / 4, at: 4)
                 }
             }
         }
@@ -1059,20 +1056,17 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l3_average_pooling2d_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
-            let top = oy * 2
             for ox in 0..<5 {
-                let left = ox * 2
                 let yp = y + (oy * 5 + ox) * 16
-                let cells = Float(4)
                 do {
                     var m = SIMD16<Float>(repeating: 0)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 10 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 20 + ox * 2) * 16 + (iy * 10 + ix) * 16)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 4, at: 0)
                 }
             }
         }

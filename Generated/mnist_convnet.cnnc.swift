@@ -487,16 +487,14 @@ public struct MnistConvnet: CompiledModel {
     @inline(never)
     static func l1_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<13 {
-            let top = oy * 2
             for ox in 0..<13 {
-                let left = ox * 2
                 let yp = y + (oy * 13 + ox) * 32
                 for channel in stride(from: 0, to: 32, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 26 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 52 + ox * 2) * 32 + (iy * 26 + ix) * 32 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }
@@ -963,16 +961,14 @@ public struct MnistConvnet: CompiledModel {
     @inline(never)
     static func l3_max_pooling2d_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
-            let top = oy * 2
             for ox in 0..<5 {
-                let left = ox * 2
                 let yp = y + (oy * 5 + ox) * 64
                 for channel in stride(from: 0, to: 64, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 11 + left + ix) * 64).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 22 + ox * 2) * 64 + (iy * 11 + ix) * 64 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }

@@ -758,15 +758,13 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l1_pool1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<14 {
-            let top = oy * 2
             for ox in 0..<14 {
-                let left = ox * 2
                 let yp = y + (oy * 14 + ox) * 8
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 28 + left + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                            let v = x.simd(SIMD8<Float>.self, at: (oy * 56 + ox * 2) * 8 + (iy * 28 + ix) * 8)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -821,15 +819,13 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l3_pool2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
-            let top = oy * 2
             for ox in 0..<5 {
-                let left = ox * 2
                 let yp = y + (oy * 5 + ox) * 16
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 10 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 20 + ox * 2) * 16 + (iy * 10 + ix) * 16)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

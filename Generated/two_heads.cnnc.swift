@@ -354,15 +354,13 @@ public struct TwoHeads: CompiledModel {
     @inline(never)
     static func l1_pool1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<13 {
-            let top = oy * 2
             for ox in 0..<13 {
-                let left = ox * 2
                 let yp = y + (oy * 13 + ox) * 8
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 26 + left + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                            let v = x.simd(SIMD8<Float>.self, at: (oy * 52 + ox * 2) * 8 + (iy * 26 + ix) * 8)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -666,15 +664,13 @@ public struct TwoHeads: CompiledModel {
     @inline(never)
     static func l3_pool2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
-            let top = oy * 2
             for ox in 0..<5 {
-                let left = ox * 2
                 let yp = y + (oy * 5 + ox) * 16
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 11 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 22 + ox * 2) * 16 + (iy * 11 + ix) * 16)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

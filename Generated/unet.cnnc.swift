@@ -389,15 +389,13 @@ public struct Unet: CompiledModel {
     @inline(never)
     static func l1_enc1_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<8 {
-            let top = oy * 2
             for ox in 0..<8 {
-                let left = ox * 2
                 let yp = y + (oy * 8 + ox) * 8
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 16 + left + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                            let v = x.simd(SIMD8<Float>.self, at: (oy * 32 + ox * 2) * 8 + (iy * 16 + ix) * 8)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -654,15 +652,13 @@ public struct Unet: CompiledModel {
     @inline(never)
     static func l3_enc2_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<4 {
-            let top = oy * 2
             for ox in 0..<4 {
-                let left = ox * 2
                 let yp = y + (oy * 4 + ox) * 16
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 8 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 16 + ox * 2) * 16 + (iy * 8 + ix) * 16)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

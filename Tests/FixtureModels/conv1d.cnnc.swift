@@ -586,15 +586,13 @@ public struct Conv1d: CompiledModel {
     @inline(never)
     static func l3_max_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
             for ox in 0..<12 {
-                let left = ox * 2
                 let yp = y + ox * 6
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
-                    for iy in 0..<1 {
+                    do {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 25 + left + ix) * 6).simd(SIMD4<Float>.self, at: 0)
+                            let v = x.simd(SIMD4<Float>.self, at: ox * 12 + ix * 6)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -602,9 +600,9 @@ public struct Conv1d: CompiledModel {
                 }
                 do {
                     var m = SIMD2<Float>(repeating: -Float.infinity)
-                    for iy in 0..<1 {
+                    do {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 25 + left + ix) * 6).simd(SIMD2<Float>.self, at: 4)
+                            let v = x.simd(SIMD2<Float>.self, at: ox * 12 + ix * 6 + 4)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -671,32 +669,50 @@ public struct Conv1d: CompiledModel {
     @inline(never)
     static func l5_avg_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 1)
-            for ox in 0..<3 {
-                let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 6)
+            for ox in 0..<2 {
                 let yp = y + ox * 12
-                let cells = Float((y1 - y0) * (x1 - x0))
                 do {
                     var m = SIMD8<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 6 + ix) * 12).simd(SIMD8<Float>.self, at: 0)
+                    do {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD8<Float>.self, at: ox * 24 + ix * 12)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 3, at: 0)
                 }
                 do {
                     var m = SIMD4<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 6 + ix) * 12).simd(SIMD4<Float>.self, at: 8)
+                    do {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: ox * 24 + ix * 12 + 8)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 8)
+                    yp.store(m / 3, at: 8)
+                }
+            }
+            do {
+                let yp = y + 24
+                do {
+                    var m = SIMD8<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD8<Float>.self, at: ix * 12 + 48)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
+                }
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: ix * 12 + 56)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 8)
                 }
             }
         }

@@ -877,16 +877,14 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l6_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<8 {
-            let top = oy * 2
             for ox in 0..<8 {
-                let left = ox * 2
                 let yp = y + (oy * 8 + ox) * 32
                 for channel in stride(from: 0, to: 32, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 17 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 34 + ox * 2) * 32 + (iy * 17 + ix) * 32 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }
@@ -901,21 +899,18 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l7_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<6 {
-            let top = oy
             for ox in 0..<6 {
-                let left = ox
                 let yp = y + (oy * 6 + ox) * 32
-                let cells = Float(9)
                 for channel in stride(from: 0, to: 32, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: 0)
                         for iy in 0..<3 {
                             for ix in 0..<3 {
-                                let v = (x + ((top + iy) * 8 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 8 + ox) * 32 + (iy * 8 + ix) * 32 + channel)
                                 m += v
                             }
                         }
-                        yp.store(m / cells, at: channel)
+                        yp.store(m / 9, at: channel)
                     }
                 }
             }

@@ -2064,15 +2064,13 @@ public struct PixelLanesSplit: CompiledModel {
     @inline(never)
     static func l3_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<6 {
-            let top = oy * 4
             for ox in 0..<8 {
-                let left = ox * 4
                 let yp = y + (oy * 8 + ox) * 7
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
                     for iy in 0..<4 {
                         for ix in 0..<4 {
-                            let v = (x + ((top + iy) * 32 + left + ix) * 7).simd(SIMD4<Float>.self, at: 0)
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 128 + ox * 4) * 7 + (iy * 32 + ix) * 7)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -2082,7 +2080,7 @@ public struct PixelLanesSplit: CompiledModel {
                     var m = SIMD2<Float>(repeating: -Float.infinity)
                     for iy in 0..<4 {
                         for ix in 0..<4 {
-                            let v = (x + ((top + iy) * 32 + left + ix) * 7).simd(SIMD2<Float>.self, at: 4)
+                            let v = x.simd(SIMD2<Float>.self, at: (oy * 128 + ox * 4) * 7 + (iy * 32 + ix) * 7 + 4)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -2092,7 +2090,7 @@ public struct PixelLanesSplit: CompiledModel {
                     var m = Float(-Float.infinity)
                     for iy in 0..<4 {
                         for ix in 0..<4 {
-                            let v = (x + ((top + iy) * 32 + left + ix) * 7)[6]
+                            let v = x[(oy * 128 + ox * 4) * 7 + (iy * 32 + ix) * 7 + 6]
                             m = Swift.max(m, v)
                         }
                     }

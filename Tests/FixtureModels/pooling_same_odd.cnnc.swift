@@ -269,18 +269,55 @@ public struct PoolingSameOdd: CompiledModel {
     // max_2s2: MaxPooling2D, (None, 15, 13, 4) → (None, 8, 7, 4), 0 parameters
     @inline(never)
     static func l1_max_2s2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<8 {
-            let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 15)
-            for ox in 0..<7 {
-                let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 13)
+        for oy in 0..<7 {
+            for ox in 0..<6 {
                 let yp = y + (oy * 7 + ox) * 4
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 13 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 26 + ox * 2) * 4 + (iy * 13 + ix) * 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + (oy * 7 + 6) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 26 + 12) * 4 + iy * 52)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+        }
+        do {
+            for ox in 0..<6 {
+                let yp = y + (ox + 49) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (ox * 2 + 182) * 4 + ix * 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + 220
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    do {
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: 776)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -293,23 +330,85 @@ public struct PoolingSameOdd: CompiledModel {
     // avg_2x3s1: AveragePooling2D, (None, 8, 7, 4) → (None, 8, 7, 4), 0 parameters
     @inline(never)
     static func l2_avg_2x3s1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<8 {
-            let top = oy
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 8)
-            for ox in 0..<7 {
-                let left = ox - 1
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 7)
-                let yp = y + (oy * 7 + ox) * 4
-                let cells = Float((y1 - y0) * (x1 - x0))
+        for oy in 0..<7 {
+            do {
+                let yp = y + oy * 28
                 do {
                     var m = SIMD4<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 7 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 7 - 1) * 4 + (iy * 7 + ix) * 4)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 4, at: 0)
+                }
+            }
+            for ox in 1..<6 {
+                let yp = y + (oy * 7 + ox) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 7 + ox - 1) * 4 + (iy * 7 + ix) * 4)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 6, at: 0)
+                }
+            }
+            do {
+                let yp = y + (oy * 7 + 6) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 7 + 5) * 4 + (iy * 7 + ix) * 4)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 4, at: 0)
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 196
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    do {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: ix * 4 + 192)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
+                }
+            }
+            for ox in 1..<6 {
+                let yp = y + (ox + 49) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (ox + 48) * 4 + ix * 4)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 3, at: 0)
+                }
+            }
+            do {
+                let yp = y + 220
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: ix * 4 + 216)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
                 }
             }
         }
@@ -318,18 +417,81 @@ public struct PoolingSameOdd: CompiledModel {
     // max_2x3s1: MaxPooling2D, (None, 8, 7, 4) → (None, 8, 7, 4), 0 parameters
     @inline(never)
     static func l3_max_2x3s1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<8 {
-            let top = oy
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 8)
-            for ox in 0..<7 {
-                let left = ox - 1
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 7)
+        for oy in 0..<7 {
+            do {
+                let yp = y + oy * 28
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 7 - 1) * 4 + (iy * 7 + ix) * 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            for ox in 1..<6 {
                 let yp = y + (oy * 7 + ox) * 4
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 7 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 7 + ox - 1) * 4 + (iy * 7 + ix) * 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + (oy * 7 + 6) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 7 + 5) * 4 + (iy * 7 + ix) * 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 196
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: ix * 4 + 192)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            for ox in 1..<6 {
+                let yp = y + (ox + 49) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (ox + 48) * 4 + ix * 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + 220
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: ix * 4 + 216)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -343,22 +505,30 @@ public struct PoolingSameOdd: CompiledModel {
     @inline(never)
     static func l4_avg_2s2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<4 {
-            let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 8)
-            for ox in 0..<4 {
-                let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 7)
+            for ox in 0..<3 {
                 let yp = y + (oy * 4 + ox) * 4
-                let cells = Float((y1 - y0) * (x1 - x0))
                 do {
                     var m = SIMD4<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 7 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 14 + ox * 2) * 4 + (iy * 7 + ix) * 4)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 4, at: 0)
+                }
+            }
+            do {
+                let yp = y + (oy * 4 + 3) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 14 + 6) * 4 + iy * 28)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
                 }
             }
         }
@@ -367,23 +537,59 @@ public struct PoolingSameOdd: CompiledModel {
     // avg_3s2: AveragePooling2D, (None, 4, 4, 4) → (None, 2, 2, 4), 0 parameters
     @inline(never)
     static func l5_avg_3s2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<2 {
-            let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 4)
-            for ox in 0..<2 {
-                let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 4)
-                let yp = y + (oy * 2 + ox) * 4
-                let cells = Float((y1 - y0) * (x1 - x0))
+        do {
+            do {
+                let yp = y
                 do {
                     var m = SIMD4<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 4 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 0..<3 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 4 + ix) * 4)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 9, at: 0)
+                }
+            }
+            do {
+                let yp = y + 4
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in 0..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 4 + ix) * 4 + 8)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 6, at: 0)
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 8
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 4 + ix) * 4 + 32)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 6, at: 0)
+                }
+            }
+            do {
+                let yp = y + 12
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 4 + ix) * 4 + 40)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 4, at: 0)
                 }
             }
         }
@@ -393,17 +599,13 @@ public struct PoolingSameOdd: CompiledModel {
     @inline(never)
     static func l6_max_3s2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 2)
             do {
-                let left = 0
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 2)
                 let yp = y
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 2 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 2 + ix) * 4)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }

@@ -447,17 +447,13 @@ public struct SameStride2Odd: CompiledModel {
     @inline(never)
     static func l2_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 2)
-            for ox in 0..<3 {
-                let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 5)
+            for ox in 0..<2 {
                 let yp = y + ox * 6
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 5 + ix) * 6).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: ox * 12 + (iy * 5 + ix) * 6)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -465,9 +461,32 @@ public struct SameStride2Odd: CompiledModel {
                 }
                 do {
                     var m = SIMD2<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 5 + ix) * 6).simd(SIMD2<Float>.self, at: 4)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: ox * 12 + (iy * 5 + ix) * 6 + 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 4)
+                }
+            }
+            do {
+                let yp = y + 12
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: iy * 30 + 24)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD2<Float>.self, at: iy * 30 + 28)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -481,32 +500,73 @@ public struct SameStride2Odd: CompiledModel {
     @inline(never)
     static func l3_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 1)
-            for ox in 0..<3 {
-                let left = ox - 1
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 3)
-                let yp = y + ox * 6
-                let cells = Float((y1 - y0) * (x1 - x0))
+            do {
+                let yp = y
                 do {
                     var m = SIMD4<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 3 + ix) * 6).simd(SIMD4<Float>.self, at: 0)
+                    do {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: ix * 6 - 6)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 2, at: 0)
                 }
                 do {
                     var m = SIMD2<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 3 + ix) * 6).simd(SIMD2<Float>.self, at: 4)
+                    do {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD2<Float>.self, at: ix * 6 - 2)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 4)
+                    yp.store(m / 2, at: 4)
+                }
+            }
+            do {
+                let yp = y + 6
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: ix * 6)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 3, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD2<Float>.self, at: ix * 6 + 4)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 3, at: 4)
+                }
+            }
+            do {
+                let yp = y + 12
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: ix * 6 + 6)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: ix * 6 + 10)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 4)
                 }
             }
         }

@@ -465,15 +465,13 @@ public struct Transposed: CompiledModel {
     @inline(never)
     static func l4_shrink(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<6 {
-            let top = oy * 3
             for ox in 0..<15 {
-                let left = ox * 3
                 let yp = y + (oy * 15 + ox) * 8
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
                     for iy in 0..<3 {
                         for ix in 0..<3 {
-                            let v = (x + ((top + iy) * 45 + left + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                            let v = x.simd(SIMD8<Float>.self, at: (oy * 135 + ox * 3) * 8 + (iy * 45 + ix) * 8)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

@@ -952,16 +952,14 @@ public struct WeightsInPanels: CompiledModel {
     @inline(never)
     static func l2_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<7 {
-            let top = oy
             for ox in 0..<7 {
-                let left = ox
                 let yp = y + (oy * 7 + ox) * 96
                 for channel in stride(from: 0, to: 96, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 8 + left + ix) * 96).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 8 + ox) * 96 + (iy * 8 + ix) * 96 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }

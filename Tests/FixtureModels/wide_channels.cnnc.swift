@@ -619,16 +619,14 @@ public struct WideChannels: CompiledModel {
     @inline(never)
     static func l2_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<2 {
-            let top = oy * 2
             for ox in 0..<2 {
-                let left = ox * 2
                 let yp = y + (oy * 2 + ox) * 70
                 for channel in stride(from: 0, to: 64, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 5 + left + ix) * 70).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 10 + ox * 2) * 70 + (iy * 5 + ix) * 70 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }
@@ -639,7 +637,7 @@ public struct WideChannels: CompiledModel {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 5 + left + ix) * 70).simd(SIMD4<Float>.self, at: 64)
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 10 + ox * 2) * 70 + (iy * 5 + ix) * 70 + 64)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -649,7 +647,7 @@ public struct WideChannels: CompiledModel {
                     var m = SIMD2<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 5 + left + ix) * 70).simd(SIMD2<Float>.self, at: 68)
+                            let v = x.simd(SIMD2<Float>.self, at: (oy * 10 + ox * 2) * 70 + (iy * 5 + ix) * 70 + 68)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }

@@ -1201,16 +1201,14 @@ public struct WinogradEdges: CompiledModel {
     @inline(never)
     static func l3_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<10 {
-            let top = oy * 2
             for ox in 0..<9 {
-                let left = ox * 2
                 let yp = y + (oy * 9 + ox) * 48
                 for channel in stride(from: 0, to: 48, by: 16) {
                     do {
                         var m = SIMD16<Float>(repeating: -Float.infinity)
                         for iy in 0..<2 {
                             for ix in 0..<2 {
-                                let v = (x + ((top + iy) * 18 + left + ix) * 48).simd(SIMD16<Float>.self, at: channel)
+                                let v = x.simd(SIMD16<Float>.self, at: (oy * 36 + ox * 2) * 48 + (iy * 18 + ix) * 48 + channel)
                                 m = m.replacing(with: v, where: v .> m)
                             }
                         }

@@ -491,18 +491,122 @@ public struct InceptionBlock: CompiledModel {
     // branch_pool: MaxPooling2D, (None, 12, 12, 4) → (None, 12, 12, 4), 0 parameters
     @inline(never)
     static func l2_branch_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<12 {
-            let top = oy - 1
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 12)
-            for ox in 0..<12 {
-                let left = ox - 1
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 12)
+        do {
+            do {
+                let yp = y
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 1..<3 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 12 + ix) * 4 - 52)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            for ox in 1..<11 {
+                let yp = y + ox * 4
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 1..<3 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (ox - 13) * 4 + (iy * 12 + ix) * 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + 44
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 1..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 12 + ix) * 4 - 8)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+        }
+        for oy in 1..<11 {
+            do {
+                let yp = y + oy * 48
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<3 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: ((oy - 1) * 12 - 1) * 4 + (iy * 12 + ix) * 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            for ox in 1..<11 {
                 let yp = y + (oy * 12 + ox) * 4
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 12 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 0..<3 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: ((oy - 1) * 12 + ox - 1) * 4 + (iy * 12 + ix) * 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + (oy * 12 + 11) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: ((oy - 1) * 12 + 10) * 4 + (iy * 12 + ix) * 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 528
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 12 + ix) * 4 + 476)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            for ox in 1..<11 {
+                let yp = y + (ox + 132) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (ox + 119) * 4 + (iy * 12 + ix) * 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + 572
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 12 + ix) * 4 + 520)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }

@@ -287,15 +287,13 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     @inline(never)
     static func l1_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<4 {
-            let top = oy * 2
             for ox in 0..<4 {
-                let left = ox * 2
                 let yp = y + (oy * 4 + ox) * 4
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 8 + left + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 16 + ox * 2) * 4 + (iy * 8 + ix) * 4)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }

@@ -186,15 +186,13 @@ public struct Random001: CompiledModel {
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
-            let top = oy
             for ox in 0..<11 {
-                let left = ox
                 let yp = y + (oy * 11 + ox) * 16
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<1 {
+                    do {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 12 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 12 + ox) * 16 + ix * 16)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -207,18 +205,81 @@ public struct Random001: CompiledModel {
     // max_pooling2d_1: MaxPooling2D, (None, 5, 11, 16) → (None, 5, 11, 16), 0 parameters
     @inline(never)
     static func l1_max_pooling2d_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<5 {
-            let top = oy
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 5)
-            for ox in 0..<11 {
-                let left = ox - 1
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 11)
+        for oy in 0..<4 {
+            do {
+                let yp = y + oy * 176
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 11 - 1) * 16 + (iy * 11 + ix) * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            for ox in 1..<10 {
                 let yp = y + (oy * 11 + ox) * 16
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 11 + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 11 + ox - 1) * 16 + (iy * 11 + ix) * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + (oy * 11 + 10) * 16
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 11 + 9) * 16 + (iy * 11 + ix) * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 704
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD16<Float>.self, at: ix * 16 + 688)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            for ox in 1..<10 {
+                let yp = y + (ox + 44) * 16
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD16<Float>.self, at: (ox + 43) * 16 + ix * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + 864
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD16<Float>.self, at: ix * 16 + 848)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

@@ -316,18 +316,14 @@ public struct Random002: CompiledModel {
     // max_pooling2d: MaxPooling2D, (None, 7, 3, 7) → (None, 4, 2, 7), 0 parameters
     @inline(never)
     static func l1_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<4 {
-            let top = oy * 2 - 1
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 7)
-            for ox in 0..<2 {
-                let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 3)
-                let yp = y + (oy * 2 + ox) * 7
+        do {
+            do {
+                let yp = y
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 3 + ix) * 7).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 1..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 3 + ix) * 7 - 21)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -335,9 +331,9 @@ public struct Random002: CompiledModel {
                 }
                 do {
                     var m = SIMD2<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 3 + ix) * 7).simd(SIMD2<Float>.self, at: 4)
+                    for iy in 1..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: (iy * 3 + ix) * 7 - 17)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -345,9 +341,178 @@ public struct Random002: CompiledModel {
                 }
                 do {
                     var m = Float(-Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 3 + ix) * 7)[6]
+                    for iy in 1..<3 {
+                        for ix in 0..<2 {
+                            let v = x[(iy * 3 + ix) * 7 - 15]
+                            m = Swift.max(m, v)
+                        }
+                    }
+                    yp[6] = m
+                }
+            }
+            do {
+                let yp = y + 7
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 1..<3 {
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: iy * 21 - 7)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in 1..<3 {
+                        do {
+                            let v = x.simd(SIMD2<Float>.self, at: iy * 21 - 3)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 4)
+                }
+                do {
+                    var m = Float(-Float.infinity)
+                    for iy in 1..<3 {
+                        do {
+                            let v = x[iy * 21 - 1]
+                            m = Swift.max(m, v)
+                        }
+                    }
+                    yp[6] = m
+                }
+            }
+        }
+        for oy in 1..<3 {
+            do {
+                let yp = y + oy * 14
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 2 - 1) * 21 + (iy * 3 + ix) * 7)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in 0..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: (oy * 2 - 1) * 21 + (iy * 3 + ix) * 7 + 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 4)
+                }
+                do {
+                    var m = Float(-Float.infinity)
+                    for iy in 0..<3 {
+                        for ix in 0..<2 {
+                            let v = x[(oy * 2 - 1) * 21 + (iy * 3 + ix) * 7 + 6]
+                            m = Swift.max(m, v)
+                        }
+                    }
+                    yp[6] = m
+                }
+            }
+            do {
+                let yp = y + (oy * 2 + 1) * 7
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<3 {
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: ((oy * 2 - 1) * 3 + 2) * 7 + iy * 21)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in 0..<3 {
+                        do {
+                            let v = x.simd(SIMD2<Float>.self, at: ((oy * 2 - 1) * 3 + 2) * 7 + iy * 21 + 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 4)
+                }
+                do {
+                    var m = Float(-Float.infinity)
+                    for iy in 0..<3 {
+                        do {
+                            let v = x[((oy * 2 - 1) * 3 + 2) * 7 + iy * 21 + 6]
+                            m = Swift.max(m, v)
+                        }
+                    }
+                    yp[6] = m
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 42
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 3 + ix) * 7 + 105)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: (iy * 3 + ix) * 7 + 109)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 4)
+                }
+                do {
+                    var m = Float(-Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x[(iy * 3 + ix) * 7 + 111]
+                            m = Swift.max(m, v)
+                        }
+                    }
+                    yp[6] = m
+                }
+            }
+            do {
+                let yp = y + 49
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: iy * 21 + 119)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD2<Float>.self, at: iy * 21 + 123)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 4)
+                }
+                do {
+                    var m = Float(-Float.infinity)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x[iy * 21 + 125]
                             m = Swift.max(m, v)
                         }
                     }

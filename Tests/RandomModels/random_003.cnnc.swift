@@ -126,22 +126,30 @@ public struct Random003: CompiledModel {
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 1)
-            for ox in 0..<4 {
-                let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 8)
+            for ox in 0..<3 {
                 let yp = y + ox * 16
-                let cells = Float((y1 - y0) * (x1 - x0))
                 do {
                     var m = SIMD16<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 8 + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                    do {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD16<Float>.self, at: ox * 32 + ix * 16)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 3, at: 0)
+                }
+            }
+            do {
+                let yp = y + 48
+                do {
+                    var m = SIMD16<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD16<Float>.self, at: ix * 16 + 96)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
                 }
             }
         }

@@ -161,22 +161,43 @@ public struct Random018: CompiledModel {
     @inline(never)
     static func l1_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
-            let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 9)
-            for ox in 0..<7 {
-                let left = ox * 2 - 1
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 13)
-                let yp = y + (oy * 7 + ox) * 4
-                let cells = Float((y1 - y0) * (x1 - x0))
+            do {
+                let yp = y + oy * 28
                 do {
                     var m = SIMD4<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 13 + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                    do {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 26 - 1) * 4 + ix * 4)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 2, at: 0)
+                }
+            }
+            for ox in 1..<6 {
+                let yp = y + (oy * 7 + ox) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 26 + ox * 2 - 1) * 4 + ix * 4)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 3, at: 0)
+                }
+            }
+            do {
+                let yp = y + (oy * 7 + 6) * 4
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (oy * 26 + 11) * 4 + ix * 4)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
                 }
             }
         }

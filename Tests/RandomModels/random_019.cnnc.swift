@@ -216,15 +216,13 @@ public struct Random019: CompiledModel {
     @inline(never)
     static func l1_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<4 {
-            let top = oy * 3
             do {
-                let left = 0
                 let yp = y + oy * 9
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
-                    for iy in 0..<1 {
+                    do {
                         for ix in 0..<3 {
-                            let v = (x + ((top + iy) * 4 + left + ix) * 9).simd(SIMD8<Float>.self, at: 0)
+                            let v = x.simd(SIMD8<Float>.self, at: oy * 108 + ix * 9)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -232,9 +230,9 @@ public struct Random019: CompiledModel {
                 }
                 do {
                     var m = Float(-Float.infinity)
-                    for iy in 0..<1 {
+                    do {
                         for ix in 0..<3 {
-                            let v = (x + ((top + iy) * 4 + left + ix) * 9)[8]
+                            let v = x[oy * 108 + ix * 9 + 8]
                             m = Swift.max(m, v)
                         }
                     }

@@ -240,18 +240,81 @@ public struct Random026: CompiledModel {
     // max_pooling2d: MaxPooling2D, (None, 2, 10, 16) → (None, 2, 10, 16), 0 parameters
     @inline(never)
     static func l3_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<2 {
-            let top = oy
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 2)
-            for ox in 0..<10 {
-                let left = ox - 1
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 10)
-                let yp = y + (oy * 10 + ox) * 16
+        do {
+            do {
+                let yp = y
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 10 + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD16<Float>.self, at: (iy * 10 + ix) * 16 - 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            for ox in 1..<9 {
+                let yp = y + ox * 16
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD16<Float>.self, at: (ox - 1) * 16 + (iy * 10 + ix) * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + 144
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD16<Float>.self, at: (iy * 10 + ix) * 16 + 128)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 160
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD16<Float>.self, at: ix * 16 + 144)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            for ox in 1..<9 {
+                let yp = y + (ox + 10) * 16
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD16<Float>.self, at: (ox + 9) * 16 + ix * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + 304
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD16<Float>.self, at: ix * 16 + 288)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

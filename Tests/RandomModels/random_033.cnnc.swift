@@ -323,30 +323,27 @@ public struct Random033: CompiledModel {
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<2 {
-            let top = oy * 2
             do {
-                let left = 0
                 let yp = y + oy * 3
-                let cells = Float(1)
                 do {
                     var m = SIMD2<Float>(repeating: 0)
-                    for iy in 0..<1 {
-                        for ix in 0..<1 {
-                            let v = (x + (top + iy + left + ix) * 3).simd(SIMD2<Float>.self, at: 0)
+                    do {
+                        do {
+                            let v = x.simd(SIMD2<Float>.self, at: oy * 6)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 1, at: 0)
                 }
                 do {
                     var m = Float(0)
-                    for iy in 0..<1 {
-                        for ix in 0..<1 {
-                            let v = (x + (top + iy + left + ix) * 3)[2]
+                    do {
+                        do {
+                            let v = x[oy * 6 + 2]
                             m += v
                         }
                     }
-                    yp[2] = m / cells
+                    yp[2] = m / 1
                 }
             }
         }
@@ -387,17 +384,13 @@ public struct Random033: CompiledModel {
     @inline(never)
     static func l2_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 2)
             do {
-                let left = 0
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
                 let yp = y
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy + ix) * 7).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: iy * 7)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -405,9 +398,9 @@ public struct Random033: CompiledModel {
                 }
                 do {
                     var m = SIMD2<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy + ix) * 7).simd(SIMD2<Float>.self, at: 4)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD2<Float>.self, at: iy * 7 + 4)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -415,9 +408,9 @@ public struct Random033: CompiledModel {
                 }
                 do {
                     var m = Float(-Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy + ix) * 7)[6]
+                    for iy in 0..<2 {
+                        do {
+                            let v = x[iy * 7 + 6]
                             m = Swift.max(m, v)
                         }
                     }

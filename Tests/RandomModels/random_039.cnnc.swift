@@ -201,33 +201,99 @@ public struct Random039: CompiledModel {
     // average_pooling2d: AveragePooling2D, (None, 3, 7, 3) → (None, 2, 4, 3), 0 parameters
     @inline(never)
     static func l1_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<2 {
-            let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 3)
-            for ox in 0..<4 {
-                let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 7)
-                let yp = y + (oy * 4 + ox) * 3
-                let cells = Float((y1 - y0) * (x1 - x0))
+        do {
+            for ox in 0..<3 {
+                let yp = y + ox * 3
                 do {
                     var m = SIMD2<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 7 + ix) * 3).simd(SIMD2<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: ox * 6 + (iy * 7 + ix) * 3)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 4, at: 0)
                 }
                 do {
                     var m = Float(0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 7 + ix) * 3)[2]
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x[ox * 6 + (iy * 7 + ix) * 3 + 2]
                             m += v
                         }
                     }
-                    yp[2] = m / cells
+                    yp[2] = m / 4
+                }
+            }
+            do {
+                let yp = y + 9
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD2<Float>.self, at: iy * 21 + 18)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
+                }
+                do {
+                    var m = Float(0)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x[iy * 21 + 20]
+                            m += v
+                        }
+                    }
+                    yp[2] = m / 2
+                }
+            }
+        }
+        do {
+            for ox in 0..<3 {
+                let yp = y + (ox + 4) * 3
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: (ox * 2 + 14) * 3 + ix * 3)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
+                }
+                do {
+                    var m = Float(0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x[(ox * 2 + 14) * 3 + ix * 3 + 2]
+                            m += v
+                        }
+                    }
+                    yp[2] = m / 2
+                }
+            }
+            do {
+                let yp = y + 21
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    do {
+                        do {
+                            let v = x.simd(SIMD2<Float>.self, at: 60)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 1, at: 0)
+                }
+                do {
+                    var m = Float(0)
+                    do {
+                        do {
+                            let v = x[62]
+                            m += v
+                        }
+                    }
+                    yp[2] = m / 1
                 }
             }
         }

@@ -262,15 +262,13 @@ public struct Random041: CompiledModel {
     @inline(never)
     static func l2_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<6 {
-            let top = oy * 2
             for ox in 0..<5 {
-                let left = ox * 2
                 let yp = y + (oy * 5 + ox) * 8
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
-                    for iy in 0..<1 {
+                    do {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 10 + left + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                            let v = x.simd(SIMD8<Float>.self, at: (oy * 20 + ox * 2) * 8 + ix * 8)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

@@ -140,15 +140,13 @@ public struct Random042: CompiledModel {
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<6 {
-            let top = oy * 2
             for ox in 0..<5 {
-                let left = ox * 2
                 let yp = y + (oy * 5 + ox) * 16
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
-                        for ix in 0..<1 {
-                            let v = (x + ((top + iy) * 9 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                        do {
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 18 + ox * 2) * 16 + iy * 144)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

@@ -144,20 +144,17 @@ public struct Random043: CompiledModel {
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<4 {
-            let top = oy * 3
             for ox in 0..<4 {
-                let left = ox * 3
                 let yp = y + (oy * 4 + ox) * 8
-                let cells = Float(6)
                 do {
                     var m = SIMD8<Float>(repeating: 0)
                     for iy in 0..<2 {
                         for ix in 0..<3 {
-                            let v = (x + ((top + iy) * 12 + left + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                            let v = x.simd(SIMD8<Float>.self, at: (oy * 36 + ox * 3) * 8 + (iy * 12 + ix) * 8)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 6, at: 0)
                 }
             }
         }
@@ -166,23 +163,59 @@ public struct Random043: CompiledModel {
     // average_pooling2d_1: AveragePooling2D, (None, 4, 4, 8) → (None, 2, 2, 8), 0 parameters
     @inline(never)
     static func l1_average_pooling2d_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<2 {
-            let top = oy * 3 - 1
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 4)
-            for ox in 0..<2 {
-                let left = ox * 3
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 4)
-                let yp = y + (oy * 2 + ox) * 8
-                let cells = Float((y1 - y0) * (x1 - x0))
+        do {
+            do {
+                let yp = y
                 do {
                     var m = SIMD8<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 4 + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                    for iy in 1..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD8<Float>.self, at: (iy * 4 + ix) * 8 - 32)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 4, at: 0)
+                }
+            }
+            do {
+                let yp = y + 8
+                do {
+                    var m = SIMD8<Float>(repeating: 0)
+                    for iy in 1..<3 {
+                        do {
+                            let v = x.simd(SIMD8<Float>.self, at: iy * 32 - 8)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 16
+                do {
+                    var m = SIMD8<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD8<Float>.self, at: (iy * 4 + ix) * 8 + 64)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 4, at: 0)
+                }
+            }
+            do {
+                let yp = y + 24
+                do {
+                    var m = SIMD8<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD8<Float>.self, at: iy * 32 + 88)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
                 }
             }
         }

@@ -307,18 +307,14 @@ public struct Random044: CompiledModel {
     // max_pooling2d: MaxPooling2D, (None, 3, 6, 7) → (None, 2, 3, 7), 0 parameters
     @inline(never)
     static func l3_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<2 {
-            let top = oy * 2
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 3)
+        do {
             for ox in 0..<3 {
-                let left = ox * 2
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 6)
-                let yp = y + (oy * 3 + ox) * 7
+                let yp = y + ox * 7
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 6 + ix) * 7).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: ox * 14 + (iy * 6 + ix) * 7)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -326,9 +322,9 @@ public struct Random044: CompiledModel {
                 }
                 do {
                     var m = SIMD2<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 6 + ix) * 7).simd(SIMD2<Float>.self, at: 4)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: ox * 14 + (iy * 6 + ix) * 7 + 4)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -336,9 +332,44 @@ public struct Random044: CompiledModel {
                 }
                 do {
                     var m = Float(-Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 6 + ix) * 7)[6]
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x[ox * 14 + (iy * 6 + ix) * 7 + 6]
+                            m = Swift.max(m, v)
+                        }
+                    }
+                    yp[6] = m
+                }
+            }
+        }
+        do {
+            for ox in 0..<3 {
+                let yp = y + (ox + 3) * 7
+                do {
+                    var m = SIMD4<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (ox * 2 + 12) * 7 + ix * 7)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: (ox * 2 + 12) * 7 + ix * 7 + 4)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 4)
+                }
+                do {
+                    var m = Float(-Float.infinity)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x[(ox * 2 + 12) * 7 + ix * 7 + 6]
                             m = Swift.max(m, v)
                         }
                     }

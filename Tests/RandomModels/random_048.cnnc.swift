@@ -159,17 +159,26 @@ public struct Random048: CompiledModel {
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
-            let top = oy
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 5)
-            for ox in 0..<5 {
-                let left = ox
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 5)
+            for ox in 0..<4 {
                 let yp = y + (oy * 5 + ox) * 8
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 5 + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD8<Float>.self, at: (oy * 5 + ox) * 8 + ix * 8)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + (oy * 5 + 4) * 8
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    do {
+                        do {
+                            let v = x.simd(SIMD8<Float>.self, at: (oy * 5 + 4) * 8)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

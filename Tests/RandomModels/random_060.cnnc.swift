@@ -213,22 +213,17 @@ public struct Random060: CompiledModel {
     @inline(never)
     static func l2_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 2)
             do {
-                let left = 0
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 3)
                 let yp = y
-                let cells = Float((y1 - y0) * (x1 - x0))
                 do {
                     var m = SIMD2<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 3 + ix) * 2).simd(SIMD2<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD2<Float>.self, at: iy * 6)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 2, at: 0)
                 }
             }
         }

@@ -292,15 +292,13 @@ public struct Random072: CompiledModel {
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<3 {
-            let top = oy * 3
             do {
-                let left = 0
                 let yp = y + oy * 4
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
-                        for ix in 0..<1 {
-                            let v = (x + (top + iy + left + ix) * 4).simd(SIMD4<Float>.self, at: 0)
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: oy * 12 + iy * 4)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }

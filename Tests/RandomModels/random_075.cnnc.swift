@@ -136,17 +136,13 @@ public struct Random075: CompiledModel {
     @inline(never)
     static func l1_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 2)
             for ox in 0..<3 {
-                let left = ox * 3
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 9)
                 let yp = y + ox * 3
                 do {
                     var m = SIMD2<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 9 + ix) * 3).simd(SIMD2<Float>.self, at: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD2<Float>.self, at: ox * 9 + (iy * 9 + ix) * 3)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }
@@ -154,9 +150,9 @@ public struct Random075: CompiledModel {
                 }
                 do {
                     var m = Float(-Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 9 + ix) * 3)[2]
+                    for iy in 0..<2 {
+                        for ix in 0..<3 {
+                            let v = x[ox * 9 + (iy * 9 + ix) * 3 + 2]
                             m = Swift.max(m, v)
                         }
                     }

@@ -221,22 +221,30 @@ public struct Random077: CompiledModel {
     @inline(never)
     static func l1_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 1)
-            for ox in 0..<2 {
-                let left = ox * 3
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 5)
-                let yp = y + ox * 8
-                let cells = Float((y1 - y0) * (x1 - x0))
+            do {
+                let yp = y
                 do {
                     var m = SIMD8<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 5 + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                    do {
+                        for ix in 0..<3 {
+                            let v = x.simd(SIMD8<Float>.self, at: ix * 8)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 3, at: 0)
+                }
+            }
+            do {
+                let yp = y + 8
+                do {
+                    var m = SIMD8<Float>(repeating: 0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD8<Float>.self, at: ix * 8 + 24)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
                 }
             }
         }
@@ -246,20 +254,17 @@ public struct Random077: CompiledModel {
     @inline(never)
     static func l2_average_pooling2d_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
             do {
-                let left = 0
                 let yp = y
-                let cells = Float(2)
                 do {
                     var m = SIMD8<Float>(repeating: 0)
-                    for iy in 0..<1 {
+                    do {
                         for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 2 + left + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                            let v = x.simd(SIMD8<Float>.self, at: ix * 8)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 2, at: 0)
                 }
             }
         }
@@ -269,17 +274,13 @@ public struct Random077: CompiledModel {
     @inline(never)
     static func l3_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 1)
             do {
-                let left = 0
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
                 let yp = y
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                    do {
+                        do {
+                            let v = x.simd(SIMD8<Float>.self, at: 0)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -293,22 +294,17 @@ public struct Random077: CompiledModel {
     @inline(never)
     static func l4_average_pooling2d_2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 1)
             do {
-                let left = -1
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 1)
                 let yp = y
-                let cells = Float((y1 - y0) * (x1 - x0))
                 do {
                     var m = SIMD8<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy + ix) * 8).simd(SIMD8<Float>.self, at: 0)
+                    do {
+                        do {
+                            let v = x.simd(SIMD8<Float>.self, at: 0)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 1, at: 0)
                 }
             }
         }

@@ -274,15 +274,13 @@ public struct Random078: CompiledModel {
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<2 {
-            let top = oy * 3
             for ox in 0..<4 {
-                let left = ox * 3
                 let yp = y + (oy * 4 + ox) * 16
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
                     for iy in 0..<2 {
-                        for ix in 0..<1 {
-                            let v = (x + ((top + iy) * 11 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                        do {
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 33 + ox * 3) * 16 + iy * 176)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -296,20 +294,17 @@ public struct Random078: CompiledModel {
     @inline(never)
     static func l1_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         do {
-            let top = 0
             do {
-                let left = 0
                 let yp = y
-                let cells = Float(6)
                 do {
                     var m = SIMD16<Float>(repeating: 0)
                     for iy in 0..<2 {
                         for ix in 0..<3 {
-                            let v = (x + ((top + iy) * 4 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                            let v = x.simd(SIMD16<Float>.self, at: (iy * 4 + ix) * 16)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 6, at: 0)
                 }
             }
         }

@@ -302,53 +302,93 @@ public struct Random080: CompiledModel {
     // average_pooling2d: AveragePooling2D, (None, 5, 4, 15) → (None, 2, 2, 15), 0 parameters
     @inline(never)
     static func l3_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<2 {
-            let top = oy * 3
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 5)
+        do {
             for ox in 0..<2 {
-                let left = ox * 3
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 4)
-                let yp = y + (oy * 2 + ox) * 15
-                let cells = Float((y1 - y0) * (x1 - x0))
+                let yp = y + ox * 15
                 do {
                     var m = SIMD8<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 4 + ix) * 15).simd(SIMD8<Float>.self, at: 0)
+                    for iy in 0..<3 {
+                        do {
+                            let v = x.simd(SIMD8<Float>.self, at: ox * 45 + iy * 60)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 3, at: 0)
                 }
                 do {
                     var m = SIMD4<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 4 + ix) * 15).simd(SIMD4<Float>.self, at: 8)
+                    for iy in 0..<3 {
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: ox * 45 + iy * 60 + 8)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 8)
+                    yp.store(m / 3, at: 8)
                 }
                 do {
                     var m = SIMD2<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 4 + ix) * 15).simd(SIMD2<Float>.self, at: 12)
+                    for iy in 0..<3 {
+                        do {
+                            let v = x.simd(SIMD2<Float>.self, at: ox * 45 + iy * 60 + 12)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 12)
+                    yp.store(m / 3, at: 12)
                 }
                 do {
                     var m = Float(0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 4 + ix) * 15)[14]
+                    for iy in 0..<3 {
+                        do {
+                            let v = x[ox * 45 + iy * 60 + 14]
                             m += v
                         }
                     }
-                    yp[14] = m / cells
+                    yp[14] = m / 3
+                }
+            }
+        }
+        do {
+            for ox in 0..<2 {
+                let yp = y + (ox + 2) * 15
+                do {
+                    var m = SIMD8<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD8<Float>.self, at: (ox * 3 + 12) * 15 + iy * 60)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 0)
+                }
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: (ox * 3 + 12) * 15 + iy * 60 + 8)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 8)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD2<Float>.self, at: (ox * 3 + 12) * 15 + iy * 60 + 12)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 2, at: 12)
+                }
+                do {
+                    var m = Float(0)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x[(ox * 3 + 12) * 15 + iy * 60 + 14]
+                            m += v
+                        }
+                    }
+                    yp[14] = m / 2
                 }
             }
         }

@@ -157,30 +157,27 @@ public struct Random082: CompiledModel {
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<3 {
-            let top = oy * 2
             do {
-                let left = 0
                 let yp = y + oy * 5
-                let cells = Float(2)
                 do {
                     var m = SIMD4<Float>(repeating: 0)
                     for iy in 0..<2 {
-                        for ix in 0..<1 {
-                            let v = (x + (top + iy + left + ix) * 5).simd(SIMD4<Float>.self, at: 0)
+                        do {
+                            let v = x.simd(SIMD4<Float>.self, at: oy * 10 + iy * 5)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 2, at: 0)
                 }
                 do {
                     var m = Float(0)
                     for iy in 0..<2 {
-                        for ix in 0..<1 {
-                            let v = (x + (top + iy + left + ix) * 5)[4]
+                        do {
+                            let v = x[oy * 10 + iy * 5 + 4]
                             m += v
                         }
                     }
-                    yp[4] = m / cells
+                    yp[4] = m / 2
                 }
             }
         }

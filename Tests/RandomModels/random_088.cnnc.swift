@@ -255,18 +255,14 @@ public struct Random088: CompiledModel {
     // max_pooling2d: MaxPooling2D, (None, 2, 2, 24) → (None, 2, 2, 24), 0 parameters
     @inline(never)
     static func l1_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<2 {
-            let top = oy - 1
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 2)
-            for ox in 0..<2 {
-                let left = ox
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 2)
-                let yp = y + (oy * 2 + ox) * 24
+        do {
+            do {
+                let yp = y
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 2 + ix) * 24).simd(SIMD16<Float>.self, at: 0)
+                    for iy in 1..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD16<Float>.self, at: (iy * 2 + ix) * 24 - 48)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -274,9 +270,80 @@ public struct Random088: CompiledModel {
                 }
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 2 + ix) * 24).simd(SIMD8<Float>.self, at: 16)
+                    for iy in 1..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD8<Float>.self, at: (iy * 2 + ix) * 24 - 32)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 16)
+                }
+            }
+            do {
+                let yp = y + 24
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 1..<3 {
+                        do {
+                            let v = x.simd(SIMD16<Float>.self, at: iy * 48 - 24)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 1..<3 {
+                        do {
+                            let v = x.simd(SIMD8<Float>.self, at: iy * 48 - 8)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 16)
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 48
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD16<Float>.self, at: (iy * 2 + ix) * 24)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD8<Float>.self, at: (iy * 2 + ix) * 24 + 16)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 16)
+                }
+            }
+            do {
+                let yp = y + 72
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD16<Float>.self, at: iy * 48 + 24)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        do {
+                            let v = x.simd(SIMD8<Float>.self, at: iy * 48 + 40)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }

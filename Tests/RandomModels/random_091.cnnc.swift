@@ -192,17 +192,13 @@ public struct Random091: CompiledModel {
     @inline(never)
     static func l1_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<6 {
-            let top = oy
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 6)
-            for ox in 0..<4 {
-                let left = ox
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 4)
+            for ox in 0..<3 {
                 let yp = y + (oy * 4 + ox) * 9
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 4 + ix) * 9).simd(SIMD8<Float>.self, at: 0)
+                    do {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD8<Float>.self, at: (oy * 4 + ox) * 9 + ix * 9)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }
@@ -210,9 +206,32 @@ public struct Random091: CompiledModel {
                 }
                 do {
                     var m = Float(-Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 4 + ix) * 9)[8]
+                    do {
+                        for ix in 0..<2 {
+                            let v = x[(oy * 4 + ox) * 9 + ix * 9 + 8]
+                            m = Swift.max(m, v)
+                        }
+                    }
+                    yp[8] = m
+                }
+            }
+            do {
+                let yp = y + (oy * 4 + 3) * 9
+                do {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    do {
+                        do {
+                            let v = x.simd(SIMD8<Float>.self, at: (oy * 4 + 3) * 9)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+                do {
+                    var m = Float(-Float.infinity)
+                    do {
+                        do {
+                            let v = x[(oy * 4 + 3) * 9 + 8]
                             m = Swift.max(m, v)
                         }
                     }

@@ -205,18 +205,44 @@ public struct Random093: CompiledModel {
     // max_pooling2d: MaxPooling2D, (None, 7, 11, 2) → (None, 3, 4, 2), 0 parameters
     @inline(never)
     static func l1_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<3 {
-            let top = oy * 3 - 1
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 7)
+        do {
             for ox in 0..<4 {
-                let left = ox * 3
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 11)
-                let yp = y + (oy * 4 + ox) * 2
+                let yp = y + ox * 2
                 do {
                     var m = SIMD2<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 11 + ix) * 2).simd(SIMD2<Float>.self, at: 0)
+                    for iy in 1..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: (ox * 3 - 11) * 2 + (iy * 11 + ix) * 2)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+        }
+        do {
+            for ox in 0..<4 {
+                let yp = y + (ox + 4) * 2
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in 0..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: (ox * 3 + 22) * 2 + (iy * 11 + ix) * 2)
+                            m = m.replacing(with: v, where: v .>= m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+        }
+        do {
+            for ox in 0..<4 {
+                let yp = y + (ox + 8) * 2
+                do {
+                    var m = SIMD2<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: (ox * 3 + 55) * 2 + (iy * 11 + ix) * 2)
                             m = m.replacing(with: v, where: v .>= m)
                         }
                     }

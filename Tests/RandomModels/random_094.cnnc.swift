@@ -142,20 +142,17 @@ public struct Random094: CompiledModel {
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<5 {
-            let top = oy * 2
             for ox in 0..<4 {
-                let left = ox * 2
                 let yp = y + (oy * 4 + ox) * 16
-                let cells = Float(9)
                 do {
                     var m = SIMD16<Float>(repeating: 0)
                     for iy in 0..<3 {
                         for ix in 0..<3 {
-                            let v = (x + ((top + iy) * 9 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 18 + ox * 2) * 16 + (iy * 9 + ix) * 16)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 9, at: 0)
                 }
             }
         }
@@ -164,18 +161,55 @@ public struct Random094: CompiledModel {
     // max_pooling2d: MaxPooling2D, (None, 5, 4, 16) → (None, 2, 2, 16), 0 parameters
     @inline(never)
     static func l1_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<2 {
-            let top = oy * 3
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 5)
-            for ox in 0..<2 {
-                let left = ox * 3 - 1
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 4)
-                let yp = y + (oy * 2 + ox) * 16
+        do {
+            do {
+                let yp = y
                 do {
                     var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 4 + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                    for iy in 0..<3 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD16<Float>.self, at: (iy * 4 + ix) * 16 - 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + 16
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD16<Float>.self, at: (iy * 4 + ix) * 16 + 32)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 32
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 1..<3 {
+                            let v = x.simd(SIMD16<Float>.self, at: (iy * 4 + ix) * 16 + 176)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: 0)
+                }
+            }
+            do {
+                let yp = y + 48
+                do {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD16<Float>.self, at: (iy * 4 + ix) * 16 + 224)
                             m = m.replacing(with: v, where: v .> m)
                         }
                     }

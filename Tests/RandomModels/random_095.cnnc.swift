@@ -167,20 +167,17 @@ public struct Random095: CompiledModel {
     @inline(never)
     static func l1_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for oy in 0..<3 {
-            let top = oy
             for ox in 0..<6 {
-                let left = ox
                 let yp = y + (oy * 6 + ox) * 16
-                let cells = Float(3)
                 do {
                     var m = SIMD16<Float>(repeating: 0)
-                    for iy in 0..<1 {
+                    do {
                         for ix in 0..<3 {
-                            let v = (x + ((top + iy) * 8 + left + ix) * 16).simd(SIMD16<Float>.self, at: 0)
+                            let v = x.simd(SIMD16<Float>.self, at: (oy * 8 + ox) * 16 + ix * 16)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 3, at: 0)
                 }
             }
         }

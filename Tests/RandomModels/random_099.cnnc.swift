@@ -257,43 +257,73 @@ public struct Random099: CompiledModel {
     // average_pooling2d: AveragePooling2D, (None, 5, 3, 7) → (None, 2, 1, 7), 0 parameters
     @inline(never)
     static func l1_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for oy in 0..<2 {
-            let top = oy * 3
-            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 5)
+        do {
             do {
-                let left = 0
-                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 3)
-                let yp = y + oy * 7
-                let cells = Float((y1 - y0) * (x1 - x0))
+                let yp = y
                 do {
                     var m = SIMD4<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 3 + ix) * 7).simd(SIMD4<Float>.self, at: 0)
+                    for iy in 0..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 3 + ix) * 7)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 0)
+                    yp.store(m / 6, at: 0)
                 }
                 do {
                     var m = SIMD2<Float>(repeating: 0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 3 + ix) * 7).simd(SIMD2<Float>.self, at: 4)
+                    for iy in 0..<3 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: (iy * 3 + ix) * 7 + 4)
                             m += v
                         }
                     }
-                    yp.store(m / cells, at: 4)
+                    yp.store(m / 6, at: 4)
                 }
                 do {
                     var m = Float(0)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 3 + ix) * 7)[6]
+                    for iy in 0..<3 {
+                        for ix in 0..<2 {
+                            let v = x[(iy * 3 + ix) * 7 + 6]
                             m += v
                         }
                     }
-                    yp[6] = m / cells
+                    yp[6] = m / 6
+                }
+            }
+        }
+        do {
+            do {
+                let yp = y + 7
+                do {
+                    var m = SIMD4<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD4<Float>.self, at: (iy * 3 + ix) * 7 + 63)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 4, at: 0)
+                }
+                do {
+                    var m = SIMD2<Float>(repeating: 0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x.simd(SIMD2<Float>.self, at: (iy * 3 + ix) * 7 + 67)
+                            m += v
+                        }
+                    }
+                    yp.store(m / 4, at: 4)
+                }
+                do {
+                    var m = Float(0)
+                    for iy in 0..<2 {
+                        for ix in 0..<2 {
+                            let v = x[(iy * 3 + ix) * 7 + 69]
+                            m += v
+                        }
+                    }
+                    yp[6] = m / 4
                 }
             }
         }

@@ -1280,10 +1280,10 @@ import Testing
 
     /// Pixels of a flat block a multiple of 4 KB apart share one set of the L1
     /// cache (ResNet50's 1024-channel stage): a block holds at most 8 of them,
-    /// the accumulators it gives up going to a second vector of channels.
+    /// the accumulators it gives up going to more vectors of channels.
     @Test func aFlatBlockReadsAtMostEightPixelsThroughOneCacheSet() throws {
-        func block(channels: Int) throws -> [Int] {
-            let program = try Self.program("input_shape: [4, 4, \(channels)]\nlayers:\n  - Conv2D: {filters: 256, kernel_size: 1}\n")
+        func block(channels: Int, side: Int = 4, filters: Int = 256) throws -> [Int] {
+            let program = try Self.program("input_shape: [\(side), \(side), \(channels)]\nlayers:\n  - Conv2D: {filters: \(filters), kernel_size: 1}\n")
             guard case .convolution(let kernels) = program.nodes[0].kernel, case .channelLanes(let direct) = kernels.direct else {
                 Issue.record("no channel-lane kernel: \(program.nodes[0].kernel)")
                 return []
@@ -1298,6 +1298,10 @@ import Testing
         #expect(try block(channels: 2048) == [8, 2])
         // 512: pixels 2 KB apart, 8 in each of two sets.
         #expect(try block(channels: 512) == [16, 1])
+        // MobileNet's last stage: 49 pixels would be blocks of 25 in one vector; halved
+        // twice to 7, the 25 accumulators become 3 vectors of channels (21, with 3 weight
+        // vectors in AVX-512's 32 registers), not 1 (halving by halving, rounded down).
+        #expect(try block(channels: 1024, side: 7, filters: 1024) == [7, 3])
     }
 
     /// In the layer-major functions, a 3x3 'same' convolution on 2x2 pixels

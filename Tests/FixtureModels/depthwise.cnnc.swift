@@ -638,168 +638,164 @@ public struct Depthwise: CompiledModel {
                 default: kernelRows = 0..<3
             }
             do {
-                do {
-                    let yp = y + oy * 216
-                    var s0 = bias.load16(at: 0)
-                    var s1 = bias.load16(at: 0)
-                    var s2 = bias.load16(at: 0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 216 + ky * 216 - 216
-                        let wr = kernel + ky * 72
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 24)
-                        let w2 = wr.load16(at: 48)
-                        let i1 = xr.load16(at: 0)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load16(at: 24)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load16(at: 48)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        let i4 = xr.load16(at: 72)
-                        s2 = madd(s2, i4, w2)
-                    }
-                    yp.store(zeroingNegatives(s0), at: 0)
-                    yp.store(zeroingNegatives(s1), at: 24)
-                    yp.store(zeroingNegatives(s2), at: 48)
+                let yp = y + oy * 216
+                var s0 = bias.load16(at: 0)
+                var s1 = bias.load16(at: 0)
+                var s2 = bias.load16(at: 0)
+                for ky in kernelRows {
+                    let xr = x + oy * 216 + ky * 216 - 216
+                    let wr = kernel + ky * 72
+                    let w0 = wr.load16(at: 0)
+                    let w1 = wr.load16(at: 24)
+                    let w2 = wr.load16(at: 48)
+                    let i1 = xr.load16(at: 0)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load16(at: 24)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    let i3 = xr.load16(at: 48)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    let i4 = xr.load16(at: 72)
+                    s2 = madd(s2, i4, w2)
                 }
-                do {
-                    let yp = y + (oy * 9 + 3) * 24
-                    var s0 = bias.load16(at: 0)
-                    var s1 = bias.load16(at: 0)
-                    var s2 = bias.load16(at: 0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 216 + ky * 216 - 216
-                        let wr = kernel + ky * 72
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 24)
-                        let w2 = wr.load16(at: 48)
-                        let i0 = xr.load16(at: 48)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load16(at: 72)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load16(at: 96)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load16(at: 120)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        let i4 = xr.load16(at: 144)
-                        s2 = madd(s2, i4, w2)
-                    }
-                    yp.store(zeroingNegatives(s0), at: 0)
-                    yp.store(zeroingNegatives(s1), at: 24)
-                    yp.store(zeroingNegatives(s2), at: 48)
-                }
-                do {
-                    let yp = y + (oy * 9 + 6) * 24
-                    var s0 = bias.load16(at: 0)
-                    var s1 = bias.load16(at: 0)
-                    var s2 = bias.load16(at: 0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 216 + ky * 216 - 216
-                        let wr = kernel + ky * 72
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 24)
-                        let w2 = wr.load16(at: 48)
-                        let i0 = xr.load16(at: 120)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load16(at: 144)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load16(at: 168)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load16(at: 192)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                    }
-                    yp.store(zeroingNegatives(s0), at: 0)
-                    yp.store(zeroingNegatives(s1), at: 24)
-                    yp.store(zeroingNegatives(s2), at: 48)
-                }
+                yp.store(zeroingNegatives(s0), at: 0)
+                yp.store(zeroingNegatives(s1), at: 24)
+                yp.store(zeroingNegatives(s2), at: 48)
             }
             do {
-                do {
-                    let yp = y + oy * 216 + 16
-                    var s0 = bias.load8(at: 16)
-                    var s1 = bias.load8(at: 16)
-                    var s2 = bias.load8(at: 16)
-                    var s3 = bias.load8(at: 16)
-                    var s4 = bias.load8(at: 16)
-                    for ky in kernelRows {
-                        let xr = x + oy * 216 + ky * 216 - 200
-                        let wr = kernel + ky * 72 + 16
-                        let w0 = wr.load8(at: 0)
-                        let w1 = wr.load8(at: 24)
-                        let w2 = wr.load8(at: 48)
-                        let i1 = xr.load8(at: 0)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load8(at: 24)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load8(at: 48)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        let i4 = xr.load8(at: 72)
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                        s4 = madd(s4, i4, w0)
-                        let i5 = xr.load8(at: 96)
-                        s3 = madd(s3, i5, w2)
-                        s4 = madd(s4, i5, w1)
-                        let i6 = xr.load8(at: 120)
-                        s4 = madd(s4, i6, w2)
-                    }
-                    yp.store(zeroingNegatives(s0), at: 0)
-                    yp.store(zeroingNegatives(s1), at: 24)
-                    yp.store(zeroingNegatives(s2), at: 48)
-                    yp.store(zeroingNegatives(s3), at: 72)
-                    yp.store(zeroingNegatives(s4), at: 96)
+                let yp = y + (oy * 9 + 3) * 24
+                var s0 = bias.load16(at: 0)
+                var s1 = bias.load16(at: 0)
+                var s2 = bias.load16(at: 0)
+                for ky in kernelRows {
+                    let xr = x + oy * 216 + ky * 216 - 216
+                    let wr = kernel + ky * 72
+                    let w0 = wr.load16(at: 0)
+                    let w1 = wr.load16(at: 24)
+                    let w2 = wr.load16(at: 48)
+                    let i0 = xr.load16(at: 48)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load16(at: 72)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load16(at: 96)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    let i3 = xr.load16(at: 120)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    let i4 = xr.load16(at: 144)
+                    s2 = madd(s2, i4, w2)
                 }
-                do {
-                    let yp = y + (oy * 9 + 5) * 24 + 16
-                    var s0 = bias.load8(at: 16)
-                    var s1 = bias.load8(at: 16)
-                    var s2 = bias.load8(at: 16)
-                    var s3 = bias.load8(at: 16)
-                    for ky in kernelRows {
-                        let xr = x + oy * 216 + ky * 216 - 200
-                        let wr = kernel + ky * 72 + 16
-                        let w0 = wr.load8(at: 0)
-                        let w1 = wr.load8(at: 24)
-                        let w2 = wr.load8(at: 48)
-                        let i0 = xr.load8(at: 96)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load8(at: 120)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load8(at: 144)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load8(at: 168)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        let i4 = xr.load8(at: 192)
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                    }
-                    yp.store(zeroingNegatives(s0), at: 0)
-                    yp.store(zeroingNegatives(s1), at: 24)
-                    yp.store(zeroingNegatives(s2), at: 48)
-                    yp.store(zeroingNegatives(s3), at: 72)
+                yp.store(zeroingNegatives(s0), at: 0)
+                yp.store(zeroingNegatives(s1), at: 24)
+                yp.store(zeroingNegatives(s2), at: 48)
+            }
+            do {
+                let yp = y + (oy * 9 + 6) * 24
+                var s0 = bias.load16(at: 0)
+                var s1 = bias.load16(at: 0)
+                var s2 = bias.load16(at: 0)
+                for ky in kernelRows {
+                    let xr = x + oy * 216 + ky * 216 - 216
+                    let wr = kernel + ky * 72
+                    let w0 = wr.load16(at: 0)
+                    let w1 = wr.load16(at: 24)
+                    let w2 = wr.load16(at: 48)
+                    let i0 = xr.load16(at: 120)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load16(at: 144)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load16(at: 168)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    let i3 = xr.load16(at: 192)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
                 }
+                yp.store(zeroingNegatives(s0), at: 0)
+                yp.store(zeroingNegatives(s1), at: 24)
+                yp.store(zeroingNegatives(s2), at: 48)
+            }
+            do {
+                let yp = y + oy * 216 + 16
+                var s0 = bias.load8(at: 16)
+                var s1 = bias.load8(at: 16)
+                var s2 = bias.load8(at: 16)
+                var s3 = bias.load8(at: 16)
+                var s4 = bias.load8(at: 16)
+                for ky in kernelRows {
+                    let xr = x + oy * 216 + ky * 216 - 200
+                    let wr = kernel + ky * 72 + 16
+                    let w0 = wr.load8(at: 0)
+                    let w1 = wr.load8(at: 24)
+                    let w2 = wr.load8(at: 48)
+                    let i1 = xr.load8(at: 0)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load8(at: 24)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    let i3 = xr.load8(at: 48)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    s3 = madd(s3, i3, w0)
+                    let i4 = xr.load8(at: 72)
+                    s2 = madd(s2, i4, w2)
+                    s3 = madd(s3, i4, w1)
+                    s4 = madd(s4, i4, w0)
+                    let i5 = xr.load8(at: 96)
+                    s3 = madd(s3, i5, w2)
+                    s4 = madd(s4, i5, w1)
+                    let i6 = xr.load8(at: 120)
+                    s4 = madd(s4, i6, w2)
+                }
+                yp.store(zeroingNegatives(s0), at: 0)
+                yp.store(zeroingNegatives(s1), at: 24)
+                yp.store(zeroingNegatives(s2), at: 48)
+                yp.store(zeroingNegatives(s3), at: 72)
+                yp.store(zeroingNegatives(s4), at: 96)
+            }
+            do {
+                let yp = y + (oy * 9 + 5) * 24 + 16
+                var s0 = bias.load8(at: 16)
+                var s1 = bias.load8(at: 16)
+                var s2 = bias.load8(at: 16)
+                var s3 = bias.load8(at: 16)
+                for ky in kernelRows {
+                    let xr = x + oy * 216 + ky * 216 - 200
+                    let wr = kernel + ky * 72 + 16
+                    let w0 = wr.load8(at: 0)
+                    let w1 = wr.load8(at: 24)
+                    let w2 = wr.load8(at: 48)
+                    let i0 = xr.load8(at: 96)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load8(at: 120)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load8(at: 144)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    let i3 = xr.load8(at: 168)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    s3 = madd(s3, i3, w0)
+                    let i4 = xr.load8(at: 192)
+                    s2 = madd(s2, i4, w2)
+                    s3 = madd(s3, i4, w1)
+                }
+                yp.store(zeroingNegatives(s0), at: 0)
+                yp.store(zeroingNegatives(s1), at: 24)
+                yp.store(zeroingNegatives(s2), at: 48)
+                yp.store(zeroingNegatives(s3), at: 72)
             }
         }
     }
@@ -821,86 +817,82 @@ public struct Depthwise: CompiledModel {
         let kernel = w, bias = w + 224
         for oy in parts {
             do {
-                do {
-                    let yp = y + oy * 96
-                    var s0 = bias.load16(at: 0)
-                    var s1 = bias.load16(at: 0)
-                    var s2 = bias.load16(at: 0)
-                    var s3 = bias.load16(at: 0)
-                    for ky in 0..<3 {
-                        let xr = x + oy * 480 + ky * 240
-                        let wr = kernel + ky * 72
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 24)
-                        let w2 = wr.load16(at: 48)
-                        let i0 = xr.load16(at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load16(at: 24)
-                        s0 = madd(s0, i1, w1)
-                        let i2 = xr.load16(at: 48)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w0)
-                        let i3 = xr.load16(at: 72)
-                        s1 = madd(s1, i3, w1)
-                        let i4 = xr.load16(at: 96)
-                        s1 = madd(s1, i4, w2)
-                        s2 = madd(s2, i4, w0)
-                        let i5 = xr.load16(at: 120)
-                        s2 = madd(s2, i5, w1)
-                        let i6 = xr.load16(at: 144)
-                        s2 = madd(s2, i6, w2)
-                        s3 = madd(s3, i6, w0)
-                        let i7 = xr.load16(at: 168)
-                        s3 = madd(s3, i7, w1)
-                        let i8 = xr.load16(at: 192)
-                        s3 = madd(s3, i8, w2)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 24)
-                    yp.store(s2, at: 48)
-                    yp.store(s3, at: 72)
+                let yp = y + oy * 96
+                var s0 = bias.load16(at: 0)
+                var s1 = bias.load16(at: 0)
+                var s2 = bias.load16(at: 0)
+                var s3 = bias.load16(at: 0)
+                for ky in 0..<3 {
+                    let xr = x + oy * 480 + ky * 240
+                    let wr = kernel + ky * 72
+                    let w0 = wr.load16(at: 0)
+                    let w1 = wr.load16(at: 24)
+                    let w2 = wr.load16(at: 48)
+                    let i0 = xr.load16(at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load16(at: 24)
+                    s0 = madd(s0, i1, w1)
+                    let i2 = xr.load16(at: 48)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w0)
+                    let i3 = xr.load16(at: 72)
+                    s1 = madd(s1, i3, w1)
+                    let i4 = xr.load16(at: 96)
+                    s1 = madd(s1, i4, w2)
+                    s2 = madd(s2, i4, w0)
+                    let i5 = xr.load16(at: 120)
+                    s2 = madd(s2, i5, w1)
+                    let i6 = xr.load16(at: 144)
+                    s2 = madd(s2, i6, w2)
+                    s3 = madd(s3, i6, w0)
+                    let i7 = xr.load16(at: 168)
+                    s3 = madd(s3, i7, w1)
+                    let i8 = xr.load16(at: 192)
+                    s3 = madd(s3, i8, w2)
                 }
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 24)
+                yp.store(s2, at: 48)
+                yp.store(s3, at: 72)
             }
             do {
-                do {
-                    let yp = y + oy * 96 + 16
-                    var s0 = bias.load8(at: 16)
-                    var s1 = bias.load8(at: 16)
-                    var s2 = bias.load8(at: 16)
-                    var s3 = bias.load8(at: 16)
-                    for ky in 0..<3 {
-                        let xr = x + oy * 480 + ky * 240 + 16
-                        let wr = kernel + ky * 72 + 16
-                        let w0 = wr.load8(at: 0)
-                        let w1 = wr.load8(at: 24)
-                        let w2 = wr.load8(at: 48)
-                        let i0 = xr.load8(at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load8(at: 24)
-                        s0 = madd(s0, i1, w1)
-                        let i2 = xr.load8(at: 48)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w0)
-                        let i3 = xr.load8(at: 72)
-                        s1 = madd(s1, i3, w1)
-                        let i4 = xr.load8(at: 96)
-                        s1 = madd(s1, i4, w2)
-                        s2 = madd(s2, i4, w0)
-                        let i5 = xr.load8(at: 120)
-                        s2 = madd(s2, i5, w1)
-                        let i6 = xr.load8(at: 144)
-                        s2 = madd(s2, i6, w2)
-                        s3 = madd(s3, i6, w0)
-                        let i7 = xr.load8(at: 168)
-                        s3 = madd(s3, i7, w1)
-                        let i8 = xr.load8(at: 192)
-                        s3 = madd(s3, i8, w2)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 24)
-                    yp.store(s2, at: 48)
-                    yp.store(s3, at: 72)
+                let yp = y + oy * 96 + 16
+                var s0 = bias.load8(at: 16)
+                var s1 = bias.load8(at: 16)
+                var s2 = bias.load8(at: 16)
+                var s3 = bias.load8(at: 16)
+                for ky in 0..<3 {
+                    let xr = x + oy * 480 + ky * 240 + 16
+                    let wr = kernel + ky * 72 + 16
+                    let w0 = wr.load8(at: 0)
+                    let w1 = wr.load8(at: 24)
+                    let w2 = wr.load8(at: 48)
+                    let i0 = xr.load8(at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load8(at: 24)
+                    s0 = madd(s0, i1, w1)
+                    let i2 = xr.load8(at: 48)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w0)
+                    let i3 = xr.load8(at: 72)
+                    s1 = madd(s1, i3, w1)
+                    let i4 = xr.load8(at: 96)
+                    s1 = madd(s1, i4, w2)
+                    s2 = madd(s2, i4, w0)
+                    let i5 = xr.load8(at: 120)
+                    s2 = madd(s2, i5, w1)
+                    let i6 = xr.load8(at: 144)
+                    s2 = madd(s2, i6, w2)
+                    s3 = madd(s3, i6, w0)
+                    let i7 = xr.load8(at: 168)
+                    s3 = madd(s3, i7, w1)
+                    let i8 = xr.load8(at: 192)
+                    s3 = madd(s3, i8, w2)
                 }
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 24)
+                yp.store(s2, at: 48)
+                yp.store(s3, at: 72)
             }
         }
     }
@@ -911,110 +903,106 @@ public struct Depthwise: CompiledModel {
         let kernel = w, bias = w + 224
         for oy in parts {
             do {
-                do {
-                    let yp = y + oy * 96
-                    var s0 = bias.load16(at: 0)
-                    var s1 = bias.load16(at: 0)
-                    var s2 = bias.load16(at: 0)
-                    var s3 = bias.load16(at: 0)
-                    for ky in 0..<3 {
-                        let xr = x + oy * 432 + ky * 216
-                        let wr = kernel + ky * 72
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 24)
-                        let w2 = wr.load16(at: 48)
-                        let i0 = xr.load16(at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load16(at: 24)
-                        s0 = madd(s0, i1, w1)
-                        let i2 = xr.load16(at: 48)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w0)
-                        let i3 = xr.load16(at: 72)
-                        s1 = madd(s1, i3, w1)
-                        let i4 = xr.load16(at: 96)
-                        s1 = madd(s1, i4, w2)
-                        s2 = madd(s2, i4, w0)
-                        let i5 = xr.load16(at: 120)
-                        s2 = madd(s2, i5, w1)
-                        let i6 = xr.load16(at: 144)
-                        s2 = madd(s2, i6, w2)
-                        s3 = madd(s3, i6, w0)
-                        let i7 = xr.load16(at: 168)
-                        s3 = madd(s3, i7, w1)
-                        let i8 = xr.load16(at: 192)
-                        s3 = madd(s3, i8, w2)
-                    }
-                    let e0n = scaleShift(s0, post.load16(at: 0), post.load16(at: 24))
-                    let e0r = V16().replacing(with: e0n, where: e0n .> 0)
-                    let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
-                    yp.store(e0m, at: 0)
-                    let e1n = scaleShift(s1, post.load16(at: 0), post.load16(at: 24))
-                    let e1r = V16().replacing(with: e1n, where: e1n .> 0)
-                    let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
-                    yp.store(e1m, at: 24)
-                    let e2n = scaleShift(s2, post.load16(at: 0), post.load16(at: 24))
-                    let e2r = V16().replacing(with: e2n, where: e2n .> 0)
-                    let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
-                    yp.store(e2m, at: 48)
-                    let e3n = scaleShift(s3, post.load16(at: 0), post.load16(at: 24))
-                    let e3r = V16().replacing(with: e3n, where: e3n .> 0)
-                    let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
-                    yp.store(e3m, at: 72)
+                let yp = y + oy * 96
+                var s0 = bias.load16(at: 0)
+                var s1 = bias.load16(at: 0)
+                var s2 = bias.load16(at: 0)
+                var s3 = bias.load16(at: 0)
+                for ky in 0..<3 {
+                    let xr = x + oy * 432 + ky * 216
+                    let wr = kernel + ky * 72
+                    let w0 = wr.load16(at: 0)
+                    let w1 = wr.load16(at: 24)
+                    let w2 = wr.load16(at: 48)
+                    let i0 = xr.load16(at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load16(at: 24)
+                    s0 = madd(s0, i1, w1)
+                    let i2 = xr.load16(at: 48)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w0)
+                    let i3 = xr.load16(at: 72)
+                    s1 = madd(s1, i3, w1)
+                    let i4 = xr.load16(at: 96)
+                    s1 = madd(s1, i4, w2)
+                    s2 = madd(s2, i4, w0)
+                    let i5 = xr.load16(at: 120)
+                    s2 = madd(s2, i5, w1)
+                    let i6 = xr.load16(at: 144)
+                    s2 = madd(s2, i6, w2)
+                    s3 = madd(s3, i6, w0)
+                    let i7 = xr.load16(at: 168)
+                    s3 = madd(s3, i7, w1)
+                    let i8 = xr.load16(at: 192)
+                    s3 = madd(s3, i8, w2)
                 }
+                let e0n = scaleShift(s0, post.load16(at: 0), post.load16(at: 24))
+                let e0r = V16().replacing(with: e0n, where: e0n .> 0)
+                let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
+                yp.store(e0m, at: 0)
+                let e1n = scaleShift(s1, post.load16(at: 0), post.load16(at: 24))
+                let e1r = V16().replacing(with: e1n, where: e1n .> 0)
+                let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
+                yp.store(e1m, at: 24)
+                let e2n = scaleShift(s2, post.load16(at: 0), post.load16(at: 24))
+                let e2r = V16().replacing(with: e2n, where: e2n .> 0)
+                let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
+                yp.store(e2m, at: 48)
+                let e3n = scaleShift(s3, post.load16(at: 0), post.load16(at: 24))
+                let e3r = V16().replacing(with: e3n, where: e3n .> 0)
+                let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
+                yp.store(e3m, at: 72)
             }
             do {
-                do {
-                    let yp = y + oy * 96 + 16
-                    var s0 = bias.load8(at: 16)
-                    var s1 = bias.load8(at: 16)
-                    var s2 = bias.load8(at: 16)
-                    var s3 = bias.load8(at: 16)
-                    for ky in 0..<3 {
-                        let xr = x + oy * 432 + ky * 216 + 16
-                        let wr = kernel + ky * 72 + 16
-                        let w0 = wr.load8(at: 0)
-                        let w1 = wr.load8(at: 24)
-                        let w2 = wr.load8(at: 48)
-                        let i0 = xr.load8(at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load8(at: 24)
-                        s0 = madd(s0, i1, w1)
-                        let i2 = xr.load8(at: 48)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w0)
-                        let i3 = xr.load8(at: 72)
-                        s1 = madd(s1, i3, w1)
-                        let i4 = xr.load8(at: 96)
-                        s1 = madd(s1, i4, w2)
-                        s2 = madd(s2, i4, w0)
-                        let i5 = xr.load8(at: 120)
-                        s2 = madd(s2, i5, w1)
-                        let i6 = xr.load8(at: 144)
-                        s2 = madd(s2, i6, w2)
-                        s3 = madd(s3, i6, w0)
-                        let i7 = xr.load8(at: 168)
-                        s3 = madd(s3, i7, w1)
-                        let i8 = xr.load8(at: 192)
-                        s3 = madd(s3, i8, w2)
-                    }
-                    let e0n = scaleShift(s0, post.load8(at: 16), post.load8(at: 40))
-                    let e0r = V8().replacing(with: e0n, where: e0n .> 0)
-                    let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
-                    yp.store(e0m, at: 0)
-                    let e1n = scaleShift(s1, post.load8(at: 16), post.load8(at: 40))
-                    let e1r = V8().replacing(with: e1n, where: e1n .> 0)
-                    let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
-                    yp.store(e1m, at: 24)
-                    let e2n = scaleShift(s2, post.load8(at: 16), post.load8(at: 40))
-                    let e2r = V8().replacing(with: e2n, where: e2n .> 0)
-                    let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
-                    yp.store(e2m, at: 48)
-                    let e3n = scaleShift(s3, post.load8(at: 16), post.load8(at: 40))
-                    let e3r = V8().replacing(with: e3n, where: e3n .> 0)
-                    let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
-                    yp.store(e3m, at: 72)
+                let yp = y + oy * 96 + 16
+                var s0 = bias.load8(at: 16)
+                var s1 = bias.load8(at: 16)
+                var s2 = bias.load8(at: 16)
+                var s3 = bias.load8(at: 16)
+                for ky in 0..<3 {
+                    let xr = x + oy * 432 + ky * 216 + 16
+                    let wr = kernel + ky * 72 + 16
+                    let w0 = wr.load8(at: 0)
+                    let w1 = wr.load8(at: 24)
+                    let w2 = wr.load8(at: 48)
+                    let i0 = xr.load8(at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load8(at: 24)
+                    s0 = madd(s0, i1, w1)
+                    let i2 = xr.load8(at: 48)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w0)
+                    let i3 = xr.load8(at: 72)
+                    s1 = madd(s1, i3, w1)
+                    let i4 = xr.load8(at: 96)
+                    s1 = madd(s1, i4, w2)
+                    s2 = madd(s2, i4, w0)
+                    let i5 = xr.load8(at: 120)
+                    s2 = madd(s2, i5, w1)
+                    let i6 = xr.load8(at: 144)
+                    s2 = madd(s2, i6, w2)
+                    s3 = madd(s3, i6, w0)
+                    let i7 = xr.load8(at: 168)
+                    s3 = madd(s3, i7, w1)
+                    let i8 = xr.load8(at: 192)
+                    s3 = madd(s3, i8, w2)
                 }
+                let e0n = scaleShift(s0, post.load8(at: 16), post.load8(at: 40))
+                let e0r = V8().replacing(with: e0n, where: e0n .> 0)
+                let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
+                yp.store(e0m, at: 0)
+                let e1n = scaleShift(s1, post.load8(at: 16), post.load8(at: 40))
+                let e1r = V8().replacing(with: e1n, where: e1n .> 0)
+                let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
+                yp.store(e1m, at: 24)
+                let e2n = scaleShift(s2, post.load8(at: 16), post.load8(at: 40))
+                let e2r = V8().replacing(with: e2n, where: e2n .> 0)
+                let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
+                yp.store(e2m, at: 48)
+                let e3n = scaleShift(s3, post.load8(at: 16), post.load8(at: 40))
+                let e3r = V8().replacing(with: e3n, where: e3n .> 0)
+                let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
+                yp.store(e3m, at: 72)
             }
         }
     }
@@ -1153,85 +1141,81 @@ public struct Depthwise: CompiledModel {
                 default: kernelRows = 0..<5
             }
             do {
-                do {
-                    let yp = y + oy * 24
-                    var s0 = bias.load4(at: 0)
-                    var s1 = bias.load4(at: 0)
-                    var s2 = bias.load4(at: 0)
-                    var s3 = bias.load4(at: 0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 24 + ky * 24 - 48
-                        let wr = kernel + ky * 40
-                        let w0 = wr.load4(at: 0)
-                        let w1 = wr.load4(at: 8)
-                        let w2 = wr.load4(at: 16)
-                        let w3 = wr.load4(at: 24)
-                        let w4 = wr.load4(at: 32)
-                        let i2 = xr.load4(at: 0)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load4(at: 6)
-                        s0 = madd(s0, i3, w3)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        let i4 = xr.load4(at: 12)
-                        s0 = madd(s0, i4, w4)
-                        s1 = madd(s1, i4, w3)
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                        let i5 = xr.load4(at: 18)
-                        s1 = madd(s1, i5, w4)
-                        s2 = madd(s2, i5, w3)
-                        s3 = madd(s3, i5, w2)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 6)
-                    yp.store(s2, at: 12)
-                    yp.store(s3, at: 18)
+                let yp = y + oy * 24
+                var s0 = bias.load4(at: 0)
+                var s1 = bias.load4(at: 0)
+                var s2 = bias.load4(at: 0)
+                var s3 = bias.load4(at: 0)
+                for ky in kernelRows {
+                    let xr = x + oy * 24 + ky * 24 - 48
+                    let wr = kernel + ky * 40
+                    let w0 = wr.load4(at: 0)
+                    let w1 = wr.load4(at: 8)
+                    let w2 = wr.load4(at: 16)
+                    let w3 = wr.load4(at: 24)
+                    let w4 = wr.load4(at: 32)
+                    let i2 = xr.load4(at: 0)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    let i3 = xr.load4(at: 6)
+                    s0 = madd(s0, i3, w3)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    s3 = madd(s3, i3, w0)
+                    let i4 = xr.load4(at: 12)
+                    s0 = madd(s0, i4, w4)
+                    s1 = madd(s1, i4, w3)
+                    s2 = madd(s2, i4, w2)
+                    s3 = madd(s3, i4, w1)
+                    let i5 = xr.load4(at: 18)
+                    s1 = madd(s1, i5, w4)
+                    s2 = madd(s2, i5, w3)
+                    s3 = madd(s3, i5, w2)
                 }
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 6)
+                yp.store(s2, at: 12)
+                yp.store(s3, at: 18)
             }
             // The last 2 channels, lane by lane.
             do {
-                do {
-                    let yp = y + oy * 24 + 4
-                    var s0 = bias.load4(at: 4)
-                    var s1 = bias.load4(at: 4)
-                    var s2 = bias.load4(at: 4)
-                    var s3 = bias.load4(at: 4)
-                    for ky in kernelRows {
-                        let xr = x + oy * 24 + ky * 24 - 44
-                        let wr = kernel + ky * 40 + 4
-                        let w0 = wr.load4(at: 0)
-                        let w1 = wr.load4(at: 8)
-                        let w2 = wr.load4(at: 16)
-                        let w3 = wr.load4(at: 24)
-                        let w4 = wr.load4(at: 32)
-                        var i2 = V4(); for lane in 0..<2 { i2[lane] = xr[lane] }
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        var i3 = V4(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
-                        s0 = madd(s0, i3, w3)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        var i4 = V4(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
-                        s0 = madd(s0, i4, w4)
-                        s1 = madd(s1, i4, w3)
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                        var i5 = V4(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
-                        s1 = madd(s1, i5, w4)
-                        s2 = madd(s2, i5, w3)
-                        s3 = madd(s3, i5, w2)
-                    }
-                    do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
-                    do { let v = s1; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
-                    do { let v = s2; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
-                    do { let v = s3; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+                let yp = y + oy * 24 + 4
+                var s0 = bias.load4(at: 4)
+                var s1 = bias.load4(at: 4)
+                var s2 = bias.load4(at: 4)
+                var s3 = bias.load4(at: 4)
+                for ky in kernelRows {
+                    let xr = x + oy * 24 + ky * 24 - 44
+                    let wr = kernel + ky * 40 + 4
+                    let w0 = wr.load4(at: 0)
+                    let w1 = wr.load4(at: 8)
+                    let w2 = wr.load4(at: 16)
+                    let w3 = wr.load4(at: 24)
+                    let w4 = wr.load4(at: 32)
+                    var i2 = V4(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    var i3 = V4(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                    s0 = madd(s0, i3, w3)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    s3 = madd(s3, i3, w0)
+                    var i4 = V4(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                    s0 = madd(s0, i4, w4)
+                    s1 = madd(s1, i4, w3)
+                    s2 = madd(s2, i4, w2)
+                    s3 = madd(s3, i4, w1)
+                    var i5 = V4(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                    s1 = madd(s1, i5, w4)
+                    s2 = madd(s2, i5, w3)
+                    s3 = madd(s3, i5, w2)
                 }
+                do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+                do { let v = s2; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+                do { let v = s3; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
             }
         }
     }
@@ -1291,56 +1275,52 @@ public struct Depthwise: CompiledModel {
         let kernel = w, bias = w + 80
         for oy in parts {
             do {
-                do {
-                    let yp = y + oy * 24
-                    var s0 = bias.load8(at: 0)
-                    var s1 = bias.load8(at: 0)
-                    for ky in 0..<2 {
-                        let xr = x + oy * 48 + ky * 48
-                        let wr = kernel + ky * 36
-                        let w0 = wr.load8(at: 0)
-                        let w1 = wr.load8(at: 12)
-                        let w2 = wr.load8(at: 24)
-                        let i0 = xr.load8(at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load8(at: 12)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load8(at: 24)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        let i3 = xr.load8(at: 36)
-                        s1 = madd(s1, i3, w2)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 12)
+                let yp = y + oy * 24
+                var s0 = bias.load8(at: 0)
+                var s1 = bias.load8(at: 0)
+                for ky in 0..<2 {
+                    let xr = x + oy * 48 + ky * 48
+                    let wr = kernel + ky * 36
+                    let w0 = wr.load8(at: 0)
+                    let w1 = wr.load8(at: 12)
+                    let w2 = wr.load8(at: 24)
+                    let i0 = xr.load8(at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load8(at: 12)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load8(at: 24)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    let i3 = xr.load8(at: 36)
+                    s1 = madd(s1, i3, w2)
                 }
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 12)
             }
             do {
-                do {
-                    let yp = y + oy * 24 + 8
-                    var s0 = bias.load4(at: 8)
-                    var s1 = bias.load4(at: 8)
-                    for ky in 0..<2 {
-                        let xr = x + oy * 48 + ky * 48 + 8
-                        let wr = kernel + ky * 36 + 8
-                        let w0 = wr.load4(at: 0)
-                        let w1 = wr.load4(at: 12)
-                        let w2 = wr.load4(at: 24)
-                        let i0 = xr.load4(at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load4(at: 12)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load4(at: 24)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        let i3 = xr.load4(at: 36)
-                        s1 = madd(s1, i3, w2)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 12)
+                let yp = y + oy * 24 + 8
+                var s0 = bias.load4(at: 8)
+                var s1 = bias.load4(at: 8)
+                for ky in 0..<2 {
+                    let xr = x + oy * 48 + ky * 48 + 8
+                    let wr = kernel + ky * 36 + 8
+                    let w0 = wr.load4(at: 0)
+                    let w1 = wr.load4(at: 12)
+                    let w2 = wr.load4(at: 24)
+                    let i0 = xr.load4(at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load4(at: 12)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load4(at: 24)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    let i3 = xr.load4(at: 36)
+                    s1 = madd(s1, i3, w2)
                 }
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 12)
             }
         }
     }
@@ -1418,21 +1398,19 @@ public struct Depthwise: CompiledModel {
                 default: kernelRows = 0..<3
             }
             for c0 in stride(from: 0, to: 32, by: 16) {
-                do {
-                    let yp = y + oy * 32 + c0
-                    var s0 = bias.load16(at: c0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 64 + ky * 64 + c0 - 64
-                        let wr = kernel + ky * 96 + c0
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 32)
-                        let i0 = xr.load16(at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load16(at: 32)
-                        s0 = madd(s0, i1, w1)
-                    }
-                    yp.store(s0, at: 0)
+                let yp = y + oy * 32 + c0
+                var s0 = bias.load16(at: c0)
+                for ky in kernelRows {
+                    let xr = x + oy * 64 + ky * 64 + c0 - 64
+                    let wr = kernel + ky * 96 + c0
+                    let w0 = wr.load16(at: 0)
+                    let w1 = wr.load16(at: 32)
+                    let i0 = xr.load16(at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load16(at: 32)
+                    s0 = madd(s0, i1, w1)
                 }
+                yp.store(s0, at: 0)
             }
         }
     }

@@ -442,74 +442,72 @@ public struct Separable: CompiledModel {
             }
             // The last 3 channels, lane by lane.
             do {
-                do {
-                    let yp = y + oy * 24
-                    var s0 = bias.load4(at: 0)
-                    var s1 = bias.load4(at: 0)
-                    var s2 = bias.load4(at: 0)
-                    var s3 = bias.load4(at: 0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 24 + ky * 24 - 24
-                        let wr = kernel + ky * 12
-                        let w0 = wr.load4(at: 0)
-                        let w1 = wr.load4(at: 4)
-                        let w2 = wr.load4(at: 8)
-                        var i1 = V4(); for lane in 0..<3 { i1[lane] = xr[lane] }
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        var i2 = V4(); for lane in 0..<3 { i2[lane] = xr[lane + 3] }
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        var i3 = V4(); for lane in 0..<3 { i3[lane] = xr[lane + 6] }
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        var i4 = V4(); for lane in 0..<3 { i4[lane] = xr[lane + 9] }
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                        var i5 = V4(); for lane in 0..<3 { i5[lane] = xr[lane + 12] }
-                        s3 = madd(s3, i5, w2)
-                    }
-                    do { let v = s0; for lane in 0..<3 { yp[lane] = v[lane] } }
-                    do { let v = s1; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
-                    do { let v = s2; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
-                    do { let v = s3; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                let yp = y + oy * 24
+                var s0 = bias.load4(at: 0)
+                var s1 = bias.load4(at: 0)
+                var s2 = bias.load4(at: 0)
+                var s3 = bias.load4(at: 0)
+                for ky in kernelRows {
+                    let xr = x + oy * 24 + ky * 24 - 24
+                    let wr = kernel + ky * 12
+                    let w0 = wr.load4(at: 0)
+                    let w1 = wr.load4(at: 4)
+                    let w2 = wr.load4(at: 8)
+                    var i1 = V4(); for lane in 0..<3 { i1[lane] = xr[lane] }
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    var i2 = V4(); for lane in 0..<3 { i2[lane] = xr[lane + 3] }
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    var i3 = V4(); for lane in 0..<3 { i3[lane] = xr[lane + 6] }
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    s3 = madd(s3, i3, w0)
+                    var i4 = V4(); for lane in 0..<3 { i4[lane] = xr[lane + 9] }
+                    s2 = madd(s2, i4, w2)
+                    s3 = madd(s3, i4, w1)
+                    var i5 = V4(); for lane in 0..<3 { i5[lane] = xr[lane + 12] }
+                    s3 = madd(s3, i5, w2)
                 }
-                do {
-                    let yp = y + (oy * 8 + 4) * 3
-                    var s0 = bias.load4(at: 0)
-                    var s1 = bias.load4(at: 0)
-                    var s2 = bias.load4(at: 0)
-                    var s3 = bias.load4(at: 0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 24 + ky * 24 - 24
-                        let wr = kernel + ky * 12
-                        let w0 = wr.load4(at: 0)
-                        let w1 = wr.load4(at: 4)
-                        let w2 = wr.load4(at: 8)
-                        var i0 = V4(); for lane in 0..<3 { i0[lane] = xr[lane + 9] }
-                        s0 = madd(s0, i0, w0)
-                        var i1 = V4(); for lane in 0..<3 { i1[lane] = xr[lane + 12] }
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        var i2 = V4(); for lane in 0..<3 { i2[lane] = xr[lane + 15] }
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        var i3 = V4(); for lane in 0..<3 { i3[lane] = xr[lane + 18] }
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        var i4 = V4(); for lane in 0..<3 { i4[lane] = xr[lane + 21] }
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                    }
-                    do { let v = s0; for lane in 0..<3 { yp[lane] = v[lane] } }
-                    do { let v = s1; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
-                    do { let v = s2; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
-                    do { let v = s3; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+                do { let v = s0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            }
+            do {
+                let yp = y + (oy * 8 + 4) * 3
+                var s0 = bias.load4(at: 0)
+                var s1 = bias.load4(at: 0)
+                var s2 = bias.load4(at: 0)
+                var s3 = bias.load4(at: 0)
+                for ky in kernelRows {
+                    let xr = x + oy * 24 + ky * 24 - 24
+                    let wr = kernel + ky * 12
+                    let w0 = wr.load4(at: 0)
+                    let w1 = wr.load4(at: 4)
+                    let w2 = wr.load4(at: 8)
+                    var i0 = V4(); for lane in 0..<3 { i0[lane] = xr[lane + 9] }
+                    s0 = madd(s0, i0, w0)
+                    var i1 = V4(); for lane in 0..<3 { i1[lane] = xr[lane + 12] }
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    var i2 = V4(); for lane in 0..<3 { i2[lane] = xr[lane + 15] }
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    var i3 = V4(); for lane in 0..<3 { i3[lane] = xr[lane + 18] }
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    s3 = madd(s3, i3, w0)
+                    var i4 = V4(); for lane in 0..<3 { i4[lane] = xr[lane + 21] }
+                    s2 = madd(s2, i4, w2)
+                    s3 = madd(s3, i4, w1)
                 }
+                do { let v = s0; for lane in 0..<3 { yp[lane] = v[lane] } }
+                do { let v = s1; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+                do { let v = s2; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+                do { let v = s3; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
             }
         }
     }
@@ -572,74 +570,72 @@ public struct Separable: CompiledModel {
                 default: kernelRows = 0..<3
             }
             do {
-                do {
-                    let yp = y + oy * 128
-                    var s0 = bias.load16(at: 0)
-                    var s1 = bias.load16(at: 0)
-                    var s2 = bias.load16(at: 0)
-                    var s3 = bias.load16(at: 0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 128 + ky * 128 - 128
-                        let wr = kernel + ky * 48
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 16)
-                        let w2 = wr.load16(at: 32)
-                        let i1 = xr.load16(at: 0)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load16(at: 16)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load16(at: 32)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        let i4 = xr.load16(at: 48)
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                        let i5 = xr.load16(at: 64)
-                        s3 = madd(s3, i5, w2)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 16)
-                    yp.store(s2, at: 32)
-                    yp.store(s3, at: 48)
+                let yp = y + oy * 128
+                var s0 = bias.load16(at: 0)
+                var s1 = bias.load16(at: 0)
+                var s2 = bias.load16(at: 0)
+                var s3 = bias.load16(at: 0)
+                for ky in kernelRows {
+                    let xr = x + oy * 128 + ky * 128 - 128
+                    let wr = kernel + ky * 48
+                    let w0 = wr.load16(at: 0)
+                    let w1 = wr.load16(at: 16)
+                    let w2 = wr.load16(at: 32)
+                    let i1 = xr.load16(at: 0)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load16(at: 16)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    let i3 = xr.load16(at: 32)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    s3 = madd(s3, i3, w0)
+                    let i4 = xr.load16(at: 48)
+                    s2 = madd(s2, i4, w2)
+                    s3 = madd(s3, i4, w1)
+                    let i5 = xr.load16(at: 64)
+                    s3 = madd(s3, i5, w2)
                 }
-                do {
-                    let yp = y + (oy * 8 + 4) * 16
-                    var s0 = bias.load16(at: 0)
-                    var s1 = bias.load16(at: 0)
-                    var s2 = bias.load16(at: 0)
-                    var s3 = bias.load16(at: 0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 128 + ky * 128 - 128
-                        let wr = kernel + ky * 48
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 16)
-                        let w2 = wr.load16(at: 32)
-                        let i0 = xr.load16(at: 48)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load16(at: 64)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load16(at: 80)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load16(at: 96)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        let i4 = xr.load16(at: 112)
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 16)
-                    yp.store(s2, at: 32)
-                    yp.store(s3, at: 48)
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 16)
+                yp.store(s2, at: 32)
+                yp.store(s3, at: 48)
+            }
+            do {
+                let yp = y + (oy * 8 + 4) * 16
+                var s0 = bias.load16(at: 0)
+                var s1 = bias.load16(at: 0)
+                var s2 = bias.load16(at: 0)
+                var s3 = bias.load16(at: 0)
+                for ky in kernelRows {
+                    let xr = x + oy * 128 + ky * 128 - 128
+                    let wr = kernel + ky * 48
+                    let w0 = wr.load16(at: 0)
+                    let w1 = wr.load16(at: 16)
+                    let w2 = wr.load16(at: 32)
+                    let i0 = xr.load16(at: 48)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load16(at: 64)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load16(at: 80)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    let i3 = xr.load16(at: 96)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    s3 = madd(s3, i3, w0)
+                    let i4 = xr.load16(at: 112)
+                    s2 = madd(s2, i4, w2)
+                    s3 = madd(s3, i4, w1)
                 }
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 16)
+                yp.store(s2, at: 32)
+                yp.store(s3, at: 48)
             }
         }
     }
@@ -823,92 +819,88 @@ public struct Separable: CompiledModel {
         let kernel = w + 400, bias = w + 1008
         for oy in parts {
             do {
-                do {
-                    let yp = y + oy * 72
-                    var s0 = bias.load16(at: 0)
-                    var s1 = bias.load16(at: 0)
-                    var s2 = bias.load16(at: 0)
-                    for ky in 0..<5 {
-                        let xr = x + oy * 480 + ky * 240
-                        let wr = kernel + ky * 120
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 24)
-                        let w2 = wr.load16(at: 48)
-                        let w3 = wr.load16(at: 72)
-                        let w4 = wr.load16(at: 96)
-                        let i0 = xr.load16(at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load16(at: 24)
-                        s0 = madd(s0, i1, w1)
-                        let i2 = xr.load16(at: 48)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w0)
-                        let i3 = xr.load16(at: 72)
-                        s0 = madd(s0, i3, w3)
-                        s1 = madd(s1, i3, w1)
-                        let i4 = xr.load16(at: 96)
-                        s0 = madd(s0, i4, w4)
-                        s1 = madd(s1, i4, w2)
-                        s2 = madd(s2, i4, w0)
-                        let i5 = xr.load16(at: 120)
-                        s1 = madd(s1, i5, w3)
-                        s2 = madd(s2, i5, w1)
-                        let i6 = xr.load16(at: 144)
-                        s1 = madd(s1, i6, w4)
-                        s2 = madd(s2, i6, w2)
-                        let i7 = xr.load16(at: 168)
-                        s2 = madd(s2, i7, w3)
-                        let i8 = xr.load16(at: 192)
-                        s2 = madd(s2, i8, w4)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 24)
-                    yp.store(s2, at: 48)
+                let yp = y + oy * 72
+                var s0 = bias.load16(at: 0)
+                var s1 = bias.load16(at: 0)
+                var s2 = bias.load16(at: 0)
+                for ky in 0..<5 {
+                    let xr = x + oy * 480 + ky * 240
+                    let wr = kernel + ky * 120
+                    let w0 = wr.load16(at: 0)
+                    let w1 = wr.load16(at: 24)
+                    let w2 = wr.load16(at: 48)
+                    let w3 = wr.load16(at: 72)
+                    let w4 = wr.load16(at: 96)
+                    let i0 = xr.load16(at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load16(at: 24)
+                    s0 = madd(s0, i1, w1)
+                    let i2 = xr.load16(at: 48)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w0)
+                    let i3 = xr.load16(at: 72)
+                    s0 = madd(s0, i3, w3)
+                    s1 = madd(s1, i3, w1)
+                    let i4 = xr.load16(at: 96)
+                    s0 = madd(s0, i4, w4)
+                    s1 = madd(s1, i4, w2)
+                    s2 = madd(s2, i4, w0)
+                    let i5 = xr.load16(at: 120)
+                    s1 = madd(s1, i5, w3)
+                    s2 = madd(s2, i5, w1)
+                    let i6 = xr.load16(at: 144)
+                    s1 = madd(s1, i6, w4)
+                    s2 = madd(s2, i6, w2)
+                    let i7 = xr.load16(at: 168)
+                    s2 = madd(s2, i7, w3)
+                    let i8 = xr.load16(at: 192)
+                    s2 = madd(s2, i8, w4)
                 }
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 24)
+                yp.store(s2, at: 48)
             }
             do {
-                do {
-                    let yp = y + oy * 72 + 16
-                    var s0 = bias.load8(at: 16)
-                    var s1 = bias.load8(at: 16)
-                    var s2 = bias.load8(at: 16)
-                    for ky in 0..<5 {
-                        let xr = x + oy * 480 + ky * 240 + 16
-                        let wr = kernel + ky * 120 + 16
-                        let w0 = wr.load8(at: 0)
-                        let w1 = wr.load8(at: 24)
-                        let w2 = wr.load8(at: 48)
-                        let w3 = wr.load8(at: 72)
-                        let w4 = wr.load8(at: 96)
-                        let i0 = xr.load8(at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load8(at: 24)
-                        s0 = madd(s0, i1, w1)
-                        let i2 = xr.load8(at: 48)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w0)
-                        let i3 = xr.load8(at: 72)
-                        s0 = madd(s0, i3, w3)
-                        s1 = madd(s1, i3, w1)
-                        let i4 = xr.load8(at: 96)
-                        s0 = madd(s0, i4, w4)
-                        s1 = madd(s1, i4, w2)
-                        s2 = madd(s2, i4, w0)
-                        let i5 = xr.load8(at: 120)
-                        s1 = madd(s1, i5, w3)
-                        s2 = madd(s2, i5, w1)
-                        let i6 = xr.load8(at: 144)
-                        s1 = madd(s1, i6, w4)
-                        s2 = madd(s2, i6, w2)
-                        let i7 = xr.load8(at: 168)
-                        s2 = madd(s2, i7, w3)
-                        let i8 = xr.load8(at: 192)
-                        s2 = madd(s2, i8, w4)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 24)
-                    yp.store(s2, at: 48)
+                let yp = y + oy * 72 + 16
+                var s0 = bias.load8(at: 16)
+                var s1 = bias.load8(at: 16)
+                var s2 = bias.load8(at: 16)
+                for ky in 0..<5 {
+                    let xr = x + oy * 480 + ky * 240 + 16
+                    let wr = kernel + ky * 120 + 16
+                    let w0 = wr.load8(at: 0)
+                    let w1 = wr.load8(at: 24)
+                    let w2 = wr.load8(at: 48)
+                    let w3 = wr.load8(at: 72)
+                    let w4 = wr.load8(at: 96)
+                    let i0 = xr.load8(at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load8(at: 24)
+                    s0 = madd(s0, i1, w1)
+                    let i2 = xr.load8(at: 48)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w0)
+                    let i3 = xr.load8(at: 72)
+                    s0 = madd(s0, i3, w3)
+                    s1 = madd(s1, i3, w1)
+                    let i4 = xr.load8(at: 96)
+                    s0 = madd(s0, i4, w4)
+                    s1 = madd(s1, i4, w2)
+                    s2 = madd(s2, i4, w0)
+                    let i5 = xr.load8(at: 120)
+                    s1 = madd(s1, i5, w3)
+                    s2 = madd(s2, i5, w1)
+                    let i6 = xr.load8(at: 144)
+                    s1 = madd(s1, i6, w4)
+                    s2 = madd(s2, i6, w2)
+                    let i7 = xr.load8(at: 168)
+                    s2 = madd(s2, i7, w3)
+                    let i8 = xr.load8(at: 192)
+                    s2 = madd(s2, i8, w4)
                 }
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 24)
+                yp.store(s2, at: 48)
             }
         }
     }
@@ -1130,49 +1122,45 @@ public struct Separable: CompiledModel {
         let kernel = w + 96, bias = w + 128
         for oy in parts {
             do {
+                let yp = y + oy * 20
+                var s0 = bias.load8(at: 0)
+                var s1 = bias.load8(at: 0)
                 do {
-                    let yp = y + oy * 20
-                    var s0 = bias.load8(at: 0)
-                    var s1 = bias.load8(at: 0)
-                    do {
-                        let xr = x + oy * 30
-                        let wr = kernel
-                        let w0 = wr.load8(at: 0)
-                        let w1 = wr.load8(at: 16)
-                        let i0 = xr.load8(at: 0)
-                        s0 = madd(s0, i0, w0)
-                        let i1 = xr.load8(at: 10)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load8(at: 20)
-                        s1 = madd(s1, i2, w1)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 10)
+                    let xr = x + oy * 30
+                    let wr = kernel
+                    let w0 = wr.load8(at: 0)
+                    let w1 = wr.load8(at: 16)
+                    let i0 = xr.load8(at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.load8(at: 10)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load8(at: 20)
+                    s1 = madd(s1, i2, w1)
                 }
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 10)
             }
             // The last 2 channels, lane by lane.
             do {
+                let yp = y + oy * 20 + 8
+                var s0 = bias.load4(at: 8)
+                var s1 = bias.load4(at: 8)
                 do {
-                    let yp = y + oy * 20 + 8
-                    var s0 = bias.load4(at: 8)
-                    var s1 = bias.load4(at: 8)
-                    do {
-                        let xr = x + oy * 30 + 8
-                        let wr = kernel + 8
-                        let w0 = wr.load4(at: 0)
-                        let w1 = wr.load4(at: 16)
-                        var i0 = V4(); for lane in 0..<2 { i0[lane] = xr[lane] }
-                        s0 = madd(s0, i0, w0)
-                        var i1 = V4(); for lane in 0..<2 { i1[lane] = xr[lane + 10] }
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        var i2 = V4(); for lane in 0..<2 { i2[lane] = xr[lane + 20] }
-                        s1 = madd(s1, i2, w1)
-                    }
-                    do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
-                    do { let v = s1; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                    let xr = x + oy * 30 + 8
+                    let wr = kernel + 8
+                    let w0 = wr.load4(at: 0)
+                    let w1 = wr.load4(at: 16)
+                    var i0 = V4(); for lane in 0..<2 { i0[lane] = xr[lane] }
+                    s0 = madd(s0, i0, w0)
+                    var i1 = V4(); for lane in 0..<2 { i1[lane] = xr[lane + 10] }
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    var i2 = V4(); for lane in 0..<2 { i2[lane] = xr[lane + 20] }
+                    s1 = madd(s1, i2, w1)
                 }
+                do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = s1; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
             }
         }
     }

@@ -2639,38 +2639,36 @@ public struct SmallOutputs: CompiledModel {
                 default: kernelRows = 0..<3
             }
             for c0 in stride(from: 0, to: 256, by: 16) {
-                do {
-                    let yp = y + oy * 1024 + c0
-                    var s0 = bias.load16(at: c0)
-                    var s1 = bias.load16(at: c0)
-                    var s2 = bias.load16(at: c0)
-                    var s3 = bias.load16(at: c0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 1024 + ky * 1024 + c0 - 1024
-                        let wr = kernel + ky * 768 + c0
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 256)
-                        let w2 = wr.load16(at: 512)
-                        let i1 = xr.load16(at: 0)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load16(at: 256)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load16(at: 512)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        let i4 = xr.load16(at: 768)
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 256)
-                    yp.store(s2, at: 512)
-                    yp.store(s3, at: 768)
+                let yp = y + oy * 1024 + c0
+                var s0 = bias.load16(at: c0)
+                var s1 = bias.load16(at: c0)
+                var s2 = bias.load16(at: c0)
+                var s3 = bias.load16(at: c0)
+                for ky in kernelRows {
+                    let xr = x + oy * 1024 + ky * 1024 + c0 - 1024
+                    let wr = kernel + ky * 768 + c0
+                    let w0 = wr.load16(at: 0)
+                    let w1 = wr.load16(at: 256)
+                    let w2 = wr.load16(at: 512)
+                    let i1 = xr.load16(at: 0)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load16(at: 256)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    let i3 = xr.load16(at: 512)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    s3 = madd(s3, i3, w0)
+                    let i4 = xr.load16(at: 768)
+                    s2 = madd(s2, i4, w2)
+                    s3 = madd(s3, i4, w1)
                 }
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 256)
+                yp.store(s2, at: 512)
+                yp.store(s3, at: 768)
             }
         }
     }
@@ -2846,38 +2844,36 @@ public struct SmallOutputs: CompiledModel {
                 default: kernelRows = 0..<3
             }
             for c0 in stride(from: 0, to: 320, by: 16) {
-                do {
-                    let yp = y + oy * 1280 + c0
-                    var s0 = bias.load16(at: c0)
-                    var s1 = bias.load16(at: c0)
-                    var s2 = bias.load16(at: c0)
-                    var s3 = bias.load16(at: c0)
-                    for ky in kernelRows {
-                        let xr = x + oy * 1280 + ky * 1280 + c0 - 1280
-                        let wr = kernel + ky * 960 + c0
-                        let w0 = wr.load16(at: 0)
-                        let w1 = wr.load16(at: 320)
-                        let w2 = wr.load16(at: 640)
-                        let i1 = xr.load16(at: 0)
-                        s0 = madd(s0, i1, w1)
-                        s1 = madd(s1, i1, w0)
-                        let i2 = xr.load16(at: 320)
-                        s0 = madd(s0, i2, w2)
-                        s1 = madd(s1, i2, w1)
-                        s2 = madd(s2, i2, w0)
-                        let i3 = xr.load16(at: 640)
-                        s1 = madd(s1, i3, w2)
-                        s2 = madd(s2, i3, w1)
-                        s3 = madd(s3, i3, w0)
-                        let i4 = xr.load16(at: 960)
-                        s2 = madd(s2, i4, w2)
-                        s3 = madd(s3, i4, w1)
-                    }
-                    yp.store(s0, at: 0)
-                    yp.store(s1, at: 320)
-                    yp.store(s2, at: 640)
-                    yp.store(s3, at: 960)
+                let yp = y + oy * 1280 + c0
+                var s0 = bias.load16(at: c0)
+                var s1 = bias.load16(at: c0)
+                var s2 = bias.load16(at: c0)
+                var s3 = bias.load16(at: c0)
+                for ky in kernelRows {
+                    let xr = x + oy * 1280 + ky * 1280 + c0 - 1280
+                    let wr = kernel + ky * 960 + c0
+                    let w0 = wr.load16(at: 0)
+                    let w1 = wr.load16(at: 320)
+                    let w2 = wr.load16(at: 640)
+                    let i1 = xr.load16(at: 0)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.load16(at: 320)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    let i3 = xr.load16(at: 640)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    s3 = madd(s3, i3, w0)
+                    let i4 = xr.load16(at: 960)
+                    s2 = madd(s2, i4, w2)
+                    s3 = madd(s3, i4, w1)
                 }
+                yp.store(s0, at: 0)
+                yp.store(s1, at: 320)
+                yp.store(s2, at: 640)
+                yp.store(s3, at: 960)
             }
         }
     }

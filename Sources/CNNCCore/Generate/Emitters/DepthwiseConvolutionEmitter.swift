@@ -129,21 +129,25 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     /// `kernelRows`, since some rows read only padding) for every vector of
     /// channels (`channelRuns`, each run with vectors of its own width), as blocks of
     /// neighbouring pixels. The blocks whose taps all read the input run in
-    /// loops; an edge block is written at its constant place.
+    /// loops; an edge block is written at its constant place. A block's
+    /// pixels run through every vector of a run before the next block's: the
+    /// block reads a few lines of each input row, then the next lines of the
+    /// same rows, where a whole row for one vector of channels read lines
+    /// a pixel apart (2 KB for 512 channels), all in two sets of the L1
+    /// (MobileNet's 14x14x512 layer alone: 35.7 against 25.1 µs on a Zen 5).
     private func emitRow(oy: Index, limitedRows: Bool, into out: inout SourceWriter) {
         for run in channelRuns {
             let header = run.vectors > 1
                 ? "for c0 in stride(from: \(run.start), to: \(run.start + run.vectors * run.width), by: \(run.width))" : "do"
             if run.channels < run.width { out.line("// The last \(run.channels) channel\(run.channels == 1 ? "" : "s"), lane by lane.") }
-            out.block(header) { out in
-                emitBlocks(width: run.width, channels: run.channels, c0: run.vectors > 1 ? Index("c0") : Index(run.start),
-                           oy: oy, limitedRows: limitedRows, into: &out)
-            }
+            emitBlocks(width: run.width, channels: run.channels, channelLoop: header, c0: run.vectors > 1 ? Index("c0") : Index(run.start),
+                       oy: oy, limitedRows: limitedRows, into: &out)
         }
     }
 
-    /// A row's blocks of pixels for one vector of channels from `c0`.
-    private func emitBlocks(width: Int, channels count: Int, c0: Index, oy: Index, limitedRows: Bool,
+    /// A row's blocks of pixels, each for every vector of a run of channels
+    /// (`channelLoop`, which names the vector's first channel `c0`).
+    private func emitBlocks(width: Int, channels count: Int, channelLoop: String, c0: Index, oy: Index, limitedRows: Bool,
                             into out: inout SourceWriter) {
         /// Whether every tap of every pixel of the block reads a column of the input.
         func clean(_ block: (start: Int, pixels: Int)) -> Bool {
@@ -158,7 +162,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
         while index < blocks.count {
             let block = blocks[index]
             guard clean(block) else {
-                out.block("do") { out in emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), limitedRows: limitedRows, into: &out) }
+                out.block(channelLoop) { out in emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), limitedRows: limitedRows, into: &out) }
                 index += 1
                 continue
             }
@@ -166,11 +170,13 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             var end = index + 1
             while end < blocks.count && blocks[end].pixels == block.pixels && clean(blocks[end]) { end += 1 }
             if end - index == 1 {
-                out.block("do") { out in emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), limitedRows: limitedRows, into: &out) }
+                out.block(channelLoop) { out in emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index(block.start), limitedRows: limitedRows, into: &out) }
             } else {
                 out.block("for bx in 0..<\(end - index)") { out in
                     out.line("let ox = \(Index("bx") * block.pixels + block.start)")
-                    emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index("ox"), limitedRows: limitedRows, into: &out)
+                    out.block(channelLoop) { out in
+                        emitBlock(pixels: block.pixels, width: width, channels: count, channelBase: c0, oy: oy, ox: Index("ox"), limitedRows: limitedRows, into: &out)
+                    }
                 }
             }
             index = end

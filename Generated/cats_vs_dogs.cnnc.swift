@@ -1395,15 +1395,14 @@ public struct CatsVsDogs: CompiledModel {
                     for kx in 0..<3 {
                         let xp = x + ky * 2496 + kx * 64
                         let wp = kernel + c0 + (ky * 3 + kx) * 8192
+                        for row in stride(from: b, to: Swift.min(b + 1, 64), by: 1) {
+                            wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                        }
                         for ci in 0..<64 {
                             let w0 = wp.load16(at: ci * 128)
                             let w1 = wp.load16(at: ci * 128 + 16)
                             let w2 = wp.load16(at: ci * 128 + 32)
                             let w3 = wp.load16(at: ci * 128 + 48)
-                            wp.prefetch(at: ci * 128 + 64)
-                            wp.prefetch(at: ci * 128 + 80)
-                            wp.prefetch(at: ci * 128 + 96)
-                            wp.prefetch(at: ci * 128 + 112)
                             let x0 = V16(repeating: xp[a0 + ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -1477,15 +1476,14 @@ public struct CatsVsDogs: CompiledModel {
                     for kx in 0..<3 {
                         let xp = x + ky * 2496 + kx * 64
                         let wp = kernel + c0 + (ky * 3 + kx) * 8192
+                        for row in stride(from: b, to: Swift.min(b + 1, 64), by: 1) {
+                            wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                        }
                         for ci in 0..<64 {
                             let w0 = wp.load16(at: ci * 128)
                             let w1 = wp.load16(at: ci * 128 + 16)
                             let w2 = wp.load16(at: ci * 128 + 32)
                             let w3 = wp.load16(at: ci * 128 + 48)
-                            wp.prefetch(at: ci * 128 + 64)
-                            wp.prefetch(at: ci * 128 + 80)
-                            wp.prefetch(at: ci * 128 + 96)
-                            wp.prefetch(at: ci * 128 + 112)
                             let x0 = V16(repeating: xp[a0 + ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -1930,15 +1928,14 @@ public struct CatsVsDogs: CompiledModel {
                     for kx in 0..<3 {
                         let xp = x + ky * 2560 + kx * 128
                         let wp = kernel + c0 + (ky * 3 + kx) * 16384
+                        for row in stride(from: b * 2, to: Swift.min(b * 2 + 2, 128), by: 1) {
+                            wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                        }
                         for ci in 0..<128 {
                             let w0 = wp.load16(at: ci * 128)
                             let w1 = wp.load16(at: ci * 128 + 16)
                             let w2 = wp.load16(at: ci * 128 + 32)
                             let w3 = wp.load16(at: ci * 128 + 48)
-                            wp.prefetch(at: ci * 128 + 64)
-                            wp.prefetch(at: ci * 128 + 80)
-                            wp.prefetch(at: ci * 128 + 96)
-                            wp.prefetch(at: ci * 128 + 112)
                             let x0 = V16(repeating: xp[a0 + ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -2012,15 +2009,14 @@ public struct CatsVsDogs: CompiledModel {
                     for kx in 0..<3 {
                         let xp = x + ky * 2560 + kx * 128
                         let wp = kernel + c0 + (ky * 3 + kx) * 16384
+                        for row in stride(from: b * 2, to: Swift.min(b * 2 + 2, 128), by: 1) {
+                            wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                        }
                         for ci in 0..<128 {
                             let w0 = wp.load16(at: ci * 128)
                             let w1 = wp.load16(at: ci * 128 + 16)
                             let w2 = wp.load16(at: ci * 128 + 32)
                             let w3 = wp.load16(at: ci * 128 + 48)
-                            wp.prefetch(at: ci * 128 + 64)
-                            wp.prefetch(at: ci * 128 + 80)
-                            wp.prefetch(at: ci * 128 + 96)
-                            wp.prefetch(at: ci * 128 + 112)
                             let x0 = V16(repeating: xp[a0 + ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)

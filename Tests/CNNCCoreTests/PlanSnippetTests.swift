@@ -1501,6 +1501,14 @@ import Testing
         #expect(large.contains("let ahead0 = 64800 + (oy * 1 + 0) % 4 * 16"))
         #expect(try pointwise(256).contains("wp.prefetch(at: ci * 256 + ahead0)"))
         #expect(try !pointwise(240).contains("prefetch"))
+        // Blocks across rows (MobileNet's 28x28x256 1x1 layer, 157 blocks of 5 pixels a group) ask
+        // for their share of the next group's rows before their loop, never in it.
+        let swift = ModelGenerator.render(try Self.program("input_shape: [28, 28, 256]\nlayers:\n  - Conv2D: {filters: 256, kernel_size: 1}\n"))
+        let spans = String(swift[swift.range(of: "static func l0_conv2d(_ x:")!.lowerBound...])
+        #expect(spans.contains("for b in parts.clamped(to: 0..<156) {"))
+        #expect(spans.contains("for row in stride(from: b * 2, to: Swift.min(b * 2 + 2, 256), by: 1) {"))
+        #expect(spans.contains("wp.prefetch(at: row * 256 + 64); wp.prefetch(at: row * 256 + 80); wp.prefetch(at: row * 256 + 96); wp.prefetch(at: row * 256 + 112)"))
+        #expect(!spans.contains("wp.prefetch(at: ci * "))
     }
 
     /// EfficientNet's stochastic depth: identity at inference; in training

@@ -2064,10 +2064,12 @@ extension ZeroPaddedValid: TrainableModel {
                     for kx in 0..<2 {
                         let xp = x + ky * 1792 + kx * 448
                         let wp = kernel + c0 + (ky * 2 + kx) * 28672
+                        for row in stride(from: b * 224, to: Swift.min(b * 224 + 224, 448), by: 1) {
+                            wp.prefetch(at: row * 64 + 16)
+                        }
                         for ci in 0..<448 {
                             let w0 = wp.load8(at: ci * 64)
                             let w1 = wp.load8(at: ci * 64 + 8)
-                            wp.prefetch(at: ci * 64 + 16)
                             let x0 = V8(repeating: xp[a0 + ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -2115,10 +2117,12 @@ extension ZeroPaddedValid: TrainableModel {
                     for kx in 0..<2 {
                         let xp = x + ky * 1792 + kx * 448
                         let wp = kernel + c0 + (ky * 2 + kx) * 28672
+                        for row in stride(from: b * 224, to: Swift.min(b * 224 + 224, 448), by: 1) {
+                            wp.prefetch(at: row * 64 + 16)
+                        }
                         for ci in 0..<448 {
                             let w0 = wp.load8(at: ci * 64)
                             let w1 = wp.load8(at: ci * 64 + 8)
-                            wp.prefetch(at: ci * 64 + 16)
                             let x0 = V8(repeating: xp[a0 + ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)

@@ -1501,14 +1501,32 @@ import Testing
         #expect(large.contains("let ahead0 = 64800 + (oy * 1 + 0) % 4 * 16"))
         #expect(try pointwise(256).contains("wp.prefetch(at: ci * 256 + ahead0)"))
         #expect(try !pointwise(240).contains("prefetch"))
-        // Blocks across rows (MobileNet's 28x28x256 1x1 layer, 157 blocks of 5 pixels a group) ask
-        // for their share of the next group's rows before their loop, never in it.
+        // Blocks across rows (MobileNet's 28x28x256 1x1 layer, 156 blocks of 5 pixels and one of 4 a
+        // group) ask for their share of the next group's rows before their loop, never in it.
         let swift = ModelGenerator.render(try Self.program("input_shape: [28, 28, 256]\nlayers:\n  - Conv2D: {filters: 256, kernel_size: 1}\n"))
         let spans = String(swift[swift.range(of: "static func l0_conv2d(_ x:")!.lowerBound...])
         #expect(spans.contains("for b in parts.clamped(to: 0..<156) {"))
         #expect(spans.contains("for row in stride(from: b * 2, to: Swift.min(b * 2 + 2, 256), by: 1) {"))
         #expect(spans.contains("wp.prefetch(at: row * 256 + 64); wp.prefetch(at: row * 256 + 80); wp.prefetch(at: row * 256 + 96); wp.prefetch(at: row * 256 + 112)"))
         #expect(!spans.contains("wp.prefetch(at: ci * "))
+        let asks = try #require(spans.range(of: "for row in stride(")), loop = try #require(spans.range(of: "for ci in 0..<256 {"))
+        #expect(asks.lowerBound < loop.lowerBound)
+    }
+
+    /// Pooling cuts each axis into runs of positions whose clamped windows
+    /// keep the same cells: a 3x3 stride-1 'same' window over 16 positions is
+    /// the first edge, the 14 inside and the last edge, each loop with
+    /// constant bounds; a window nearly as large as the axis makes more runs
+    /// than is worth writing out, and becomes one whose cells each position
+    /// works out (`pooling_large_windows` checks those against Keras).
+    @Test func poolingRunsKeepConstantWindowsUnlessThereAreTooMany() throws {
+        typealias Run = PoolingEmitter.AxisRun
+        #expect(Run.runs(outputs: 16, inputs: 16, window: 3, stride: 1, before: 1)
+            == [Run(first: 0, count: 1, cells: 1..<3), Run(first: 1, count: 14, cells: 0..<3), Run(first: 15, count: 1, cells: 0..<2)])
+        #expect(Run.runs(outputs: 8, inputs: 16, window: 2, stride: 2, before: 0) == [Run(first: 0, count: 8, cells: 0..<2)])
+        #expect(Run.runs(outputs: 15, inputs: 15, window: 11, stride: 1, before: 5) == [Run(first: 0, count: 15, cells: nil)])
+        let swift = ModelGenerator.render(try Self.program("input_shape: [16, 16, 32]\nlayers:\n  - MaxPooling2D: {pool_size: 3, strides: 1, padding: same}\n"))
+        #expect(swift.contains("for oy in 1..<15 {") && swift.contains("for ix in 1..<3 {") && !swift.contains("Swift.max(0,"))
     }
 
     /// EfficientNet's stochastic depth: identity at inference; in training

@@ -20,6 +20,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/non_square.yaml", NonSquare.self),
     ("Tests/Fixtures/specs/permute_repeat.yaml", PermuteRepeat.self),
     ("Tests/Fixtures/specs/pixel_lanes_split.yaml", PixelLanesSplit.self),
+    ("Tests/Fixtures/specs/pooling_large_windows.yaml", PoolingLargeWindows.self),
     ("Tests/Fixtures/specs/pooling_same_odd.yaml", PoolingSameOdd.self),
     ("Tests/Fixtures/specs/reshape_rescale.yaml", ReshapeRescale.self),
     ("Tests/Fixtures/specs/same_stride2_even.yaml", SameStride2Even.self),

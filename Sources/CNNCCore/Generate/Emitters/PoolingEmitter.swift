@@ -92,7 +92,14 @@ struct PoolingEmitter: Codable, Hashable {
     struct AxisRun: Equatable {
         var first: Int
         var count: Int
-        var cells: Range<Int>
+        /// nil: each position's own cells, worked out as the loop runs.
+        var cells: Range<Int>?
+
+        /// More runs than this on an axis (a large window with `same`
+        /// padding, nearly every position an edge of its own) make one run
+        /// whose cells are worked out position by position: a 32x32 window
+        /// over 32x32 pixels would otherwise be 1,024 loop nests.
+        static let mostRuns = 8
 
         static func runs(outputs: Int, inputs: Int, window: Int, stride: Int, before: Int) -> [AxisRun] {
             var result: [AxisRun] = []
@@ -105,7 +112,31 @@ struct PoolingEmitter: Codable, Hashable {
                     result.append(AxisRun(first: position, count: 1, cells: cells))
                 }
             }
-            return result
+            return result.count > mostRuns ? [AxisRun(first: 0, count: outputs, cells: nil)] : result
+        }
+    }
+
+    /// An axis's cells for one run: constant, or for a run with `cells` nil
+    /// the names of the bounds worked out at each position.
+    enum Cells {
+        case fixed(Range<Int>)
+        case worked(lower: String, upper: String)
+
+        /// The loop over them, `variable` the cell; a constant where there is one cell.
+        func header(_ variable: String) -> (line: String, cell: Index) {
+            switch self {
+            case .fixed(let range) where range.count == 1: ("do", Index(range.lowerBound))
+            case .fixed(let range): ("for \(variable) in \(range.lowerBound)..<\(range.upperBound)", Index(variable))
+            case .worked(let lower, let upper): ("for \(variable) in \(lower)..<\(upper)", Index(variable))
+            }
+        }
+
+        /// How many there are: a number, or an expression of the bounds.
+        var count: String {
+            switch self {
+            case .fixed(let range): "\(range.count)"
+            case .worked(let lower, let upper): "(\(upper) - \(lower))"
+            }
         }
     }
 
@@ -124,14 +155,18 @@ struct PoolingEmitter: Codable, Hashable {
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
             for row in rows {
                 Self.loop("oy", over: row, into: &out) { out, oy in
+                    let rowCells = Self.cells(of: row, at: oy, names: ("y0", "y1"), inputs: height, window: window.height,
+                                              stride: strides.height, before: padding.top, into: &out)
                     for column in columns {
                         Self.loop("ox", over: column, into: &out) { out, ox in
+                            let columnCells = Self.cells(of: column, at: ox, names: ("x0", "x1"), inputs: width, window: window.width,
+                                                         stride: strides.width, before: padding.left, into: &out)
                             out.line("let yp = \(((oy * output.dimensions[1] + ox) * channels).offsetting("y"))")
                             // Vectors of channels in registers: a scalar loop through
                             // memory that might alias did not vectorize.
                             Self.emitPieces(channels: channels, into: &out) { piece, out in
                                 let corner = ((oy * strides.height - padding.top) * width + ox * strides.width - padding.left) * channels
-                                emitPiece(piece, corner: corner, rows: row.cells, columns: column.cells,
+                                emitPiece(piece, corner: corner, rows: rowCells, columns: columnCells,
                                           width: width, channels: channels, into: &out)
                             }
                         }
@@ -150,26 +185,40 @@ struct PoolingEmitter: Codable, Hashable {
         }
     }
 
+    /// A run's cells at `position`: its constant ones, or the bounds of the
+    /// position's own, declared as `names` (never a reversed range).
+    private static func cells(of run: AxisRun, at position: Index, names: (String, String), inputs: Int, window: Int, stride: Int, before: Int,
+                              into out: inout SourceWriter) -> Cells {
+        if let cells = run.cells { return .fixed(cells) }
+        let start = "(\(position * stride - before))"
+        out.line("let \(names.0) = Swift.max(0, -\(start)), \(names.1) = Swift.max(\(names.0), Swift.min(\(window), \(inputs) - \(start)))")
+        return .worked(lower: names.0, upper: names.1)
+    }
+
     /// One vector of channels (or a single channel) summed or maxed over the
     /// window's cells `rows` x `columns` (offsets from `corner`, the window's
     /// unclamped top left, in floats) and stored. Whole vectors keep a max
     /// where a later cell only ties it; the rest take the later cell, as
     /// `Swift.max` does.
-    private func emitPiece(_ piece: Piece, corner: Index, rows: Range<Int>, columns: Range<Int>, width: Int, channels: Int,
+    private func emitPiece(_ piece: Piece, corner: Index, rows: Cells, columns: Cells, width: Int, channels: Int,
                            into out: inout SourceWriter) {
         out.block("do") { out in
             out.line("var m = \(piece.initial(kind))")
-            out.block(rows.count == 1 ? "do" : "for iy in \(rows.lowerBound)..<\(rows.upperBound)") { out in
-                out.block(columns.count == 1 ? "do" : "for ix in \(columns.lowerBound)..<\(columns.upperBound)") { out in
-                    let iy = rows.count == 1 ? Index(rows.lowerBound) : Index("iy")
-                    let ix = columns.count == 1 ? Index(columns.lowerBound) : Index("ix")
+            let (rowLoop, iy) = rows.header("iy"), (columnLoop, ix) = columns.header("ix")
+            out.block(rowLoop) { out in
+                out.block(columnLoop) { out in
                     let cell = corner + (iy * width + ix) * channels
                     out.line("let v = \(piece.load("x", at: cell))")
                     out.line(piece.step(kind, keepsTies: piece.whole))
                 }
             }
-            let cells = rows.count * columns.count
-            out.line(piece.store(kind == .max ? "m" : "m / \(cells)", to: "yp"))
+            let divisor: String
+            if case .fixed(let r) = rows, case .fixed(let c) = columns {
+                divisor = "\(r.count * c.count)"
+            } else {
+                divisor = "Float(\(rows.count) * \(columns.count))"
+            }
+            out.line(piece.store(kind == .max ? "m" : "m / \(divisor)", to: "yp"))
         }
     }
 }

@@ -1571,15 +1571,14 @@ public struct CatsVsDogs: CompiledModel {
                     var s4_3 = V16()
                     let xp = x + ox * 64
                     let wp = kernel + c0
+                    for row in stride(from: bx * 16, to: Swift.min(bx * 16 + 16, 64), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<64 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1662,15 +1661,14 @@ public struct CatsVsDogs: CompiledModel {
                     var s4_3 = V16()
                     let xp = x + ox * 64
                     let wp = kernel + c0
+                    for row in stride(from: bx * 8, to: Swift.min(bx * 8 + 8, 64), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<64 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -2104,15 +2102,14 @@ public struct CatsVsDogs: CompiledModel {
                     var s4_3 = V16()
                     let xp = x + ox * 128
                     let wp = kernel + c0
+                    for row in stride(from: bx * 26, to: Swift.min(bx * 26 + 26, 128), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<128 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -4337,15 +4334,14 @@ extension CatsVsDogs: TrainableModel {
                     var s4_3 = V16()
                     let xp = x + ox * 128
                     let wp = kernel + c0
+                    for row in stride(from: bx * 26, to: Swift.min(bx * 26 + 26, 128), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<128 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -4821,15 +4817,14 @@ extension CatsVsDogs: TrainableModel {
                     var s4_3 = V16()
                     let xp = x + ox * 64
                     let wp = kernel + c0
+                    for row in stride(from: bx * 16, to: Swift.min(bx * 16 + 16, 64), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<64 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -4897,15 +4892,14 @@ extension CatsVsDogs: TrainableModel {
                     var s3_3 = V16()
                     let xp = x + 960
                     let wp = kernel + c0
+                    for row in stride(from: 48, to: Swift.min(64, 64), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<64 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -4979,15 +4973,14 @@ extension CatsVsDogs: TrainableModel {
                     var s4_3 = V16()
                     let xp = x + ox * 64
                     let wp = kernel + c0
+                    for row in stride(from: bx * 8, to: Swift.min(bx * 8 + 8, 64), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<64 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5056,15 +5049,14 @@ extension CatsVsDogs: TrainableModel {
                     var s3_3 = V16()
                     let xp = x + ox * 64
                     let wp = kernel + c0
+                    for row in stride(from: (bx + 6) * 8, to: Swift.min((bx + 6) * 8 + 8, 64), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<64 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5233,15 +5225,14 @@ extension CatsVsDogs: TrainableModel {
                     var s4_3 = V16()
                     let xp = x + ox * 128
                     let wp = kernel + c0
+                    for row in stride(from: bx * 32, to: Swift.min(bx * 32 + 32, 128), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<128 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5310,15 +5301,14 @@ extension CatsVsDogs: TrainableModel {
                     var s3_3 = V16()
                     let xp = x + ox * 128
                     let wp = kernel + c0
+                    for row in stride(from: (bx + 2) * 32, to: Swift.min((bx + 2) * 32 + 32, 128), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<128 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5392,15 +5382,14 @@ extension CatsVsDogs: TrainableModel {
                     var s4_3 = V16()
                     let xp = x + ox * 128
                     let wp = kernel + c0
+                    for row in stride(from: bx * 10, to: Swift.min(bx * 10 + 10, 128), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<128 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -5469,15 +5458,14 @@ extension CatsVsDogs: TrainableModel {
                     var s3_3 = V16()
                     let xp = x + ox * 128
                     let wp = kernel + c0
+                    for row in stride(from: (bx + 11) * 10, to: Swift.min((bx + 11) * 10 + 10, 128), by: 1) {
+                        wp.prefetch(at: row * 128 + 64); wp.prefetch(at: row * 128 + 80); wp.prefetch(at: row * 128 + 96); wp.prefetch(at: row * 128 + 112)
+                    }
                     for ci in 0..<128 {
                         let w0 = wp.load16(at: ci * 128)
                         let w1 = wp.load16(at: ci * 128 + 16)
                         let w2 = wp.load16(at: ci * 128 + 32)
                         let w3 = wp.load16(at: ci * 128 + 48)
-                        wp.prefetch(at: ci * 128 + 64)
-                        wp.prefetch(at: ci * 128 + 80)
-                        wp.prefetch(at: ci * 128 + 96)
-                        wp.prefetch(at: ci * 128 + 112)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)

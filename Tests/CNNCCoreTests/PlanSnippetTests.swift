@@ -1511,6 +1511,12 @@ import Testing
         #expect(!spans.contains("wp.prefetch(at: ci * "))
         let asks = try #require(spans.range(of: "for row in stride(")), loop = try #require(spans.range(of: "for ci in 0..<256 {"))
         #expect(asks.lowerBound < loop.lowerBound)
+        // So do rows of several blocks (MobileNet's 14x14x512 steps: rows of 5 + 5 + 4 pixels), each block its share.
+        let rows = ModelGenerator.render(try Self.program("input_shape: [14, 14, 512]\nlayers:\n  - Conv2D: {filters: 512, kernel_size: 1}\n"))
+        let rowKernel = String(rows[rows.range(of: "static func l0_conv2d(_ x:")!.lowerBound...])
+        #expect(rowKernel.contains("for row in stride(from: (oy * 3 + bx) * 13, to: Swift.min((oy * 3 + bx) * 13 + 13, 512), by: 1) {"))
+        #expect(rowKernel.contains("for row in stride(from: (oy * 3 + 2) * 13, to: Swift.min((oy * 3 + 2) * 13 + 13, 512), by: 1) {"))
+        #expect(!rowKernel.contains("wp.prefetch(at: ci * "))
     }
 
     /// Pooling cuts each axis into runs of positions whose clamped windows

@@ -412,16 +412,17 @@ public struct WeightsInPanels: CompiledModel {
                     var s3_0 = bias.load8(at: c0)
                     var s3_1 = bias.load8(at: c0 + 8)
                     var s3_2 = bias.load8(at: c0 + 16)
-                    let ahead0 = 24 + (oy * 1 + 0) % 2 * 16
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 1600 + ox * 160 + ky * 1600 + kx * 160
                             let wp = kernel + c0 + (ky * 3 + kx) * 25600
+                            for row in stride(from: (oy * 2 + bx) * 10, to: Swift.min((oy * 2 + bx) * 10 + 10, 160), by: 1) {
+                                wp.prefetch(at: row * 160 + 24); wp.prefetch(at: row * 160 + 40)
+                            }
                             for ci in 0..<160 {
                                 let w0 = wp.load8(at: ci * 160)
                                 let w1 = wp.load8(at: ci * 160 + 8)
                                 let w2 = wp.load8(at: ci * 160 + 16)
-                                wp.prefetch(at: ci * 160 + ahead0)
                                 let x0 = V8(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
                                 s0_1 = madd(s0_1, x0, w1)
@@ -720,16 +721,17 @@ public struct WeightsInPanels: CompiledModel {
                     var s3_0 = bias.load8(at: c0)
                     var s3_1 = bias.load8(at: c0 + 8)
                     var s3_2 = bias.load8(at: c0 + 16)
-                    let ahead0 = 24 + (oy * 1 + 0) % 2 * 16
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 1600 + ox * 160 + ky * 1600 + kx * 160
                             let wp = kernel + c0 + (ky * 3 + kx) * 15360
+                            for row in stride(from: (oy * 2 + bx) * 10, to: Swift.min((oy * 2 + bx) * 10 + 10, 160), by: 1) {
+                                wp.prefetch(at: row * 96 + 24); wp.prefetch(at: row * 96 + 40)
+                            }
                             for ci in 0..<160 {
                                 let w0 = wp.load8(at: ci * 96)
                                 let w1 = wp.load8(at: ci * 96 + 8)
                                 let w2 = wp.load8(at: ci * 96 + 16)
-                                wp.prefetch(at: ci * 96 + ahead0)
                                 let x0 = V8(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
                                 s0_1 = madd(s0_1, x0, w1)
@@ -1515,17 +1517,18 @@ extension WeightsInPanels: TrainableModel {
                     var s3_0 = V8()
                     var s3_1 = V8()
                     var s3_2 = V8()
-                    let ahead0 = 24 + (oy * 1 + 0) % 2 * 16
                     let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
                     for ky in ky0..<ky1 {
                         for kx in 0..<3 {
                             let xp = x + oy * 1600 + ox * 160 + ky * 1600 + kx * 160
                             let wp = kernel + c0 + (ky * 3 + kx) * 25600
+                            for row in stride(from: (oy * 2 + bx) * 10, to: Swift.min((oy * 2 + bx) * 10 + 10, 160), by: 1) {
+                                wp.prefetch(at: row * 160 + 24); wp.prefetch(at: row * 160 + 40)
+                            }
                             for ci in 0..<160 {
                                 let w0 = wp.load8(at: ci * 160)
                                 let w1 = wp.load8(at: ci * 160 + 8)
                                 let w2 = wp.load8(at: ci * 160 + 16)
-                                wp.prefetch(at: ci * 160 + ahead0)
                                 let x0 = V8(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
                                 s0_1 = madd(s0_1, x0, w1)
@@ -1761,14 +1764,15 @@ extension WeightsInPanels: TrainableModel {
                     var s3_0 = V8()
                     var s3_1 = V8()
                     var s3_2 = V8()
-                    let ahead0 = next + (oy * 1 + 0) % 2 * 16
                     let xp = x + oy * 19264
                     let wp = kernel + c0
+                    for row in stride(from: oy * 98, to: Swift.min(oy * 98 + 49, 682), by: 1) {
+                        wp.prefetch(at: row * 96 + next); wp.prefetch(at: row * 96 + next + 16)
+                    }
                     for ci in 0..<682 {
                         let w0 = wp.load8(at: ci * 96)
                         let w1 = wp.load8(at: ci * 96 + 8)
                         let w2 = wp.load8(at: ci * 96 + 16)
-                        wp.prefetch(at: ci * 96 + ahead0)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1810,14 +1814,15 @@ extension WeightsInPanels: TrainableModel {
                     var s2_0 = V8()
                     var s2_1 = V8()
                     var s2_2 = V8()
-                    let ahead0 = next + (oy * 1 + 0) % 2 * 16
                     let xp = x + oy * 19264 + 11008
                     let wp = kernel + c0
+                    for row in stride(from: (oy * 2 + 1) * 49, to: Swift.min((oy * 2 + 1) * 49 + 49, 682), by: 1) {
+                        wp.prefetch(at: row * 96 + next); wp.prefetch(at: row * 96 + next + 16)
+                    }
                     for ci in 0..<682 {
                         let w0 = wp.load8(at: ci * 96)
                         let w1 = wp.load8(at: ci * 96 + 8)
                         let w2 = wp.load8(at: ci * 96 + 16)
-                        wp.prefetch(at: ci * 96 + ahead0)
                         let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
@@ -1863,14 +1868,15 @@ extension WeightsInPanels: TrainableModel {
                         var s3_0 = UnsafePointer(yp).load8(at: 288)
                         var s3_1 = UnsafePointer(yp).load8(at: 296)
                         var s3_2 = UnsafePointer(yp).load8(at: 304)
-                        let ahead0 = next + (oy * 1 + 0) % 2 * 16
                         let xp = x + oy * 19264 + k0
                         let wp = kernel + c0 + k0 * 96
+                        for row in stride(from: oy * 98, to: Swift.min(oy * 98 + 49, 682), by: 1) {
+                            wp.prefetch(at: row * 96 + next); wp.prefetch(at: row * 96 + next + 16)
+                        }
                         for ci in 0..<682 {
                             let w0 = wp.load8(at: ci * 96)
                             let w1 = wp.load8(at: ci * 96 + 8)
                             let w2 = wp.load8(at: ci * 96 + 16)
-                            wp.prefetch(at: ci * 96 + ahead0)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -1912,14 +1918,15 @@ extension WeightsInPanels: TrainableModel {
                         var s2_0 = UnsafePointer(yp).load8(at: 192)
                         var s2_1 = UnsafePointer(yp).load8(at: 200)
                         var s2_2 = UnsafePointer(yp).load8(at: 208)
-                        let ahead0 = next + (oy * 1 + 0) % 2 * 16
                         let xp = x + oy * 19264 + k0 + 11008
                         let wp = kernel + c0 + k0 * 96
+                        for row in stride(from: (oy * 2 + 1) * 49, to: Swift.min((oy * 2 + 1) * 49 + 49, 682), by: 1) {
+                            wp.prefetch(at: row * 96 + next); wp.prefetch(at: row * 96 + next + 16)
+                        }
                         for ci in 0..<682 {
                             let w0 = wp.load8(at: ci * 96)
                             let w1 = wp.load8(at: ci * 96 + 8)
                             let w2 = wp.load8(at: ci * 96 + 16)
-                            wp.prefetch(at: ci * 96 + ahead0)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -1966,14 +1973,15 @@ extension WeightsInPanels: TrainableModel {
                         var s3_0 = UnsafePointer(yp).load8(at: 288)
                         var s3_1 = UnsafePointer(yp).load8(at: 296)
                         var s3_2 = UnsafePointer(yp).load8(at: 304)
-                        let ahead0 = 24 + (oy * 1 + 0) % 2 * 16
                         let xp = x + oy * 19264 + k0
                         let wp = kernel + c0 + k0 * 96
+                        for row in stride(from: oy * 4, to: Swift.min(oy * 4 + 2, 24), by: 1) {
+                            wp.prefetch(at: row * 96 + 24); wp.prefetch(at: row * 96 + 40)
+                        }
                         for ci in 0..<24 {
                             let w0 = wp.load8(at: ci * 96)
                             let w1 = wp.load8(at: ci * 96 + 8)
                             let w2 = wp.load8(at: ci * 96 + 16)
-                            wp.prefetch(at: ci * 96 + ahead0)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -2015,14 +2023,15 @@ extension WeightsInPanels: TrainableModel {
                         var s2_0 = UnsafePointer(yp).load8(at: 192)
                         var s2_1 = UnsafePointer(yp).load8(at: 200)
                         var s2_2 = UnsafePointer(yp).load8(at: 208)
-                        let ahead0 = 24 + (oy * 1 + 0) % 2 * 16
                         let xp = x + oy * 19264 + k0 + 11008
                         let wp = kernel + c0 + k0 * 96
+                        for row in stride(from: (oy * 2 + 1) * 2, to: Swift.min((oy * 2 + 1) * 2 + 2, 24), by: 1) {
+                            wp.prefetch(at: row * 96 + 24); wp.prefetch(at: row * 96 + 40)
+                        }
                         for ci in 0..<24 {
                             let w0 = wp.load8(at: ci * 96)
                             let w1 = wp.load8(at: ci * 96 + 8)
                             let w2 = wp.load8(at: ci * 96 + 16)
-                            wp.prefetch(at: ci * 96 + ahead0)
                             let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
@@ -2842,9 +2851,11 @@ extension WeightsInPanels: TrainableModel {
                     var s5_0 = V16()
                     let xp = x
                     let wp = kernel + c0
+                    for row in stride(from: 0, to: Swift.min(54, 160), by: 1) {
+                        wp.prefetch(at: row * 160 + 16)
+                    }
                     for ci in 0..<160 {
                         let w0 = wp.load16(at: ci * 160)
-                        wp.prefetch(at: ci * 160 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 160])
@@ -2875,9 +2886,11 @@ extension WeightsInPanels: TrainableModel {
                     var s4_0 = V16()
                     let xp = x + ox * 160
                     let wp = kernel + c0
+                    for row in stride(from: (bx + 1) * 54, to: Swift.min((bx + 1) * 54 + 54, 160), by: 1) {
+                        wp.prefetch(at: row * 160 + 16)
+                    }
                     for ci in 0..<160 {
                         let w0 = wp.load16(at: ci * 160)
-                        wp.prefetch(at: ci * 160 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 160])
@@ -3009,9 +3022,11 @@ extension WeightsInPanels: TrainableModel {
                     var s5_0 = V16()
                     let xp = x
                     let wp = kernel + c0
+                    for row in stride(from: 0, to: Swift.min(54, 160), by: 1) {
+                        wp.prefetch(at: row * 96 + 16)
+                    }
                     for ci in 0..<160 {
                         let w0 = wp.load16(at: ci * 96)
-                        wp.prefetch(at: ci * 96 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 160])
@@ -3042,9 +3057,11 @@ extension WeightsInPanels: TrainableModel {
                     var s4_0 = V16()
                     let xp = x + ox * 160
                     let wp = kernel + c0
+                    for row in stride(from: (bx + 1) * 54, to: Swift.min((bx + 1) * 54 + 54, 160), by: 1) {
+                        wp.prefetch(at: row * 96 + 16)
+                    }
                     for ci in 0..<160 {
                         let w0 = wp.load16(at: ci * 96)
-                        wp.prefetch(at: ci * 96 + 16)
                         let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         let x1 = V16(repeating: xp[ci + 160])

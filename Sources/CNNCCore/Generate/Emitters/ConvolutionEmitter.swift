@@ -465,13 +465,14 @@ struct ConvolutionEmitter: Codable, Hashable {
         return max(16, (256 << 10) / (paddedOutputs * MemoryLayout<Float>.size))
     }
 
-    /// Where a row kernel's block asks for the weights of the group after it
-    /// (`InputPass.nextSlice`), from the start of each row of weights it
+    /// Where a row kernel's block (one a row) asks for the weights of the group
+    /// after it (`InputPass.nextSlice`), from the start of each row of weights it
     /// reads: one 64-byte line of the next group's row a row of output, so
     /// that the group's rows together ask for all of its lines once, evenly
     /// through the group's time. Asked for at once, a group's worth of lines
     /// (22 KB for Xception's 728-channel step) outran what memory delivers
-    /// in one row's time. A block across rows (`spansRows`) asks before its loop (`blockWeightHints`).
+    /// in one row's time. Blocks across rows, and rows of several blocks, ask
+    /// for a share of the rows before their loop (`blockWeightHints`).
     /// The next group is as wide as a whole group, also after the narrower
     /// remaining channels (the next pass's first group).
     private func rowWeightHints(pass: InputPass, row oy: Index?, into out: inout SourceWriter) -> [Index] {
@@ -487,20 +488,21 @@ struct ConvolutionEmitter: Codable, Hashable {
         }
     }
 
-    /// Where a block across rows (`spansRows`, block `b` of `parts`) asks for
-    /// the weights of the group after it: every line of its share of the next
-    /// group's rows, before its loop over them, so that the group's blocks
-    /// together ask for each line once. Asked for in the loop, every line at
-    /// every row by every block, MobileNet's 28x28 1x1 layer (157 blocks a
-    /// group) ran 540 µs, 418 asking for nothing (a scratch program, Zen 5):
-    /// four more load slots a row, and the next group's lines pulled into
-    /// the L1 over the lines of this one.
-    private func blockWeightHints(pass: InputPass, into out: inout SourceWriter) {
+    /// Where block `block` of a group's `blocks` asks for the weights of the
+    /// group after it: every line of its share of the next group's rows,
+    /// before its loop over them, so that the group's blocks together ask for
+    /// each line once. Blocks across rows (`spansRows`, block `b` of `parts`)
+    /// asked in the loop, every line at every row in every block: MobileNet's
+    /// 28x28 1x1 layer (157 blocks a group) ran 540 µs, 418 asking for nothing
+    /// (a scratch program, Zen 5): four more load slots a row, and the next
+    /// group's lines pulled into the L1 over the lines of this one. Rows of
+    /// several blocks (its 14x14 layers: 3 a row) asked the same line in each.
+    private func blockWeightHints(pass: InputPass, block: Index, of blocks: Int, into out: inout SourceWriter) {
         guard !flatOutput, let next = pass.nextSlice else { return }
         let floatsPerLine = 64 / MemoryLayout<Float>.size
         let lines = (chunksPerGroup * lanes + floatsPerLine - 1) / floatsPerLine
-        let share = (pass.count + parts - 1) / parts
-        let first = Index("b") * share
+        let share = (pass.count + blocks - 1) / blocks
+        let first = block * share
         out.block("for row in stride(from: \(first), to: Swift.min(\(first + share), \(pass.count)), by: 1)") { out in
             out.line((0..<lines).map { "wp.prefetch(at: \(Index("row") * weightRowStride + next + $0 * floatsPerLine))" }.joined(separator: "; "))
         }
@@ -585,8 +587,8 @@ struct ConvolutionEmitter: Codable, Hashable {
             return
         }
         func row(_ out: inout SourceWriter, _ oy: Index) {
-            Self.emitRow(pixelRuns, into: &out) { out, ox, pixels in
-                emitBlock(chunks: chunks, pixels: pixels, channelBase: channelBase, pass: pass, at: (oy, ox), into: &out)
+            Self.emitRow(pixelRuns, into: &out) { out, ox, pixels, index in
+                emitBlock(chunks: chunks, pixels: pixels, channelBase: channelBase, pass: pass, at: (oy, ox), rowBlock: index, into: &out)
             }
         }
         if splitsRows {
@@ -596,23 +598,25 @@ struct ConvolutionEmitter: Codable, Hashable {
         }
     }
 
-    /// One row of output pixels as its runs of blocks: `block(out, ox, pixels)`
-    /// writes a block that starts at the pixel `ox` (a constant, or a `let` this declares).
+    /// One row of output pixels as its runs of blocks: `block(out, ox, pixels, index)`
+    /// writes a block that starts at the pixel `ox` (a constant, or a `let` this declares),
+    /// the row's block `index` (a constant, or of the loop's `bx`).
     static func emitRow(_ runs: [(blocks: Int, pixels: Int)], into out: inout SourceWriter,
-                        block: (inout SourceWriter, Index, Int) -> Void) {
-        var ox = 0
+                        block: (inout SourceWriter, Index, Int, Index) -> Void) {
+        var (ox, index) = (0, 0)
         for run in runs {
             if run.blocks == 1 && runs.count == 1 {
-                block(&out, Index(ox), run.pixels)
+                block(&out, Index(ox), run.pixels, Index(index))
             } else if run.blocks == 1 {
-                out.block("do") { out in block(&out, Index(ox), run.pixels) }
+                out.block("do") { out in block(&out, Index(ox), run.pixels, Index(index)) }
             } else {
                 out.block("for bx in 0..<\(run.blocks)") { out in
                     out.line("let ox = \(Index("bx") * run.pixels + ox)")
-                    block(&out, Index("ox"), run.pixels)
+                    block(&out, Index("ox"), run.pixels, Index("bx") + index)
                 }
             }
             ox += run.blocks * run.pixels
+            index += run.blocks
         }
     }
 
@@ -659,7 +663,7 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// `flat`: the block is these pixels of the flattened output (`flatBlocks`), not `ox...` of row `oy`;
     /// `spanStart`: likewise, from a pixel known at run time (`spansRows`).
     private func emitBlock(chunks: Int, pixels: Int, channelBase: Index, pass: InputPass, flat: [FlatPixel]? = nil, spanStart: String? = nil,
-                           at pixel: (oy: Index, ox: Index) = (Index(0), Index(0)), into out: inout SourceWriter) {
+                           at pixel: (oy: Index, ox: Index) = (Index(0), Index(0)), rowBlock: Index = Index(0), into out: inout SourceWriter) {
         /// Channels of chunk `j` that exist: looped groups hold only full chunks;
         /// a group at a constant channel base may end in the partial last chunk.
         func channelsLeft(_ j: Int) -> Int { channelBase.constantValue.map { outputs - $0 - j * lanes } ?? lanes }
@@ -712,12 +716,16 @@ struct ConvolutionEmitter: Codable, Hashable {
             guard let flat else { return Index(p * pixelStride) }
             return Index(inputOffset(flat[p]) - inputOffset(flat[0]))
         }
-        // Blocks across rows ask for their share of the next group's rows before their loop (`blockWeightHints`).
-        let hints = spanStart == nil ? rowWeightHints(pass: pass, row: flat == nil ? pixel.oy : nil, into: &out) : []
+        // Blocks across rows, and rows of several blocks, ask for their share of the next
+        // group's rows before their loop (`blockWeightHints`); a row of one block, in it.
+        let blocksPerRow = pixelRuns.map(\.blocks).reduce(0, +)
+        let share: (block: Index, of: Int)? = spanStart != nil ? (Index("b"), parts)
+            : flat == nil && blocksPerRow > 1 ? (pixel.oy * blocksPerRow + rowBlock, outputHeight * blocksPerRow) : nil
+        let hints = share == nil ? rowWeightHints(pass: pass, row: flat == nil ? pixel.oy : nil, into: &out) : []
         func body(_ out: inout SourceWriter, xp: Index, wp: Index) {
             out.line("let xp = \(xp.offsetting("x"))")
             out.line("let wp = \(wp.offsetting("kernel"))")
-            if spanStart != nil { blockWeightHints(pass: pass, into: &out) }
+            if let share { blockWeightHints(pass: pass, block: share.block, of: share.of, into: &out) }
             out.loop("ci", count: pass.count) { out, ci in
                 for j in 0..<chunks {
                     out.line("let w\(j) = wp.\(VectorTypes.load(vector))(at: \(ci * weightRowStride + chunkOffset(j)))")

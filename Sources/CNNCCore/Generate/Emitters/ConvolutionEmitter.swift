@@ -465,6 +465,10 @@ struct ConvolutionEmitter: Codable, Hashable {
         return max(16, (256 << 10) / (paddedOutputs * MemoryLayout<Float>.size))
     }
 
+    /// Floats in a 64-byte cache line, and the lines of one row of a group's weights (what a hint asks for).
+    private static let floatsPerLine = 64 / MemoryLayout<Float>.size
+    private var groupRowLines: Int { (chunksPerGroup * lanes + Self.floatsPerLine - 1) / Self.floatsPerLine }
+
     /// Where a row kernel's block (one a row) asks for the weights of the group
     /// after it (`InputPass.nextSlice`), from the start of each row of weights it
     /// reads: one 64-byte line of the next group's row a row of output, so
@@ -477,8 +481,7 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// remaining channels (the next pass's first group).
     private func rowWeightHints(pass: InputPass, row oy: Index?, into out: inout SourceWriter) -> [Index] {
         guard !flatOutput, let next = pass.nextSlice else { return [] }
-        let floatsPerLine = 64 / MemoryLayout<Float>.size
-        let lines = (chunksPerGroup * lanes + floatsPerLine - 1) / floatsPerLine
+        let (floatsPerLine, lines) = (Self.floatsPerLine, groupRowLines)
         guard let oy, outputHeight > 1, lines > 1 else { return (0..<lines).map { next + $0 * floatsPerLine } }
         let perRow = (lines + outputHeight - 1) / outputHeight
         return (0..<perRow).map { i in
@@ -499,8 +502,7 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// several blocks (its 14x14 layers: 3 a row) asked the same line in each.
     private func blockWeightHints(pass: InputPass, block: Index, of blocks: Int, into out: inout SourceWriter) {
         guard !flatOutput, let next = pass.nextSlice else { return }
-        let floatsPerLine = 64 / MemoryLayout<Float>.size
-        let lines = (chunksPerGroup * lanes + floatsPerLine - 1) / floatsPerLine
+        let (floatsPerLine, lines) = (Self.floatsPerLine, groupRowLines)
         let share = (pass.count + blocks - 1) / blocks
         let first = block * share
         out.block("for row in stride(from: \(first), to: Swift.min(\(first + share), \(pass.count)), by: 1)") { out in

@@ -79,6 +79,40 @@ import Testing
         #expect(pairs.readsPairsInPlace)
     }
 
+    /// Where a row is at most half a register block, a block holds whole rows
+    /// on full-width FMA units, so that it keeps more than the 8 chains of
+    /// multiply-adds two 512-bit units need: 8 pixels of 16 filters 3 rows
+    /// at a time (24 sums), 4 pairs of 8 filters 6 rows at a time, each call
+    /// ending with the rows that make no whole band. A one-channel input to
+    /// 6 filters (LeNet-5's first layer) goes 14 rows a block there, 4 on
+    /// Zen 4's units, whose blocks stay one row.
+    @Test func narrowRowsRunInBandsOnFullWidthUnits() throws {
+        let model = try Frontend.load(text: """
+            input_shape: [8, 8, 8]
+            layers:
+              - Conv2D: {filters: 16, kernel_size: 5, padding: same, name: sixteen}
+              - Conv2D: {filters: 8, kernel_size: 5, padding: same, name: eight}
+            """, file: "b.yaml").get()
+        let wide = ModelGenerator(model: model, specPath: "b.yaml", target: .avx512).generate()
+        #expect(wide.contains("for oy in stride(from: parts.lowerBound, to: parts.upperBound - 2, by: 3)"))
+        #expect(wide.contains("for oy in (parts.lowerBound + parts.count / 3 * 3)..<parts.upperBound"))
+        #expect(wide.contains("s23_0 = madd(s23_0, x23, w0)") && !wide.contains("s24_0"))
+        #expect(wide.contains("for oy in stride(from: first, to: last - 5, by: 6)"))
+        #expect(wide.contains("for oy in (first + (last - first) / 6 * 6)..<last"))
+        let narrow = ModelGenerator(model: model, specPath: "b.yaml", target: .avx512on256).generate()
+        #expect(!narrow.contains("by: 3)") && !narrow.contains("by: 6)"))
+
+        let grey = try Frontend.load(text: """
+            input_shape: [28, 28, 1]
+            layers:
+              - Conv2D: {filters: 6, kernel_size: 5, padding: same}
+            """, file: "g.yaml").get()
+        #expect(ModelGenerator(model: grey, specPath: "g.yaml", target: .avx512).generate()
+            .contains("for oy in stride(from: parts.lowerBound * 14, to: parts.upperBound * 14, by: 14)"))
+        #expect(ModelGenerator(model: grey, specPath: "g.yaml", target: .avx512on256).generate()
+            .contains("for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4)"))
+    }
+
     @Test func theEnvironmentForcesAKindByName() throws {
         #expect(try TargetCPU.fromEnvironment(["CNNC_TARGET_CPU": "avx2"]) == .avx2)
         #expect(try TargetCPU.fromEnvironment(["CNNC_TARGET_CPU": "avx512-256"]) == .avx512on256)

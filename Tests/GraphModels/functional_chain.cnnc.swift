@@ -257,7 +257,115 @@ public struct FunctionalChain: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         let kernel = w, bias = w + 48
         // The remaining 2 output channels.
-        for oy in parts {
+        for oy in stride(from: parts.lowerBound, to: parts.upperBound - 3, by: 4) {
+            let yp = y + oy * 12
+            var s0_0 = bias.load4(at: 0)
+            var s1_0 = bias.load4(at: 0)
+            var s2_0 = bias.load4(at: 0)
+            var s3_0 = bias.load4(at: 0)
+            var s4_0 = bias.load4(at: 0)
+            var s5_0 = bias.load4(at: 0)
+            var s6_0 = bias.load4(at: 0)
+            var s7_0 = bias.load4(at: 0)
+            var s8_0 = bias.load4(at: 0)
+            var s9_0 = bias.load4(at: 0)
+            var s10_0 = bias.load4(at: 0)
+            var s11_0 = bias.load4(at: 0)
+            var s12_0 = bias.load4(at: 0)
+            var s13_0 = bias.load4(at: 0)
+            var s14_0 = bias.load4(at: 0)
+            var s15_0 = bias.load4(at: 0)
+            var s16_0 = bias.load4(at: 0)
+            var s17_0 = bias.load4(at: 0)
+            var s18_0 = bias.load4(at: 0)
+            var s19_0 = bias.load4(at: 0)
+            var s20_0 = bias.load4(at: 0)
+            var s21_0 = bias.load4(at: 0)
+            var s22_0 = bias.load4(at: 0)
+            var s23_0 = bias.load4(at: 0)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 8 + ky * 8 + kx
+                    let wp = kernel + (ky * 3 + kx) * 4
+                    do {
+                        let w0 = wp.load4(at: 0)
+                        let x0 = V4(repeating: xp[0])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V4(repeating: xp[1])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V4(repeating: xp[2])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V4(repeating: xp[3])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V4(repeating: xp[4])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V4(repeating: xp[5])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V4(repeating: xp[8])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V4(repeating: xp[9])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V4(repeating: xp[10])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V4(repeating: xp[11])
+                        s9_0 = madd(s9_0, x9, w0)
+                        let x10 = V4(repeating: xp[12])
+                        s10_0 = madd(s10_0, x10, w0)
+                        let x11 = V4(repeating: xp[13])
+                        s11_0 = madd(s11_0, x11, w0)
+                        let x12 = V4(repeating: xp[16])
+                        s12_0 = madd(s12_0, x12, w0)
+                        let x13 = V4(repeating: xp[17])
+                        s13_0 = madd(s13_0, x13, w0)
+                        let x14 = V4(repeating: xp[18])
+                        s14_0 = madd(s14_0, x14, w0)
+                        let x15 = V4(repeating: xp[19])
+                        s15_0 = madd(s15_0, x15, w0)
+                        let x16 = V4(repeating: xp[20])
+                        s16_0 = madd(s16_0, x16, w0)
+                        let x17 = V4(repeating: xp[21])
+                        s17_0 = madd(s17_0, x17, w0)
+                        let x18 = V4(repeating: xp[24])
+                        s18_0 = madd(s18_0, x18, w0)
+                        let x19 = V4(repeating: xp[25])
+                        s19_0 = madd(s19_0, x19, w0)
+                        let x20 = V4(repeating: xp[26])
+                        s20_0 = madd(s20_0, x20, w0)
+                        let x21 = V4(repeating: xp[27])
+                        s21_0 = madd(s21_0, x21, w0)
+                        let x22 = V4(repeating: xp[28])
+                        s22_0 = madd(s22_0, x22, w0)
+                        let x23 = V4(repeating: xp[29])
+                        s23_0 = madd(s23_0, x23, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<2 { yp[lane + 14] = v[lane] } }
+            do { let v = s8_0; for lane in 0..<2 { yp[lane + 16] = v[lane] } }
+            do { let v = s9_0; for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+            do { let v = s10_0; for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+            do { let v = s11_0; for lane in 0..<2 { yp[lane + 22] = v[lane] } }
+            do { let v = s12_0; for lane in 0..<2 { yp[lane + 24] = v[lane] } }
+            do { let v = s13_0; for lane in 0..<2 { yp[lane + 26] = v[lane] } }
+            do { let v = s14_0; for lane in 0..<2 { yp[lane + 28] = v[lane] } }
+            do { let v = s15_0; for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+            do { let v = s16_0; for lane in 0..<2 { yp[lane + 32] = v[lane] } }
+            do { let v = s17_0; for lane in 0..<2 { yp[lane + 34] = v[lane] } }
+            do { let v = s18_0; for lane in 0..<2 { yp[lane + 36] = v[lane] } }
+            do { let v = s19_0; for lane in 0..<2 { yp[lane + 38] = v[lane] } }
+            do { let v = s20_0; for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+            do { let v = s21_0; for lane in 0..<2 { yp[lane + 42] = v[lane] } }
+            do { let v = s22_0; for lane in 0..<2 { yp[lane + 44] = v[lane] } }
+            do { let v = s23_0; for lane in 0..<2 { yp[lane + 46] = v[lane] } }
+        }
+        for oy in (parts.lowerBound + parts.count / 4 * 4)..<parts.upperBound {
             let yp = y + oy * 12
             var s0_0 = bias.load4(at: 0)
             var s1_0 = bias.load4(at: 0)

@@ -717,7 +717,95 @@ public struct InceptionBlock: CompiledModel {
                             for ci in 0..<6 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
                         }
                     }
-                    for oy in first..<last {
+                    for oy in stride(from: first, to: last - 3, by: 4) {
+                        let row = pairs + (oy - firstRow) * 156
+                        let yp = y + oy * 96
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases, s15 = biases, s16 = biases, s17 = biases, s18 = biases, s19 = biases, s20 = biases, s21 = biases, s22 = biases, s23 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 156 + kx * 12
+                                    let wt = kernel + (ky * 3 + kx) * 48
+                                    for ci in 0..<6 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 24)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 48)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 72)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 96)), wv)
+                                        s5 = madd(s5, repeated(xt.load2(at: ci * 2 + 120)), wv)
+                                        s6 = madd(s6, repeated(xt.load2(at: ci * 2 + 156)), wv)
+                                        s7 = madd(s7, repeated(xt.load2(at: ci * 2 + 180)), wv)
+                                        s8 = madd(s8, repeated(xt.load2(at: ci * 2 + 204)), wv)
+                                        s9 = madd(s9, repeated(xt.load2(at: ci * 2 + 228)), wv)
+                                        s10 = madd(s10, repeated(xt.load2(at: ci * 2 + 252)), wv)
+                                        s11 = madd(s11, repeated(xt.load2(at: ci * 2 + 276)), wv)
+                                        s12 = madd(s12, repeated(xt.load2(at: ci * 2 + 312)), wv)
+                                        s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 336)), wv)
+                                        s14 = madd(s14, repeated(xt.load2(at: ci * 2 + 360)), wv)
+                                        s15 = madd(s15, repeated(xt.load2(at: ci * 2 + 384)), wv)
+                                        s16 = madd(s16, repeated(xt.load2(at: ci * 2 + 408)), wv)
+                                        s17 = madd(s17, repeated(xt.load2(at: ci * 2 + 432)), wv)
+                                        s18 = madd(s18, repeated(xt.load2(at: ci * 2 + 468)), wv)
+                                        s19 = madd(s19, repeated(xt.load2(at: ci * 2 + 492)), wv)
+                                        s20 = madd(s20, repeated(xt.load2(at: ci * 2 + 516)), wv)
+                                        s21 = madd(s21, repeated(xt.load2(at: ci * 2 + 540)), wv)
+                                        s22 = madd(s22, repeated(xt.load2(at: ci * 2 + 564)), wv)
+                                        s23 = madd(s23, repeated(xt.load2(at: ci * 2 + 588)), wv)
+                                    }
+                                }
+                            }
+                            let r0 = zeroingNegatives(s0)
+                            yp.store(inOutputOrder(r0), at: 0)
+                            let r1 = zeroingNegatives(s1)
+                            yp.store(inOutputOrder(r1), at: 16)
+                            let r2 = zeroingNegatives(s2)
+                            yp.store(inOutputOrder(r2), at: 32)
+                            let r3 = zeroingNegatives(s3)
+                            yp.store(inOutputOrder(r3), at: 48)
+                            let r4 = zeroingNegatives(s4)
+                            yp.store(inOutputOrder(r4), at: 64)
+                            let r5 = zeroingNegatives(s5)
+                            yp.store(inOutputOrder(r5), at: 80)
+                            let r6 = zeroingNegatives(s6)
+                            yp.store(inOutputOrder(r6), at: 96)
+                            let r7 = zeroingNegatives(s7)
+                            yp.store(inOutputOrder(r7), at: 112)
+                            let r8 = zeroingNegatives(s8)
+                            yp.store(inOutputOrder(r8), at: 128)
+                            let r9 = zeroingNegatives(s9)
+                            yp.store(inOutputOrder(r9), at: 144)
+                            let r10 = zeroingNegatives(s10)
+                            yp.store(inOutputOrder(r10), at: 160)
+                            let r11 = zeroingNegatives(s11)
+                            yp.store(inOutputOrder(r11), at: 176)
+                            let r12 = zeroingNegatives(s12)
+                            yp.store(inOutputOrder(r12), at: 192)
+                            let r13 = zeroingNegatives(s13)
+                            yp.store(inOutputOrder(r13), at: 208)
+                            let r14 = zeroingNegatives(s14)
+                            yp.store(inOutputOrder(r14), at: 224)
+                            let r15 = zeroingNegatives(s15)
+                            yp.store(inOutputOrder(r15), at: 240)
+                            let r16 = zeroingNegatives(s16)
+                            yp.store(inOutputOrder(r16), at: 256)
+                            let r17 = zeroingNegatives(s17)
+                            yp.store(inOutputOrder(r17), at: 272)
+                            let r18 = zeroingNegatives(s18)
+                            yp.store(inOutputOrder(r18), at: 288)
+                            let r19 = zeroingNegatives(s19)
+                            yp.store(inOutputOrder(r19), at: 304)
+                            let r20 = zeroingNegatives(s20)
+                            yp.store(inOutputOrder(r20), at: 320)
+                            let r21 = zeroingNegatives(s21)
+                            yp.store(inOutputOrder(r21), at: 336)
+                            let r22 = zeroingNegatives(s22)
+                            yp.store(inOutputOrder(r22), at: 352)
+                            let r23 = zeroingNegatives(s23)
+                            yp.store(inOutputOrder(r23), at: 368)
+                        }
+                    }
+                    for oy in (first + (last - first) / 4 * 4)..<last {
                         let row = pairs + (oy - firstRow) * 156
                         let yp = y + oy * 96
                         do {
@@ -798,7 +886,95 @@ public struct InceptionBlock: CompiledModel {
                             for ci in 0..<4 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
                         }
                     }
-                    for oy in first..<last {
+                    for oy in stride(from: first, to: last - 3, by: 4) {
+                        let row = pairs + (oy - firstRow) * 120
+                        let yp = y + oy * 72
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases, s15 = biases, s16 = biases, s17 = biases, s18 = biases, s19 = biases, s20 = biases, s21 = biases, s22 = biases, s23 = biases
+                            for ky in 0..<5 {
+                                for kx in 0..<5 {
+                                    let xt = row + ky * 120 + kx * 8
+                                    let wt = kernel + (ky * 5 + kx) * 32
+                                    for ci in 0..<4 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 16)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 32)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 48)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 64)), wv)
+                                        s5 = madd(s5, repeated(xt.load2(at: ci * 2 + 80)), wv)
+                                        s6 = madd(s6, repeated(xt.load2(at: ci * 2 + 120)), wv)
+                                        s7 = madd(s7, repeated(xt.load2(at: ci * 2 + 136)), wv)
+                                        s8 = madd(s8, repeated(xt.load2(at: ci * 2 + 152)), wv)
+                                        s9 = madd(s9, repeated(xt.load2(at: ci * 2 + 168)), wv)
+                                        s10 = madd(s10, repeated(xt.load2(at: ci * 2 + 184)), wv)
+                                        s11 = madd(s11, repeated(xt.load2(at: ci * 2 + 200)), wv)
+                                        s12 = madd(s12, repeated(xt.load2(at: ci * 2 + 240)), wv)
+                                        s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 256)), wv)
+                                        s14 = madd(s14, repeated(xt.load2(at: ci * 2 + 272)), wv)
+                                        s15 = madd(s15, repeated(xt.load2(at: ci * 2 + 288)), wv)
+                                        s16 = madd(s16, repeated(xt.load2(at: ci * 2 + 304)), wv)
+                                        s17 = madd(s17, repeated(xt.load2(at: ci * 2 + 320)), wv)
+                                        s18 = madd(s18, repeated(xt.load2(at: ci * 2 + 360)), wv)
+                                        s19 = madd(s19, repeated(xt.load2(at: ci * 2 + 376)), wv)
+                                        s20 = madd(s20, repeated(xt.load2(at: ci * 2 + 392)), wv)
+                                        s21 = madd(s21, repeated(xt.load2(at: ci * 2 + 408)), wv)
+                                        s22 = madd(s22, repeated(xt.load2(at: ci * 2 + 424)), wv)
+                                        s23 = madd(s23, repeated(xt.load2(at: ci * 2 + 440)), wv)
+                                    }
+                                }
+                            }
+                            let r0 = zeroingNegatives(s0)
+                            do { let v = r0; yp[0] = v[0]; yp[1] = v[2]; yp[2] = v[4]; yp[3] = v[6]; yp[4] = v[8]; yp[5] = v[10]; yp[6] = v[1]; yp[7] = v[3]; yp[8] = v[5]; yp[9] = v[7]; yp[10] = v[9]; yp[11] = v[11] }
+                            let r1 = zeroingNegatives(s1)
+                            do { let v = r1; yp[12] = v[0]; yp[13] = v[2]; yp[14] = v[4]; yp[15] = v[6]; yp[16] = v[8]; yp[17] = v[10]; yp[18] = v[1]; yp[19] = v[3]; yp[20] = v[5]; yp[21] = v[7]; yp[22] = v[9]; yp[23] = v[11] }
+                            let r2 = zeroingNegatives(s2)
+                            do { let v = r2; yp[24] = v[0]; yp[25] = v[2]; yp[26] = v[4]; yp[27] = v[6]; yp[28] = v[8]; yp[29] = v[10]; yp[30] = v[1]; yp[31] = v[3]; yp[32] = v[5]; yp[33] = v[7]; yp[34] = v[9]; yp[35] = v[11] }
+                            let r3 = zeroingNegatives(s3)
+                            do { let v = r3; yp[36] = v[0]; yp[37] = v[2]; yp[38] = v[4]; yp[39] = v[6]; yp[40] = v[8]; yp[41] = v[10]; yp[42] = v[1]; yp[43] = v[3]; yp[44] = v[5]; yp[45] = v[7]; yp[46] = v[9]; yp[47] = v[11] }
+                            let r4 = zeroingNegatives(s4)
+                            do { let v = r4; yp[48] = v[0]; yp[49] = v[2]; yp[50] = v[4]; yp[51] = v[6]; yp[52] = v[8]; yp[53] = v[10]; yp[54] = v[1]; yp[55] = v[3]; yp[56] = v[5]; yp[57] = v[7]; yp[58] = v[9]; yp[59] = v[11] }
+                            let r5 = zeroingNegatives(s5)
+                            do { let v = r5; yp[60] = v[0]; yp[61] = v[2]; yp[62] = v[4]; yp[63] = v[6]; yp[64] = v[8]; yp[65] = v[10]; yp[66] = v[1]; yp[67] = v[3]; yp[68] = v[5]; yp[69] = v[7]; yp[70] = v[9]; yp[71] = v[11] }
+                            let r6 = zeroingNegatives(s6)
+                            do { let v = r6; yp[72] = v[0]; yp[73] = v[2]; yp[74] = v[4]; yp[75] = v[6]; yp[76] = v[8]; yp[77] = v[10]; yp[78] = v[1]; yp[79] = v[3]; yp[80] = v[5]; yp[81] = v[7]; yp[82] = v[9]; yp[83] = v[11] }
+                            let r7 = zeroingNegatives(s7)
+                            do { let v = r7; yp[84] = v[0]; yp[85] = v[2]; yp[86] = v[4]; yp[87] = v[6]; yp[88] = v[8]; yp[89] = v[10]; yp[90] = v[1]; yp[91] = v[3]; yp[92] = v[5]; yp[93] = v[7]; yp[94] = v[9]; yp[95] = v[11] }
+                            let r8 = zeroingNegatives(s8)
+                            do { let v = r8; yp[96] = v[0]; yp[97] = v[2]; yp[98] = v[4]; yp[99] = v[6]; yp[100] = v[8]; yp[101] = v[10]; yp[102] = v[1]; yp[103] = v[3]; yp[104] = v[5]; yp[105] = v[7]; yp[106] = v[9]; yp[107] = v[11] }
+                            let r9 = zeroingNegatives(s9)
+                            do { let v = r9; yp[108] = v[0]; yp[109] = v[2]; yp[110] = v[4]; yp[111] = v[6]; yp[112] = v[8]; yp[113] = v[10]; yp[114] = v[1]; yp[115] = v[3]; yp[116] = v[5]; yp[117] = v[7]; yp[118] = v[9]; yp[119] = v[11] }
+                            let r10 = zeroingNegatives(s10)
+                            do { let v = r10; yp[120] = v[0]; yp[121] = v[2]; yp[122] = v[4]; yp[123] = v[6]; yp[124] = v[8]; yp[125] = v[10]; yp[126] = v[1]; yp[127] = v[3]; yp[128] = v[5]; yp[129] = v[7]; yp[130] = v[9]; yp[131] = v[11] }
+                            let r11 = zeroingNegatives(s11)
+                            do { let v = r11; yp[132] = v[0]; yp[133] = v[2]; yp[134] = v[4]; yp[135] = v[6]; yp[136] = v[8]; yp[137] = v[10]; yp[138] = v[1]; yp[139] = v[3]; yp[140] = v[5]; yp[141] = v[7]; yp[142] = v[9]; yp[143] = v[11] }
+                            let r12 = zeroingNegatives(s12)
+                            do { let v = r12; yp[144] = v[0]; yp[145] = v[2]; yp[146] = v[4]; yp[147] = v[6]; yp[148] = v[8]; yp[149] = v[10]; yp[150] = v[1]; yp[151] = v[3]; yp[152] = v[5]; yp[153] = v[7]; yp[154] = v[9]; yp[155] = v[11] }
+                            let r13 = zeroingNegatives(s13)
+                            do { let v = r13; yp[156] = v[0]; yp[157] = v[2]; yp[158] = v[4]; yp[159] = v[6]; yp[160] = v[8]; yp[161] = v[10]; yp[162] = v[1]; yp[163] = v[3]; yp[164] = v[5]; yp[165] = v[7]; yp[166] = v[9]; yp[167] = v[11] }
+                            let r14 = zeroingNegatives(s14)
+                            do { let v = r14; yp[168] = v[0]; yp[169] = v[2]; yp[170] = v[4]; yp[171] = v[6]; yp[172] = v[8]; yp[173] = v[10]; yp[174] = v[1]; yp[175] = v[3]; yp[176] = v[5]; yp[177] = v[7]; yp[178] = v[9]; yp[179] = v[11] }
+                            let r15 = zeroingNegatives(s15)
+                            do { let v = r15; yp[180] = v[0]; yp[181] = v[2]; yp[182] = v[4]; yp[183] = v[6]; yp[184] = v[8]; yp[185] = v[10]; yp[186] = v[1]; yp[187] = v[3]; yp[188] = v[5]; yp[189] = v[7]; yp[190] = v[9]; yp[191] = v[11] }
+                            let r16 = zeroingNegatives(s16)
+                            do { let v = r16; yp[192] = v[0]; yp[193] = v[2]; yp[194] = v[4]; yp[195] = v[6]; yp[196] = v[8]; yp[197] = v[10]; yp[198] = v[1]; yp[199] = v[3]; yp[200] = v[5]; yp[201] = v[7]; yp[202] = v[9]; yp[203] = v[11] }
+                            let r17 = zeroingNegatives(s17)
+                            do { let v = r17; yp[204] = v[0]; yp[205] = v[2]; yp[206] = v[4]; yp[207] = v[6]; yp[208] = v[8]; yp[209] = v[10]; yp[210] = v[1]; yp[211] = v[3]; yp[212] = v[5]; yp[213] = v[7]; yp[214] = v[9]; yp[215] = v[11] }
+                            let r18 = zeroingNegatives(s18)
+                            do { let v = r18; yp[216] = v[0]; yp[217] = v[2]; yp[218] = v[4]; yp[219] = v[6]; yp[220] = v[8]; yp[221] = v[10]; yp[222] = v[1]; yp[223] = v[3]; yp[224] = v[5]; yp[225] = v[7]; yp[226] = v[9]; yp[227] = v[11] }
+                            let r19 = zeroingNegatives(s19)
+                            do { let v = r19; yp[228] = v[0]; yp[229] = v[2]; yp[230] = v[4]; yp[231] = v[6]; yp[232] = v[8]; yp[233] = v[10]; yp[234] = v[1]; yp[235] = v[3]; yp[236] = v[5]; yp[237] = v[7]; yp[238] = v[9]; yp[239] = v[11] }
+                            let r20 = zeroingNegatives(s20)
+                            do { let v = r20; yp[240] = v[0]; yp[241] = v[2]; yp[242] = v[4]; yp[243] = v[6]; yp[244] = v[8]; yp[245] = v[10]; yp[246] = v[1]; yp[247] = v[3]; yp[248] = v[5]; yp[249] = v[7]; yp[250] = v[9]; yp[251] = v[11] }
+                            let r21 = zeroingNegatives(s21)
+                            do { let v = r21; yp[252] = v[0]; yp[253] = v[2]; yp[254] = v[4]; yp[255] = v[6]; yp[256] = v[8]; yp[257] = v[10]; yp[258] = v[1]; yp[259] = v[3]; yp[260] = v[5]; yp[261] = v[7]; yp[262] = v[9]; yp[263] = v[11] }
+                            let r22 = zeroingNegatives(s22)
+                            do { let v = r22; yp[264] = v[0]; yp[265] = v[2]; yp[266] = v[4]; yp[267] = v[6]; yp[268] = v[8]; yp[269] = v[10]; yp[270] = v[1]; yp[271] = v[3]; yp[272] = v[5]; yp[273] = v[7]; yp[274] = v[9]; yp[275] = v[11] }
+                            let r23 = zeroingNegatives(s23)
+                            do { let v = r23; yp[276] = v[0]; yp[277] = v[2]; yp[278] = v[4]; yp[279] = v[6]; yp[280] = v[8]; yp[281] = v[10]; yp[282] = v[1]; yp[283] = v[3]; yp[284] = v[5]; yp[285] = v[7]; yp[286] = v[9]; yp[287] = v[11] }
+                        }
+                    }
+                    for oy in (first + (last - first) / 4 * 4)..<last {
                         let row = pairs + (oy - firstRow) * 120
                         let yp = y + oy * 72
                         do {
@@ -1121,7 +1297,111 @@ extension InceptionBlock: TrainableModel {
     @inline(never)
     static func l0_branch3x3_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         let kernel = w
-        for oy in parts {
+        for oy in stride(from: parts.lowerBound, to: parts.upperBound - 1, by: 2) {
+            let yp = y + oy * 48
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            var s10_0 = V4()
+            var s11_0 = V4()
+            var s12_0 = V4()
+            var s13_0 = V4()
+            var s14_0 = V4()
+            var s15_0 = V4()
+            var s16_0 = V4()
+            var s17_0 = V4()
+            var s18_0 = V4()
+            var s19_0 = V4()
+            var s20_0 = V4()
+            var s21_0 = V4()
+            var s22_0 = V4()
+            var s23_0 = V4()
+            let xp = x + oy * 72
+            let wp = kernel
+            for ci in 0..<6 {
+                let w0 = wp.load4(at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V4(repeating: xp[ci + 6])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V4(repeating: xp[ci + 12])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V4(repeating: xp[ci + 18])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V4(repeating: xp[ci + 24])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V4(repeating: xp[ci + 30])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V4(repeating: xp[ci + 36])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V4(repeating: xp[ci + 42])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V4(repeating: xp[ci + 48])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V4(repeating: xp[ci + 54])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V4(repeating: xp[ci + 60])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V4(repeating: xp[ci + 66])
+                s11_0 = madd(s11_0, x11, w0)
+                let x12 = V4(repeating: xp[ci + 72])
+                s12_0 = madd(s12_0, x12, w0)
+                let x13 = V4(repeating: xp[ci + 78])
+                s13_0 = madd(s13_0, x13, w0)
+                let x14 = V4(repeating: xp[ci + 84])
+                s14_0 = madd(s14_0, x14, w0)
+                let x15 = V4(repeating: xp[ci + 90])
+                s15_0 = madd(s15_0, x15, w0)
+                let x16 = V4(repeating: xp[ci + 96])
+                s16_0 = madd(s16_0, x16, w0)
+                let x17 = V4(repeating: xp[ci + 102])
+                s17_0 = madd(s17_0, x17, w0)
+                let x18 = V4(repeating: xp[ci + 108])
+                s18_0 = madd(s18_0, x18, w0)
+                let x19 = V4(repeating: xp[ci + 114])
+                s19_0 = madd(s19_0, x19, w0)
+                let x20 = V4(repeating: xp[ci + 120])
+                s20_0 = madd(s20_0, x20, w0)
+                let x21 = V4(repeating: xp[ci + 126])
+                s21_0 = madd(s21_0, x21, w0)
+                let x22 = V4(repeating: xp[ci + 132])
+                s22_0 = madd(s22_0, x22, w0)
+                let x23 = V4(repeating: xp[ci + 138])
+                s23_0 = madd(s23_0, x23, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
+            yp.store(s6_0, at: 24)
+            yp.store(s7_0, at: 28)
+            yp.store(s8_0, at: 32)
+            yp.store(s9_0, at: 36)
+            yp.store(s10_0, at: 40)
+            yp.store(s11_0, at: 44)
+            yp.store(s12_0, at: 48)
+            yp.store(s13_0, at: 52)
+            yp.store(s14_0, at: 56)
+            yp.store(s15_0, at: 60)
+            yp.store(s16_0, at: 64)
+            yp.store(s17_0, at: 68)
+            yp.store(s18_0, at: 72)
+            yp.store(s19_0, at: 76)
+            yp.store(s20_0, at: 80)
+            yp.store(s21_0, at: 84)
+            yp.store(s22_0, at: 88)
+            yp.store(s23_0, at: 92)
+        }
+        for oy in (parts.lowerBound + parts.count / 2 * 2)..<parts.upperBound {
             let yp = y + oy * 48
             var s0_0 = V4()
             var s1_0 = V4()
@@ -1250,7 +1530,111 @@ extension InceptionBlock: TrainableModel {
     @inline(never)
     static func l1_branch5x5_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         let kernel = w
-        for oy in parts {
+        for oy in stride(from: parts.lowerBound, to: parts.upperBound - 1, by: 2) {
+            let yp = y + oy * 48
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            var s10_0 = V4()
+            var s11_0 = V4()
+            var s12_0 = V4()
+            var s13_0 = V4()
+            var s14_0 = V4()
+            var s15_0 = V4()
+            var s16_0 = V4()
+            var s17_0 = V4()
+            var s18_0 = V4()
+            var s19_0 = V4()
+            var s20_0 = V4()
+            var s21_0 = V4()
+            var s22_0 = V4()
+            var s23_0 = V4()
+            let xp = x + oy * 48
+            let wp = kernel
+            for ci in 0..<4 {
+                let w0 = wp.load4(at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V4(repeating: xp[ci + 4])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V4(repeating: xp[ci + 8])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V4(repeating: xp[ci + 12])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V4(repeating: xp[ci + 16])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V4(repeating: xp[ci + 20])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V4(repeating: xp[ci + 24])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V4(repeating: xp[ci + 28])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V4(repeating: xp[ci + 32])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V4(repeating: xp[ci + 36])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V4(repeating: xp[ci + 40])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V4(repeating: xp[ci + 44])
+                s11_0 = madd(s11_0, x11, w0)
+                let x12 = V4(repeating: xp[ci + 48])
+                s12_0 = madd(s12_0, x12, w0)
+                let x13 = V4(repeating: xp[ci + 52])
+                s13_0 = madd(s13_0, x13, w0)
+                let x14 = V4(repeating: xp[ci + 56])
+                s14_0 = madd(s14_0, x14, w0)
+                let x15 = V4(repeating: xp[ci + 60])
+                s15_0 = madd(s15_0, x15, w0)
+                let x16 = V4(repeating: xp[ci + 64])
+                s16_0 = madd(s16_0, x16, w0)
+                let x17 = V4(repeating: xp[ci + 68])
+                s17_0 = madd(s17_0, x17, w0)
+                let x18 = V4(repeating: xp[ci + 72])
+                s18_0 = madd(s18_0, x18, w0)
+                let x19 = V4(repeating: xp[ci + 76])
+                s19_0 = madd(s19_0, x19, w0)
+                let x20 = V4(repeating: xp[ci + 80])
+                s20_0 = madd(s20_0, x20, w0)
+                let x21 = V4(repeating: xp[ci + 84])
+                s21_0 = madd(s21_0, x21, w0)
+                let x22 = V4(repeating: xp[ci + 88])
+                s22_0 = madd(s22_0, x22, w0)
+                let x23 = V4(repeating: xp[ci + 92])
+                s23_0 = madd(s23_0, x23, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
+            yp.store(s6_0, at: 24)
+            yp.store(s7_0, at: 28)
+            yp.store(s8_0, at: 32)
+            yp.store(s9_0, at: 36)
+            yp.store(s10_0, at: 40)
+            yp.store(s11_0, at: 44)
+            yp.store(s12_0, at: 48)
+            yp.store(s13_0, at: 52)
+            yp.store(s14_0, at: 56)
+            yp.store(s15_0, at: 60)
+            yp.store(s16_0, at: 64)
+            yp.store(s17_0, at: 68)
+            yp.store(s18_0, at: 72)
+            yp.store(s19_0, at: 76)
+            yp.store(s20_0, at: 80)
+            yp.store(s21_0, at: 84)
+            yp.store(s22_0, at: 88)
+            yp.store(s23_0, at: 92)
+        }
+        for oy in (parts.lowerBound + parts.count / 2 * 2)..<parts.upperBound {
             let yp = y + oy * 48
             var s0_0 = V4()
             var s1_0 = V4()
@@ -1404,7 +1788,111 @@ extension InceptionBlock: TrainableModel {
     @inline(never)
     static func l3_branch1x1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         let kernel = w
-        for oy in parts {
+        for oy in stride(from: parts.lowerBound, to: parts.upperBound - 1, by: 2) {
+            let yp = y + oy * 48
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            var s10_0 = V4()
+            var s11_0 = V4()
+            var s12_0 = V4()
+            var s13_0 = V4()
+            var s14_0 = V4()
+            var s15_0 = V4()
+            var s16_0 = V4()
+            var s17_0 = V4()
+            var s18_0 = V4()
+            var s19_0 = V4()
+            var s20_0 = V4()
+            var s21_0 = V4()
+            var s22_0 = V4()
+            var s23_0 = V4()
+            let xp = x + oy * 96
+            let wp = kernel
+            for ci in 0..<8 {
+                let w0 = wp.load4(at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V4(repeating: xp[ci + 8])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V4(repeating: xp[ci + 16])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V4(repeating: xp[ci + 24])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V4(repeating: xp[ci + 32])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V4(repeating: xp[ci + 40])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V4(repeating: xp[ci + 48])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V4(repeating: xp[ci + 56])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V4(repeating: xp[ci + 64])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V4(repeating: xp[ci + 72])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V4(repeating: xp[ci + 80])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V4(repeating: xp[ci + 88])
+                s11_0 = madd(s11_0, x11, w0)
+                let x12 = V4(repeating: xp[ci + 96])
+                s12_0 = madd(s12_0, x12, w0)
+                let x13 = V4(repeating: xp[ci + 104])
+                s13_0 = madd(s13_0, x13, w0)
+                let x14 = V4(repeating: xp[ci + 112])
+                s14_0 = madd(s14_0, x14, w0)
+                let x15 = V4(repeating: xp[ci + 120])
+                s15_0 = madd(s15_0, x15, w0)
+                let x16 = V4(repeating: xp[ci + 128])
+                s16_0 = madd(s16_0, x16, w0)
+                let x17 = V4(repeating: xp[ci + 136])
+                s17_0 = madd(s17_0, x17, w0)
+                let x18 = V4(repeating: xp[ci + 144])
+                s18_0 = madd(s18_0, x18, w0)
+                let x19 = V4(repeating: xp[ci + 152])
+                s19_0 = madd(s19_0, x19, w0)
+                let x20 = V4(repeating: xp[ci + 160])
+                s20_0 = madd(s20_0, x20, w0)
+                let x21 = V4(repeating: xp[ci + 168])
+                s21_0 = madd(s21_0, x21, w0)
+                let x22 = V4(repeating: xp[ci + 176])
+                s22_0 = madd(s22_0, x22, w0)
+                let x23 = V4(repeating: xp[ci + 184])
+                s23_0 = madd(s23_0, x23, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
+            yp.store(s6_0, at: 24)
+            yp.store(s7_0, at: 28)
+            yp.store(s8_0, at: 32)
+            yp.store(s9_0, at: 36)
+            yp.store(s10_0, at: 40)
+            yp.store(s11_0, at: 44)
+            yp.store(s12_0, at: 48)
+            yp.store(s13_0, at: 52)
+            yp.store(s14_0, at: 56)
+            yp.store(s15_0, at: 60)
+            yp.store(s16_0, at: 64)
+            yp.store(s17_0, at: 68)
+            yp.store(s18_0, at: 72)
+            yp.store(s19_0, at: 76)
+            yp.store(s20_0, at: 80)
+            yp.store(s21_0, at: 84)
+            yp.store(s22_0, at: 88)
+            yp.store(s23_0, at: 92)
+        }
+        for oy in (parts.lowerBound + parts.count / 2 * 2)..<parts.upperBound {
             let yp = y + oy * 48
             var s0_0 = V4()
             var s1_0 = V4()

@@ -434,7 +434,89 @@ public struct NarrowFilters: CompiledModel {
         // A tap's 8 weights of one channel, each twice: the pattern of a pair's lanes.
         @inline(__always) func doubled(_ v: V8) -> V16 { V16(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3], v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7]) }
         // One channel: pixel c and pixel c + 1 are neighbours in the input, read in place.
-        for oy in parts {
+        for oy in stride(from: parts.lowerBound, to: parts.upperBound - 1, by: 2) {
+            let row = x + oy * 23
+            let yp = y + oy * 168
+            do {
+                var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases, s15 = biases, s16 = biases, s17 = biases, s18 = biases, s19 = biases, s20 = biases, s21 = biases
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xt = row + ky * 23 + kx
+                        let wt = kernel + (ky * 3 + kx) * 8
+                        do {
+                            let wv = doubled(wt.load8(at: 0))
+                            s0 = madd(s0, repeated(xt.load2(at: 0)), wv)
+                            s1 = madd(s1, repeated(xt.load2(at: 2)), wv)
+                            s2 = madd(s2, repeated(xt.load2(at: 4)), wv)
+                            s3 = madd(s3, repeated(xt.load2(at: 6)), wv)
+                            s4 = madd(s4, repeated(xt.load2(at: 8)), wv)
+                            s5 = madd(s5, repeated(xt.load2(at: 10)), wv)
+                            s6 = madd(s6, repeated(xt.load2(at: 12)), wv)
+                            s7 = madd(s7, repeated(xt.load2(at: 14)), wv)
+                            s8 = madd(s8, repeated(xt.load2(at: 16)), wv)
+                            s9 = madd(s9, repeated(xt.load2(at: 18)), wv)
+                            s10 = madd(s10, repeated(xt.load2(at: 19)), wv)
+                            s11 = madd(s11, repeated(xt.load2(at: 23)), wv)
+                            s12 = madd(s12, repeated(xt.load2(at: 25)), wv)
+                            s13 = madd(s13, repeated(xt.load2(at: 27)), wv)
+                            s14 = madd(s14, repeated(xt.load2(at: 29)), wv)
+                            s15 = madd(s15, repeated(xt.load2(at: 31)), wv)
+                            s16 = madd(s16, repeated(xt.load2(at: 33)), wv)
+                            s17 = madd(s17, repeated(xt.load2(at: 35)), wv)
+                            s18 = madd(s18, repeated(xt.load2(at: 37)), wv)
+                            s19 = madd(s19, repeated(xt.load2(at: 39)), wv)
+                            s20 = madd(s20, repeated(xt.load2(at: 41)), wv)
+                            s21 = madd(s21, repeated(xt.load2(at: 42)), wv)
+                        }
+                    }
+                }
+                let r0 = zeroingNegatives(s0)
+                yp.store(inOutputOrder(r0), at: 0)
+                let r1 = zeroingNegatives(s1)
+                yp.store(inOutputOrder(r1), at: 16)
+                let r2 = zeroingNegatives(s2)
+                yp.store(inOutputOrder(r2), at: 32)
+                let r3 = zeroingNegatives(s3)
+                yp.store(inOutputOrder(r3), at: 48)
+                let r4 = zeroingNegatives(s4)
+                yp.store(inOutputOrder(r4), at: 64)
+                let r5 = zeroingNegatives(s5)
+                yp.store(inOutputOrder(r5), at: 80)
+                let r6 = zeroingNegatives(s6)
+                yp.store(inOutputOrder(r6), at: 96)
+                let r7 = zeroingNegatives(s7)
+                yp.store(inOutputOrder(r7), at: 112)
+                let r8 = zeroingNegatives(s8)
+                yp.store(inOutputOrder(r8), at: 128)
+                let r9 = zeroingNegatives(s9)
+                yp.store(inOutputOrder(r9), at: 144)
+                let r10 = zeroingNegatives(s10)
+                yp.store(inOutputOrder(r10), at: 152)
+                let r11 = zeroingNegatives(s11)
+                yp.store(inOutputOrder(r11), at: 168)
+                let r12 = zeroingNegatives(s12)
+                yp.store(inOutputOrder(r12), at: 184)
+                let r13 = zeroingNegatives(s13)
+                yp.store(inOutputOrder(r13), at: 200)
+                let r14 = zeroingNegatives(s14)
+                yp.store(inOutputOrder(r14), at: 216)
+                let r15 = zeroingNegatives(s15)
+                yp.store(inOutputOrder(r15), at: 232)
+                let r16 = zeroingNegatives(s16)
+                yp.store(inOutputOrder(r16), at: 248)
+                let r17 = zeroingNegatives(s17)
+                yp.store(inOutputOrder(r17), at: 264)
+                let r18 = zeroingNegatives(s18)
+                yp.store(inOutputOrder(r18), at: 280)
+                let r19 = zeroingNegatives(s19)
+                yp.store(inOutputOrder(r19), at: 296)
+                let r20 = zeroingNegatives(s20)
+                yp.store(inOutputOrder(r20), at: 312)
+                let r21 = zeroingNegatives(s21)
+                yp.store(inOutputOrder(r21), at: 320)
+            }
+        }
+        for oy in (parts.lowerBound + (parts.upperBound - parts.lowerBound) / 2 * 2)..<parts.upperBound {
             let row = x + oy * 23
             let yp = y + oy * 168
             do {
@@ -513,7 +595,59 @@ public struct NarrowFilters: CompiledModel {
                             for ci in 0..<8 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
                         }
                     }
-                    for oy in first..<last {
+                    for oy in stride(from: first, to: last - 1, by: 2) {
+                        let row = pairs + (oy - firstRow) * 320
+                        let yp = y + oy * 136
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases, s15 = biases, s16 = biases, s17 = biases
+                            for ky in 0..<5 {
+                                for kx in 0..<5 {
+                                    let xt = row + ky * 320 + kx * 16
+                                    let wt = kernel + (ky * 5 + kx) * 64
+                                    for ci in 0..<8 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 32)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 64)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 96)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 128)), wv)
+                                        s5 = madd(s5, repeated(xt.load2(at: ci * 2 + 160)), wv)
+                                        s6 = madd(s6, repeated(xt.load2(at: ci * 2 + 192)), wv)
+                                        s7 = madd(s7, repeated(xt.load2(at: ci * 2 + 224)), wv)
+                                        s8 = madd(s8, repeated(xt.load2(at: ci * 2 + 240)), wv)
+                                        s9 = madd(s9, repeated(xt.load2(at: ci * 2 + 320)), wv)
+                                        s10 = madd(s10, repeated(xt.load2(at: ci * 2 + 352)), wv)
+                                        s11 = madd(s11, repeated(xt.load2(at: ci * 2 + 384)), wv)
+                                        s12 = madd(s12, repeated(xt.load2(at: ci * 2 + 416)), wv)
+                                        s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 448)), wv)
+                                        s14 = madd(s14, repeated(xt.load2(at: ci * 2 + 480)), wv)
+                                        s15 = madd(s15, repeated(xt.load2(at: ci * 2 + 512)), wv)
+                                        s16 = madd(s16, repeated(xt.load2(at: ci * 2 + 544)), wv)
+                                        s17 = madd(s17, repeated(xt.load2(at: ci * 2 + 560)), wv)
+                                    }
+                                }
+                            }
+                            yp.store(inOutputOrder(s0), at: 0)
+                            yp.store(inOutputOrder(s1), at: 16)
+                            yp.store(inOutputOrder(s2), at: 32)
+                            yp.store(inOutputOrder(s3), at: 48)
+                            yp.store(inOutputOrder(s4), at: 64)
+                            yp.store(inOutputOrder(s5), at: 80)
+                            yp.store(inOutputOrder(s6), at: 96)
+                            yp.store(inOutputOrder(s7), at: 112)
+                            yp.store(inOutputOrder(s8), at: 120)
+                            yp.store(inOutputOrder(s9), at: 136)
+                            yp.store(inOutputOrder(s10), at: 152)
+                            yp.store(inOutputOrder(s11), at: 168)
+                            yp.store(inOutputOrder(s12), at: 184)
+                            yp.store(inOutputOrder(s13), at: 200)
+                            yp.store(inOutputOrder(s14), at: 216)
+                            yp.store(inOutputOrder(s15), at: 232)
+                            yp.store(inOutputOrder(s16), at: 248)
+                            yp.store(inOutputOrder(s17), at: 256)
+                        }
+                    }
+                    for oy in (first + (last - first) / 2 * 2)..<last {
                         let row = pairs + (oy - firstRow) * 320
                         let yp = y + oy * 136
                         do {
@@ -582,7 +716,113 @@ public struct NarrowFilters: CompiledModel {
                             for ci in 0..<8 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
                         }
                     }
-                    for oy in first..<last {
+                    for oy in stride(from: first, to: last - 1, by: 2) {
+                        let row = pairs + (oy - firstRow) * 320
+                        let yp = y + oy * 136
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases, s15 = biases, s16 = biases, s17 = biases
+                            for ky in 0..<5 {
+                                for kx in 0..<5 {
+                                    let xt = row + ky * 320 + kx * 16
+                                    let wt = kernel + (ky * 5 + kx) * 64
+                                    for ci in 0..<8 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 32)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 64)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 96)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 128)), wv)
+                                        s5 = madd(s5, repeated(xt.load2(at: ci * 2 + 160)), wv)
+                                        s6 = madd(s6, repeated(xt.load2(at: ci * 2 + 192)), wv)
+                                        s7 = madd(s7, repeated(xt.load2(at: ci * 2 + 224)), wv)
+                                        s8 = madd(s8, repeated(xt.load2(at: ci * 2 + 240)), wv)
+                                        s9 = madd(s9, repeated(xt.load2(at: ci * 2 + 320)), wv)
+                                        s10 = madd(s10, repeated(xt.load2(at: ci * 2 + 352)), wv)
+                                        s11 = madd(s11, repeated(xt.load2(at: ci * 2 + 384)), wv)
+                                        s12 = madd(s12, repeated(xt.load2(at: ci * 2 + 416)), wv)
+                                        s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 448)), wv)
+                                        s14 = madd(s14, repeated(xt.load2(at: ci * 2 + 480)), wv)
+                                        s15 = madd(s15, repeated(xt.load2(at: ci * 2 + 512)), wv)
+                                        s16 = madd(s16, repeated(xt.load2(at: ci * 2 + 544)), wv)
+                                        s17 = madd(s17, repeated(xt.load2(at: ci * 2 + 560)), wv)
+                                    }
+                                }
+                            }
+                            let e0n = scaleShift(s0, scales, shifts)
+                            let e0r = V16().replacing(with: e0n, where: e0n .> 0)
+                            let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
+                            yp.store(inOutputOrder(e0m), at: 0)
+                            let e1n = scaleShift(s1, scales, shifts)
+                            let e1r = V16().replacing(with: e1n, where: e1n .> 0)
+                            let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
+                            yp.store(inOutputOrder(e1m), at: 16)
+                            let e2n = scaleShift(s2, scales, shifts)
+                            let e2r = V16().replacing(with: e2n, where: e2n .> 0)
+                            let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
+                            yp.store(inOutputOrder(e2m), at: 32)
+                            let e3n = scaleShift(s3, scales, shifts)
+                            let e3r = V16().replacing(with: e3n, where: e3n .> 0)
+                            let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
+                            yp.store(inOutputOrder(e3m), at: 48)
+                            let e4n = scaleShift(s4, scales, shifts)
+                            let e4r = V16().replacing(with: e4n, where: e4n .> 0)
+                            let e4m = e4r.replacing(with: Float(6.0), where: e4r .> Float(6.0))
+                            yp.store(inOutputOrder(e4m), at: 64)
+                            let e5n = scaleShift(s5, scales, shifts)
+                            let e5r = V16().replacing(with: e5n, where: e5n .> 0)
+                            let e5m = e5r.replacing(with: Float(6.0), where: e5r .> Float(6.0))
+                            yp.store(inOutputOrder(e5m), at: 80)
+                            let e6n = scaleShift(s6, scales, shifts)
+                            let e6r = V16().replacing(with: e6n, where: e6n .> 0)
+                            let e6m = e6r.replacing(with: Float(6.0), where: e6r .> Float(6.0))
+                            yp.store(inOutputOrder(e6m), at: 96)
+                            let e7n = scaleShift(s7, scales, shifts)
+                            let e7r = V16().replacing(with: e7n, where: e7n .> 0)
+                            let e7m = e7r.replacing(with: Float(6.0), where: e7r .> Float(6.0))
+                            yp.store(inOutputOrder(e7m), at: 112)
+                            let e8n = scaleShift(s8, scales, shifts)
+                            let e8r = V16().replacing(with: e8n, where: e8n .> 0)
+                            let e8m = e8r.replacing(with: Float(6.0), where: e8r .> Float(6.0))
+                            yp.store(inOutputOrder(e8m), at: 120)
+                            let e9n = scaleShift(s9, scales, shifts)
+                            let e9r = V16().replacing(with: e9n, where: e9n .> 0)
+                            let e9m = e9r.replacing(with: Float(6.0), where: e9r .> Float(6.0))
+                            yp.store(inOutputOrder(e9m), at: 136)
+                            let e10n = scaleShift(s10, scales, shifts)
+                            let e10r = V16().replacing(with: e10n, where: e10n .> 0)
+                            let e10m = e10r.replacing(with: Float(6.0), where: e10r .> Float(6.0))
+                            yp.store(inOutputOrder(e10m), at: 152)
+                            let e11n = scaleShift(s11, scales, shifts)
+                            let e11r = V16().replacing(with: e11n, where: e11n .> 0)
+                            let e11m = e11r.replacing(with: Float(6.0), where: e11r .> Float(6.0))
+                            yp.store(inOutputOrder(e11m), at: 168)
+                            let e12n = scaleShift(s12, scales, shifts)
+                            let e12r = V16().replacing(with: e12n, where: e12n .> 0)
+                            let e12m = e12r.replacing(with: Float(6.0), where: e12r .> Float(6.0))
+                            yp.store(inOutputOrder(e12m), at: 184)
+                            let e13n = scaleShift(s13, scales, shifts)
+                            let e13r = V16().replacing(with: e13n, where: e13n .> 0)
+                            let e13m = e13r.replacing(with: Float(6.0), where: e13r .> Float(6.0))
+                            yp.store(inOutputOrder(e13m), at: 200)
+                            let e14n = scaleShift(s14, scales, shifts)
+                            let e14r = V16().replacing(with: e14n, where: e14n .> 0)
+                            let e14m = e14r.replacing(with: Float(6.0), where: e14r .> Float(6.0))
+                            yp.store(inOutputOrder(e14m), at: 216)
+                            let e15n = scaleShift(s15, scales, shifts)
+                            let e15r = V16().replacing(with: e15n, where: e15n .> 0)
+                            let e15m = e15r.replacing(with: Float(6.0), where: e15r .> Float(6.0))
+                            yp.store(inOutputOrder(e15m), at: 232)
+                            let e16n = scaleShift(s16, scales, shifts)
+                            let e16r = V16().replacing(with: e16n, where: e16n .> 0)
+                            let e16m = e16r.replacing(with: Float(6.0), where: e16r .> Float(6.0))
+                            yp.store(inOutputOrder(e16m), at: 248)
+                            let e17n = scaleShift(s17, scales, shifts)
+                            let e17r = V16().replacing(with: e17n, where: e17n .> 0)
+                            let e17m = e17r.replacing(with: Float(6.0), where: e17r .> Float(6.0))
+                            yp.store(inOutputOrder(e17m), at: 256)
+                        }
+                    }
+                    for oy in (first + (last - first) / 2 * 2)..<last {
                         let row = pairs + (oy - firstRow) * 320
                         let yp = y + oy * 136
                         do {
@@ -695,7 +935,71 @@ public struct NarrowFilters: CompiledModel {
                             for ci in 0..<8 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
                         }
                     }
-                    for oy in first..<last {
+                    for oy in stride(from: first, to: last - 2, by: 3) {
+                        let row = pairs + (oy * 2 - firstRow) * 256
+                        let yp = y + oy * 90
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases, s15 = biases, s16 = biases, s17 = biases, s18 = biases, s19 = biases, s20 = biases, s21 = biases, s22 = biases, s23 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 256 + kx * 16
+                                    let wt = kernel + (ky * 3 + kx) * 64
+                                    for ci in 0..<8 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 32)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 64)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 96)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 128)), wv)
+                                        s5 = madd(s5, repeated(xt.load2(at: ci * 2 + 160)), wv)
+                                        s6 = madd(s6, repeated(xt.load2(at: ci * 2 + 192)), wv)
+                                        s7 = madd(s7, repeated(xt.load2(at: ci * 2 + 208)), wv)
+                                        s8 = madd(s8, repeated(xt.load2(at: ci * 2 + 512)), wv)
+                                        s9 = madd(s9, repeated(xt.load2(at: ci * 2 + 544)), wv)
+                                        s10 = madd(s10, repeated(xt.load2(at: ci * 2 + 576)), wv)
+                                        s11 = madd(s11, repeated(xt.load2(at: ci * 2 + 608)), wv)
+                                        s12 = madd(s12, repeated(xt.load2(at: ci * 2 + 640)), wv)
+                                        s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 672)), wv)
+                                        s14 = madd(s14, repeated(xt.load2(at: ci * 2 + 704)), wv)
+                                        s15 = madd(s15, repeated(xt.load2(at: ci * 2 + 720)), wv)
+                                        s16 = madd(s16, repeated(xt.load2(at: ci * 2 + 1024)), wv)
+                                        s17 = madd(s17, repeated(xt.load2(at: ci * 2 + 1056)), wv)
+                                        s18 = madd(s18, repeated(xt.load2(at: ci * 2 + 1088)), wv)
+                                        s19 = madd(s19, repeated(xt.load2(at: ci * 2 + 1120)), wv)
+                                        s20 = madd(s20, repeated(xt.load2(at: ci * 2 + 1152)), wv)
+                                        s21 = madd(s21, repeated(xt.load2(at: ci * 2 + 1184)), wv)
+                                        s22 = madd(s22, repeated(xt.load2(at: ci * 2 + 1216)), wv)
+                                        s23 = madd(s23, repeated(xt.load2(at: ci * 2 + 1232)), wv)
+                                    }
+                                }
+                            }
+                            do { let v = s0; yp[0] = v[0]; yp[1] = v[2]; yp[2] = v[4]; yp[3] = v[6]; yp[4] = v[8]; yp[5] = v[10]; yp[6] = v[1]; yp[7] = v[3]; yp[8] = v[5]; yp[9] = v[7]; yp[10] = v[9]; yp[11] = v[11] }
+                            do { let v = s1; yp[12] = v[0]; yp[13] = v[2]; yp[14] = v[4]; yp[15] = v[6]; yp[16] = v[8]; yp[17] = v[10]; yp[18] = v[1]; yp[19] = v[3]; yp[20] = v[5]; yp[21] = v[7]; yp[22] = v[9]; yp[23] = v[11] }
+                            do { let v = s2; yp[24] = v[0]; yp[25] = v[2]; yp[26] = v[4]; yp[27] = v[6]; yp[28] = v[8]; yp[29] = v[10]; yp[30] = v[1]; yp[31] = v[3]; yp[32] = v[5]; yp[33] = v[7]; yp[34] = v[9]; yp[35] = v[11] }
+                            do { let v = s3; yp[36] = v[0]; yp[37] = v[2]; yp[38] = v[4]; yp[39] = v[6]; yp[40] = v[8]; yp[41] = v[10]; yp[42] = v[1]; yp[43] = v[3]; yp[44] = v[5]; yp[45] = v[7]; yp[46] = v[9]; yp[47] = v[11] }
+                            do { let v = s4; yp[48] = v[0]; yp[49] = v[2]; yp[50] = v[4]; yp[51] = v[6]; yp[52] = v[8]; yp[53] = v[10]; yp[54] = v[1]; yp[55] = v[3]; yp[56] = v[5]; yp[57] = v[7]; yp[58] = v[9]; yp[59] = v[11] }
+                            do { let v = s5; yp[60] = v[0]; yp[61] = v[2]; yp[62] = v[4]; yp[63] = v[6]; yp[64] = v[8]; yp[65] = v[10]; yp[66] = v[1]; yp[67] = v[3]; yp[68] = v[5]; yp[69] = v[7]; yp[70] = v[9]; yp[71] = v[11] }
+                            do { let v = s6; yp[72] = v[0]; yp[73] = v[2]; yp[74] = v[4]; yp[75] = v[6]; yp[76] = v[8]; yp[77] = v[10]; yp[78] = v[1]; yp[79] = v[3]; yp[80] = v[5]; yp[81] = v[7]; yp[82] = v[9]; yp[83] = v[11] }
+                            do { let v = s7; yp[78] = v[0]; yp[79] = v[2]; yp[80] = v[4]; yp[81] = v[6]; yp[82] = v[8]; yp[83] = v[10]; yp[84] = v[1]; yp[85] = v[3]; yp[86] = v[5]; yp[87] = v[7]; yp[88] = v[9]; yp[89] = v[11] }
+                            do { let v = s8; yp[90] = v[0]; yp[91] = v[2]; yp[92] = v[4]; yp[93] = v[6]; yp[94] = v[8]; yp[95] = v[10]; yp[96] = v[1]; yp[97] = v[3]; yp[98] = v[5]; yp[99] = v[7]; yp[100] = v[9]; yp[101] = v[11] }
+                            do { let v = s9; yp[102] = v[0]; yp[103] = v[2]; yp[104] = v[4]; yp[105] = v[6]; yp[106] = v[8]; yp[107] = v[10]; yp[108] = v[1]; yp[109] = v[3]; yp[110] = v[5]; yp[111] = v[7]; yp[112] = v[9]; yp[113] = v[11] }
+                            do { let v = s10; yp[114] = v[0]; yp[115] = v[2]; yp[116] = v[4]; yp[117] = v[6]; yp[118] = v[8]; yp[119] = v[10]; yp[120] = v[1]; yp[121] = v[3]; yp[122] = v[5]; yp[123] = v[7]; yp[124] = v[9]; yp[125] = v[11] }
+                            do { let v = s11; yp[126] = v[0]; yp[127] = v[2]; yp[128] = v[4]; yp[129] = v[6]; yp[130] = v[8]; yp[131] = v[10]; yp[132] = v[1]; yp[133] = v[3]; yp[134] = v[5]; yp[135] = v[7]; yp[136] = v[9]; yp[137] = v[11] }
+                            do { let v = s12; yp[138] = v[0]; yp[139] = v[2]; yp[140] = v[4]; yp[141] = v[6]; yp[142] = v[8]; yp[143] = v[10]; yp[144] = v[1]; yp[145] = v[3]; yp[146] = v[5]; yp[147] = v[7]; yp[148] = v[9]; yp[149] = v[11] }
+                            do { let v = s13; yp[150] = v[0]; yp[151] = v[2]; yp[152] = v[4]; yp[153] = v[6]; yp[154] = v[8]; yp[155] = v[10]; yp[156] = v[1]; yp[157] = v[3]; yp[158] = v[5]; yp[159] = v[7]; yp[160] = v[9]; yp[161] = v[11] }
+                            do { let v = s14; yp[162] = v[0]; yp[163] = v[2]; yp[164] = v[4]; yp[165] = v[6]; yp[166] = v[8]; yp[167] = v[10]; yp[168] = v[1]; yp[169] = v[3]; yp[170] = v[5]; yp[171] = v[7]; yp[172] = v[9]; yp[173] = v[11] }
+                            do { let v = s15; yp[168] = v[0]; yp[169] = v[2]; yp[170] = v[4]; yp[171] = v[6]; yp[172] = v[8]; yp[173] = v[10]; yp[174] = v[1]; yp[175] = v[3]; yp[176] = v[5]; yp[177] = v[7]; yp[178] = v[9]; yp[179] = v[11] }
+                            do { let v = s16; yp[180] = v[0]; yp[181] = v[2]; yp[182] = v[4]; yp[183] = v[6]; yp[184] = v[8]; yp[185] = v[10]; yp[186] = v[1]; yp[187] = v[3]; yp[188] = v[5]; yp[189] = v[7]; yp[190] = v[9]; yp[191] = v[11] }
+                            do { let v = s17; yp[192] = v[0]; yp[193] = v[2]; yp[194] = v[4]; yp[195] = v[6]; yp[196] = v[8]; yp[197] = v[10]; yp[198] = v[1]; yp[199] = v[3]; yp[200] = v[5]; yp[201] = v[7]; yp[202] = v[9]; yp[203] = v[11] }
+                            do { let v = s18; yp[204] = v[0]; yp[205] = v[2]; yp[206] = v[4]; yp[207] = v[6]; yp[208] = v[8]; yp[209] = v[10]; yp[210] = v[1]; yp[211] = v[3]; yp[212] = v[5]; yp[213] = v[7]; yp[214] = v[9]; yp[215] = v[11] }
+                            do { let v = s19; yp[216] = v[0]; yp[217] = v[2]; yp[218] = v[4]; yp[219] = v[6]; yp[220] = v[8]; yp[221] = v[10]; yp[222] = v[1]; yp[223] = v[3]; yp[224] = v[5]; yp[225] = v[7]; yp[226] = v[9]; yp[227] = v[11] }
+                            do { let v = s20; yp[228] = v[0]; yp[229] = v[2]; yp[230] = v[4]; yp[231] = v[6]; yp[232] = v[8]; yp[233] = v[10]; yp[234] = v[1]; yp[235] = v[3]; yp[236] = v[5]; yp[237] = v[7]; yp[238] = v[9]; yp[239] = v[11] }
+                            do { let v = s21; yp[240] = v[0]; yp[241] = v[2]; yp[242] = v[4]; yp[243] = v[6]; yp[244] = v[8]; yp[245] = v[10]; yp[246] = v[1]; yp[247] = v[3]; yp[248] = v[5]; yp[249] = v[7]; yp[250] = v[9]; yp[251] = v[11] }
+                            do { let v = s22; yp[252] = v[0]; yp[253] = v[2]; yp[254] = v[4]; yp[255] = v[6]; yp[256] = v[8]; yp[257] = v[10]; yp[258] = v[1]; yp[259] = v[3]; yp[260] = v[5]; yp[261] = v[7]; yp[262] = v[9]; yp[263] = v[11] }
+                            do { let v = s23; yp[258] = v[0]; yp[259] = v[2]; yp[260] = v[4]; yp[261] = v[6]; yp[262] = v[8]; yp[263] = v[10]; yp[264] = v[1]; yp[265] = v[3]; yp[266] = v[5]; yp[267] = v[7]; yp[268] = v[9]; yp[269] = v[11] }
+                        }
+                    }
+                    for oy in (first + (last - first) / 3 * 3)..<last {
                         let row = pairs + (oy * 2 - firstRow) * 256
                         let yp = y + oy * 90
                         do {

@@ -404,7 +404,71 @@ public struct NestedSequential: CompiledModel {
                             for ci in 0..<3 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
                         }
                     }
-                    for oy in first..<last {
+                    for oy in stride(from: first, to: last - 5, by: 6) {
+                        let row = pairs + (oy - firstRow) * 54
+                        let yp = y + oy * 64
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases, s15 = biases, s16 = biases, s17 = biases, s18 = biases, s19 = biases, s20 = biases, s21 = biases, s22 = biases, s23 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 54 + kx * 6
+                                    let wt = kernel + (ky * 3 + kx) * 24
+                                    for ci in 0..<3 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 12)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 24)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 36)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 54)), wv)
+                                        s5 = madd(s5, repeated(xt.load2(at: ci * 2 + 66)), wv)
+                                        s6 = madd(s6, repeated(xt.load2(at: ci * 2 + 78)), wv)
+                                        s7 = madd(s7, repeated(xt.load2(at: ci * 2 + 90)), wv)
+                                        s8 = madd(s8, repeated(xt.load2(at: ci * 2 + 108)), wv)
+                                        s9 = madd(s9, repeated(xt.load2(at: ci * 2 + 120)), wv)
+                                        s10 = madd(s10, repeated(xt.load2(at: ci * 2 + 132)), wv)
+                                        s11 = madd(s11, repeated(xt.load2(at: ci * 2 + 144)), wv)
+                                        s12 = madd(s12, repeated(xt.load2(at: ci * 2 + 162)), wv)
+                                        s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 174)), wv)
+                                        s14 = madd(s14, repeated(xt.load2(at: ci * 2 + 186)), wv)
+                                        s15 = madd(s15, repeated(xt.load2(at: ci * 2 + 198)), wv)
+                                        s16 = madd(s16, repeated(xt.load2(at: ci * 2 + 216)), wv)
+                                        s17 = madd(s17, repeated(xt.load2(at: ci * 2 + 228)), wv)
+                                        s18 = madd(s18, repeated(xt.load2(at: ci * 2 + 240)), wv)
+                                        s19 = madd(s19, repeated(xt.load2(at: ci * 2 + 252)), wv)
+                                        s20 = madd(s20, repeated(xt.load2(at: ci * 2 + 270)), wv)
+                                        s21 = madd(s21, repeated(xt.load2(at: ci * 2 + 282)), wv)
+                                        s22 = madd(s22, repeated(xt.load2(at: ci * 2 + 294)), wv)
+                                        s23 = madd(s23, repeated(xt.load2(at: ci * 2 + 306)), wv)
+                                    }
+                                }
+                            }
+                            yp.store(inOutputOrder(s0), at: 0)
+                            yp.store(inOutputOrder(s1), at: 16)
+                            yp.store(inOutputOrder(s2), at: 32)
+                            yp.store(inOutputOrder(s3), at: 48)
+                            yp.store(inOutputOrder(s4), at: 64)
+                            yp.store(inOutputOrder(s5), at: 80)
+                            yp.store(inOutputOrder(s6), at: 96)
+                            yp.store(inOutputOrder(s7), at: 112)
+                            yp.store(inOutputOrder(s8), at: 128)
+                            yp.store(inOutputOrder(s9), at: 144)
+                            yp.store(inOutputOrder(s10), at: 160)
+                            yp.store(inOutputOrder(s11), at: 176)
+                            yp.store(inOutputOrder(s12), at: 192)
+                            yp.store(inOutputOrder(s13), at: 208)
+                            yp.store(inOutputOrder(s14), at: 224)
+                            yp.store(inOutputOrder(s15), at: 240)
+                            yp.store(inOutputOrder(s16), at: 256)
+                            yp.store(inOutputOrder(s17), at: 272)
+                            yp.store(inOutputOrder(s18), at: 288)
+                            yp.store(inOutputOrder(s19), at: 304)
+                            yp.store(inOutputOrder(s20), at: 320)
+                            yp.store(inOutputOrder(s21), at: 336)
+                            yp.store(inOutputOrder(s22), at: 352)
+                            yp.store(inOutputOrder(s23), at: 368)
+                        }
+                    }
+                    for oy in (first + (last - first) / 6 * 6)..<last {
                         let row = pairs + (oy - firstRow) * 54
                         let yp = y + oy * 64
                         do {
@@ -463,7 +527,119 @@ public struct NestedSequential: CompiledModel {
                             for ci in 0..<3 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
                         }
                     }
-                    for oy in first..<last {
+                    for oy in stride(from: first, to: last - 5, by: 6) {
+                        let row = pairs + (oy - firstRow) * 54
+                        let yp = y + oy * 64
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases, s15 = biases, s16 = biases, s17 = biases, s18 = biases, s19 = biases, s20 = biases, s21 = biases, s22 = biases, s23 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 54 + kx * 6
+                                    let wt = kernel + (ky * 3 + kx) * 24
+                                    for ci in 0..<3 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 12)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 24)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 36)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 54)), wv)
+                                        s5 = madd(s5, repeated(xt.load2(at: ci * 2 + 66)), wv)
+                                        s6 = madd(s6, repeated(xt.load2(at: ci * 2 + 78)), wv)
+                                        s7 = madd(s7, repeated(xt.load2(at: ci * 2 + 90)), wv)
+                                        s8 = madd(s8, repeated(xt.load2(at: ci * 2 + 108)), wv)
+                                        s9 = madd(s9, repeated(xt.load2(at: ci * 2 + 120)), wv)
+                                        s10 = madd(s10, repeated(xt.load2(at: ci * 2 + 132)), wv)
+                                        s11 = madd(s11, repeated(xt.load2(at: ci * 2 + 144)), wv)
+                                        s12 = madd(s12, repeated(xt.load2(at: ci * 2 + 162)), wv)
+                                        s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 174)), wv)
+                                        s14 = madd(s14, repeated(xt.load2(at: ci * 2 + 186)), wv)
+                                        s15 = madd(s15, repeated(xt.load2(at: ci * 2 + 198)), wv)
+                                        s16 = madd(s16, repeated(xt.load2(at: ci * 2 + 216)), wv)
+                                        s17 = madd(s17, repeated(xt.load2(at: ci * 2 + 228)), wv)
+                                        s18 = madd(s18, repeated(xt.load2(at: ci * 2 + 240)), wv)
+                                        s19 = madd(s19, repeated(xt.load2(at: ci * 2 + 252)), wv)
+                                        s20 = madd(s20, repeated(xt.load2(at: ci * 2 + 270)), wv)
+                                        s21 = madd(s21, repeated(xt.load2(at: ci * 2 + 282)), wv)
+                                        s22 = madd(s22, repeated(xt.load2(at: ci * 2 + 294)), wv)
+                                        s23 = madd(s23, repeated(xt.load2(at: ci * 2 + 306)), wv)
+                                    }
+                                }
+                            }
+                            let e0n = scaleShift(s0, scales, shifts)
+                            let e0r = V16().replacing(with: e0n, where: e0n .> 0)
+                            yp.store(inOutputOrder(e0r), at: 0)
+                            let e1n = scaleShift(s1, scales, shifts)
+                            let e1r = V16().replacing(with: e1n, where: e1n .> 0)
+                            yp.store(inOutputOrder(e1r), at: 16)
+                            let e2n = scaleShift(s2, scales, shifts)
+                            let e2r = V16().replacing(with: e2n, where: e2n .> 0)
+                            yp.store(inOutputOrder(e2r), at: 32)
+                            let e3n = scaleShift(s3, scales, shifts)
+                            let e3r = V16().replacing(with: e3n, where: e3n .> 0)
+                            yp.store(inOutputOrder(e3r), at: 48)
+                            let e4n = scaleShift(s4, scales, shifts)
+                            let e4r = V16().replacing(with: e4n, where: e4n .> 0)
+                            yp.store(inOutputOrder(e4r), at: 64)
+                            let e5n = scaleShift(s5, scales, shifts)
+                            let e5r = V16().replacing(with: e5n, where: e5n .> 0)
+                            yp.store(inOutputOrder(e5r), at: 80)
+                            let e6n = scaleShift(s6, scales, shifts)
+                            let e6r = V16().replacing(with: e6n, where: e6n .> 0)
+                            yp.store(inOutputOrder(e6r), at: 96)
+                            let e7n = scaleShift(s7, scales, shifts)
+                            let e7r = V16().replacing(with: e7n, where: e7n .> 0)
+                            yp.store(inOutputOrder(e7r), at: 112)
+                            let e8n = scaleShift(s8, scales, shifts)
+                            let e8r = V16().replacing(with: e8n, where: e8n .> 0)
+                            yp.store(inOutputOrder(e8r), at: 128)
+                            let e9n = scaleShift(s9, scales, shifts)
+                            let e9r = V16().replacing(with: e9n, where: e9n .> 0)
+                            yp.store(inOutputOrder(e9r), at: 144)
+                            let e10n = scaleShift(s10, scales, shifts)
+                            let e10r = V16().replacing(with: e10n, where: e10n .> 0)
+                            yp.store(inOutputOrder(e10r), at: 160)
+                            let e11n = scaleShift(s11, scales, shifts)
+                            let e11r = V16().replacing(with: e11n, where: e11n .> 0)
+                            yp.store(inOutputOrder(e11r), at: 176)
+                            let e12n = scaleShift(s12, scales, shifts)
+                            let e12r = V16().replacing(with: e12n, where: e12n .> 0)
+                            yp.store(inOutputOrder(e12r), at: 192)
+                            let e13n = scaleShift(s13, scales, shifts)
+                            let e13r = V16().replacing(with: e13n, where: e13n .> 0)
+                            yp.store(inOutputOrder(e13r), at: 208)
+                            let e14n = scaleShift(s14, scales, shifts)
+                            let e14r = V16().replacing(with: e14n, where: e14n .> 0)
+                            yp.store(inOutputOrder(e14r), at: 224)
+                            let e15n = scaleShift(s15, scales, shifts)
+                            let e15r = V16().replacing(with: e15n, where: e15n .> 0)
+                            yp.store(inOutputOrder(e15r), at: 240)
+                            let e16n = scaleShift(s16, scales, shifts)
+                            let e16r = V16().replacing(with: e16n, where: e16n .> 0)
+                            yp.store(inOutputOrder(e16r), at: 256)
+                            let e17n = scaleShift(s17, scales, shifts)
+                            let e17r = V16().replacing(with: e17n, where: e17n .> 0)
+                            yp.store(inOutputOrder(e17r), at: 272)
+                            let e18n = scaleShift(s18, scales, shifts)
+                            let e18r = V16().replacing(with: e18n, where: e18n .> 0)
+                            yp.store(inOutputOrder(e18r), at: 288)
+                            let e19n = scaleShift(s19, scales, shifts)
+                            let e19r = V16().replacing(with: e19n, where: e19n .> 0)
+                            yp.store(inOutputOrder(e19r), at: 304)
+                            let e20n = scaleShift(s20, scales, shifts)
+                            let e20r = V16().replacing(with: e20n, where: e20n .> 0)
+                            yp.store(inOutputOrder(e20r), at: 320)
+                            let e21n = scaleShift(s21, scales, shifts)
+                            let e21r = V16().replacing(with: e21n, where: e21n .> 0)
+                            yp.store(inOutputOrder(e21r), at: 336)
+                            let e22n = scaleShift(s22, scales, shifts)
+                            let e22r = V16().replacing(with: e22n, where: e22n .> 0)
+                            yp.store(inOutputOrder(e22r), at: 352)
+                            let e23n = scaleShift(s23, scales, shifts)
+                            let e23r = V16().replacing(with: e23n, where: e23n .> 0)
+                            yp.store(inOutputOrder(e23r), at: 368)
+                        }
+                    }
+                    for oy in (first + (last - first) / 6 * 6)..<last {
                         let row = pairs + (oy - firstRow) * 54
                         let yp = y + oy * 64
                         do {
@@ -560,7 +736,71 @@ public struct NestedSequential: CompiledModel {
                             for ci in 0..<8 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
                         }
                     }
-                    for oy in first..<last {
+                    for oy in stride(from: first, to: last - 5, by: 6) {
+                        let row = pairs + (oy - firstRow) * 144
+                        let yp = y + oy * 64
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases, s15 = biases, s16 = biases, s17 = biases, s18 = biases, s19 = biases, s20 = biases, s21 = biases, s22 = biases, s23 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 144 + kx * 16
+                                    let wt = kernel + (ky * 3 + kx) * 64
+                                    for ci in 0..<8 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 32)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 64)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 96)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 144)), wv)
+                                        s5 = madd(s5, repeated(xt.load2(at: ci * 2 + 176)), wv)
+                                        s6 = madd(s6, repeated(xt.load2(at: ci * 2 + 208)), wv)
+                                        s7 = madd(s7, repeated(xt.load2(at: ci * 2 + 240)), wv)
+                                        s8 = madd(s8, repeated(xt.load2(at: ci * 2 + 288)), wv)
+                                        s9 = madd(s9, repeated(xt.load2(at: ci * 2 + 320)), wv)
+                                        s10 = madd(s10, repeated(xt.load2(at: ci * 2 + 352)), wv)
+                                        s11 = madd(s11, repeated(xt.load2(at: ci * 2 + 384)), wv)
+                                        s12 = madd(s12, repeated(xt.load2(at: ci * 2 + 432)), wv)
+                                        s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 464)), wv)
+                                        s14 = madd(s14, repeated(xt.load2(at: ci * 2 + 496)), wv)
+                                        s15 = madd(s15, repeated(xt.load2(at: ci * 2 + 528)), wv)
+                                        s16 = madd(s16, repeated(xt.load2(at: ci * 2 + 576)), wv)
+                                        s17 = madd(s17, repeated(xt.load2(at: ci * 2 + 608)), wv)
+                                        s18 = madd(s18, repeated(xt.load2(at: ci * 2 + 640)), wv)
+                                        s19 = madd(s19, repeated(xt.load2(at: ci * 2 + 672)), wv)
+                                        s20 = madd(s20, repeated(xt.load2(at: ci * 2 + 720)), wv)
+                                        s21 = madd(s21, repeated(xt.load2(at: ci * 2 + 752)), wv)
+                                        s22 = madd(s22, repeated(xt.load2(at: ci * 2 + 784)), wv)
+                                        s23 = madd(s23, repeated(xt.load2(at: ci * 2 + 816)), wv)
+                                    }
+                                }
+                            }
+                            yp.store(inOutputOrder(s0), at: 0)
+                            yp.store(inOutputOrder(s1), at: 16)
+                            yp.store(inOutputOrder(s2), at: 32)
+                            yp.store(inOutputOrder(s3), at: 48)
+                            yp.store(inOutputOrder(s4), at: 64)
+                            yp.store(inOutputOrder(s5), at: 80)
+                            yp.store(inOutputOrder(s6), at: 96)
+                            yp.store(inOutputOrder(s7), at: 112)
+                            yp.store(inOutputOrder(s8), at: 128)
+                            yp.store(inOutputOrder(s9), at: 144)
+                            yp.store(inOutputOrder(s10), at: 160)
+                            yp.store(inOutputOrder(s11), at: 176)
+                            yp.store(inOutputOrder(s12), at: 192)
+                            yp.store(inOutputOrder(s13), at: 208)
+                            yp.store(inOutputOrder(s14), at: 224)
+                            yp.store(inOutputOrder(s15), at: 240)
+                            yp.store(inOutputOrder(s16), at: 256)
+                            yp.store(inOutputOrder(s17), at: 272)
+                            yp.store(inOutputOrder(s18), at: 288)
+                            yp.store(inOutputOrder(s19), at: 304)
+                            yp.store(inOutputOrder(s20), at: 320)
+                            yp.store(inOutputOrder(s21), at: 336)
+                            yp.store(inOutputOrder(s22), at: 352)
+                            yp.store(inOutputOrder(s23), at: 368)
+                        }
+                    }
+                    for oy in (first + (last - first) / 6 * 6)..<last {
                         let row = pairs + (oy - firstRow) * 144
                         let yp = y + oy * 64
                         do {

@@ -484,7 +484,53 @@ public struct NormPreluResidual: CompiledModel {
                             for ci in 0..<4 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
                         }
                     }
-                    for oy in first..<last {
+                    for oy in stride(from: first, to: last - 4, by: 5) {
+                        let row = pairs + (oy - firstRow) * 56
+                        let yp = y + oy * 36
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 56 + kx * 8
+                                    let wt = kernel + (ky * 3 + kx) * 32
+                                    for ci in 0..<4 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 16)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 32)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 56)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 72)), wv)
+                                        s5 = madd(s5, repeated(xt.load2(at: ci * 2 + 88)), wv)
+                                        s6 = madd(s6, repeated(xt.load2(at: ci * 2 + 112)), wv)
+                                        s7 = madd(s7, repeated(xt.load2(at: ci * 2 + 128)), wv)
+                                        s8 = madd(s8, repeated(xt.load2(at: ci * 2 + 144)), wv)
+                                        s9 = madd(s9, repeated(xt.load2(at: ci * 2 + 168)), wv)
+                                        s10 = madd(s10, repeated(xt.load2(at: ci * 2 + 184)), wv)
+                                        s11 = madd(s11, repeated(xt.load2(at: ci * 2 + 200)), wv)
+                                        s12 = madd(s12, repeated(xt.load2(at: ci * 2 + 224)), wv)
+                                        s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 240)), wv)
+                                        s14 = madd(s14, repeated(xt.load2(at: ci * 2 + 256)), wv)
+                                    }
+                                }
+                            }
+                            do { let v = s0; yp[0] = v[0]; yp[1] = v[2]; yp[2] = v[4]; yp[3] = v[6]; yp[4] = v[8]; yp[5] = v[10]; yp[6] = v[1]; yp[7] = v[3]; yp[8] = v[5]; yp[9] = v[7]; yp[10] = v[9]; yp[11] = v[11] }
+                            do { let v = s1; yp[12] = v[0]; yp[13] = v[2]; yp[14] = v[4]; yp[15] = v[6]; yp[16] = v[8]; yp[17] = v[10]; yp[18] = v[1]; yp[19] = v[3]; yp[20] = v[5]; yp[21] = v[7]; yp[22] = v[9]; yp[23] = v[11] }
+                            do { let v = s2; yp[24] = v[0]; yp[25] = v[2]; yp[26] = v[4]; yp[27] = v[6]; yp[28] = v[8]; yp[29] = v[10]; yp[30] = v[1]; yp[31] = v[3]; yp[32] = v[5]; yp[33] = v[7]; yp[34] = v[9]; yp[35] = v[11] }
+                            do { let v = s3; yp[36] = v[0]; yp[37] = v[2]; yp[38] = v[4]; yp[39] = v[6]; yp[40] = v[8]; yp[41] = v[10]; yp[42] = v[1]; yp[43] = v[3]; yp[44] = v[5]; yp[45] = v[7]; yp[46] = v[9]; yp[47] = v[11] }
+                            do { let v = s4; yp[48] = v[0]; yp[49] = v[2]; yp[50] = v[4]; yp[51] = v[6]; yp[52] = v[8]; yp[53] = v[10]; yp[54] = v[1]; yp[55] = v[3]; yp[56] = v[5]; yp[57] = v[7]; yp[58] = v[9]; yp[59] = v[11] }
+                            do { let v = s5; yp[60] = v[0]; yp[61] = v[2]; yp[62] = v[4]; yp[63] = v[6]; yp[64] = v[8]; yp[65] = v[10]; yp[66] = v[1]; yp[67] = v[3]; yp[68] = v[5]; yp[69] = v[7]; yp[70] = v[9]; yp[71] = v[11] }
+                            do { let v = s6; yp[72] = v[0]; yp[73] = v[2]; yp[74] = v[4]; yp[75] = v[6]; yp[76] = v[8]; yp[77] = v[10]; yp[78] = v[1]; yp[79] = v[3]; yp[80] = v[5]; yp[81] = v[7]; yp[82] = v[9]; yp[83] = v[11] }
+                            do { let v = s7; yp[84] = v[0]; yp[85] = v[2]; yp[86] = v[4]; yp[87] = v[6]; yp[88] = v[8]; yp[89] = v[10]; yp[90] = v[1]; yp[91] = v[3]; yp[92] = v[5]; yp[93] = v[7]; yp[94] = v[9]; yp[95] = v[11] }
+                            do { let v = s8; yp[96] = v[0]; yp[97] = v[2]; yp[98] = v[4]; yp[99] = v[6]; yp[100] = v[8]; yp[101] = v[10]; yp[102] = v[1]; yp[103] = v[3]; yp[104] = v[5]; yp[105] = v[7]; yp[106] = v[9]; yp[107] = v[11] }
+                            do { let v = s9; yp[108] = v[0]; yp[109] = v[2]; yp[110] = v[4]; yp[111] = v[6]; yp[112] = v[8]; yp[113] = v[10]; yp[114] = v[1]; yp[115] = v[3]; yp[116] = v[5]; yp[117] = v[7]; yp[118] = v[9]; yp[119] = v[11] }
+                            do { let v = s10; yp[120] = v[0]; yp[121] = v[2]; yp[122] = v[4]; yp[123] = v[6]; yp[124] = v[8]; yp[125] = v[10]; yp[126] = v[1]; yp[127] = v[3]; yp[128] = v[5]; yp[129] = v[7]; yp[130] = v[9]; yp[131] = v[11] }
+                            do { let v = s11; yp[132] = v[0]; yp[133] = v[2]; yp[134] = v[4]; yp[135] = v[6]; yp[136] = v[8]; yp[137] = v[10]; yp[138] = v[1]; yp[139] = v[3]; yp[140] = v[5]; yp[141] = v[7]; yp[142] = v[9]; yp[143] = v[11] }
+                            do { let v = s12; yp[144] = v[0]; yp[145] = v[2]; yp[146] = v[4]; yp[147] = v[6]; yp[148] = v[8]; yp[149] = v[10]; yp[150] = v[1]; yp[151] = v[3]; yp[152] = v[5]; yp[153] = v[7]; yp[154] = v[9]; yp[155] = v[11] }
+                            do { let v = s13; yp[156] = v[0]; yp[157] = v[2]; yp[158] = v[4]; yp[159] = v[6]; yp[160] = v[8]; yp[161] = v[10]; yp[162] = v[1]; yp[163] = v[3]; yp[164] = v[5]; yp[165] = v[7]; yp[166] = v[9]; yp[167] = v[11] }
+                            do { let v = s14; yp[168] = v[0]; yp[169] = v[2]; yp[170] = v[4]; yp[171] = v[6]; yp[172] = v[8]; yp[173] = v[10]; yp[174] = v[1]; yp[175] = v[3]; yp[176] = v[5]; yp[177] = v[7]; yp[178] = v[9]; yp[179] = v[11] }
+                        }
+                    }
+                    for oy in (first + (last - first) / 5 * 5)..<last {
                         let row = pairs + (oy - firstRow) * 56
                         let yp = y + oy * 36
                         do {
@@ -553,7 +599,53 @@ public struct NormPreluResidual: CompiledModel {
                             for ci in 0..<6 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
                         }
                     }
-                    for oy in first..<last {
+                    for oy in stride(from: first, to: last - 4, by: 5) {
+                        let row = pairs + (oy - firstRow) * 84
+                        let yp = y + oy * 36
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 84 + kx * 12
+                                    let wt = kernel + (ky * 3 + kx) * 48
+                                    for ci in 0..<6 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 24)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 48)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 84)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 108)), wv)
+                                        s5 = madd(s5, repeated(xt.load2(at: ci * 2 + 132)), wv)
+                                        s6 = madd(s6, repeated(xt.load2(at: ci * 2 + 168)), wv)
+                                        s7 = madd(s7, repeated(xt.load2(at: ci * 2 + 192)), wv)
+                                        s8 = madd(s8, repeated(xt.load2(at: ci * 2 + 216)), wv)
+                                        s9 = madd(s9, repeated(xt.load2(at: ci * 2 + 252)), wv)
+                                        s10 = madd(s10, repeated(xt.load2(at: ci * 2 + 276)), wv)
+                                        s11 = madd(s11, repeated(xt.load2(at: ci * 2 + 300)), wv)
+                                        s12 = madd(s12, repeated(xt.load2(at: ci * 2 + 336)), wv)
+                                        s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 360)), wv)
+                                        s14 = madd(s14, repeated(xt.load2(at: ci * 2 + 384)), wv)
+                                    }
+                                }
+                            }
+                            do { let v = s0; yp[0] = v[0]; yp[1] = v[2]; yp[2] = v[4]; yp[3] = v[6]; yp[4] = v[8]; yp[5] = v[10]; yp[6] = v[1]; yp[7] = v[3]; yp[8] = v[5]; yp[9] = v[7]; yp[10] = v[9]; yp[11] = v[11] }
+                            do { let v = s1; yp[12] = v[0]; yp[13] = v[2]; yp[14] = v[4]; yp[15] = v[6]; yp[16] = v[8]; yp[17] = v[10]; yp[18] = v[1]; yp[19] = v[3]; yp[20] = v[5]; yp[21] = v[7]; yp[22] = v[9]; yp[23] = v[11] }
+                            do { let v = s2; yp[24] = v[0]; yp[25] = v[2]; yp[26] = v[4]; yp[27] = v[6]; yp[28] = v[8]; yp[29] = v[10]; yp[30] = v[1]; yp[31] = v[3]; yp[32] = v[5]; yp[33] = v[7]; yp[34] = v[9]; yp[35] = v[11] }
+                            do { let v = s3; yp[36] = v[0]; yp[37] = v[2]; yp[38] = v[4]; yp[39] = v[6]; yp[40] = v[8]; yp[41] = v[10]; yp[42] = v[1]; yp[43] = v[3]; yp[44] = v[5]; yp[45] = v[7]; yp[46] = v[9]; yp[47] = v[11] }
+                            do { let v = s4; yp[48] = v[0]; yp[49] = v[2]; yp[50] = v[4]; yp[51] = v[6]; yp[52] = v[8]; yp[53] = v[10]; yp[54] = v[1]; yp[55] = v[3]; yp[56] = v[5]; yp[57] = v[7]; yp[58] = v[9]; yp[59] = v[11] }
+                            do { let v = s5; yp[60] = v[0]; yp[61] = v[2]; yp[62] = v[4]; yp[63] = v[6]; yp[64] = v[8]; yp[65] = v[10]; yp[66] = v[1]; yp[67] = v[3]; yp[68] = v[5]; yp[69] = v[7]; yp[70] = v[9]; yp[71] = v[11] }
+                            do { let v = s6; yp[72] = v[0]; yp[73] = v[2]; yp[74] = v[4]; yp[75] = v[6]; yp[76] = v[8]; yp[77] = v[10]; yp[78] = v[1]; yp[79] = v[3]; yp[80] = v[5]; yp[81] = v[7]; yp[82] = v[9]; yp[83] = v[11] }
+                            do { let v = s7; yp[84] = v[0]; yp[85] = v[2]; yp[86] = v[4]; yp[87] = v[6]; yp[88] = v[8]; yp[89] = v[10]; yp[90] = v[1]; yp[91] = v[3]; yp[92] = v[5]; yp[93] = v[7]; yp[94] = v[9]; yp[95] = v[11] }
+                            do { let v = s8; yp[96] = v[0]; yp[97] = v[2]; yp[98] = v[4]; yp[99] = v[6]; yp[100] = v[8]; yp[101] = v[10]; yp[102] = v[1]; yp[103] = v[3]; yp[104] = v[5]; yp[105] = v[7]; yp[106] = v[9]; yp[107] = v[11] }
+                            do { let v = s9; yp[108] = v[0]; yp[109] = v[2]; yp[110] = v[4]; yp[111] = v[6]; yp[112] = v[8]; yp[113] = v[10]; yp[114] = v[1]; yp[115] = v[3]; yp[116] = v[5]; yp[117] = v[7]; yp[118] = v[9]; yp[119] = v[11] }
+                            do { let v = s10; yp[120] = v[0]; yp[121] = v[2]; yp[122] = v[4]; yp[123] = v[6]; yp[124] = v[8]; yp[125] = v[10]; yp[126] = v[1]; yp[127] = v[3]; yp[128] = v[5]; yp[129] = v[7]; yp[130] = v[9]; yp[131] = v[11] }
+                            do { let v = s11; yp[132] = v[0]; yp[133] = v[2]; yp[134] = v[4]; yp[135] = v[6]; yp[136] = v[8]; yp[137] = v[10]; yp[138] = v[1]; yp[139] = v[3]; yp[140] = v[5]; yp[141] = v[7]; yp[142] = v[9]; yp[143] = v[11] }
+                            do { let v = s12; yp[144] = v[0]; yp[145] = v[2]; yp[146] = v[4]; yp[147] = v[6]; yp[148] = v[8]; yp[149] = v[10]; yp[150] = v[1]; yp[151] = v[3]; yp[152] = v[5]; yp[153] = v[7]; yp[154] = v[9]; yp[155] = v[11] }
+                            do { let v = s13; yp[156] = v[0]; yp[157] = v[2]; yp[158] = v[4]; yp[159] = v[6]; yp[160] = v[8]; yp[161] = v[10]; yp[162] = v[1]; yp[163] = v[3]; yp[164] = v[5]; yp[165] = v[7]; yp[166] = v[9]; yp[167] = v[11] }
+                            do { let v = s14; yp[168] = v[0]; yp[169] = v[2]; yp[170] = v[4]; yp[171] = v[6]; yp[172] = v[8]; yp[173] = v[10]; yp[174] = v[1]; yp[175] = v[3]; yp[176] = v[5]; yp[177] = v[7]; yp[178] = v[9]; yp[179] = v[11] }
+                        }
+                    }
+                    for oy in (first + (last - first) / 5 * 5)..<last {
                         let row = pairs + (oy - firstRow) * 84
                         let yp = y + oy * 36
                         do {

@@ -318,7 +318,115 @@ public struct SqueezeExcite: CompiledModel {
     static func l0_features(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         let kernel = w, bias = w + 864
         // The remaining 12 output channels.
-        for oy in parts {
+        for oy in stride(from: parts.lowerBound, to: parts.upperBound - 2, by: 3) {
+            let yp = y + oy * 96
+            var s0_0 = bias.load16(at: 0)
+            var s1_0 = bias.load16(at: 0)
+            var s2_0 = bias.load16(at: 0)
+            var s3_0 = bias.load16(at: 0)
+            var s4_0 = bias.load16(at: 0)
+            var s5_0 = bias.load16(at: 0)
+            var s6_0 = bias.load16(at: 0)
+            var s7_0 = bias.load16(at: 0)
+            var s8_0 = bias.load16(at: 0)
+            var s9_0 = bias.load16(at: 0)
+            var s10_0 = bias.load16(at: 0)
+            var s11_0 = bias.load16(at: 0)
+            var s12_0 = bias.load16(at: 0)
+            var s13_0 = bias.load16(at: 0)
+            var s14_0 = bias.load16(at: 0)
+            var s15_0 = bias.load16(at: 0)
+            var s16_0 = bias.load16(at: 0)
+            var s17_0 = bias.load16(at: 0)
+            var s18_0 = bias.load16(at: 0)
+            var s19_0 = bias.load16(at: 0)
+            var s20_0 = bias.load16(at: 0)
+            var s21_0 = bias.load16(at: 0)
+            var s22_0 = bias.load16(at: 0)
+            var s23_0 = bias.load16(at: 0)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 60 + ky * 60 + kx * 6
+                    let wp = kernel + (ky * 3 + kx) * 96
+                    for ci in 0..<6 {
+                        let w0 = wp.load16(at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V16(repeating: xp[ci + 6])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V16(repeating: xp[ci + 12])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V16(repeating: xp[ci + 18])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V16(repeating: xp[ci + 24])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V16(repeating: xp[ci + 30])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V16(repeating: xp[ci + 36])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V16(repeating: xp[ci + 42])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V16(repeating: xp[ci + 60])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V16(repeating: xp[ci + 66])
+                        s9_0 = madd(s9_0, x9, w0)
+                        let x10 = V16(repeating: xp[ci + 72])
+                        s10_0 = madd(s10_0, x10, w0)
+                        let x11 = V16(repeating: xp[ci + 78])
+                        s11_0 = madd(s11_0, x11, w0)
+                        let x12 = V16(repeating: xp[ci + 84])
+                        s12_0 = madd(s12_0, x12, w0)
+                        let x13 = V16(repeating: xp[ci + 90])
+                        s13_0 = madd(s13_0, x13, w0)
+                        let x14 = V16(repeating: xp[ci + 96])
+                        s14_0 = madd(s14_0, x14, w0)
+                        let x15 = V16(repeating: xp[ci + 102])
+                        s15_0 = madd(s15_0, x15, w0)
+                        let x16 = V16(repeating: xp[ci + 120])
+                        s16_0 = madd(s16_0, x16, w0)
+                        let x17 = V16(repeating: xp[ci + 126])
+                        s17_0 = madd(s17_0, x17, w0)
+                        let x18 = V16(repeating: xp[ci + 132])
+                        s18_0 = madd(s18_0, x18, w0)
+                        let x19 = V16(repeating: xp[ci + 138])
+                        s19_0 = madd(s19_0, x19, w0)
+                        let x20 = V16(repeating: xp[ci + 144])
+                        s20_0 = madd(s20_0, x20, w0)
+                        let x21 = V16(repeating: xp[ci + 150])
+                        s21_0 = madd(s21_0, x21, w0)
+                        let x22 = V16(repeating: xp[ci + 156])
+                        s22_0 = madd(s22_0, x22, w0)
+                        let x23 = V16(repeating: xp[ci + 162])
+                        s23_0 = madd(s23_0, x23, w0)
+                    }
+                }
+            }
+            do { let v = zeroingNegatives(s0_0); for lane in 0..<12 { yp[lane] = v[lane] } }
+            do { let v = zeroingNegatives(s1_0); for lane in 0..<12 { yp[lane + 12] = v[lane] } }
+            do { let v = zeroingNegatives(s2_0); for lane in 0..<12 { yp[lane + 24] = v[lane] } }
+            do { let v = zeroingNegatives(s3_0); for lane in 0..<12 { yp[lane + 36] = v[lane] } }
+            do { let v = zeroingNegatives(s4_0); for lane in 0..<12 { yp[lane + 48] = v[lane] } }
+            do { let v = zeroingNegatives(s5_0); for lane in 0..<12 { yp[lane + 60] = v[lane] } }
+            do { let v = zeroingNegatives(s6_0); for lane in 0..<12 { yp[lane + 72] = v[lane] } }
+            do { let v = zeroingNegatives(s7_0); for lane in 0..<12 { yp[lane + 84] = v[lane] } }
+            do { let v = zeroingNegatives(s8_0); for lane in 0..<12 { yp[lane + 96] = v[lane] } }
+            do { let v = zeroingNegatives(s9_0); for lane in 0..<12 { yp[lane + 108] = v[lane] } }
+            do { let v = zeroingNegatives(s10_0); for lane in 0..<12 { yp[lane + 120] = v[lane] } }
+            do { let v = zeroingNegatives(s11_0); for lane in 0..<12 { yp[lane + 132] = v[lane] } }
+            do { let v = zeroingNegatives(s12_0); for lane in 0..<12 { yp[lane + 144] = v[lane] } }
+            do { let v = zeroingNegatives(s13_0); for lane in 0..<12 { yp[lane + 156] = v[lane] } }
+            do { let v = zeroingNegatives(s14_0); for lane in 0..<12 { yp[lane + 168] = v[lane] } }
+            do { let v = zeroingNegatives(s15_0); for lane in 0..<12 { yp[lane + 180] = v[lane] } }
+            do { let v = zeroingNegatives(s16_0); for lane in 0..<12 { yp[lane + 192] = v[lane] } }
+            do { let v = zeroingNegatives(s17_0); for lane in 0..<12 { yp[lane + 204] = v[lane] } }
+            do { let v = zeroingNegatives(s18_0); for lane in 0..<12 { yp[lane + 216] = v[lane] } }
+            do { let v = zeroingNegatives(s19_0); for lane in 0..<12 { yp[lane + 228] = v[lane] } }
+            do { let v = zeroingNegatives(s20_0); for lane in 0..<12 { yp[lane + 240] = v[lane] } }
+            do { let v = zeroingNegatives(s21_0); for lane in 0..<12 { yp[lane + 252] = v[lane] } }
+            do { let v = zeroingNegatives(s22_0); for lane in 0..<12 { yp[lane + 264] = v[lane] } }
+            do { let v = zeroingNegatives(s23_0); for lane in 0..<12 { yp[lane + 276] = v[lane] } }
+        }
+        for oy in (parts.lowerBound + parts.count / 3 * 3)..<parts.upperBound {
             let yp = y + oy * 96
             var s0_0 = bias.load16(at: 0)
             var s1_0 = bias.load16(at: 0)

@@ -439,7 +439,95 @@ public struct SqueezeExciteReshape: CompiledModel {
                             for ci in 0..<3 { t[2 * ci] = a[ci]; t[2 * ci + 1] = b[ci] }
                         }
                     }
-                    for oy in first..<last {
+                    for oy in stride(from: first, to: last - 5, by: 6) {
+                        let row = pairs + (oy - firstRow) * 54
+                        let yp = y + oy * 64
+                        do {
+                            var s0 = biases, s1 = biases, s2 = biases, s3 = biases, s4 = biases, s5 = biases, s6 = biases, s7 = biases, s8 = biases, s9 = biases, s10 = biases, s11 = biases, s12 = biases, s13 = biases, s14 = biases, s15 = biases, s16 = biases, s17 = biases, s18 = biases, s19 = biases, s20 = biases, s21 = biases, s22 = biases, s23 = biases
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let xt = row + ky * 54 + kx * 6
+                                    let wt = kernel + (ky * 3 + kx) * 24
+                                    for ci in 0..<3 {
+                                        let wv = doubled(wt.load8(at: ci * 8))
+                                        s0 = madd(s0, repeated(xt.load2(at: ci * 2)), wv)
+                                        s1 = madd(s1, repeated(xt.load2(at: ci * 2 + 12)), wv)
+                                        s2 = madd(s2, repeated(xt.load2(at: ci * 2 + 24)), wv)
+                                        s3 = madd(s3, repeated(xt.load2(at: ci * 2 + 36)), wv)
+                                        s4 = madd(s4, repeated(xt.load2(at: ci * 2 + 54)), wv)
+                                        s5 = madd(s5, repeated(xt.load2(at: ci * 2 + 66)), wv)
+                                        s6 = madd(s6, repeated(xt.load2(at: ci * 2 + 78)), wv)
+                                        s7 = madd(s7, repeated(xt.load2(at: ci * 2 + 90)), wv)
+                                        s8 = madd(s8, repeated(xt.load2(at: ci * 2 + 108)), wv)
+                                        s9 = madd(s9, repeated(xt.load2(at: ci * 2 + 120)), wv)
+                                        s10 = madd(s10, repeated(xt.load2(at: ci * 2 + 132)), wv)
+                                        s11 = madd(s11, repeated(xt.load2(at: ci * 2 + 144)), wv)
+                                        s12 = madd(s12, repeated(xt.load2(at: ci * 2 + 162)), wv)
+                                        s13 = madd(s13, repeated(xt.load2(at: ci * 2 + 174)), wv)
+                                        s14 = madd(s14, repeated(xt.load2(at: ci * 2 + 186)), wv)
+                                        s15 = madd(s15, repeated(xt.load2(at: ci * 2 + 198)), wv)
+                                        s16 = madd(s16, repeated(xt.load2(at: ci * 2 + 216)), wv)
+                                        s17 = madd(s17, repeated(xt.load2(at: ci * 2 + 228)), wv)
+                                        s18 = madd(s18, repeated(xt.load2(at: ci * 2 + 240)), wv)
+                                        s19 = madd(s19, repeated(xt.load2(at: ci * 2 + 252)), wv)
+                                        s20 = madd(s20, repeated(xt.load2(at: ci * 2 + 270)), wv)
+                                        s21 = madd(s21, repeated(xt.load2(at: ci * 2 + 282)), wv)
+                                        s22 = madd(s22, repeated(xt.load2(at: ci * 2 + 294)), wv)
+                                        s23 = madd(s23, repeated(xt.load2(at: ci * 2 + 306)), wv)
+                                    }
+                                }
+                            }
+                            let r0 = zeroingNegatives(s0)
+                            yp.store(inOutputOrder(r0), at: 0)
+                            let r1 = zeroingNegatives(s1)
+                            yp.store(inOutputOrder(r1), at: 16)
+                            let r2 = zeroingNegatives(s2)
+                            yp.store(inOutputOrder(r2), at: 32)
+                            let r3 = zeroingNegatives(s3)
+                            yp.store(inOutputOrder(r3), at: 48)
+                            let r4 = zeroingNegatives(s4)
+                            yp.store(inOutputOrder(r4), at: 64)
+                            let r5 = zeroingNegatives(s5)
+                            yp.store(inOutputOrder(r5), at: 80)
+                            let r6 = zeroingNegatives(s6)
+                            yp.store(inOutputOrder(r6), at: 96)
+                            let r7 = zeroingNegatives(s7)
+                            yp.store(inOutputOrder(r7), at: 112)
+                            let r8 = zeroingNegatives(s8)
+                            yp.store(inOutputOrder(r8), at: 128)
+                            let r9 = zeroingNegatives(s9)
+                            yp.store(inOutputOrder(r9), at: 144)
+                            let r10 = zeroingNegatives(s10)
+                            yp.store(inOutputOrder(r10), at: 160)
+                            let r11 = zeroingNegatives(s11)
+                            yp.store(inOutputOrder(r11), at: 176)
+                            let r12 = zeroingNegatives(s12)
+                            yp.store(inOutputOrder(r12), at: 192)
+                            let r13 = zeroingNegatives(s13)
+                            yp.store(inOutputOrder(r13), at: 208)
+                            let r14 = zeroingNegatives(s14)
+                            yp.store(inOutputOrder(r14), at: 224)
+                            let r15 = zeroingNegatives(s15)
+                            yp.store(inOutputOrder(r15), at: 240)
+                            let r16 = zeroingNegatives(s16)
+                            yp.store(inOutputOrder(r16), at: 256)
+                            let r17 = zeroingNegatives(s17)
+                            yp.store(inOutputOrder(r17), at: 272)
+                            let r18 = zeroingNegatives(s18)
+                            yp.store(inOutputOrder(r18), at: 288)
+                            let r19 = zeroingNegatives(s19)
+                            yp.store(inOutputOrder(r19), at: 304)
+                            let r20 = zeroingNegatives(s20)
+                            yp.store(inOutputOrder(r20), at: 320)
+                            let r21 = zeroingNegatives(s21)
+                            yp.store(inOutputOrder(r21), at: 336)
+                            let r22 = zeroingNegatives(s22)
+                            yp.store(inOutputOrder(r22), at: 352)
+                            let r23 = zeroingNegatives(s23)
+                            yp.store(inOutputOrder(r23), at: 368)
+                        }
+                    }
+                    for oy in (first + (last - first) / 6 * 6)..<last {
                         let row = pairs + (oy - firstRow) * 54
                         let yp = y + oy * 64
                         do {

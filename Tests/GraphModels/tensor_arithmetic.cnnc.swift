@@ -341,7 +341,115 @@ public struct TensorArithmetic: CompiledModel {
     @inline(never)
     static func l0_conv_a(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         let kernel = w, bias = w + 112
-        for oy in parts {
+        for oy in stride(from: parts.lowerBound, to: parts.upperBound - 3, by: 4) {
+            let yp = y + oy * 24
+            var s0_0 = bias.load4(at: 0)
+            var s1_0 = bias.load4(at: 0)
+            var s2_0 = bias.load4(at: 0)
+            var s3_0 = bias.load4(at: 0)
+            var s4_0 = bias.load4(at: 0)
+            var s5_0 = bias.load4(at: 0)
+            var s6_0 = bias.load4(at: 0)
+            var s7_0 = bias.load4(at: 0)
+            var s8_0 = bias.load4(at: 0)
+            var s9_0 = bias.load4(at: 0)
+            var s10_0 = bias.load4(at: 0)
+            var s11_0 = bias.load4(at: 0)
+            var s12_0 = bias.load4(at: 0)
+            var s13_0 = bias.load4(at: 0)
+            var s14_0 = bias.load4(at: 0)
+            var s15_0 = bias.load4(at: 0)
+            var s16_0 = bias.load4(at: 0)
+            var s17_0 = bias.load4(at: 0)
+            var s18_0 = bias.load4(at: 0)
+            var s19_0 = bias.load4(at: 0)
+            var s20_0 = bias.load4(at: 0)
+            var s21_0 = bias.load4(at: 0)
+            var s22_0 = bias.load4(at: 0)
+            var s23_0 = bias.load4(at: 0)
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 24 + ky * 24 + kx * 3
+                    let wp = kernel + (ky * 3 + kx) * 12
+                    for ci in 0..<3 {
+                        let w0 = wp.load4(at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V4(repeating: xp[ci + 3])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V4(repeating: xp[ci + 6])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V4(repeating: xp[ci + 9])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V4(repeating: xp[ci + 12])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V4(repeating: xp[ci + 15])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V4(repeating: xp[ci + 24])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V4(repeating: xp[ci + 27])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V4(repeating: xp[ci + 30])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V4(repeating: xp[ci + 33])
+                        s9_0 = madd(s9_0, x9, w0)
+                        let x10 = V4(repeating: xp[ci + 36])
+                        s10_0 = madd(s10_0, x10, w0)
+                        let x11 = V4(repeating: xp[ci + 39])
+                        s11_0 = madd(s11_0, x11, w0)
+                        let x12 = V4(repeating: xp[ci + 48])
+                        s12_0 = madd(s12_0, x12, w0)
+                        let x13 = V4(repeating: xp[ci + 51])
+                        s13_0 = madd(s13_0, x13, w0)
+                        let x14 = V4(repeating: xp[ci + 54])
+                        s14_0 = madd(s14_0, x14, w0)
+                        let x15 = V4(repeating: xp[ci + 57])
+                        s15_0 = madd(s15_0, x15, w0)
+                        let x16 = V4(repeating: xp[ci + 60])
+                        s16_0 = madd(s16_0, x16, w0)
+                        let x17 = V4(repeating: xp[ci + 63])
+                        s17_0 = madd(s17_0, x17, w0)
+                        let x18 = V4(repeating: xp[ci + 72])
+                        s18_0 = madd(s18_0, x18, w0)
+                        let x19 = V4(repeating: xp[ci + 75])
+                        s19_0 = madd(s19_0, x19, w0)
+                        let x20 = V4(repeating: xp[ci + 78])
+                        s20_0 = madd(s20_0, x20, w0)
+                        let x21 = V4(repeating: xp[ci + 81])
+                        s21_0 = madd(s21_0, x21, w0)
+                        let x22 = V4(repeating: xp[ci + 84])
+                        s22_0 = madd(s22_0, x22, w0)
+                        let x23 = V4(repeating: xp[ci + 87])
+                        s23_0 = madd(s23_0, x23, w0)
+                    }
+                }
+            }
+            yp.store(zeroingNegatives(s0_0), at: 0)
+            yp.store(zeroingNegatives(s1_0), at: 4)
+            yp.store(zeroingNegatives(s2_0), at: 8)
+            yp.store(zeroingNegatives(s3_0), at: 12)
+            yp.store(zeroingNegatives(s4_0), at: 16)
+            yp.store(zeroingNegatives(s5_0), at: 20)
+            yp.store(zeroingNegatives(s6_0), at: 24)
+            yp.store(zeroingNegatives(s7_0), at: 28)
+            yp.store(zeroingNegatives(s8_0), at: 32)
+            yp.store(zeroingNegatives(s9_0), at: 36)
+            yp.store(zeroingNegatives(s10_0), at: 40)
+            yp.store(zeroingNegatives(s11_0), at: 44)
+            yp.store(zeroingNegatives(s12_0), at: 48)
+            yp.store(zeroingNegatives(s13_0), at: 52)
+            yp.store(zeroingNegatives(s14_0), at: 56)
+            yp.store(zeroingNegatives(s15_0), at: 60)
+            yp.store(zeroingNegatives(s16_0), at: 64)
+            yp.store(zeroingNegatives(s17_0), at: 68)
+            yp.store(zeroingNegatives(s18_0), at: 72)
+            yp.store(zeroingNegatives(s19_0), at: 76)
+            yp.store(zeroingNegatives(s20_0), at: 80)
+            yp.store(zeroingNegatives(s21_0), at: 84)
+            yp.store(zeroingNegatives(s22_0), at: 88)
+            yp.store(zeroingNegatives(s23_0), at: 92)
+        }
+        for oy in (parts.lowerBound + parts.count / 4 * 4)..<parts.upperBound {
             let yp = y + oy * 24
             var s0_0 = bias.load4(at: 0)
             var s1_0 = bias.load4(at: 0)
@@ -383,7 +491,111 @@ public struct TensorArithmetic: CompiledModel {
     @inline(never)
     static func l1_conv_b(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         let kernel = w, bias = w + 16
-        for oy in parts {
+        for oy in stride(from: parts.lowerBound, to: parts.upperBound - 3, by: 4) {
+            let yp = y + oy * 24
+            var s0_0 = bias.load4(at: 0)
+            var s1_0 = bias.load4(at: 0)
+            var s2_0 = bias.load4(at: 0)
+            var s3_0 = bias.load4(at: 0)
+            var s4_0 = bias.load4(at: 0)
+            var s5_0 = bias.load4(at: 0)
+            var s6_0 = bias.load4(at: 0)
+            var s7_0 = bias.load4(at: 0)
+            var s8_0 = bias.load4(at: 0)
+            var s9_0 = bias.load4(at: 0)
+            var s10_0 = bias.load4(at: 0)
+            var s11_0 = bias.load4(at: 0)
+            var s12_0 = bias.load4(at: 0)
+            var s13_0 = bias.load4(at: 0)
+            var s14_0 = bias.load4(at: 0)
+            var s15_0 = bias.load4(at: 0)
+            var s16_0 = bias.load4(at: 0)
+            var s17_0 = bias.load4(at: 0)
+            var s18_0 = bias.load4(at: 0)
+            var s19_0 = bias.load4(at: 0)
+            var s20_0 = bias.load4(at: 0)
+            var s21_0 = bias.load4(at: 0)
+            var s22_0 = bias.load4(at: 0)
+            var s23_0 = bias.load4(at: 0)
+            let xp = x + oy * 18
+            let wp = kernel
+            for ci in 0..<3 {
+                let w0 = wp.load4(at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V4(repeating: xp[ci + 3])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V4(repeating: xp[ci + 6])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V4(repeating: xp[ci + 9])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V4(repeating: xp[ci + 12])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V4(repeating: xp[ci + 15])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V4(repeating: xp[ci + 18])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V4(repeating: xp[ci + 21])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V4(repeating: xp[ci + 24])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V4(repeating: xp[ci + 27])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V4(repeating: xp[ci + 30])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V4(repeating: xp[ci + 33])
+                s11_0 = madd(s11_0, x11, w0)
+                let x12 = V4(repeating: xp[ci + 36])
+                s12_0 = madd(s12_0, x12, w0)
+                let x13 = V4(repeating: xp[ci + 39])
+                s13_0 = madd(s13_0, x13, w0)
+                let x14 = V4(repeating: xp[ci + 42])
+                s14_0 = madd(s14_0, x14, w0)
+                let x15 = V4(repeating: xp[ci + 45])
+                s15_0 = madd(s15_0, x15, w0)
+                let x16 = V4(repeating: xp[ci + 48])
+                s16_0 = madd(s16_0, x16, w0)
+                let x17 = V4(repeating: xp[ci + 51])
+                s17_0 = madd(s17_0, x17, w0)
+                let x18 = V4(repeating: xp[ci + 54])
+                s18_0 = madd(s18_0, x18, w0)
+                let x19 = V4(repeating: xp[ci + 57])
+                s19_0 = madd(s19_0, x19, w0)
+                let x20 = V4(repeating: xp[ci + 60])
+                s20_0 = madd(s20_0, x20, w0)
+                let x21 = V4(repeating: xp[ci + 63])
+                s21_0 = madd(s21_0, x21, w0)
+                let x22 = V4(repeating: xp[ci + 66])
+                s22_0 = madd(s22_0, x22, w0)
+                let x23 = V4(repeating: xp[ci + 69])
+                s23_0 = madd(s23_0, x23, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
+            yp.store(s6_0, at: 24)
+            yp.store(s7_0, at: 28)
+            yp.store(s8_0, at: 32)
+            yp.store(s9_0, at: 36)
+            yp.store(s10_0, at: 40)
+            yp.store(s11_0, at: 44)
+            yp.store(s12_0, at: 48)
+            yp.store(s13_0, at: 52)
+            yp.store(s14_0, at: 56)
+            yp.store(s15_0, at: 60)
+            yp.store(s16_0, at: 64)
+            yp.store(s17_0, at: 68)
+            yp.store(s18_0, at: 72)
+            yp.store(s19_0, at: 76)
+            yp.store(s20_0, at: 80)
+            yp.store(s21_0, at: 84)
+            yp.store(s22_0, at: 88)
+            yp.store(s23_0, at: 92)
+        }
+        for oy in (parts.lowerBound + parts.count / 4 * 4)..<parts.upperBound {
             let yp = y + oy * 24
             var s0_0 = bias.load4(at: 0)
             var s1_0 = bias.load4(at: 0)
@@ -797,7 +1009,111 @@ extension TensorArithmetic: TrainableModel {
     static func l1_conv_b_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         let kernel = w
         // The remaining 3 output channels.
-        for oy in parts {
+        for oy in stride(from: parts.lowerBound, to: parts.upperBound - 3, by: 4) {
+            let yp = y + oy * 18
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            var s10_0 = V4()
+            var s11_0 = V4()
+            var s12_0 = V4()
+            var s13_0 = V4()
+            var s14_0 = V4()
+            var s15_0 = V4()
+            var s16_0 = V4()
+            var s17_0 = V4()
+            var s18_0 = V4()
+            var s19_0 = V4()
+            var s20_0 = V4()
+            var s21_0 = V4()
+            var s22_0 = V4()
+            var s23_0 = V4()
+            let xp = x + oy * 24
+            let wp = kernel
+            for ci in 0..<4 {
+                let w0 = wp.load4(at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V4(repeating: xp[ci + 4])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V4(repeating: xp[ci + 8])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V4(repeating: xp[ci + 12])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V4(repeating: xp[ci + 16])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V4(repeating: xp[ci + 20])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V4(repeating: xp[ci + 24])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V4(repeating: xp[ci + 28])
+                s7_0 = madd(s7_0, x7, w0)
+                let x8 = V4(repeating: xp[ci + 32])
+                s8_0 = madd(s8_0, x8, w0)
+                let x9 = V4(repeating: xp[ci + 36])
+                s9_0 = madd(s9_0, x9, w0)
+                let x10 = V4(repeating: xp[ci + 40])
+                s10_0 = madd(s10_0, x10, w0)
+                let x11 = V4(repeating: xp[ci + 44])
+                s11_0 = madd(s11_0, x11, w0)
+                let x12 = V4(repeating: xp[ci + 48])
+                s12_0 = madd(s12_0, x12, w0)
+                let x13 = V4(repeating: xp[ci + 52])
+                s13_0 = madd(s13_0, x13, w0)
+                let x14 = V4(repeating: xp[ci + 56])
+                s14_0 = madd(s14_0, x14, w0)
+                let x15 = V4(repeating: xp[ci + 60])
+                s15_0 = madd(s15_0, x15, w0)
+                let x16 = V4(repeating: xp[ci + 64])
+                s16_0 = madd(s16_0, x16, w0)
+                let x17 = V4(repeating: xp[ci + 68])
+                s17_0 = madd(s17_0, x17, w0)
+                let x18 = V4(repeating: xp[ci + 72])
+                s18_0 = madd(s18_0, x18, w0)
+                let x19 = V4(repeating: xp[ci + 76])
+                s19_0 = madd(s19_0, x19, w0)
+                let x20 = V4(repeating: xp[ci + 80])
+                s20_0 = madd(s20_0, x20, w0)
+                let x21 = V4(repeating: xp[ci + 84])
+                s21_0 = madd(s21_0, x21, w0)
+                let x22 = V4(repeating: xp[ci + 88])
+                s22_0 = madd(s22_0, x22, w0)
+                let x23 = V4(repeating: xp[ci + 92])
+                s23_0 = madd(s23_0, x23, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
+            do { let v = s8_0; for lane in 0..<3 { yp[lane + 24] = v[lane] } }
+            do { let v = s9_0; for lane in 0..<3 { yp[lane + 27] = v[lane] } }
+            do { let v = s10_0; for lane in 0..<3 { yp[lane + 30] = v[lane] } }
+            do { let v = s11_0; for lane in 0..<3 { yp[lane + 33] = v[lane] } }
+            do { let v = s12_0; for lane in 0..<3 { yp[lane + 36] = v[lane] } }
+            do { let v = s13_0; for lane in 0..<3 { yp[lane + 39] = v[lane] } }
+            do { let v = s14_0; for lane in 0..<3 { yp[lane + 42] = v[lane] } }
+            do { let v = s15_0; for lane in 0..<3 { yp[lane + 45] = v[lane] } }
+            do { let v = s16_0; for lane in 0..<3 { yp[lane + 48] = v[lane] } }
+            do { let v = s17_0; for lane in 0..<3 { yp[lane + 51] = v[lane] } }
+            do { let v = s18_0; for lane in 0..<3 { yp[lane + 54] = v[lane] } }
+            do { let v = s19_0; for lane in 0..<3 { yp[lane + 57] = v[lane] } }
+            do { let v = s20_0; for lane in 0..<3 { yp[lane + 60] = v[lane] } }
+            do { let v = s21_0; for lane in 0..<3 { yp[lane + 63] = v[lane] } }
+            do { let v = s22_0; for lane in 0..<3 { yp[lane + 66] = v[lane] } }
+            do { let v = s23_0; for lane in 0..<3 { yp[lane + 69] = v[lane] } }
+        }
+        for oy in (parts.lowerBound + parts.count / 4 * 4)..<parts.upperBound {
             let yp = y + oy * 18
             var s0_0 = V4()
             var s1_0 = V4()

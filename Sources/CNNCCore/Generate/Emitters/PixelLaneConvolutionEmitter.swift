@@ -169,6 +169,13 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// with AVX2's shapes (5 patterns, 7 rows) from 6.1 to 4.1 µs on the same
     /// machine. Nil where `rowsPerBlock`'s blocks run instead.
     ///
+    /// On a core whose FMA units are 512 bits wide (`TargetCPU.hasFullWidthFMA`)
+    /// a block's rows are its chains of multiply-adds, and two units of 4
+    /// cycles need 8 in flight: up to 14 rows, and a 5x5 kernel's patterns
+    /// one column at a time rather than all 25 beside 4 rows' sums. LeNet-5's
+    /// first layer went from 1.35 to 1.28 µs a call in blocks of 7 and to
+    /// 1.17 in blocks of 14 (a scratch program, Zen 5).
+    ///
     /// Not the fused epilogue's registers (a BatchNormalization's scale and
     /// shift, read only at the stores): the fused copy of a kernel must
     /// choose the blocks its unfused one does, whose `parts` the split
@@ -178,14 +185,14 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         let held = holdsEveryTap ? kernel.height * kernel.width : kernel.height
         let most = Swift.min(outputHeight, target.vectorRegisters - held - 3)
         guard !broadcasts, sharesInputRows, chunkRows >= outputHeight, most >= 3 else { return nil }
-        return (3...Swift.min(8, most)).last { outputHeight % $0 == 0 }
+        return (3...Swift.min(target.hasFullWidthFMA ? 14 : 8, most)).last { outputHeight % $0 == 0 }
             ?? (most > 8 ? (9...most).first { outputHeight % $0 == 0 } : nil)
     }
 
     /// Whether a stationary block holds every tap's pattern of its phase
-    /// (beside at least 3 rows' sums, the bias, an input vector and its
-    /// shuffle), rather than one column's at a time.
-    var holdsEveryTap: Bool { target.vectorRegisters - kernel.height * kernel.width - 3 >= 3 }
+    /// (beside at least 3 rows' sums, 7 on full-width FMA units, the bias, an
+    /// input vector and its shuffle), rather than one column's at a time.
+    var holdsEveryTap: Bool { target.vectorRegisters - kernel.height * kernel.width - 3 >= (target.hasFullWidthFMA ? 7 : 3) }
 
     func emit(into out: inout SourceWriter) {
         let taps = kernel.height * kernel.width

@@ -81,6 +81,19 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
         return (0..<count).map { block in starts[(block * starts.count / count)..<((block + 1) * starts.count / count)] }
     }
 
+    /// Whole rows a block holds where a row has at most half of `bandPairs`
+    /// pairs: inception_cifar's 5x5 layer to 8 filters on 16x16 pixels held
+    /// a row's 8 pairs, 8 chains of multiply-adds where two 512-bit units of
+    /// 4 cycles need 8 in flight, with no slack for a late load. 1: a block
+    /// is part of one row.
+    var bandRows: Int {
+        let pairs = pairStarts.count
+        guard pairs * 2 <= Self.bandPairs else { return 1 }
+        return Swift.min(outputHeight, Self.bandPairs / pairs)
+    }
+    /// Pairs a band's block holds at most: its sums, a weight vector and a broadcast in 32 registers, with room to spare.
+    static let bandPairs = 24
+
     /// Rows of output whose input rows, copied in pairs, fit 32 KB (an L1
     /// data cache, and small for a stack) at once; at least one.
     private var chunkRows: Int {
@@ -121,10 +134,8 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
             out.line("@inline(__always) func doubled(_ v: V8) -> V16 { V16(\((0..<lanes).map { "v[\($0 / 2)]" }.joined(separator: ", "))) }")
             if readsPairsInPlace {
                 out.line("// One channel: pixel c and pixel c + 1 are neighbours in the input, read in place.")
-                out.block("for oy in parts") { out in
+                emitRows(from: "parts.lowerBound", to: "parts.upperBound", into: &out) { out in
                     out.line("let row = \((Index("oy") * (rowStep * inputWidth)).offsetting("x"))")
-                    out.line("let yp = y + oy * \(outputWidth * filters)")
-                    for block in blocks { emitBlock(Array(block), into: &out) }
                 }
                 return
             }
@@ -136,14 +147,32 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
                     out.line("let firstRow = first\(rowStep == 1 ? "" : " * \(rowStep)")")
                     out.line("let rows = (last - 1)\(rowStep == 1 ? "" : " * \(rowStep)") + \(lastTapRow + 1) - firstRow")
                     emitCopy(into: &out)
-                    out.block("for oy in first..<last") { out in
+                    emitRows(from: "first", to: "last", into: &out) { out in
                         out.line("let row = pairs + (oy\(rowStep == 1 ? "" : " * \(rowStep)") - firstRow) * \(pairRowFloats)")
-                        out.line("let yp = y + oy * \(outputWidth * filters)")
-                        for block in blocks { emitBlock(Array(block), into: &out) }
                     }
                 }
             }
         }
+    }
+
+    /// Output rows `from..<to` (expressions): in bands of `bandRows`, one block
+    /// each, then the rows that make no whole band; `row` declares where row `oy` reads.
+    private func emitRows(from: String, to: String, into out: inout SourceWriter, row: (inout SourceWriter) -> Void) {
+        func rows(_ loop: String, band: Int) {
+            out.block(loop) { out in
+                row(&out)
+                out.line("let yp = y + oy * \(outputWidth * filters)")
+                if band > 1 {
+                    emitBlock(pairStarts, rows: band, into: &out)
+                } else {
+                    for block in blocks { emitBlock(Array(block), into: &out) }
+                }
+            }
+        }
+        let band = bandRows
+        guard band > 1 else { return rows("for oy in \(from)..<\(to)", band: 1) }
+        rows("for oy in stride(from: \(from), to: \(to) - \(band - 1), by: \(band))", band: band)
+        rows("for oy in (\(from) + (\(to) - \(from)) / \(band) * \(band))..<\(to)", band: 1)
     }
 
     /// The copy of input rows `firstRow..<firstRow + rows` in pairs.
@@ -160,9 +189,11 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
 
     /// One block of pairs of a row: the multiply-adds over every tap and
     /// channel from the bias, then the ReLU, the fused steps and the stores.
-    private func emitBlock(_ starts: [Int], into out: inout SourceWriter) {
+    private func emitBlock(_ columns: [Int], rows: Int = 1, into out: inout SourceWriter) {
+        // Each pair's row of the band and first pixel.
+        let pairs = (0..<rows).flatMap { r in columns.map { (row: r, start: $0) } }
         out.block("do") { out in
-            out.line("var " + starts.indices.map { "s\($0) = biases" }.joined(separator: ", "))
+            out.line("var " + pairs.indices.map { "s\($0) = biases" }.joined(separator: ", "))
             let channels = inputChannels
             out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
                 let (ky, kx) = (tap[0], tap[1])
@@ -170,12 +201,14 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
                 out.line("let wt = \(((ky * kernel.width + kx) * (channels * packed.paddedOutputs)).offsetting("kernel"))")
                 out.loop("ci", count: channels) { out, ci in
                     out.line("let wv = doubled(wt.load8(at: \(ci * packed.paddedOutputs)))")
-                    for (j, start) in starts.enumerated() {
-                        out.line("s\(j) = madd(s\(j), repeated(xt.load2(at: \(ci * 2 + start * strides.width * readColumnFloats))), wv)")
+                    for (j, pair) in pairs.enumerated() {
+                        let read = pair.row * strides.height * readRowFloats + ci * 2 + pair.start * strides.width * readColumnFloats
+                        out.line("s\(j) = madd(s\(j), repeated(xt.load2(at: \(read))), wv)")
                     }
                 }
             }
-            for (j, start) in starts.enumerated() {
+            for (j, pair) in pairs.enumerated() {
+                let start = pair.row * outputWidth + pair.start
                 var value = "s\(j)"
                 if fusedReLU {
                     out.line("let r\(j) = zeroingNegatives(s\(j))")

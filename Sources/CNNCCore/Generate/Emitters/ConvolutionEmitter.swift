@@ -195,13 +195,14 @@ struct ConvolutionEmitter: Codable, Hashable {
     }
 
     /// Whole rows a block holds where a row is at most half the register
-    /// block: one vector of channels by 16 pixels on a full-width AVX-512
-    /// core, where an 8-pixel row made 8 chains of multiply-adds, exactly what
-    /// two 512-bit units of 4 cycles need and no slack for a load that comes
-    /// late. inception_cifar's 5x5 layer on 8x8 pixels of 8 channels went
-    /// from 1.94 to 1.73 µs a call in two rows (a scratch program, Zen 5):
-    /// each weight vector serves 16 pixels. Each pixel's place is still a
-    /// constant from the band's first row. 1: a block is part of one row.
+    /// block; on a full-width AVX-512 core (`TargetCPU.hasFullWidthFMA`) one
+    /// vector of channels by as many pixels as a flat block holds (28), where
+    /// an 8-pixel row made 8 chains of multiply-adds, exactly what two 512-bit
+    /// units of 4 cycles need and no slack for a load that comes late.
+    /// inception_cifar's 5x5 layer on 8x8 pixels of 8 channels went from 1.94
+    /// to 1.77 µs a call in bands of two rows and 1.74 in three (a scratch
+    /// program, Zen 5). Each pixel's place is still a constant from the
+    /// band's first row. 1: a block is part of one row.
     /// Not where the weights stream (`rowWeightHints` asks row by row), nor
     /// for dL/dx's rows of zeros or output pitch, which work per row.
     var bandRows: Int {

@@ -4,7 +4,8 @@
 /// scale and one shift per channel.
 public enum WeightPacking {
     /// A Conv2D kernel (kh, kw, cin, cout) or Dense kernel (in, out) as
-    /// `rows` rows of `outputs` values, each row copied to `paddedOutputs` values (zeros after).
+    /// `rows` rows of `outputs` values, each row copied to `paddedOutputs` values (zeros after):
+    /// the row stride, which may end with a cache line never read (`WeightPlan.rowPadding`).
     public static func kernel(_ parameters: [Float], from offset: Int, rows: Int, outputs: Int, paddedOutputs: Int,
                               into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         for row in 0..<rows {

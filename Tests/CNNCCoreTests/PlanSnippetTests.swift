@@ -240,6 +240,32 @@ import Testing
         #expect(try kernel("[5, 7, 8]", "Conv2D: {filters: 5, kernel_size: 1}") == nil)
     }
 
+    /// A row kernel's packed rows get a cache line after them where their
+    /// lines, a power of two of them, would put a column of many rows in a
+    /// few sets of the L2: 256 rows of 1024 filters (ResNet50's 256 → 1024
+    /// step), 136 of them, and 512 rows of 512; not 128 rows of 1024, 960
+    /// filters (60 lines: 4 rows a set), a Winograd layer, or a small output
+    /// read in panels. The rows are packed, and read, that far apart.
+    @Test func rowsThatWouldShareFewCacheSetsArePaddedByALine() throws {
+        func packed(_ input: String, _ layer: String) throws -> WeightPlan.PackedKernel? {
+            let program = try Self.program("input_shape: \(input)\nlayers:\n  - \(layer)")
+            guard case .kernel(let kernel) = program.weights.packing[0] else { return nil }
+            return kernel
+        }
+        let resnet = try #require(try packed("[14, 14, 256]", "Conv2D: {filters: 1024, kernel_size: 1}"))
+        #expect(resnet.rowPadding == 16 && resnet.rowStride == 1040 && resnet.biasOffset == 256 * 1040)
+        #expect(try packed("[14, 14, 136]", "Conv2D: {filters: 1024, kernel_size: 1}")?.rowStride == 1040)
+        #expect(try packed("[14, 14, 512]", "Conv2D: {filters: 512, kernel_size: 1}")?.rowStride == 528)
+        #expect(try packed("[14, 14, 128]", "Conv2D: {filters: 1024, kernel_size: 1}")?.rowPadding == 0)
+        #expect(try packed("[14, 14, 256]", "Conv2D: {filters: 960, kernel_size: 1}")?.rowPadding == 0)
+        #expect(try packed("[14, 14, 256]", "Conv2D: {filters: 1024, kernel_size: 3, padding: same}")?.rowPadding == 0)
+        #expect(try packed("[4, 4, 256]", "Conv2D: {filters: 1024, kernel_size: 1}")?.rowPadding == 0)
+        let swift = ModelGenerator(model: try Self.model("input_shape: [14, 14, 256]\nlayers:\n  - Conv2D: {filters: 1024, kernel_size: 1}"),
+                                   specPath: "snippet.yaml", target: .avx512on256).generate()
+        #expect(swift.contains("WeightPacking.kernel(parameters, from: 0, rows: 256, outputs: 1024, paddedOutputs: 1040, into: buffer, at: 0)"))
+        #expect(swift.contains("let w0 = wp.load16(at: ci * 1040)"))
+    }
+
     /// A shared layer's calls read one packing, so a kernel with a packing
     /// of its own must suit every call: a head of 2 filters over 12x12 and
     /// 2x2 pixels keeps its filters in lanes (chunk lanes' blocks of 8 pixels

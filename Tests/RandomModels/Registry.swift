@@ -111,4 +111,5 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/random/random_105.yaml", Random105.self),
     ("Tests/Fixtures/random/random_106.yaml", Random106.self),
     ("Tests/Fixtures/random/random_107.yaml", Random107.self),
+    ("Tests/Fixtures/random/random_108.yaml", Random108.self),
 ]

@@ -578,7 +578,7 @@ struct ModelRenderer {
         } else if let width = kernel.panelWidth {
             out.line("WeightPacking.panels(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), width: \(width), into: buffer, at: \(kernel.kernelOffset))")
         } else {
-            out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: buffer, at: \(kernel.kernelOffset))")
+            out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.rowStride), into: buffer, at: \(kernel.kernelOffset))")
         }
         let bias = kernel.biasTensor.map { "\(weights.tensors[$0].offset)" } ?? "nil"
         out.line("WeightPacking.bias(parameters, from: \(bias), count: \(kernel.outputs), into: buffer, at: \(kernel.biasOffset))")

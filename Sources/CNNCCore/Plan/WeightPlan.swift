@@ -14,6 +14,11 @@ struct WeightPlan: Codable, Hashable {
         var paddedOutputs: Int
         var kernelOffset: Int
         var biasOffset: Int
+        /// Floats after each row of the kernel beyond `paddedOutputs`, never
+        /// read (`rowStride`, `WeightPlan.rowPadding`).
+        var rowPadding = 0
+        /// Floats from one row of the kernel to the next.
+        var rowStride: Int { paddedOutputs + rowPadding }
         /// The kernel in Winograd's domain, for layers that use it (see `WinogradConvolutionEmitter`).
         var winogradOffset: Int? = nil
         /// The Winograd algorithm that domain is for (`WinogradTile.choice`).
@@ -161,12 +166,12 @@ struct WeightPlan: Codable, Hashable {
                 let rows = config.kernelSize.height * config.kernelSize.width * layer.inputShape.lastAxis
                 let kernel = addTensor("\(layer.name).kernel", [config.kernelSize.height, config.kernelSize.width, layer.inputShape.lastAxis, config.filters])
                 let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
-                var packed = pack(kernel: kernel, bias: bias, rows: rows, outputs: config.filters)
+                let paddedOutputs = Self.paddedOutputs(config.filters, lanes: Self.lanes(forOutputs: config.filters))
                 // A small output's kernel is read in panels (`ConvolutionEmitter.flatOutput`),
                 // unless its pixels go in lanes, and never by Winograd.
                 let small = ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1])
                     || ConvolutionEmitter.streamsPointwisePanels(kernel: config.kernelSize, outputHeight: layer.outputShape.dimensions[0],
-                                                                 outputWidth: layer.outputShape.dimensions[1], weightFloats: rows * packed.paddedOutputs)
+                                                                 outputWidth: layer.outputShape.dimensions[1], weightFloats: rows * paddedOutputs)
                 // Every call of a shared layer reads the same packing, so the kernels
                 // that need their own packing must suit every call's output (a
                 // shared head over a pyramid's levels: a level of 2x2 pixels would
@@ -190,6 +195,12 @@ struct WeightPlan: Codable, Hashable {
                                                       outputHeight: $0.outputShape.dimensions[0], outputWidth: $0.outputShape.dimensions[1])
                         && !pairsPixels($0)
                 }
+                let winograd = WinogradConvolutionEmitter.suits(kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
+                                                                inputChannels: layer.inputShape.lastAxis, outputs: config.filters) && !small
+                // Only a row kernel reads the rows a row's stride apart; Winograd's products read their own matrices.
+                let readsRows = !pixelLanes && !chunkLanes && !small && !winograd
+                var packed = pack(kernel: kernel, bias: bias, rows: rows, outputs: config.filters,
+                                  rowPadding: readsRows ? Self.rowPadding(rows: rows, paddedOutputs: paddedOutputs) : 0)
                 if pixelLanes {
                     packed.phasedOffset = reservePacked((rows + 1) * config.filters * PixelLaneConvolutionEmitter.patternStride)
                 } else if chunkLanes {
@@ -198,9 +209,7 @@ struct WeightPlan: Codable, Hashable {
                 } else if small {
                     packed.panelWidth = packed.lanes
                 }
-                if WinogradConvolutionEmitter.suits(kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
-                                                    inputChannels: layer.inputShape.lastAxis, outputs: config.filters),
-                   !small {
+                if winograd {
                     let tile = WinogradTile.choice(outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1])
                     let transformedFloats = tile.products * layer.inputShape.lastAxis * packed.paddedOutputs
                     packed.winogradTile = tile
@@ -354,11 +363,34 @@ struct WeightPlan: Codable, Hashable {
         reservePacked(2 * channels)
     }
 
-    private mutating func pack(kernel: Int, bias: Int?, rows: Int, outputs: Int, lanes: Int? = nil) -> PackedKernel {
+    private mutating func pack(kernel: Int, bias: Int?, rows: Int, outputs: Int, lanes: Int? = nil, rowPadding: Int = 0) -> PackedKernel {
         let lanes = lanes ?? Self.lanes(forOutputs: outputs)
-        let padded = (outputs + lanes - 1) / lanes * lanes
+        let padded = Self.paddedOutputs(outputs, lanes: lanes)
         return PackedKernel(kernelTensor: kernel, biasTensor: bias, rows: rows, outputs: outputs, lanes: lanes,
-                            paddedOutputs: padded, kernelOffset: reservePacked(rows * padded), biasOffset: reservePacked(padded))
+                            paddedOutputs: padded, kernelOffset: reservePacked(rows * (padded + rowPadding)), biasOffset: reservePacked(padded),
+                            rowPadding: rowPadding)
+    }
+
+    /// Output channels rounded up to whole vectors of `lanes`.
+    static func paddedOutputs(_ outputs: Int, lanes: Int) -> Int { (outputs + lanes - 1) / lanes * lanes }
+
+    /// A cache line after each row of a kernel whose rows, a power of two's
+    /// lines apart, would crowd into a few sets of the L2 (1 MB of 16 ways:
+    /// 1024 sets, picked by address bits 6 to 15): a row kernel reads one
+    /// group's column of lines from every row, again for each block of
+    /// pixels, and rows 4 KB apart put that column in 16 sets, 256 lines,
+    /// where ResNet50's 256 → 1024 step on 14x14 pixels has 256 rows, beside
+    /// its input and output. With an odd number of lines a row, a column
+    /// spreads over every set: that step went from 575 to 465 µs a call (a
+    /// scratch program, Zen 5) and 1024 outputs ran at 214 GFLOP/s where 960
+    /// and 1088 ran at 246 and 262. Where a column's rows take at most half
+    /// its sets' ways, nothing: the line costs memory and is never read.
+    static func rowPadding(rows: Int, paddedOutputs: Int) -> Int {
+        let lines = paddedOutputs / floatsPerCacheLine
+        guard paddedOutputs % floatsPerCacheLine == 0, lines.isMultiple(of: 2) else { return 0 }
+        var sharing = 1  // rows whose lines share a set: the largest power of two dividing `lines`, up to 1024
+        while sharing < 1024 && lines.isMultiple(of: sharing * 2) { sharing *= 2 }
+        return rows * sharing > 8 * 1024 ? floatsPerCacheLine : 0
     }
 }
 

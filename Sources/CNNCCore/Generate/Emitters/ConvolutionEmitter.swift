@@ -146,7 +146,7 @@ struct ConvolutionEmitter: Codable, Hashable {
 
     /// Weight addressing: a row of `paddedOutputs` per input channel and tap,
     /// or panels of one vector of channels (`WeightPlan.PackedKernel.panelWidth`).
-    private var weightRowStride: Int { packed.panelWidth ?? paddedOutputs }
+    private var weightRowStride: Int { packed.panelWidth ?? packed.rowStride }
     /// Where the weights of output channel `channel` start, from the kernel's.
     private func weightColumn(_ channel: Index) -> Index {
         packed.panelWidth == nil ? channel : channel * packed.rows

@@ -198,9 +198,9 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
             out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
                 let (ky, kx) = (tap[0], tap[1])
                 out.line("let xt = \((ky * (dilation.height * readRowFloats) + kx * (dilation.width * readColumnFloats)).offsetting("row"))")
-                out.line("let wt = \(((ky * kernel.width + kx) * (channels * packed.paddedOutputs)).offsetting("kernel"))")
+                out.line("let wt = \(((ky * kernel.width + kx) * (channels * packed.rowStride)).offsetting("kernel"))")
                 out.loop("ci", count: channels) { out, ci in
-                    out.line("let wv = doubled(wt.load8(at: \(ci * packed.paddedOutputs)))")
+                    out.line("let wv = doubled(wt.load8(at: \(ci * packed.rowStride)))")
                     for (j, pair) in pairs.enumerated() {
                         let read = pair.row * strides.height * readRowFloats + ci * 2 + pair.start * strides.width * readColumnFloats
                         out.line("s\(j) = madd(s\(j), repeated(xt.load2(at: \(read))), wv)")

@@ -656,17 +656,20 @@ import Testing
             Issue.record("expected three Winograd kernels: \(program.nodes.map(\.kernel))")
             return
         }
-        #expect(fewWinograd.kernel.tile == .four && fewWinograd.kernel.packed.winogradPanels)
+        // Its U from memory: F(2x2)'s, 16 matrices against F(4x4)'s 36 (`WinogradTile.choice`).
+        #expect(fewWinograd.kernel.tile == .two && fewWinograd.kernel.packed.winogradPanels)
         #expect(smallWinograd.kernel.tile == .four && !smallWinograd.kernel.packed.winogradPanels)
         #expect(manyWinograd.kernel.tile == .four && !manyWinograd.kernel.packed.winogradPanels)
-        let product = fewWinograd.kernel.product(tiles: 4)
+        let product = fewWinograd.kernel.product(tiles: 16)
         #expect(product.flatOutput && product.packed.panelWidth == 16 && product.packed.rows == 512)
         #expect(!manyWinograd.kernel.product(tiles: 49).flatOutput)
         let swift = ModelGenerator.render(program)
-        #expect(swift.contains("tile: 4, panelWidth: 16, into: buffer"))
-        let lines = Self.lines(of: swift, from: "static func l0_few_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {", count: 40)
+        #expect(swift.contains("tile: 2, panelWidth: 16, into: buffer"))
+        let lines = Self.lines(of: swift, from: "static func l0_few_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {", count: 40)
         #expect(lines.contains("let w0 = wp.load16(at: ci * 16)") && lines.contains("wp.prefetch(at: ci * 16 + 1024)"))
-        let forward = try #require(program.training.winogradTrainingForwards.first { $0.layer == 0 })
+        // Training's forward pass runs by F(2x2) already, from the U inference reads; the F(4x4) layers have one of their own.
+        #expect(program.training.winogradTrainingForwards.first { $0.layer == 0 } == nil)
+        let forward = try #require(program.training.winogradTrainingForwards.first { $0.layer == 5 })
         #expect(!forward.kernel.kernel.packed.winogradPanels && !forward.kernel.kernel.product(tiles: 16).flatOutput)
     }
 
@@ -870,6 +873,17 @@ import Testing
     @Test func largeOutputsRunByFourByFourTilesAndTrainByTwoByTwo() throws {
         #expect([6, 7, 8, 9, 10, 11, 12, 16, 32].map { WinogradTile.choice(outputHeight: $0, outputWidth: $0) }
                 == [.two, .four, .four, .two, .two, .four, .four, .four, .four])
+        // Where F(4x4)'s U comes from memory (ResNet50's last stage, 512 channels on 7x7, and
+        // InceptionV3's 448 → 384 on 8x8), its 4 tiles wait on 36 matrices' reads; F(2x2) reads 16.
+        // On 14x14 pixels F(4x4) still does fewer multiply-adds than F(2x2) takes reading; a U the
+        // caches keep (128 → 32 channels) is chosen by products alone.
+        #expect(WinogradTile.choice(outputHeight: 7, outputWidth: 7, channelPairs: 512 * 512) == .two)
+        #expect(WinogradTile.choice(outputHeight: 8, outputWidth: 8, channelPairs: 448 * 384) == .two)
+        #expect(WinogradTile.choice(outputHeight: 14, outputWidth: 14, channelPairs: 256 * 256) == .four)
+        #expect(WinogradTile.choice(outputHeight: 7, outputWidth: 7, channelPairs: 128 * 32) == .four)
+        let lastStage = try Self.program("input_shape: [7, 7, 512]\nlayers:\n  - Conv2D: {filters: 512, kernel_size: 3, padding: same}")
+        guard case .kernel(let packed)? = lastStage.weights.packing[0] else { throw CancellationError() }
+        #expect(packed.winogradTile == .two && packed.winogradPanels)
         #expect(WinogradTile.combination([1, 1.5, -2, -1.5, 1, 0], of: ["d0", "d1", "d2", "d3", "d4", "d5"], vector: "VC")
                 == "madd(madd(d0 + d4, (d1 - d3), VC_1_5), d2, VC_m2)")
         #expect(WinogradTile.combination([0, 1, -1, -1], of: ["m0", "m1", "m2", "m3"], vector: "VK") == "m1 - m2 - m3")
@@ -909,9 +923,10 @@ import Testing
     }
 
     /// A Winograd layer whose transformed weights outweigh its tiles (VGG16's
-    /// 8x8x512) takes every tile row in one group, so its products stream U
-    /// once; a layer of many tiles and few channels keeps small groups that
-    /// stay in cache, and two of them so that two workers share a sample.
+    /// 8x8x512, by F(2x2) since its U comes from memory) takes every tile row
+    /// in one group, so its products stream U once; a layer of many tiles and
+    /// few channels keeps small groups that stay in cache, and two of them so
+    /// that two workers share a sample.
     @Test func aWinogradLayerOfLargeWeightsStreamsThemOnce() throws {
         func winograd(_ yaml: String) throws -> WinogradConvolutionEmitter? {
             guard case .convolution(let kernels) = try Self.program(yaml).nodes[0].kernel else { return nil }
@@ -922,7 +937,7 @@ import Testing
             layers:
               - Conv2D: {filters: 512, kernel_size: 3, padding: same}
             """))
-        #expect(deep.tile == .four && deep.tileRows == 2 && deep.rowsPerGroup == 2 && deep.parts == 1)
+        #expect(deep.tile == .two && deep.tileRows == 4 && deep.rowsPerGroup == 4 && deep.parts == 1)
         let wide = try #require(try winograd("""
             input_shape: [32, 32, 16]
             layers:

@@ -35,9 +35,9 @@ public struct WeightsInPanels: CompiledModel {
     public static let parameterCount = 663370
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 73131776
-    /// 139,552 floats of activations and padded inputs (see `Arena`), 47,232 of Winograd scratch.
-    public static let arenaCount = 186784
-    static let packedCount = 2154448
+    /// 139,552 floats of activations and padded inputs (see `Arena`), 82,432 of Winograd scratch.
+    public static let arenaCount = 221984
+    static let packedCount = 1335248
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -58,7 +58,7 @@ public struct WeightsInPanels: CompiledModel {
         static let l4_global_average_pooling2d = 134848
         /// dense's output: 10 floats, layer 5
         static let l5_dense = 0
-        /// Winograd's transformed tiles: 47,232 floats, and as many again for each further worker
+        /// Winograd's transformed tiles: 82,432 floats, and as many again for each further worker
         static let scratch = 139552
     }
 
@@ -97,16 +97,6 @@ public struct WeightsInPanels: CompiledModel {
     let packed: PackedWeights
 
     public init(parameters: [Float]) throws(RuntimeError) {
-        try self.init(parameters: parameters, forInference: true)
-    }
-
-    /// The model packed for training steps only: without the Winograd weights that inference alone
-    /// reads (training's forward pass runs those layers by F(2x2), or a Conv1D's directly). It must not `predict`.
-    public init(trainingParameters parameters: [Float]) throws(RuntimeError) {
-        try self.init(parameters: parameters, forInference: false)
-    }
-
-    private init(parameters: [Float], forInference: Bool) throws(RuntimeError) {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("WeightsInPanels has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
@@ -115,14 +105,14 @@ public struct WeightsInPanels: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 1440, outputs: 160, paddedOutputs: 160, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 230400, count: 160, into: buffer, at: 230400)
-        if forInference { WeightPacking.winograd(parameters, from: 0, inputChannels: 160, outputs: 160, paddedOutputs: 160, tile: 4, panelWidth: 16, into: buffer, at: 230560) }
-        WeightPacking.kernel(parameters, from: 230560, rows: 1440, outputs: 96, paddedOutputs: 96, into: buffer, at: 1152160)
-        WeightPacking.bias(parameters, from: 368800, count: 96, into: buffer, at: 1290400)
-        if forInference { WeightPacking.winograd(parameters, from: 230560, inputChannels: 160, outputs: 96, paddedOutputs: 96, tile: 4, panelWidth: 16, into: buffer, at: 1290496) }
-        WeightPacking.panels(parameters, from: 368896, rows: 96, outputs: 2752, width: 16, into: buffer, at: 1843456)
-        WeightPacking.bias(parameters, from: 633088, count: 2752, into: buffer, at: 2107648)
-        WeightPacking.panels(parameters, from: 635840, rows: 2752, outputs: 10, width: 8, into: buffer, at: 2110400)
-        WeightPacking.bias(parameters, from: 663360, count: 10, into: buffer, at: 2154432)
+        WeightPacking.winograd(parameters, from: 0, inputChannels: 160, outputs: 160, paddedOutputs: 160, tile: 2, panelWidth: 16, into: buffer, at: 230560)
+        WeightPacking.kernel(parameters, from: 230560, rows: 1440, outputs: 96, paddedOutputs: 96, into: buffer, at: 640160)
+        WeightPacking.bias(parameters, from: 368800, count: 96, into: buffer, at: 778400)
+        WeightPacking.winograd(parameters, from: 230560, inputChannels: 160, outputs: 96, paddedOutputs: 96, tile: 2, into: buffer, at: 778496)
+        WeightPacking.panels(parameters, from: 368896, rows: 96, outputs: 2752, width: 16, into: buffer, at: 1024256)
+        WeightPacking.bias(parameters, from: 633088, count: 2752, into: buffer, at: 1288448)
+        WeightPacking.panels(parameters, from: 635840, rows: 2752, outputs: 10, width: 8, into: buffer, at: 1291200)
+        WeightPacking.bias(parameters, from: 663360, count: 10, into: buffer, at: 1335232)
         self.packed = packed
     }
 
@@ -148,26 +138,26 @@ public struct WeightsInPanels: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 1152160), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 640160), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // conv2d_2
-        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 1843456), arena.advanced(by: Arena.l3_conv2d_2))
+        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 1024256), arena.advanced(by: Arena.l3_conv2d_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)))
         // global_average_pooling2d
         Self.l4_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)), arena.advanced(by: Arena.l4_global_average_pooling2d))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_global_average_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l4_global_average_pooling2d)), w.advanced(by: 2110400), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l4_global_average_pooling2d)), w.advanced(by: 1291200), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
-    public static let workerScratchCount = 47232
+    public static let workerScratchCount = 82432
 
     /// One sample with each convolution (and each Dense layer of several channel groups)
     /// split across the pool's workers, by rows of output or groups of channels;
@@ -186,19 +176,19 @@ public struct WeightsInPanels: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 1152160), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 640160), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // conv2d_2
-        pool.split(172) { worker, parts in Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 1843456), arena.advanced(by: Arena.l3_conv2d_2), parts) }
+        pool.split(172) { worker, parts in Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 1024256), arena.advanced(by: Arena.l3_conv2d_2), parts) }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)))
         // global_average_pooling2d
         Self.l4_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)), arena.advanced(by: Arena.l4_global_average_pooling2d))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_global_average_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l4_global_average_pooling2d)), w.advanced(by: 2110400), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l4_global_average_pooling2d)), w.advanced(by: 1291200), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 10)
@@ -241,13 +231,13 @@ public struct WeightsInPanels: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 1152160), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 640160), arena.advanced(by: Arena.l1_conv2d_1), arena.advanced(by: Arena.scratch))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // conv2d_2
-        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 1843456), arena.advanced(by: Arena.l3_conv2d_2))
+        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 1024256), arena.advanced(by: Arena.l3_conv2d_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)))
         // global_average_pooling2d
         Self.l4_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)), arena.advanced(by: Arena.l4_global_average_pooling2d))
@@ -258,7 +248,7 @@ public struct WeightsInPanels: CompiledModel {
     // dense over 8 samples: Dense, (None, 2752) → (None, 10)
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        let kernel = w + 2110400, bias = w + 2154432
+        let kernel = w + 1291200, bias = w + 1335232
         if parts.contains(0) {
             do {
                 let yp = y
@@ -504,7 +494,7 @@ public struct WeightsInPanels: CompiledModel {
         }
     }
 
-    // conv2d: forward by Winograd's F(4x4, 3x3)
+    // conv2d: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l0_conv2d_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 1600)
@@ -518,7 +508,7 @@ public struct WeightsInPanels: CompiledModel {
     }
 
     @inline(never)
-    static func l0_conv2d_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
+    static func l0_conv2d_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         let kernel = w
         for g in parts.clamped(to: 0..<10) {
             let c0 = g * 16
@@ -547,139 +537,158 @@ public struct WeightsInPanels: CompiledModel {
                 yp.store(s2_0, at: 320)
                 yp.store(s3_0, at: 480)
             }
+            do {
+                let yp = y + c0 + 640
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                let xp = x + 640
+                let wp = kernel + c0 * 160
+                for ci in 0..<160 {
+                    let w0 = wp.load16(at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let x0 = V16(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V16(repeating: xp[ci + 160])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V16(repeating: xp[ci + 320])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V16(repeating: xp[ci + 480])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 160)
+                yp.store(s2_0, at: 320)
+                yp.store(s3_0, at: 480)
+            }
+            do {
+                let yp = y + c0 + 1280
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                let xp = x + 1280
+                let wp = kernel + c0 * 160
+                for ci in 0..<160 {
+                    let w0 = wp.load16(at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let x0 = V16(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V16(repeating: xp[ci + 160])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V16(repeating: xp[ci + 320])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V16(repeating: xp[ci + 480])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 160)
+                yp.store(s2_0, at: 320)
+                yp.store(s3_0, at: 480)
+            }
+            do {
+                let yp = y + c0 + 1920
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                let xp = x + 1920
+                let wp = kernel + c0 * 160
+                for ci in 0..<160 {
+                    let w0 = wp.load16(at: ci * 16)
+                    wp.prefetch(at: ci * 16 + 1024)
+                    let x0 = V16(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V16(repeating: xp[ci + 160])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V16(repeating: xp[ci + 320])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V16(repeating: xp[ci + 480])
+                    s3_0 = madd(s3_0, x3, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 160)
+                yp.store(s2_0, at: 320)
+                yp.store(s3_0, at: 480)
+            }
         }
     }
 
     @inline(never)
     static func l0_conv2d_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let v = s, m = s + 23616
+        let v = s, m = s + 41216
         let zero = V8()
         if parts.contains(0) {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<2 {
-                for tx in 0..<2 {
-                    let t = r * 2 + tx
-                    let patch = x + ((ty0 + r) * 6400 + tx * 640)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 3200 + tx * 320)
                     for c in stride(from: 0, to: 160, by: 8) {
                         let vt = v + (t * 160 + c), pc = patch + c
-                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 160), d02 = pc.load8(at: 320), d03 = pc.load8(at: 480), d04 = pc.load8(at: 640), d05 = pc.load8(at: 800)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.load8(at: 1600), d11 = pc.load8(at: 1760), d12 = pc.load8(at: 1920), d13 = pc.load8(at: 2080), d14 = pc.load8(at: 2240), d15 = pc.load8(at: 2400)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.load8(at: 3200), d21 = pc.load8(at: 3360), d22 = pc.load8(at: 3520), d23 = pc.load8(at: 3680), d24 = pc.load8(at: 3840), d25 = pc.load8(at: 4000)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.load8(at: 4800), d31 = pc.load8(at: 4960), d32 = pc.load8(at: 5120), d33 = pc.load8(at: 5280), d34 = pc.load8(at: 5440), d35 = pc.load8(at: 5600)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.load8(at: 6400), d41 = pc.load8(at: 6560), d42 = pc.load8(at: 6720), d43 = pc.load8(at: 6880), d44 = pc.load8(at: 7040), d45 = pc.load8(at: 7200)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.load8(at: 8000), d51 = pc.load8(at: 8160), d52 = pc.load8(at: 8320), d53 = pc.load8(at: 8480), d54 = pc.load8(at: 8640), d55 = pc.load8(at: 8800)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 160), d02 = pc.load8(at: 320), d03 = pc.load8(at: 480)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.load8(at: 1600), d11 = pc.load8(at: 1760), d12 = pc.load8(at: 1920), d13 = pc.load8(at: 2080)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.load8(at: 3200), d21 = pc.load8(at: 3360), d22 = pc.load8(at: 3520), d23 = pc.load8(at: 3680)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.load8(at: 4800), d31 = pc.load8(at: 4960), d32 = pc.load8(at: 5120), d33 = pc.load8(at: 5280)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 3936)
-                        vt.store(v20, at: 7872)
-                        vt.store(v30, at: 11808)
-                        vt.store(v40, at: 15744)
-                        vt.store(v50, at: 19680)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 656)
-                        vt.store(v11, at: 4592)
-                        vt.store(v21, at: 8528)
-                        vt.store(v31, at: 12464)
-                        vt.store(v41, at: 16400)
-                        vt.store(v51, at: 20336)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 1312)
-                        vt.store(v12, at: 5248)
-                        vt.store(v22, at: 9184)
-                        vt.store(v32, at: 13120)
-                        vt.store(v42, at: 17056)
-                        vt.store(v52, at: 20992)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 1968)
-                        vt.store(v13, at: 5904)
-                        vt.store(v23, at: 9840)
-                        vt.store(v33, at: 13776)
-                        vt.store(v43, at: 17712)
-                        vt.store(v53, at: 21648)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 2624)
-                        vt.store(v14, at: 6560)
-                        vt.store(v24, at: 10496)
-                        vt.store(v34, at: 14432)
-                        vt.store(v44, at: 18368)
-                        vt.store(v54, at: 22304)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 3280)
-                        vt.store(v15, at: 7216)
-                        vt.store(v25, at: 11152)
-                        vt.store(v35, at: 15088)
-                        vt.store(v45, at: 19024)
-                        vt.store(v55, at: 22960)
+                        vt.store(v10, at: 10304)
+                        vt.store(v20, at: 20608)
+                        vt.store(v30, at: 30912)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 2576)
+                        vt.store(v11, at: 12880)
+                        vt.store(v21, at: 23184)
+                        vt.store(v31, at: 33488)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 5152)
+                        vt.store(v12, at: 15456)
+                        vt.store(v22, at: 25760)
+                        vt.store(v32, at: 36064)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 7728)
+                        vt.store(v13, at: 18032)
+                        vt.store(v23, at: 28336)
+                        vt.store(v33, at: 38640)
                     }
                 }
             }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l0_conv2d_winograd_product4(UnsafePointer(v + xi * 656), w + 230560 + xi * 25600, m + xi * 656)
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l0_conv2d_winograd_product16(UnsafePointer(v + xi * 2576), w + 230560 + xi * 25600, m + xi * 2576)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<2 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<2 {
-                    let t = r * 2 + tx, ox = 4 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 160
                     for k in stride(from: 0, to: 160, by: 8) {
                         let bias = w.load8(at: 230400 + k), mt = UnsafePointer(m) + (t * 160 + k)
-                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 656), m02 = mt.load8(at: 1312), m03 = mt.load8(at: 1968), m04 = mt.load8(at: 2624), m05 = mt.load8(at: 3280)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.load8(at: 3936), m11 = mt.load8(at: 4592), m12 = mt.load8(at: 5248), m13 = mt.load8(at: 5904), m14 = mt.load8(at: 6560), m15 = mt.load8(at: 7216)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.load8(at: 7872), m21 = mt.load8(at: 8528), m22 = mt.load8(at: 9184), m23 = mt.load8(at: 9840), m24 = mt.load8(at: 10496), m25 = mt.load8(at: 11152)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.load8(at: 11808), m31 = mt.load8(at: 12464), m32 = mt.load8(at: 13120), m33 = mt.load8(at: 13776), m34 = mt.load8(at: 14432), m35 = mt.load8(at: 15088)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.load8(at: 15744), m41 = mt.load8(at: 16400), m42 = mt.load8(at: 17056), m43 = mt.load8(at: 17712), m44 = mt.load8(at: 18368), m45 = mt.load8(at: 19024)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.load8(at: 19680), m51 = mt.load8(at: 20336), m52 = mt.load8(at: 20992), m53 = mt.load8(at: 21648), m54 = mt.load8(at: 22304), m55 = mt.load8(at: 22960)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 2576), m02 = mt.load8(at: 5152), m03 = mt.load8(at: 7728)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.load8(at: 10304), m11 = mt.load8(at: 12880), m12 = mt.load8(at: 15456), m13 = mt.load8(at: 18032)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.load8(at: 20608), m21 = mt.load8(at: 23184), m22 = mt.load8(at: 25760), m23 = mt.load8(at: 28336)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.load8(at: 30912), m31 = mt.load8(at: 33488), m32 = mt.load8(at: 36064), m33 = mt.load8(at: 38640)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
                         let y00 = s00 + bias
                         yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
                         let y01 = s01 + bias
                         yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 160)
-                        let y02 = s02 + bias
-                        yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 320)
-                        let y03 = s03 + bias
-                        yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 480)
                         let y10 = s10 + bias
                         yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 1280)
                         let y11 = s11 + bias
                         yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 1440)
-                        let y12 = s12 + bias
-                        yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 1600)
-                        let y13 = s13 + bias
-                        yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 1760)
-                        let y20 = s20 + bias
-                        yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 2560)
-                        let y21 = s21 + bias
-                        yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 2720)
-                        let y22 = s22 + bias
-                        yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 2880)
-                        let y23 = s23 + bias
-                        yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 3040)
-                        let y30 = s30 + bias
-                        yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 3840)
-                        let y31 = s31 + bias
-                        yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 4000)
-                        let y32 = s32 + bias
-                        yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 4160)
-                        let y33 = s33 + bias
-                        yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 4320)
                     }
                 }
             }
@@ -768,7 +777,7 @@ public struct WeightsInPanels: CompiledModel {
         }
     }
 
-    // conv2d_1: forward by Winograd's F(4x4, 3x3)
+    // conv2d_1: forward by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l1_conv2d_1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 1600)
@@ -782,168 +791,156 @@ public struct WeightsInPanels: CompiledModel {
     }
 
     @inline(never)
-    static func l1_conv2d_1_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
+    static func l1_conv2d_1_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         let kernel = w
         for g in parts.clamped(to: 0..<6) {
             let c0 = g * 16
             do {
-                let yp = y + c0
-                var s0_0 = V16()
-                var s1_0 = V16()
-                var s2_0 = V16()
-                var s3_0 = V16()
-                let xp = x
-                let wp = kernel + c0 * 160
-                for ci in 0..<160 {
-                    let w0 = wp.load16(at: ci * 16)
-                    wp.prefetch(at: ci * 16 + 1024)
-                    let x0 = V16(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V16(repeating: xp[ci + 160])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V16(repeating: xp[ci + 320])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V16(repeating: xp[ci + 480])
-                    s3_0 = madd(s3_0, x3, w0)
+                do {
+                    let yp = y + c0
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
+                    let xp = x
+                    let wp = kernel + c0
+                    for row in stride(from: 0, to: Swift.min(54, 160), by: 1) {
+                        wp.prefetch(at: row * 96 + 16)
+                    }
+                    for ci in 0..<160 {
+                        let w0 = wp.load16(at: ci * 96)
+                        let x0 = V16(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V16(repeating: xp[ci + 160])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V16(repeating: xp[ci + 320])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V16(repeating: xp[ci + 480])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V16(repeating: xp[ci + 640])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V16(repeating: xp[ci + 800])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 96)
+                    yp.store(s2_0, at: 192)
+                    yp.store(s3_0, at: 288)
+                    yp.store(s4_0, at: 384)
+                    yp.store(s5_0, at: 480)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 96)
-                yp.store(s2_0, at: 192)
-                yp.store(s3_0, at: 288)
+                for bx in 0..<2 {
+                    let ox = bx * 5 + 6
+                    let yp = y + ox * 96 + c0
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    let xp = x + ox * 160
+                    let wp = kernel + c0
+                    for row in stride(from: (bx + 1) * 54, to: Swift.min((bx + 1) * 54 + 54, 160), by: 1) {
+                        wp.prefetch(at: row * 96 + 16)
+                    }
+                    for ci in 0..<160 {
+                        let w0 = wp.load16(at: ci * 96)
+                        let x0 = V16(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V16(repeating: xp[ci + 160])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V16(repeating: xp[ci + 320])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V16(repeating: xp[ci + 480])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V16(repeating: xp[ci + 640])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 96)
+                    yp.store(s2_0, at: 192)
+                    yp.store(s3_0, at: 288)
+                    yp.store(s4_0, at: 384)
+                }
             }
         }
     }
 
     @inline(never)
     static func l1_conv2d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let v = s, m = s + 23616
+        let v = s, m = s + 41216
         let zero = V8()
         if parts.contains(0) {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<2 {
-                for tx in 0..<2 {
-                    let t = r * 2 + tx
-                    let patch = x + ((ty0 + r) * 6400 + tx * 640)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 3200 + tx * 320)
                     for c in stride(from: 0, to: 160, by: 8) {
                         let vt = v + (t * 160 + c), pc = patch + c
-                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 160), d02 = pc.load8(at: 320), d03 = pc.load8(at: 480), d04 = pc.load8(at: 640), d05 = pc.load8(at: 800)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.load8(at: 1600), d11 = pc.load8(at: 1760), d12 = pc.load8(at: 1920), d13 = pc.load8(at: 2080), d14 = pc.load8(at: 2240), d15 = pc.load8(at: 2400)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.load8(at: 3200), d21 = pc.load8(at: 3360), d22 = pc.load8(at: 3520), d23 = pc.load8(at: 3680), d24 = pc.load8(at: 3840), d25 = pc.load8(at: 4000)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.load8(at: 4800), d31 = pc.load8(at: 4960), d32 = pc.load8(at: 5120), d33 = pc.load8(at: 5280), d34 = pc.load8(at: 5440), d35 = pc.load8(at: 5600)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.load8(at: 6400), d41 = pc.load8(at: 6560), d42 = pc.load8(at: 6720), d43 = pc.load8(at: 6880), d44 = pc.load8(at: 7040), d45 = pc.load8(at: 7200)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.load8(at: 8000), d51 = pc.load8(at: 8160), d52 = pc.load8(at: 8320), d53 = pc.load8(at: 8480), d54 = pc.load8(at: 8640), d55 = pc.load8(at: 8800)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 160), d02 = pc.load8(at: 320), d03 = pc.load8(at: 480)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.load8(at: 1600), d11 = pc.load8(at: 1760), d12 = pc.load8(at: 1920), d13 = pc.load8(at: 2080)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.load8(at: 3200), d21 = pc.load8(at: 3360), d22 = pc.load8(at: 3520), d23 = pc.load8(at: 3680)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.load8(at: 4800), d31 = pc.load8(at: 4960), d32 = pc.load8(at: 5120), d33 = pc.load8(at: 5280)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 3936)
-                        vt.store(v20, at: 7872)
-                        vt.store(v30, at: 11808)
-                        vt.store(v40, at: 15744)
-                        vt.store(v50, at: 19680)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 656)
-                        vt.store(v11, at: 4592)
-                        vt.store(v21, at: 8528)
-                        vt.store(v31, at: 12464)
-                        vt.store(v41, at: 16400)
-                        vt.store(v51, at: 20336)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 1312)
-                        vt.store(v12, at: 5248)
-                        vt.store(v22, at: 9184)
-                        vt.store(v32, at: 13120)
-                        vt.store(v42, at: 17056)
-                        vt.store(v52, at: 20992)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 1968)
-                        vt.store(v13, at: 5904)
-                        vt.store(v23, at: 9840)
-                        vt.store(v33, at: 13776)
-                        vt.store(v43, at: 17712)
-                        vt.store(v53, at: 21648)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 2624)
-                        vt.store(v14, at: 6560)
-                        vt.store(v24, at: 10496)
-                        vt.store(v34, at: 14432)
-                        vt.store(v44, at: 18368)
-                        vt.store(v54, at: 22304)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 3280)
-                        vt.store(v15, at: 7216)
-                        vt.store(v25, at: 11152)
-                        vt.store(v35, at: 15088)
-                        vt.store(v45, at: 19024)
-                        vt.store(v55, at: 22960)
+                        vt.store(v10, at: 10304)
+                        vt.store(v20, at: 20608)
+                        vt.store(v30, at: 30912)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 2576)
+                        vt.store(v11, at: 12880)
+                        vt.store(v21, at: 23184)
+                        vt.store(v31, at: 33488)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 5152)
+                        vt.store(v12, at: 15456)
+                        vt.store(v22, at: 25760)
+                        vt.store(v32, at: 36064)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 7728)
+                        vt.store(v13, at: 18032)
+                        vt.store(v23, at: 28336)
+                        vt.store(v33, at: 38640)
                     }
                 }
             }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l1_conv2d_1_winograd_product4(UnsafePointer(v + xi * 656), w + 138336 + xi * 15360, m + xi * 400)
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l1_conv2d_1_winograd_product16(UnsafePointer(v + xi * 2576), w + 138336 + xi * 15360, m + xi * 1552)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<2 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<2 {
-                    let t = r * 2 + tx, ox = 4 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 96
                     for k in stride(from: 0, to: 96, by: 8) {
                         let bias = w.load8(at: 138240 + k), mt = UnsafePointer(m) + (t * 96 + k)
-                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 400), m02 = mt.load8(at: 800), m03 = mt.load8(at: 1200), m04 = mt.load8(at: 1600), m05 = mt.load8(at: 2000)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.load8(at: 2400), m11 = mt.load8(at: 2800), m12 = mt.load8(at: 3200), m13 = mt.load8(at: 3600), m14 = mt.load8(at: 4000), m15 = mt.load8(at: 4400)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.load8(at: 4800), m21 = mt.load8(at: 5200), m22 = mt.load8(at: 5600), m23 = mt.load8(at: 6000), m24 = mt.load8(at: 6400), m25 = mt.load8(at: 6800)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.load8(at: 7200), m31 = mt.load8(at: 7600), m32 = mt.load8(at: 8000), m33 = mt.load8(at: 8400), m34 = mt.load8(at: 8800), m35 = mt.load8(at: 9200)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.load8(at: 9600), m41 = mt.load8(at: 10000), m42 = mt.load8(at: 10400), m43 = mt.load8(at: 10800), m44 = mt.load8(at: 11200), m45 = mt.load8(at: 11600)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.load8(at: 12000), m51 = mt.load8(at: 12400), m52 = mt.load8(at: 12800), m53 = mt.load8(at: 13200), m54 = mt.load8(at: 13600), m55 = mt.load8(at: 14000)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 1552), m02 = mt.load8(at: 3104), m03 = mt.load8(at: 4656)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.load8(at: 6208), m11 = mt.load8(at: 7760), m12 = mt.load8(at: 9312), m13 = mt.load8(at: 10864)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.load8(at: 12416), m21 = mt.load8(at: 13968), m22 = mt.load8(at: 15520), m23 = mt.load8(at: 17072)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.load8(at: 18624), m31 = mt.load8(at: 20176), m32 = mt.load8(at: 21728), m33 = mt.load8(at: 23280)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
                         let y00 = s00 + bias
                         yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
                         let y01 = s01 + bias
                         yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 96)
-                        let y02 = s02 + bias
-                        yt.store(y02.replacing(with: zero, where: y02 .< zero), at: k + 192)
-                        let y03 = s03 + bias
-                        yt.store(y03.replacing(with: zero, where: y03 .< zero), at: k + 288)
                         let y10 = s10 + bias
                         yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 768)
                         let y11 = s11 + bias
                         yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 864)
-                        let y12 = s12 + bias
-                        yt.store(y12.replacing(with: zero, where: y12 .< zero), at: k + 960)
-                        let y13 = s13 + bias
-                        yt.store(y13.replacing(with: zero, where: y13 .< zero), at: k + 1056)
-                        let y20 = s20 + bias
-                        yt.store(y20.replacing(with: zero, where: y20 .< zero), at: k + 1536)
-                        let y21 = s21 + bias
-                        yt.store(y21.replacing(with: zero, where: y21 .< zero), at: k + 1632)
-                        let y22 = s22 + bias
-                        yt.store(y22.replacing(with: zero, where: y22 .< zero), at: k + 1728)
-                        let y23 = s23 + bias
-                        yt.store(y23.replacing(with: zero, where: y23 .< zero), at: k + 1824)
-                        let y30 = s30 + bias
-                        yt.store(y30.replacing(with: zero, where: y30 .< zero), at: k + 2304)
-                        let y31 = s31 + bias
-                        yt.store(y31.replacing(with: zero, where: y31 .< zero), at: k + 2400)
-                        let y32 = s32 + bias
-                        yt.store(y32.replacing(with: zero, where: y32 .< zero), at: k + 2496)
-                        let y33 = s33 + bias
-                        yt.store(y33.replacing(with: zero, where: y33 .< zero), at: k + 2592)
                     }
                 }
             }
@@ -1361,7 +1358,7 @@ extension WeightsInPanels: TrainableModel {
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 1208736
+    public static let stepWeightCount = 553120
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         deriveStepWeights(into: stepWeights, part: 0, of: 1)
@@ -1371,15 +1368,13 @@ extension WeightsInPanels: TrainableModel {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
             if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 230560, inputChannels: 160, outputs: 96, paddedInputs: 160, tile: 4, into: stepWeights) }
-            if 1 % parts == part { WeightPacking.winograd(k, from: 0, bias: 230400, inputChannels: 160, outputs: 160, paddedOutputs: 160, tile: 2, into: stepWeights.advanced(by: 553120)) }
-            if 2 % parts == part { WeightPacking.winograd(k, from: 230560, bias: 368800, inputChannels: 160, outputs: 96, paddedOutputs: 96, tile: 2, into: stepWeights.advanced(by: 962880)) }
         }
     }
-    public static let stepGradientCount = 1474560
+    public static let stepGradientCount = 655360
 
     public static func foldStepGradients(_ stepGradients: UnsafePointer<Float>, into gradients: UnsafeMutablePointer<Float>) {
         Self.l0_conv2d_kernel_gradient_winograd_fold(stepGradients, gradients)
-        Self.l1_conv2d_1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 921600), gradients.advanced(by: 230560))
+        Self.l1_conv2d_1_kernel_gradient_winograd_fold(stepGradients.advanced(by: 409600), gradients.advanced(by: 230560))
     }
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
@@ -1400,14 +1395,14 @@ extension WeightsInPanels: TrainableModel {
         let o4 = arena.advanced(by: 155936)
         let o5 = arena.advanced(by: 158688)
         // Forward, training mode: every layer's output stays for the backward pass.
-        Self.l0_conv2d_winograd_training_pad(input, arena.advanced(by: 460394))
-        Self.l0_conv2d_winograd_training(UnsafePointer(arena.advanced(by: 460394)), statistics.advanced(by: 553120), o0, arena.advanced(by: 476394))
-        Self.l1_conv2d_1_winograd_training_pad(UnsafePointer(o0), arena.advanced(by: 460394))
-        Self.l1_conv2d_1_winograd_training(UnsafePointer(arena.advanced(by: 460394)), statistics.advanced(by: 962880), o1, arena.advanced(by: 476394))
+        Self.l0_conv2d_winograd_pad(input, arena.advanced(by: 460394))
+        Self.l0_conv2d_winograd(UnsafePointer(arena.advanced(by: 460394)), w, o0, arena.advanced(by: 476394))
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 460394))
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena.advanced(by: 460394)), w.advanced(by: 640160), o1, arena.advanced(by: 476394))
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
-        Self.l3_conv2d_2(UnsafePointer(o2), w.advanced(by: 1843456), o3)
+        Self.l3_conv2d_2(UnsafePointer(o2), w.advanced(by: 1024256), o3)
         Self.l4_global_average_pooling2d(UnsafePointer(o3), o4)
-        Self.l5_dense(UnsafePointer(o4), w.advanced(by: 2110400), o5)
+        Self.l5_dense(UnsafePointer(o4), w.advanced(by: 1291200), o5)
         Self.l5_dense_activation(o5)
         output.update(from: o5, count: 10)
         // The loss, and its gradient: with respect to the output, or to the
@@ -1428,7 +1423,7 @@ extension WeightsInPanels: TrainableModel {
         Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d_1
         Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 460394)); Self.l1_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 460394)), UnsafePointer(g), gradients.advanced(by: 1584970), arena.advanced(by: 476394))
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(o0), arena.advanced(by: 460394)); Self.l1_conv2d_1_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 460394)), UnsafePointer(g), gradients.advanced(by: 1072970), arena.advanced(by: 476394))
         Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k.advanced(by: 230560), gradients.advanced(by: 230560), nil)
         Self.l1_conv2d_1_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 460394)); Self.l1_conv2d_1_input_gradient_winograd(UnsafePointer(arena.advanced(by: 460394)), statistics, h, arena.advanced(by: 476394)); swap(&g, &h)
         // conv2d
@@ -2181,12 +2176,12 @@ extension WeightsInPanels: TrainableModel {
     }
 
     @inline(never)
-    static func l0_conv2d_kernel_gradient_winograd_product4(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<26 {
             for g in 0..<10 {
                 let row = sums + (block * 6) * 160 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 160), s2 = row.simd(SIMD16<Float>.self, at: 320), s3 = row.simd(SIMD16<Float>.self, at: 480), s4 = row.simd(SIMD16<Float>.self, at: 640), s5 = row.simd(SIMD16<Float>.self, at: 800)
-                for t in 0..<4 {
+                for t in 0..<16 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 160 + g * 16), vp = v + t * 160 + (block * 6)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
                 }
@@ -2196,7 +2191,7 @@ extension WeightsInPanels: TrainableModel {
         for g in 0..<10 {
             let row = sums + (156) * 160 + g * 16
             var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 160), s2 = row.simd(SIMD16<Float>.self, at: 320), s3 = row.simd(SIMD16<Float>.self, at: 480)
-            for t in 0..<4 {
+            for t in 0..<16 {
                 let zv = z.simd(SIMD16<Float>.self, at: t * 160 + g * 16), vp = v + t * 160 + (156)
                 s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
             }
@@ -2208,137 +2203,85 @@ extension WeightsInPanels: TrainableModel {
     // the batch's S (l0_conv2d_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l0_conv2d_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        let v = s, z = s + 23616
+        let v = s, z = s + 41216
         do {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<2 {
-                for tx in 0..<2 {
-                    let t = r * 2 + tx
-                    let patch = x + ((ty0 + r) * 6400 + tx * 640)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 3200 + tx * 320)
                     for c in stride(from: 0, to: 160, by: 8) {
                         let vt = v + (t * 160 + c), pc = patch + c
-                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 160), d02 = pc.load8(at: 320), d03 = pc.load8(at: 480), d04 = pc.load8(at: 640), d05 = pc.load8(at: 800)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.load8(at: 1600), d11 = pc.load8(at: 1760), d12 = pc.load8(at: 1920), d13 = pc.load8(at: 2080), d14 = pc.load8(at: 2240), d15 = pc.load8(at: 2400)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.load8(at: 3200), d21 = pc.load8(at: 3360), d22 = pc.load8(at: 3520), d23 = pc.load8(at: 3680), d24 = pc.load8(at: 3840), d25 = pc.load8(at: 4000)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.load8(at: 4800), d31 = pc.load8(at: 4960), d32 = pc.load8(at: 5120), d33 = pc.load8(at: 5280), d34 = pc.load8(at: 5440), d35 = pc.load8(at: 5600)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.load8(at: 6400), d41 = pc.load8(at: 6560), d42 = pc.load8(at: 6720), d43 = pc.load8(at: 6880), d44 = pc.load8(at: 7040), d45 = pc.load8(at: 7200)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.load8(at: 8000), d51 = pc.load8(at: 8160), d52 = pc.load8(at: 8320), d53 = pc.load8(at: 8480), d54 = pc.load8(at: 8640), d55 = pc.load8(at: 8800)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 160), d02 = pc.load8(at: 320), d03 = pc.load8(at: 480)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.load8(at: 1600), d11 = pc.load8(at: 1760), d12 = pc.load8(at: 1920), d13 = pc.load8(at: 2080)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.load8(at: 3200), d21 = pc.load8(at: 3360), d22 = pc.load8(at: 3520), d23 = pc.load8(at: 3680)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.load8(at: 4800), d31 = pc.load8(at: 4960), d32 = pc.load8(at: 5120), d33 = pc.load8(at: 5280)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 3936)
-                        vt.store(v20, at: 7872)
-                        vt.store(v30, at: 11808)
-                        vt.store(v40, at: 15744)
-                        vt.store(v50, at: 19680)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 656)
-                        vt.store(v11, at: 4592)
-                        vt.store(v21, at: 8528)
-                        vt.store(v31, at: 12464)
-                        vt.store(v41, at: 16400)
-                        vt.store(v51, at: 20336)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 1312)
-                        vt.store(v12, at: 5248)
-                        vt.store(v22, at: 9184)
-                        vt.store(v32, at: 13120)
-                        vt.store(v42, at: 17056)
-                        vt.store(v52, at: 20992)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 1968)
-                        vt.store(v13, at: 5904)
-                        vt.store(v23, at: 9840)
-                        vt.store(v33, at: 13776)
-                        vt.store(v43, at: 17712)
-                        vt.store(v53, at: 21648)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 2624)
-                        vt.store(v14, at: 6560)
-                        vt.store(v24, at: 10496)
-                        vt.store(v34, at: 14432)
-                        vt.store(v44, at: 18368)
-                        vt.store(v54, at: 22304)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 3280)
-                        vt.store(v15, at: 7216)
-                        vt.store(v25, at: 11152)
-                        vt.store(v35, at: 15088)
-                        vt.store(v45, at: 19024)
-                        vt.store(v55, at: 22960)
+                        vt.store(v10, at: 10304)
+                        vt.store(v20, at: 20608)
+                        vt.store(v30, at: 30912)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 2576)
+                        vt.store(v11, at: 12880)
+                        vt.store(v21, at: 23184)
+                        vt.store(v31, at: 33488)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 5152)
+                        vt.store(v12, at: 15456)
+                        vt.store(v22, at: 25760)
+                        vt.store(v32, at: 36064)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 7728)
+                        vt.store(v13, at: 18032)
+                        vt.store(v23, at: 28336)
+                        vt.store(v33, at: 38640)
                     }
                 }
             }
-            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
-            for r in 0..<2 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<2 {
-                    let t = r * 2 + tx, ox = 4 * tx
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
                     let dzt = dz + (oy * 8 + ox) * 160
                     for k in stride(from: 0, to: 160, by: 8) {
                         let zt = z + (t * 160 + k)
-                        let d00 = dzt.simd(V8.self, at: 0 + k), d01 = dzt.simd(V8.self, at: 160 + k), d02 = dzt.simd(V8.self, at: 320 + k), d03 = dzt.simd(V8.self, at: 480 + k)
-                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(V8.self, at: 1280 + k), d11 = dzt.simd(V8.self, at: 1440 + k), d12 = dzt.simd(V8.self, at: 1600 + k), d13 = dzt.simd(V8.self, at: 1760 + k)
-                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(V8.self, at: 2560 + k), d21 = dzt.simd(V8.self, at: 2720 + k), d22 = dzt.simd(V8.self, at: 2880 + k), d23 = dzt.simd(V8.self, at: 3040 + k)
-                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(V8.self, at: 3840 + k), d31 = dzt.simd(V8.self, at: 4000 + k), d32 = dzt.simd(V8.self, at: 4160 + k), d33 = dzt.simd(V8.self, at: 4320 + k)
-                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
-                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        let d00 = dzt.simd(V8.self, at: 0 + k), d01 = dzt.simd(V8.self, at: 160 + k)
+                        let (e00, e01, e02, e03) = winogradOutputAdjoint2(d00, d01)
+                        let d10 = dzt.simd(V8.self, at: 1280 + k), d11 = dzt.simd(V8.self, at: 1440 + k)
+                        let (e10, e11, e12, e13) = winogradOutputAdjoint2(d10, d11)
+                        let (z00, z10, z20, z30) = winogradOutputAdjoint2(e00, e10)
                         zt.store(z00, at: 0)
-                        zt.store(z10, at: 3936)
-                        zt.store(z20, at: 7872)
-                        zt.store(z30, at: 11808)
-                        zt.store(z40, at: 15744)
-                        zt.store(z50, at: 19680)
-                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
-                        zt.store(z01, at: 656)
-                        zt.store(z11, at: 4592)
-                        zt.store(z21, at: 8528)
-                        zt.store(z31, at: 12464)
-                        zt.store(z41, at: 16400)
-                        zt.store(z51, at: 20336)
-                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
-                        zt.store(z02, at: 1312)
-                        zt.store(z12, at: 5248)
-                        zt.store(z22, at: 9184)
-                        zt.store(z32, at: 13120)
-                        zt.store(z42, at: 17056)
-                        zt.store(z52, at: 20992)
-                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
-                        zt.store(z03, at: 1968)
-                        zt.store(z13, at: 5904)
-                        zt.store(z23, at: 9840)
-                        zt.store(z33, at: 13776)
-                        zt.store(z43, at: 17712)
-                        zt.store(z53, at: 21648)
-                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
-                        zt.store(z04, at: 2624)
-                        zt.store(z14, at: 6560)
-                        zt.store(z24, at: 10496)
-                        zt.store(z34, at: 14432)
-                        zt.store(z44, at: 18368)
-                        zt.store(z54, at: 22304)
-                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
-                        zt.store(z05, at: 3280)
-                        zt.store(z15, at: 7216)
-                        zt.store(z25, at: 11152)
-                        zt.store(z35, at: 15088)
-                        zt.store(z45, at: 19024)
-                        zt.store(z55, at: 22960)
+                        zt.store(z10, at: 10304)
+                        zt.store(z20, at: 20608)
+                        zt.store(z30, at: 30912)
+                        let (z01, z11, z21, z31) = winogradOutputAdjoint2(e01, e11)
+                        zt.store(z01, at: 2576)
+                        zt.store(z11, at: 12880)
+                        zt.store(z21, at: 23184)
+                        zt.store(z31, at: 33488)
+                        let (z02, z12, z22, z32) = winogradOutputAdjoint2(e02, e12)
+                        zt.store(z02, at: 5152)
+                        zt.store(z12, at: 15456)
+                        zt.store(z22, at: 25760)
+                        zt.store(z32, at: 36064)
+                        let (z03, z13, z23, z33) = winogradOutputAdjoint2(e03, e13)
+                        zt.store(z03, at: 7728)
+                        zt.store(z13, at: 18032)
+                        zt.store(z23, at: 28336)
+                        zt.store(z33, at: 38640)
                     }
                 }
             }
-            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<36 {
-                Self.l0_conv2d_kernel_gradient_winograd_product4(UnsafePointer(v + xi * 656), UnsafePointer(z + xi * 656), sums + xi * 25600)
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l0_conv2d_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 2576), UnsafePointer(z + xi * 2576), sums + xi * 25600)
             }
         }
     }
@@ -2346,30 +2289,26 @@ extension WeightsInPanels: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l0_conv2d_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 2)`)
         for at in stride(from: 0, to: 25600, by: 8) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(V8.self, at: 0), s01 = st.simd(V8.self, at: 25600), s02 = st.simd(V8.self, at: 51200), s03 = st.simd(V8.self, at: 76800), s04 = st.simd(V8.self, at: 102400), s05 = st.simd(V8.self, at: 128000)
-            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(V8.self, at: 153600), s11 = st.simd(V8.self, at: 179200), s12 = st.simd(V8.self, at: 204800), s13 = st.simd(V8.self, at: 230400), s14 = st.simd(V8.self, at: 256000), s15 = st.simd(V8.self, at: 281600)
-            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(V8.self, at: 307200), s21 = st.simd(V8.self, at: 332800), s22 = st.simd(V8.self, at: 358400), s23 = st.simd(V8.self, at: 384000), s24 = st.simd(V8.self, at: 409600), s25 = st.simd(V8.self, at: 435200)
-            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(V8.self, at: 460800), s31 = st.simd(V8.self, at: 486400), s32 = st.simd(V8.self, at: 512000), s33 = st.simd(V8.self, at: 537600), s34 = st.simd(V8.self, at: 563200), s35 = st.simd(V8.self, at: 588800)
-            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(V8.self, at: 614400), s41 = st.simd(V8.self, at: 640000), s42 = st.simd(V8.self, at: 665600), s43 = st.simd(V8.self, at: 691200), s44 = st.simd(V8.self, at: 716800), s45 = st.simd(V8.self, at: 742400)
-            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(V8.self, at: 768000), s51 = st.simd(V8.self, at: 793600), s52 = st.simd(V8.self, at: 819200), s53 = st.simd(V8.self, at: 844800), s54 = st.simd(V8.self, at: 870400), s55 = st.simd(V8.self, at: 896000)
-            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
-            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            let s00 = st.simd(V8.self, at: 0), s01 = st.simd(V8.self, at: 25600), s02 = st.simd(V8.self, at: 51200), s03 = st.simd(V8.self, at: 76800)
+            let (t00, t01, t02) = winogradKernelAdjoint2(s00, s01, s02, s03)
+            let s10 = st.simd(V8.self, at: 102400), s11 = st.simd(V8.self, at: 128000), s12 = st.simd(V8.self, at: 153600), s13 = st.simd(V8.self, at: 179200)
+            let (t10, t11, t12) = winogradKernelAdjoint2(s10, s11, s12, s13)
+            let s20 = st.simd(V8.self, at: 204800), s21 = st.simd(V8.self, at: 230400), s22 = st.simd(V8.self, at: 256000), s23 = st.simd(V8.self, at: 281600)
+            let (t20, t21, t22) = winogradKernelAdjoint2(s20, s21, s22, s23)
+            let s30 = st.simd(V8.self, at: 307200), s31 = st.simd(V8.self, at: 332800), s32 = st.simd(V8.self, at: 358400), s33 = st.simd(V8.self, at: 384000)
+            let (t30, t31, t32) = winogradKernelAdjoint2(s30, s31, s32, s33)
+            let (g00, g10, g20) = winogradKernelAdjoint2(t00, t10, t20, t30)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 0) + g00, at: 0)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 76800) + g10, at: 76800)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 153600) + g20, at: 153600)
-            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            let (g01, g11, g21) = winogradKernelAdjoint2(t01, t11, t21, t31)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 25600) + g01, at: 25600)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 102400) + g11, at: 102400)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 179200) + g21, at: 179200)
-            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            let (g02, g12, g22) = winogradKernelAdjoint2(t02, t12, t22, t32)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 51200) + g02, at: 51200)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 128000) + g12, at: 128000)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 204800) + g22, at: 204800)
@@ -2377,12 +2316,12 @@ extension WeightsInPanels: TrainableModel {
     }
 
     @inline(never)
-    static func l1_conv2d_1_kernel_gradient_winograd_product4(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1_kernel_gradient_winograd_product16(_ v: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for block in 0..<26 {
             for g in 0..<6 {
                 let row = sums + (block * 6) * 96 + g * 16
                 var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 96), s2 = row.simd(SIMD16<Float>.self, at: 192), s3 = row.simd(SIMD16<Float>.self, at: 288), s4 = row.simd(SIMD16<Float>.self, at: 384), s5 = row.simd(SIMD16<Float>.self, at: 480)
-                for t in 0..<4 {
+                for t in 0..<16 {
                     let zv = z.simd(SIMD16<Float>.self, at: t * 96 + g * 16), vp = v + t * 160 + (block * 6)
                     s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv); s4 = madd(s4, SIMD16<Float>(repeating: vp[4]), zv); s5 = madd(s5, SIMD16<Float>(repeating: vp[5]), zv)
                 }
@@ -2392,7 +2331,7 @@ extension WeightsInPanels: TrainableModel {
         for g in 0..<6 {
             let row = sums + (156) * 96 + g * 16
             var s0 = row.simd(SIMD16<Float>.self, at: 0), s1 = row.simd(SIMD16<Float>.self, at: 96), s2 = row.simd(SIMD16<Float>.self, at: 192), s3 = row.simd(SIMD16<Float>.self, at: 288)
-            for t in 0..<4 {
+            for t in 0..<16 {
                 let zv = z.simd(SIMD16<Float>.self, at: t * 96 + g * 16), vp = v + t * 160 + (156)
                 s0 = madd(s0, SIMD16<Float>(repeating: vp[0]), zv); s1 = madd(s1, SIMD16<Float>(repeating: vp[1]), zv); s2 = madd(s2, SIMD16<Float>(repeating: vp[2]), zv); s3 = madd(s3, SIMD16<Float>(repeating: vp[3]), zv)
             }
@@ -2404,137 +2343,85 @@ extension WeightsInPanels: TrainableModel {
     // the batch's S (l1_conv2d_1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l1_conv2d_1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        let v = s, z = s + 23616
+        let v = s, z = s + 41216
         do {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<2 {
-                for tx in 0..<2 {
-                    let t = r * 2 + tx
-                    let patch = x + ((ty0 + r) * 6400 + tx * 640)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 3200 + tx * 320)
                     for c in stride(from: 0, to: 160, by: 8) {
                         let vt = v + (t * 160 + c), pc = patch + c
-                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 160), d02 = pc.load8(at: 320), d03 = pc.load8(at: 480), d04 = pc.load8(at: 640), d05 = pc.load8(at: 800)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.load8(at: 1600), d11 = pc.load8(at: 1760), d12 = pc.load8(at: 1920), d13 = pc.load8(at: 2080), d14 = pc.load8(at: 2240), d15 = pc.load8(at: 2400)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.load8(at: 3200), d21 = pc.load8(at: 3360), d22 = pc.load8(at: 3520), d23 = pc.load8(at: 3680), d24 = pc.load8(at: 3840), d25 = pc.load8(at: 4000)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.load8(at: 4800), d31 = pc.load8(at: 4960), d32 = pc.load8(at: 5120), d33 = pc.load8(at: 5280), d34 = pc.load8(at: 5440), d35 = pc.load8(at: 5600)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.load8(at: 6400), d41 = pc.load8(at: 6560), d42 = pc.load8(at: 6720), d43 = pc.load8(at: 6880), d44 = pc.load8(at: 7040), d45 = pc.load8(at: 7200)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.load8(at: 8000), d51 = pc.load8(at: 8160), d52 = pc.load8(at: 8320), d53 = pc.load8(at: 8480), d54 = pc.load8(at: 8640), d55 = pc.load8(at: 8800)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 160), d02 = pc.load8(at: 320), d03 = pc.load8(at: 480)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.load8(at: 1600), d11 = pc.load8(at: 1760), d12 = pc.load8(at: 1920), d13 = pc.load8(at: 2080)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.load8(at: 3200), d21 = pc.load8(at: 3360), d22 = pc.load8(at: 3520), d23 = pc.load8(at: 3680)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.load8(at: 4800), d31 = pc.load8(at: 4960), d32 = pc.load8(at: 5120), d33 = pc.load8(at: 5280)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 3936)
-                        vt.store(v20, at: 7872)
-                        vt.store(v30, at: 11808)
-                        vt.store(v40, at: 15744)
-                        vt.store(v50, at: 19680)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 656)
-                        vt.store(v11, at: 4592)
-                        vt.store(v21, at: 8528)
-                        vt.store(v31, at: 12464)
-                        vt.store(v41, at: 16400)
-                        vt.store(v51, at: 20336)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 1312)
-                        vt.store(v12, at: 5248)
-                        vt.store(v22, at: 9184)
-                        vt.store(v32, at: 13120)
-                        vt.store(v42, at: 17056)
-                        vt.store(v52, at: 20992)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 1968)
-                        vt.store(v13, at: 5904)
-                        vt.store(v23, at: 9840)
-                        vt.store(v33, at: 13776)
-                        vt.store(v43, at: 17712)
-                        vt.store(v53, at: 21648)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 2624)
-                        vt.store(v14, at: 6560)
-                        vt.store(v24, at: 10496)
-                        vt.store(v34, at: 14432)
-                        vt.store(v44, at: 18368)
-                        vt.store(v54, at: 22304)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 3280)
-                        vt.store(v15, at: 7216)
-                        vt.store(v25, at: 11152)
-                        vt.store(v35, at: 15088)
-                        vt.store(v45, at: 19024)
-                        vt.store(v55, at: 22960)
+                        vt.store(v10, at: 10304)
+                        vt.store(v20, at: 20608)
+                        vt.store(v30, at: 30912)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 2576)
+                        vt.store(v11, at: 12880)
+                        vt.store(v21, at: 23184)
+                        vt.store(v31, at: 33488)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 5152)
+                        vt.store(v12, at: 15456)
+                        vt.store(v22, at: 25760)
+                        vt.store(v32, at: 36064)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 7728)
+                        vt.store(v13, at: 18032)
+                        vt.store(v23, at: 28336)
+                        vt.store(v33, at: 38640)
                     }
                 }
             }
-            // dL/dz's 4x4 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
-            for r in 0..<2 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<2 {
-                    let t = r * 2 + tx, ox = 4 * tx
+            // dL/dz's 2x2 blocks as Z = A dz Aᵀ; past the output's edge, zeros.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
                     let dzt = dz + (oy * 8 + ox) * 96
                     for k in stride(from: 0, to: 96, by: 8) {
                         let zt = z + (t * 96 + k)
-                        let d00 = dzt.simd(V8.self, at: 0 + k), d01 = dzt.simd(V8.self, at: 96 + k), d02 = dzt.simd(V8.self, at: 192 + k), d03 = dzt.simd(V8.self, at: 288 + k)
-                        let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(V8.self, at: 768 + k), d11 = dzt.simd(V8.self, at: 864 + k), d12 = dzt.simd(V8.self, at: 960 + k), d13 = dzt.simd(V8.self, at: 1056 + k)
-                        let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(V8.self, at: 1536 + k), d21 = dzt.simd(V8.self, at: 1632 + k), d22 = dzt.simd(V8.self, at: 1728 + k), d23 = dzt.simd(V8.self, at: 1824 + k)
-                        let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(V8.self, at: 2304 + k), d31 = dzt.simd(V8.self, at: 2400 + k), d32 = dzt.simd(V8.self, at: 2496 + k), d33 = dzt.simd(V8.self, at: 2592 + k)
-                        let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
-                        let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
+                        let d00 = dzt.simd(V8.self, at: 0 + k), d01 = dzt.simd(V8.self, at: 96 + k)
+                        let (e00, e01, e02, e03) = winogradOutputAdjoint2(d00, d01)
+                        let d10 = dzt.simd(V8.self, at: 768 + k), d11 = dzt.simd(V8.self, at: 864 + k)
+                        let (e10, e11, e12, e13) = winogradOutputAdjoint2(d10, d11)
+                        let (z00, z10, z20, z30) = winogradOutputAdjoint2(e00, e10)
                         zt.store(z00, at: 0)
-                        zt.store(z10, at: 2400)
-                        zt.store(z20, at: 4800)
-                        zt.store(z30, at: 7200)
-                        zt.store(z40, at: 9600)
-                        zt.store(z50, at: 12000)
-                        let (z01, z11, z21, z31, z41, z51) = winogradOutputAdjoint4(e01, e11, e21, e31)
-                        zt.store(z01, at: 400)
-                        zt.store(z11, at: 2800)
-                        zt.store(z21, at: 5200)
-                        zt.store(z31, at: 7600)
-                        zt.store(z41, at: 10000)
-                        zt.store(z51, at: 12400)
-                        let (z02, z12, z22, z32, z42, z52) = winogradOutputAdjoint4(e02, e12, e22, e32)
-                        zt.store(z02, at: 800)
-                        zt.store(z12, at: 3200)
-                        zt.store(z22, at: 5600)
-                        zt.store(z32, at: 8000)
-                        zt.store(z42, at: 10400)
-                        zt.store(z52, at: 12800)
-                        let (z03, z13, z23, z33, z43, z53) = winogradOutputAdjoint4(e03, e13, e23, e33)
-                        zt.store(z03, at: 1200)
-                        zt.store(z13, at: 3600)
-                        zt.store(z23, at: 6000)
-                        zt.store(z33, at: 8400)
-                        zt.store(z43, at: 10800)
-                        zt.store(z53, at: 13200)
-                        let (z04, z14, z24, z34, z44, z54) = winogradOutputAdjoint4(e04, e14, e24, e34)
-                        zt.store(z04, at: 1600)
-                        zt.store(z14, at: 4000)
-                        zt.store(z24, at: 6400)
-                        zt.store(z34, at: 8800)
-                        zt.store(z44, at: 11200)
-                        zt.store(z54, at: 13600)
-                        let (z05, z15, z25, z35, z45, z55) = winogradOutputAdjoint4(e05, e15, e25, e35)
-                        zt.store(z05, at: 2000)
-                        zt.store(z15, at: 4400)
-                        zt.store(z25, at: 6800)
-                        zt.store(z35, at: 9200)
-                        zt.store(z45, at: 11600)
-                        zt.store(z55, at: 14000)
+                        zt.store(z10, at: 6208)
+                        zt.store(z20, at: 12416)
+                        zt.store(z30, at: 18624)
+                        let (z01, z11, z21, z31) = winogradOutputAdjoint2(e01, e11)
+                        zt.store(z01, at: 1552)
+                        zt.store(z11, at: 7760)
+                        zt.store(z21, at: 13968)
+                        zt.store(z31, at: 20176)
+                        let (z02, z12, z22, z32) = winogradOutputAdjoint2(e02, e12)
+                        zt.store(z02, at: 3104)
+                        zt.store(z12, at: 9312)
+                        zt.store(z22, at: 15520)
+                        zt.store(z32, at: 21728)
+                        let (z03, z13, z23, z33) = winogradOutputAdjoint2(e03, e13)
+                        zt.store(z03, at: 4656)
+                        zt.store(z13, at: 10864)
+                        zt.store(z23, at: 17072)
+                        zt.store(z33, at: 23280)
                     }
                 }
             }
-            // 36 products S[ξ] += V[ξ]ᵀ · Z[ξ].
-            for xi in 0..<36 {
-                Self.l1_conv2d_1_kernel_gradient_winograd_product4(UnsafePointer(v + xi * 656), UnsafePointer(z + xi * 400), sums + xi * 15360)
+            // 16 products S[ξ] += V[ξ]ᵀ · Z[ξ].
+            for xi in 0..<16 {
+                Self.l1_conv2d_1_kernel_gradient_winograd_product16(UnsafePointer(v + xi * 2576), UnsafePointer(z + xi * 1552), sums + xi * 15360)
             }
         }
     }
@@ -2542,30 +2429,26 @@ extension WeightsInPanels: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l1_conv2d_1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
+        // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 2)`)
         for at in stride(from: 0, to: 15360, by: 8) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(V8.self, at: 0), s01 = st.simd(V8.self, at: 15360), s02 = st.simd(V8.self, at: 30720), s03 = st.simd(V8.self, at: 46080), s04 = st.simd(V8.self, at: 61440), s05 = st.simd(V8.self, at: 76800)
-            let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(V8.self, at: 92160), s11 = st.simd(V8.self, at: 107520), s12 = st.simd(V8.self, at: 122880), s13 = st.simd(V8.self, at: 138240), s14 = st.simd(V8.self, at: 153600), s15 = st.simd(V8.self, at: 168960)
-            let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(V8.self, at: 184320), s21 = st.simd(V8.self, at: 199680), s22 = st.simd(V8.self, at: 215040), s23 = st.simd(V8.self, at: 230400), s24 = st.simd(V8.self, at: 245760), s25 = st.simd(V8.self, at: 261120)
-            let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(V8.self, at: 276480), s31 = st.simd(V8.self, at: 291840), s32 = st.simd(V8.self, at: 307200), s33 = st.simd(V8.self, at: 322560), s34 = st.simd(V8.self, at: 337920), s35 = st.simd(V8.self, at: 353280)
-            let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(V8.self, at: 368640), s41 = st.simd(V8.self, at: 384000), s42 = st.simd(V8.self, at: 399360), s43 = st.simd(V8.self, at: 414720), s44 = st.simd(V8.self, at: 430080), s45 = st.simd(V8.self, at: 445440)
-            let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(V8.self, at: 460800), s51 = st.simd(V8.self, at: 476160), s52 = st.simd(V8.self, at: 491520), s53 = st.simd(V8.self, at: 506880), s54 = st.simd(V8.self, at: 522240), s55 = st.simd(V8.self, at: 537600)
-            let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
-            let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
+            let s00 = st.simd(V8.self, at: 0), s01 = st.simd(V8.self, at: 15360), s02 = st.simd(V8.self, at: 30720), s03 = st.simd(V8.self, at: 46080)
+            let (t00, t01, t02) = winogradKernelAdjoint2(s00, s01, s02, s03)
+            let s10 = st.simd(V8.self, at: 61440), s11 = st.simd(V8.self, at: 76800), s12 = st.simd(V8.self, at: 92160), s13 = st.simd(V8.self, at: 107520)
+            let (t10, t11, t12) = winogradKernelAdjoint2(s10, s11, s12, s13)
+            let s20 = st.simd(V8.self, at: 122880), s21 = st.simd(V8.self, at: 138240), s22 = st.simd(V8.self, at: 153600), s23 = st.simd(V8.self, at: 168960)
+            let (t20, t21, t22) = winogradKernelAdjoint2(s20, s21, s22, s23)
+            let s30 = st.simd(V8.self, at: 184320), s31 = st.simd(V8.self, at: 199680), s32 = st.simd(V8.self, at: 215040), s33 = st.simd(V8.self, at: 230400)
+            let (t30, t31, t32) = winogradKernelAdjoint2(s30, s31, s32, s33)
+            let (g00, g10, g20) = winogradKernelAdjoint2(t00, t10, t20, t30)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 0) + g00, at: 0)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 46080) + g10, at: 46080)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 92160) + g20, at: 92160)
-            let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
+            let (g01, g11, g21) = winogradKernelAdjoint2(t01, t11, t21, t31)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 15360) + g01, at: 15360)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 61440) + g11, at: 61440)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 107520) + g21, at: 107520)
-            let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
+            let (g02, g12, g22) = winogradKernelAdjoint2(t02, t12, t22, t32)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 30720) + g02, at: 30720)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 76800) + g12, at: 76800)
             kt.store(UnsafePointer(kt).simd(V8.self, at: 122880) + g22, at: 122880)
@@ -2815,348 +2698,6 @@ extension WeightsInPanels: TrainableModel {
                         yt.store(y32, at: k + 4160)
                         let y33 = s33 + bias
                         yt.store(y33, at: k + 4320)
-                    }
-                }
-            }
-        }
-    }
-
-    // The training forward pass of conv2d and the layers of its geometry,
-    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
-    @inline(never)
-    static func l0_conv2d_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 1600)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 1600
-            target.update(repeating: 0, count: 160)
-            (target + 160).update(from: x + row * 1280, count: 1280)
-            (target + 1440).update(repeating: 0, count: 160)
-        }
-        (y + 14400).update(repeating: 0, count: 1600)
-    }
-
-    @inline(never)
-    static func l0_conv2d_winograd_training_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        let kernel = w
-        for g in parts.clamped(to: 0..<10) {
-            let c0 = g * 16
-            do {
-                do {
-                    let yp = y + c0
-                    var s0_0 = V16()
-                    var s1_0 = V16()
-                    var s2_0 = V16()
-                    var s3_0 = V16()
-                    var s4_0 = V16()
-                    var s5_0 = V16()
-                    let xp = x
-                    let wp = kernel + c0
-                    for row in stride(from: 0, to: Swift.min(54, 160), by: 1) {
-                        wp.prefetch(at: row * 160 + 16)
-                    }
-                    for ci in 0..<160 {
-                        let w0 = wp.load16(at: ci * 160)
-                        let x0 = V16(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V16(repeating: xp[ci + 160])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V16(repeating: xp[ci + 320])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V16(repeating: xp[ci + 480])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V16(repeating: xp[ci + 640])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V16(repeating: xp[ci + 800])
-                        s5_0 = madd(s5_0, x5, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 160)
-                    yp.store(s2_0, at: 320)
-                    yp.store(s3_0, at: 480)
-                    yp.store(s4_0, at: 640)
-                    yp.store(s5_0, at: 800)
-                }
-                for bx in 0..<2 {
-                    let ox = bx * 5 + 6
-                    let yp = y + ox * 160 + c0
-                    var s0_0 = V16()
-                    var s1_0 = V16()
-                    var s2_0 = V16()
-                    var s3_0 = V16()
-                    var s4_0 = V16()
-                    let xp = x + ox * 160
-                    let wp = kernel + c0
-                    for row in stride(from: (bx + 1) * 54, to: Swift.min((bx + 1) * 54 + 54, 160), by: 1) {
-                        wp.prefetch(at: row * 160 + 16)
-                    }
-                    for ci in 0..<160 {
-                        let w0 = wp.load16(at: ci * 160)
-                        let x0 = V16(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V16(repeating: xp[ci + 160])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V16(repeating: xp[ci + 320])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V16(repeating: xp[ci + 480])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V16(repeating: xp[ci + 640])
-                        s4_0 = madd(s4_0, x4, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 160)
-                    yp.store(s2_0, at: 320)
-                    yp.store(s3_0, at: 480)
-                    yp.store(s4_0, at: 640)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l0_conv2d_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let v = s, m = s + 41216
-        let zero = V8()
-        if parts.contains(0) {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 3200 + tx * 320)
-                    for c in stride(from: 0, to: 160, by: 8) {
-                        let vt = v + (t * 160 + c), pc = patch + c
-                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 160), d02 = pc.load8(at: 320), d03 = pc.load8(at: 480)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.load8(at: 1600), d11 = pc.load8(at: 1760), d12 = pc.load8(at: 1920), d13 = pc.load8(at: 2080)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.load8(at: 3200), d21 = pc.load8(at: 3360), d22 = pc.load8(at: 3520), d23 = pc.load8(at: 3680)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.load8(at: 4800), d31 = pc.load8(at: 4960), d32 = pc.load8(at: 5120), d33 = pc.load8(at: 5280)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 10304)
-                        vt.store(v20, at: 20608)
-                        vt.store(v30, at: 30912)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 2576)
-                        vt.store(v11, at: 12880)
-                        vt.store(v21, at: 23184)
-                        vt.store(v31, at: 33488)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 5152)
-                        vt.store(v12, at: 15456)
-                        vt.store(v22, at: 25760)
-                        vt.store(v32, at: 36064)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 7728)
-                        vt.store(v13, at: 18032)
-                        vt.store(v23, at: 28336)
-                        vt.store(v33, at: 38640)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l0_conv2d_winograd_training_product16(UnsafePointer(v + xi * 2576), w + 0 + xi * 25600, m + xi * 2576)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
-                    let yt = y + (oy * 8 + ox) * 160
-                    for k in stride(from: 0, to: 160, by: 8) {
-                        let bias = w.load8(at: 409600 + k), mt = UnsafePointer(m) + (t * 160 + k)
-                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 2576), m02 = mt.load8(at: 5152), m03 = mt.load8(at: 7728)
-                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.load8(at: 10304), m11 = mt.load8(at: 12880), m12 = mt.load8(at: 15456), m13 = mt.load8(at: 18032)
-                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.load8(at: 20608), m21 = mt.load8(at: 23184), m22 = mt.load8(at: 25760), m23 = mt.load8(at: 28336)
-                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.load8(at: 30912), m31 = mt.load8(at: 33488), m32 = mt.load8(at: 36064), m33 = mt.load8(at: 38640)
-                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
-                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
-                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
-                        let y00 = s00 + bias
-                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
-                        let y01 = s01 + bias
-                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 160)
-                        let y10 = s10 + bias
-                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 1280)
-                        let y11 = s11 + bias
-                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 1440)
-                    }
-                }
-            }
-        }
-    }
-
-    // The training forward pass of conv2d_1 and the layers of its geometry,
-    // by F(2x2, 3x3) where inference runs by F(4x4, 3x3) (U in the step weights)
-    @inline(never)
-    static func l1_conv2d_1_winograd_training_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 1600)
-        for row in 0..<8 {
-            let target = y + (row + 1) * 1600
-            target.update(repeating: 0, count: 160)
-            (target + 160).update(from: x + row * 1280, count: 1280)
-            (target + 1440).update(repeating: 0, count: 160)
-        }
-        (y + 14400).update(repeating: 0, count: 1600)
-    }
-
-    @inline(never)
-    static func l1_conv2d_1_winograd_training_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w
-        for g in parts.clamped(to: 0..<6) {
-            let c0 = g * 16
-            do {
-                do {
-                    let yp = y + c0
-                    var s0_0 = V16()
-                    var s1_0 = V16()
-                    var s2_0 = V16()
-                    var s3_0 = V16()
-                    var s4_0 = V16()
-                    var s5_0 = V16()
-                    let xp = x
-                    let wp = kernel + c0
-                    for row in stride(from: 0, to: Swift.min(54, 160), by: 1) {
-                        wp.prefetch(at: row * 96 + 16)
-                    }
-                    for ci in 0..<160 {
-                        let w0 = wp.load16(at: ci * 96)
-                        let x0 = V16(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V16(repeating: xp[ci + 160])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V16(repeating: xp[ci + 320])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V16(repeating: xp[ci + 480])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V16(repeating: xp[ci + 640])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V16(repeating: xp[ci + 800])
-                        s5_0 = madd(s5_0, x5, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 96)
-                    yp.store(s2_0, at: 192)
-                    yp.store(s3_0, at: 288)
-                    yp.store(s4_0, at: 384)
-                    yp.store(s5_0, at: 480)
-                }
-                for bx in 0..<2 {
-                    let ox = bx * 5 + 6
-                    let yp = y + ox * 96 + c0
-                    var s0_0 = V16()
-                    var s1_0 = V16()
-                    var s2_0 = V16()
-                    var s3_0 = V16()
-                    var s4_0 = V16()
-                    let xp = x + ox * 160
-                    let wp = kernel + c0
-                    for row in stride(from: (bx + 1) * 54, to: Swift.min((bx + 1) * 54 + 54, 160), by: 1) {
-                        wp.prefetch(at: row * 96 + 16)
-                    }
-                    for ci in 0..<160 {
-                        let w0 = wp.load16(at: ci * 96)
-                        let x0 = V16(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V16(repeating: xp[ci + 160])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V16(repeating: xp[ci + 320])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V16(repeating: xp[ci + 480])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V16(repeating: xp[ci + 640])
-                        s4_0 = madd(s4_0, x4, w0)
-                    }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s1_0, at: 96)
-                    yp.store(s2_0, at: 192)
-                    yp.store(s3_0, at: 288)
-                    yp.store(s4_0, at: 384)
-                }
-            }
-        }
-    }
-
-    @inline(never)
-    static func l1_conv2d_1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let v = s, m = s + 41216
-        let zero = V8()
-        if parts.contains(0) {
-            let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<4 {
-                for tx in 0..<4 {
-                    let t = r * 4 + tx
-                    let patch = x + ((ty0 + r) * 3200 + tx * 320)
-                    for c in stride(from: 0, to: 160, by: 8) {
-                        let vt = v + (t * 160 + c), pc = patch + c
-                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 160), d02 = pc.load8(at: 320), d03 = pc.load8(at: 480)
-                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.load8(at: 1600), d11 = pc.load8(at: 1760), d12 = pc.load8(at: 1920), d13 = pc.load8(at: 2080)
-                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.load8(at: 3200), d21 = pc.load8(at: 3360), d22 = pc.load8(at: 3520), d23 = pc.load8(at: 3680)
-                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.load8(at: 4800), d31 = pc.load8(at: 4960), d32 = pc.load8(at: 5120), d33 = pc.load8(at: 5280)
-                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
-                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
-                        vt.store(v00, at: 0)
-                        vt.store(v10, at: 10304)
-                        vt.store(v20, at: 20608)
-                        vt.store(v30, at: 30912)
-                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
-                        vt.store(v01, at: 2576)
-                        vt.store(v11, at: 12880)
-                        vt.store(v21, at: 23184)
-                        vt.store(v31, at: 33488)
-                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
-                        vt.store(v02, at: 5152)
-                        vt.store(v12, at: 15456)
-                        vt.store(v22, at: 25760)
-                        vt.store(v32, at: 36064)
-                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
-                        vt.store(v03, at: 7728)
-                        vt.store(v13, at: 18032)
-                        vt.store(v23, at: 28336)
-                        vt.store(v33, at: 38640)
-                    }
-                }
-            }
-            // 16 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<16 {
-                Self.l1_conv2d_1_winograd_training_product16(UnsafePointer(v + xi * 2576), w + 0 + xi * 15360, m + xi * 1552)
-            }
-            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<4 {
-                let oy = 2 * (ty0 + r)
-                for tx in 0..<4 {
-                    let t = r * 4 + tx, ox = 2 * tx
-                    let yt = y + (oy * 8 + ox) * 96
-                    for k in stride(from: 0, to: 96, by: 8) {
-                        let bias = w.load8(at: 245760 + k), mt = UnsafePointer(m) + (t * 96 + k)
-                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 1552), m02 = mt.load8(at: 3104), m03 = mt.load8(at: 4656)
-                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.load8(at: 6208), m11 = mt.load8(at: 7760), m12 = mt.load8(at: 9312), m13 = mt.load8(at: 10864)
-                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.load8(at: 12416), m21 = mt.load8(at: 13968), m22 = mt.load8(at: 15520), m23 = mt.load8(at: 17072)
-                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.load8(at: 18624), m31 = mt.load8(at: 20176), m32 = mt.load8(at: 21728), m33 = mt.load8(at: 23280)
-                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
-                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
-                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
-                        let y00 = s00 + bias
-                        yt.store(y00.replacing(with: zero, where: y00 .< zero), at: k)
-                        let y01 = s01 + bias
-                        yt.store(y01.replacing(with: zero, where: y01 .< zero), at: k + 96)
-                        let y10 = s10 + bias
-                        yt.store(y10.replacing(with: zero, where: y10 .< zero), at: k + 768)
-                        let y11 = s11 + bias
-                        yt.store(y11.replacing(with: zero, where: y11 .< zero), at: k + 864)
                     }
                 }
             }

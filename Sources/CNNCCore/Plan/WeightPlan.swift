@@ -210,7 +210,8 @@ struct WeightPlan: Codable, Hashable {
                     packed.panelWidth = packed.lanes
                 }
                 if winograd {
-                    let tile = WinogradTile.choice(outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1])
+                    let tile = WinogradTile.choice(outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
+                                                   channelPairs: layer.inputShape.lastAxis * packed.paddedOutputs)
                     let transformedFloats = tile.products * layer.inputShape.lastAxis * packed.paddedOutputs
                     packed.winogradTile = tile
                     packed.winogradPanels = transformedFloats > WinogradConvolutionEmitter.cachedKernelFloats

@@ -77,11 +77,32 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
     /// outputs no one reads, so it is taken where its products over the
     /// whole padded output are at most 3/4 of F(2x2)'s: every square size
     /// from 7 on but 9 and 10, whose 4x4 tiles would cover 12x12.
-    static func choice(outputHeight: Int, outputWidth: Int) -> WinogradTile {
+    ///
+    /// With `channelPairs` (input channels times padded output channels), a
+    /// layer whose U, one matrix a product, outgrows the caches
+    /// (`WinogradConvolutionEmitter.cachedKernelFloats`) reads it from memory
+    /// at every sample, and F(4x4)'s U is 36/16 of F(2x2)'s: the tile whose
+    /// products or whose reads of U take longer takes less. ResNet50's 3x3
+    /// layers on 7x7 pixels of 512 channels read 37.7 MB of U in F(4x4), at
+    /// 1.04 ms a layer on a Zen 5, for 4 tiles' products where F(2x2) does
+    /// 16 tiles' over 16.8 MB.
+    static func choice(outputHeight: Int, outputWidth: Int, channelPairs: Int? = nil) -> WinogradTile {
         let two = Self.two.productCount(outputHeight: outputHeight, outputWidth: outputWidth)
         let four = Self.four.productCount(outputHeight: outputHeight, outputWidth: outputWidth)
-        return outputHeight >= 6 && outputWidth >= 6 && 4 * four <= 3 * two ? .four : .two
+        guard outputHeight >= 6 && outputWidth >= 6 && 4 * four <= 3 * two else { return .two }
+        guard let channelPairs else { return .four }
+        /// Per pair of channels: its multiply-adds, or the time its U's floats take from memory, whichever is longer.
+        func cost(_ tile: WinogradTile, _ products: Int) -> Int {
+            let streams = tile.products * channelPairs > WinogradConvolutionEmitter.cachedKernelFloats
+            return max(products, streams ? tile.products * Self.multiplyAddsPerFloatFromMemory : 0)
+        }
+        return cost(.two, two) < cost(.four, four) ? .two : .four
     }
+
+    /// Multiply-adds one core does in the time memory delivers it one float,
+    /// at least: a Zen 3 core about 47 G a second against about 6 G floats
+    /// read, a Zen 5's 137 G against 10 G.
+    static let multiplyAddsPerFloatFromMemory = 8
 
     /// Products per input and output channel over the tiles that cover the output.
     func productCount(outputHeight: Int, outputWidth: Int) -> Int {

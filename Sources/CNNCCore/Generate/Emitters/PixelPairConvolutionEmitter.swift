@@ -84,11 +84,15 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
     /// Whole rows a block holds where a row has at most half of `bandPairs`
     /// pairs: inception_cifar's 5x5 layer to 8 filters on 16x16 pixels held
     /// a row's 8 pairs, 8 chains of multiply-adds where two 512-bit units of
-    /// 4 cycles need 8 in flight, with no slack for a late load. 1: a block
-    /// is part of one row.
+    /// 4 cycles need 8 in flight, with no slack for a late load. Not where a
+    /// sum takes fewer than 32 multiply-adds (taps times channels), whose
+    /// block's start and stores outweigh its chains: unet's first layer (3x3
+    /// on one channel, pairs read in place) went from 197 to 220 ns in bands;
+    /// nor on one channel at all (pairs read in place), whose sums take only
+    /// their taps. 1: a block is part of one row.
     var bandRows: Int {
         let pairs = pairStarts.count
-        guard pairs * 2 <= Self.bandPairs else { return 1 }
+        guard pairs * 2 <= Self.bandPairs, !readsPairsInPlace, kernel.height * kernel.width * inputChannels >= 32 else { return 1 }
         return Swift.min(outputHeight, Self.bandPairs / pairs)
     }
     /// Pairs a band's block holds at most: its sums, a weight vector and a broadcast in 32 registers, with room to spare.

@@ -260,6 +260,10 @@ import Testing
         #expect(try packed("[14, 14, 256]", "Conv2D: {filters: 960, kernel_size: 1}")?.rowPadding == 0)
         #expect(try packed("[14, 14, 256]", "Conv2D: {filters: 1024, kernel_size: 3, padding: same}")?.rowPadding == 0)
         #expect(try packed("[4, 4, 256]", "Conv2D: {filters: 1024, kernel_size: 1}")?.rowPadding == 0)
+        // A SeparableConv2D's 1x1 step likewise (Xception's 728 → 1024 on 19x19), not its depthwise step.
+        let separable = try Self.program("input_shape: [19, 19, 728]\nlayers:\n  - SeparableConv2D: {filters: 1024, kernel_size: 3, padding: same}")
+        guard case .separable(let depthwise, let pointwise)? = separable.weights.packing[0] else { throw CancellationError() }
+        #expect(pointwise.rowStride == 1040 && depthwise.rowPadding == 0)
         let swift = ModelGenerator(model: try Self.model("input_shape: [14, 14, 256]\nlayers:\n  - Conv2D: {filters: 1024, kernel_size: 1}"),
                                    specPath: "snippet.yaml", target: .avx512on256).generate()
         #expect(swift.contains("WeightPacking.kernel(parameters, from: 0, rows: 256, outputs: 1024, paddedOutputs: 1040, into: buffer, at: 0)"))

@@ -259,9 +259,13 @@ struct WeightPlan: Codable, Hashable {
                 let depthwise = addTensor("\(layer.name).depthwise_kernel", [config.kernelSize.height, config.kernelSize.width, layer.inputShape.lastAxis, config.depthMultiplier])
                 let pointwise = addTensor("\(layer.name).pointwise_kernel", [1, 1, middle, config.filters])
                 let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
-                var packedPointwise = pack(kernel: pointwise, bias: bias, rows: middle, outputs: config.filters)
-                // A small output's 1x1 step reads its kernel in panels, as a Conv2D's does.
-                if ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1]) {
+                // A small output's 1x1 step reads its kernel in panels, as a Conv2D's does; else
+                // its row kernel reads rows a row's stride apart (Xception's 728 → 1024 step).
+                let small = ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1])
+                let paddedFilters = Self.paddedOutputs(config.filters, lanes: Self.lanes(forOutputs: config.filters))
+                var packedPointwise = pack(kernel: pointwise, bias: bias, rows: middle, outputs: config.filters,
+                                           rowPadding: small ? 0 : Self.rowPadding(rows: middle, paddedOutputs: paddedFilters))
+                if small {
                     packedPointwise.panelWidth = packedPointwise.lanes
                 }
                 packing[index] = .separable(

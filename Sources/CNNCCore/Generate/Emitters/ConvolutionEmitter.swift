@@ -204,9 +204,14 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// program, Zen 5). Each pixel's place is still a constant from the
     /// band's first row. 1: a block is part of one row.
     /// Not where the weights stream (`rowWeightHints` asks row by row), nor
-    /// for dL/dx's rows of zeros or output pitch, which work per row.
+    /// for dL/dx's rows of zeros or output pitch, which work per row; nor
+    /// where a sum takes fewer than 32 multiply-adds (taps times channels),
+    /// whose block's start and stores outweigh its chains, as for pairs of
+    /// pixels (`PixelPairConvolutionEmitter.bandRows`): mini_resnet's 1x1
+    /// shortcut on 8 channels ran 257 → 265 ns in bands.
     var bandRows: Int {
-        guard splitsRows, blocking == nil, outputPitch == nil, zeroRows == nil, !streamsRowWeights else { return 1 }
+        guard splitsRows, blocking == nil, outputPitch == nil, zeroRows == nil, !streamsRowWeights,
+              kernel.height * kernel.width * inputChannels >= 32 else { return 1 }
         let wide = target.hasFullWidthFMA && registerBlock.chunks == 1
         let most = wide ? Self.flatRoom(lanes: lanes, target: target) : registerBlock.pixels
         guard outputWidth * 2 <= most else { return 1 }

@@ -166,7 +166,7 @@ struct WeightPlan: Codable, Hashable {
                 let rows = config.kernelSize.height * config.kernelSize.width * layer.inputShape.lastAxis
                 let kernel = addTensor("\(layer.name).kernel", [config.kernelSize.height, config.kernelSize.width, layer.inputShape.lastAxis, config.filters])
                 let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
-                let paddedOutputs = Self.paddedOutputs(config.filters, lanes: Self.lanes(forOutputs: config.filters))
+                let paddedOutputs = Self.paddedOutputs(forOutputs: config.filters)
                 // A small output's kernel is read in panels (`ConvolutionEmitter.flatOutput`),
                 // unless its pixels go in lanes, and never by Winograd.
                 let small = ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1])
@@ -262,9 +262,8 @@ struct WeightPlan: Codable, Hashable {
                 // A small output's 1x1 step reads its kernel in panels, as a Conv2D's does; else
                 // its row kernel reads rows a row's stride apart (Xception's 728 → 1024 step).
                 let small = ConvolutionEmitter.isSmallOutput(height: layer.outputShape.dimensions[0], width: layer.outputShape.dimensions[1])
-                let paddedFilters = Self.paddedOutputs(config.filters, lanes: Self.lanes(forOutputs: config.filters))
                 var packedPointwise = pack(kernel: pointwise, bias: bias, rows: middle, outputs: config.filters,
-                                           rowPadding: small ? 0 : Self.rowPadding(rows: middle, paddedOutputs: paddedFilters))
+                                           rowPadding: small ? 0 : Self.rowPadding(rows: middle, paddedOutputs: Self.paddedOutputs(forOutputs: config.filters)))
                 if small {
                     packedPointwise.panelWidth = packedPointwise.lanes
                 }
@@ -378,6 +377,8 @@ struct WeightPlan: Codable, Hashable {
 
     /// Output channels rounded up to whole vectors of `lanes`.
     static func paddedOutputs(_ outputs: Int, lanes: Int) -> Int { (outputs + lanes - 1) / lanes * lanes }
+    /// The same at the lanes `pack` picks by default (`lanes(forOutputs:)`).
+    static func paddedOutputs(forOutputs outputs: Int) -> Int { paddedOutputs(outputs, lanes: lanes(forOutputs: outputs)) }
 
     /// A cache line after each row of a kernel whose rows, a power of two's
     /// lines apart, would crowd into a few sets of the L2 (1 MB of 16 ways:

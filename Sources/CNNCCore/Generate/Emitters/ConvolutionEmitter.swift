@@ -211,12 +211,17 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// shortcut on 8 channels ran 257 → 265 ns in bands.
     var bandRows: Int {
         guard splitsRows, blocking == nil, outputPitch == nil, zeroRows == nil, !streamsRowWeights,
-              kernel.height * kernel.width * inputChannels >= 32 else { return 1 }
+              Self.sumsFillBands(taps: kernel.height * kernel.width, inputChannels: inputChannels) else { return 1 }
         let wide = target.hasFullWidthFMA && registerBlock.chunks == 1
         let most = wide ? Self.flatRoom(lanes: lanes, target: target) : registerBlock.pixels
         guard outputWidth * 2 <= most else { return 1 }
         return min(outputHeight, most / outputWidth)
     }
+
+    /// Whether a sum is long enough for bands of rows (here and in
+    /// `PixelPairConvolutionEmitter`): at least 32 multiply-adds, taps times
+    /// input channels, beside which a block's start and stores are small.
+    static func sumsFillBands(taps: Int, inputChannels: Int) -> Bool { taps * inputChannels >= 32 }
 
     private static func blockCount(width: Int, atMost pixels: Int) -> Int { (width + max(1, pixels) - 1) / max(1, pixels) }
 

@@ -92,7 +92,8 @@ struct PixelPairConvolutionEmitter: Codable, Hashable {
     /// their taps. 1: a block is part of one row.
     var bandRows: Int {
         let pairs = pairStarts.count
-        guard pairs * 2 <= Self.bandPairs, !readsPairsInPlace, kernel.height * kernel.width * inputChannels >= 32 else { return 1 }
+        guard pairs * 2 <= Self.bandPairs, !readsPairsInPlace,
+              ConvolutionEmitter.sumsFillBands(taps: kernel.height * kernel.width, inputChannels: inputChannels) else { return 1 }
         return Swift.min(outputHeight, Self.bandPairs / pairs)
     }
     /// Pairs a band's block holds at most: its sums, a weight vector and a broadcast in 32 registers, with room to spare.

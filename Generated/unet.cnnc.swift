@@ -1109,19 +1109,35 @@ public struct Unet: CompiledModel {
     // dec1_up: UpSampling2D, (None, 8, 8, 16) → (None, 16, 16, 16), 0 parameters
     @inline(never)
     static func l8_dec1_up(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for row in 0..<16 {
-            let r = Resampling.bilinearTap(row, factor: 2, size: 8)
-            let (top, bottom) = (x + r.low * 128, x + r.high * 128)
-            for column in 0..<16 {
-                let k = Resampling.bilinearTap(column, factor: 2, size: 8)
-                let (left, right) = (k.low * 16, k.high * 16)
-                let pixel = y + (row * 16 + column) * 16
-                for c in 0..<16 {
-                    let upper = (1 - k.highWeight) * top[left + c] + k.highWeight * top[right + c]
-                    let lower = (1 - k.highWeight) * bottom[left + c] + k.highWeight * bottom[right + c]
-                    pixel[c] = (1 - r.highWeight) * upper + r.highWeight * lower
+        /// Output row `out` from input rows `top` and `bottom`, weighing them `up` and `down`.
+        func row(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, _ up: Float, _ down: Float, _ out: UnsafeMutablePointer<Float>) {
+            let (up_16, down_16) = (V16(repeating: up), V16(repeating: down))
+            let (low0_16, high0_16) = (V16(repeating: 0.25), V16(repeating: 0.75))
+            let (low1_16, high1_16) = (V16(repeating: 0.75), V16(repeating: 0.25))
+            for column in 0..<8 {
+                do {
+                    let left = Swift.max(column - 1, 0) * 16, right = column * 16
+                    let pixel = out + column * 32
+                    do {
+                        let upper: V16 = low0_16 * top.load16(at: left) + high0_16 * top.load16(at: right)
+                        let lower: V16 = low0_16 * bottom.load16(at: left) + high0_16 * bottom.load16(at: right)
+                        pixel.store(up_16 * upper + down_16 * lower, at: 0)
+                    }
+                }
+                do {
+                    let left = column * 16, right = Swift.min(column + 1, 7) * 16
+                    let pixel = out + (column * 2 + 1) * 16
+                    do {
+                        let upper: V16 = low1_16 * top.load16(at: left) + high1_16 * top.load16(at: right)
+                        let lower: V16 = low1_16 * bottom.load16(at: left) + high1_16 * bottom.load16(at: right)
+                        pixel.store(up_16 * upper + down_16 * lower, at: 0)
+                    }
                 }
             }
+        }
+        for inputRow in 0..<8 {
+            row(x + Swift.max(inputRow - 1, 0) * 128, x + inputRow * 128, 0.25, 0.75, y + inputRow * 512)
+            row(x + inputRow * 128, x + Swift.min(inputRow + 1, 7) * 128, 0.75, 0.25, y + (inputRow * 2 + 1) * 256)
         }
     }
 
@@ -2025,21 +2041,41 @@ extension Unet: TrainableModel {
     @inline(never)
     static func l8_dec1_up_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
         dx.update(repeating: 0, count: 1024)
-        for row in 0..<16 {
-            let r = Resampling.bilinearTap(row, factor: 2, size: 8)
-            let (top, bottom) = (dx + r.low * 128, dx + r.high * 128)
-            for column in 0..<16 {
-                let k = Resampling.bilinearTap(column, factor: 2, size: 8)
-                let (left, right) = (k.low * 16, k.high * 16)
-                let pixel = dy + (row * 16 + column) * 16
-                for c in 0..<16 {
-                    let upper = (1 - r.highWeight) * pixel[c], lower = r.highWeight * pixel[c]
-                    top[left + c] += (1 - k.highWeight) * upper
-                    top[right + c] += k.highWeight * upper
-                    bottom[left + c] += (1 - k.highWeight) * lower
-                    bottom[right + c] += k.highWeight * lower
+        /// Output row `out`'s gradient into input rows `top` and `bottom`, weighing them `up` and `down`.
+        func row(_ top: UnsafeMutablePointer<Float>, _ bottom: UnsafeMutablePointer<Float>, _ up: Float, _ down: Float, _ out: UnsafePointer<Float>) {
+            let (up_16, down_16) = (V16(repeating: up), V16(repeating: down))
+            let (low0_16, high0_16) = (V16(repeating: 0.25), V16(repeating: 0.75))
+            let (low1_16, high1_16) = (V16(repeating: 0.75), V16(repeating: 0.25))
+            for column in 0..<8 {
+                do {
+                    let left = Swift.max(column - 1, 0) * 16, right = column * 16
+                    let pixel = out + column * 32
+                    do {
+                        let gradient: V16 = pixel.load16(at: 0)
+                        let upper: V16 = up_16 * gradient, lower: V16 = down_16 * gradient
+                        top.store(top.load16(at: left) + low0_16 * upper, at: left)
+                        top.store(top.load16(at: right) + high0_16 * upper, at: right)
+                        bottom.store(bottom.load16(at: left) + low0_16 * lower, at: left)
+                        bottom.store(bottom.load16(at: right) + high0_16 * lower, at: right)
+                    }
+                }
+                do {
+                    let left = column * 16, right = Swift.min(column + 1, 7) * 16
+                    let pixel = out + (column * 2 + 1) * 16
+                    do {
+                        let gradient: V16 = pixel.load16(at: 0)
+                        let upper: V16 = up_16 * gradient, lower: V16 = down_16 * gradient
+                        top.store(top.load16(at: left) + low1_16 * upper, at: left)
+                        top.store(top.load16(at: right) + high1_16 * upper, at: right)
+                        bottom.store(bottom.load16(at: left) + low1_16 * lower, at: left)
+                        bottom.store(bottom.load16(at: right) + high1_16 * lower, at: right)
+                    }
                 }
             }
+        }
+        for inputRow in 0..<8 {
+            row(dx + Swift.max(inputRow - 1, 0) * 128, dx + inputRow * 128, 0.25, 0.75, dy + inputRow * 512)
+            row(dx + inputRow * 128, dx + Swift.min(inputRow + 1, 7) * 128, 0.75, 0.25, dy + (inputRow * 2 + 1) * 256)
         }
     }
 

@@ -168,6 +168,38 @@ import Testing
         #expect(kernels.padding == nil && kernels.winograd == nil)
     }
 
+    /// Bilinear UpSampling2D by whole factors: each phase of the factor has
+    /// constant weights and fixed neighbours (the lower one clamped at the
+    /// first pixel, the upper at the last), rows are calls of one nested
+    /// function, and channels go by vectors (6 channels: 4 + 2).
+    @Test func bilinearUpSamplingWeighsEachPhaseByConstants() throws {
+        let program = try Self.program("""
+            input_shape: [3, 4, 6]
+            layers:
+              - UpSampling2D: {size: [2, 3], interpolation: bilinear, name: u}
+            """)
+        guard case .upSampling(let kernel) = program.nodes[0].kernel else {
+            Issue.record("UpSampling2D has no upsampling kernel"); return
+        }
+        var out = SourceWriter()
+        kernel.emit(into: &out)
+        let text = out.text
+        // Columns by 3: 1/3 back to the left neighbour, the pixel itself, 1/3 on to the right one.
+        #expect(text.contains("let (low0_4, high0_4) = (V4(repeating: 0.3333333), V4(repeating: 0.6666667))"))
+        #expect(text.contains("let (low1_4, high1_4) = (V4(repeating: 1.0), V4(repeating: 0.0))"))
+        #expect(text.contains("let (low2_2, high2_2) = (V2(repeating: 0.6666666), V2(repeating: 0.33333334))"))
+        #expect(text.contains("let left = Swift.max(column - 1, 0) * 6, right = column * 6"))
+        #expect(text.contains("let left = column * 6, right = Swift.min(column + 1, 3) * 6"))
+        #expect(text.contains("let upper: V2 = low2_2 * top.load2(at: left + 4) + high2_2 * top.load2(at: right + 4)"))
+        // Rows by 2: a quarter of the row above and three of its own, then three of its own and a quarter of the one below.
+        #expect(text.contains("row(x + Swift.max(inputRow - 1, 0) * 24, x + inputRow * 24, 0.25, 0.75, y + inputRow * 144)"))
+        #expect(text.contains("row(x + inputRow * 24, x + Swift.min(inputRow + 1, 2) * 24, 0.75, 0.25, y + (inputRow * 2 + 1) * 72)"))
+        var backward = SourceWriter()
+        kernel.emitBackward(into: &backward)
+        #expect(backward.text.contains("top.store(top.load4(at: right) + high0_4 * upper, at: right)"))
+        #expect(backward.text.contains("bottom.store(bottom.load2(at: right + 4) + high2_2 * lower, at: right + 4)"))
+    }
+
     /// Strides equal to the kernel (a U-Net's 2x2 up-convolution): each output
     /// pixel has one tap, and blocks of input pixels run every tap at once;
     /// 7 pixels a row are a block of 4 (16 sums, 4 weight vectors) and 3 alone.

@@ -455,19 +455,64 @@ public struct Upsampling: CompiledModel {
     // up_bilinear: UpSampling2D, (None, 6, 8, 6) → (None, 12, 24, 6), 0 parameters
     @inline(never)
     static func l2_up_bilinear(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for row in 0..<12 {
-            let r = Resampling.bilinearTap(row, factor: 2, size: 6)
-            let (top, bottom) = (x + r.low * 48, x + r.high * 48)
-            for column in 0..<24 {
-                let k = Resampling.bilinearTap(column, factor: 3, size: 8)
-                let (left, right) = (k.low * 6, k.high * 6)
-                let pixel = y + (row * 24 + column) * 6
-                for c in 0..<6 {
-                    let upper = (1 - k.highWeight) * top[left + c] + k.highWeight * top[right + c]
-                    let lower = (1 - k.highWeight) * bottom[left + c] + k.highWeight * bottom[right + c]
-                    pixel[c] = (1 - r.highWeight) * upper + r.highWeight * lower
+        /// Output row `out` from input rows `top` and `bottom`, weighing them `up` and `down`.
+        func row(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, _ up: Float, _ down: Float, _ out: UnsafeMutablePointer<Float>) {
+            let (up_4, down_4) = (V4(repeating: up), V4(repeating: down))
+            let (up_2, down_2) = (V2(repeating: up), V2(repeating: down))
+            let (low0_4, high0_4) = (V4(repeating: 0.3333333), V4(repeating: 0.6666667))
+            let (low0_2, high0_2) = (V2(repeating: 0.3333333), V2(repeating: 0.6666667))
+            let (low1_4, high1_4) = (V4(repeating: 1.0), V4(repeating: 0.0))
+            let (low1_2, high1_2) = (V2(repeating: 1.0), V2(repeating: 0.0))
+            let (low2_4, high2_4) = (V4(repeating: 0.6666666), V4(repeating: 0.33333334))
+            let (low2_2, high2_2) = (V2(repeating: 0.6666666), V2(repeating: 0.33333334))
+            for column in 0..<8 {
+                do {
+                    let left = Swift.max(column - 1, 0) * 6, right = column * 6
+                    let pixel = out + column * 18
+                    do {
+                        let upper: V4 = low0_4 * top.load4(at: left) + high0_4 * top.load4(at: right)
+                        let lower: V4 = low0_4 * bottom.load4(at: left) + high0_4 * bottom.load4(at: right)
+                        pixel.store(up_4 * upper + down_4 * lower, at: 0)
+                    }
+                    do {
+                        let upper: V2 = low0_2 * top.load2(at: left + 4) + high0_2 * top.load2(at: right + 4)
+                        let lower: V2 = low0_2 * bottom.load2(at: left + 4) + high0_2 * bottom.load2(at: right + 4)
+                        pixel.store(up_2 * upper + down_2 * lower, at: 4)
+                    }
+                }
+                do {
+                    let left = column * 6, right = Swift.min(column + 1, 7) * 6
+                    let pixel = out + (column * 3 + 1) * 6
+                    do {
+                        let upper: V4 = low1_4 * top.load4(at: left) + high1_4 * top.load4(at: right)
+                        let lower: V4 = low1_4 * bottom.load4(at: left) + high1_4 * bottom.load4(at: right)
+                        pixel.store(up_4 * upper + down_4 * lower, at: 0)
+                    }
+                    do {
+                        let upper: V2 = low1_2 * top.load2(at: left + 4) + high1_2 * top.load2(at: right + 4)
+                        let lower: V2 = low1_2 * bottom.load2(at: left + 4) + high1_2 * bottom.load2(at: right + 4)
+                        pixel.store(up_2 * upper + down_2 * lower, at: 4)
+                    }
+                }
+                do {
+                    let left = column * 6, right = Swift.min(column + 1, 7) * 6
+                    let pixel = out + (column * 3 + 2) * 6
+                    do {
+                        let upper: V4 = low2_4 * top.load4(at: left) + high2_4 * top.load4(at: right)
+                        let lower: V4 = low2_4 * bottom.load4(at: left) + high2_4 * bottom.load4(at: right)
+                        pixel.store(up_4 * upper + down_4 * lower, at: 0)
+                    }
+                    do {
+                        let upper: V2 = low2_2 * top.load2(at: left + 4) + high2_2 * top.load2(at: right + 4)
+                        let lower: V2 = low2_2 * bottom.load2(at: left + 4) + high2_2 * bottom.load2(at: right + 4)
+                        pixel.store(up_2 * upper + down_2 * lower, at: 4)
+                    }
                 }
             }
+        }
+        for inputRow in 0..<6 {
+            row(x + Swift.max(inputRow - 1, 0) * 48, x + inputRow * 48, 0.25, 0.75, y + inputRow * 288)
+            row(x + inputRow * 48, x + Swift.min(inputRow + 1, 5) * 48, 0.75, 0.25, y + (inputRow * 2 + 1) * 144)
         }
     }
 
@@ -634,19 +679,35 @@ public struct Upsampling: CompiledModel {
     // up_wide: UpSampling2D, (None, 15, 11, 16) → (None, 30, 22, 16), 0 parameters
     @inline(never)
     static func l6_up_wide(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for row in 0..<30 {
-            let r = Resampling.bilinearTap(row, factor: 2, size: 15)
-            let (top, bottom) = (x + r.low * 176, x + r.high * 176)
-            for column in 0..<22 {
-                let k = Resampling.bilinearTap(column, factor: 2, size: 11)
-                let (left, right) = (k.low * 16, k.high * 16)
-                let pixel = y + (row * 22 + column) * 16
-                for c in 0..<16 {
-                    let upper = (1 - k.highWeight) * top[left + c] + k.highWeight * top[right + c]
-                    let lower = (1 - k.highWeight) * bottom[left + c] + k.highWeight * bottom[right + c]
-                    pixel[c] = (1 - r.highWeight) * upper + r.highWeight * lower
+        /// Output row `out` from input rows `top` and `bottom`, weighing them `up` and `down`.
+        func row(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, _ up: Float, _ down: Float, _ out: UnsafeMutablePointer<Float>) {
+            let (up_16, down_16) = (V16(repeating: up), V16(repeating: down))
+            let (low0_16, high0_16) = (V16(repeating: 0.25), V16(repeating: 0.75))
+            let (low1_16, high1_16) = (V16(repeating: 0.75), V16(repeating: 0.25))
+            for column in 0..<11 {
+                do {
+                    let left = Swift.max(column - 1, 0) * 16, right = column * 16
+                    let pixel = out + column * 32
+                    do {
+                        let upper: V16 = low0_16 * top.load16(at: left) + high0_16 * top.load16(at: right)
+                        let lower: V16 = low0_16 * bottom.load16(at: left) + high0_16 * bottom.load16(at: right)
+                        pixel.store(up_16 * upper + down_16 * lower, at: 0)
+                    }
+                }
+                do {
+                    let left = column * 16, right = Swift.min(column + 1, 10) * 16
+                    let pixel = out + (column * 2 + 1) * 16
+                    do {
+                        let upper: V16 = low1_16 * top.load16(at: left) + high1_16 * top.load16(at: right)
+                        let lower: V16 = low1_16 * bottom.load16(at: left) + high1_16 * bottom.load16(at: right)
+                        pixel.store(up_16 * upper + down_16 * lower, at: 0)
+                    }
                 }
             }
+        }
+        for inputRow in 0..<15 {
+            row(x + Swift.max(inputRow - 1, 0) * 176, x + inputRow * 176, 0.25, 0.75, y + inputRow * 704)
+            row(x + inputRow * 176, x + Swift.min(inputRow + 1, 14) * 176, 0.75, 0.25, y + (inputRow * 2 + 1) * 352)
         }
     }
 
@@ -929,21 +990,82 @@ extension Upsampling: TrainableModel {
     @inline(never)
     static func l2_up_bilinear_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
         dx.update(repeating: 0, count: 288)
-        for row in 0..<12 {
-            let r = Resampling.bilinearTap(row, factor: 2, size: 6)
-            let (top, bottom) = (dx + r.low * 48, dx + r.high * 48)
-            for column in 0..<24 {
-                let k = Resampling.bilinearTap(column, factor: 3, size: 8)
-                let (left, right) = (k.low * 6, k.high * 6)
-                let pixel = dy + (row * 24 + column) * 6
-                for c in 0..<6 {
-                    let upper = (1 - r.highWeight) * pixel[c], lower = r.highWeight * pixel[c]
-                    top[left + c] += (1 - k.highWeight) * upper
-                    top[right + c] += k.highWeight * upper
-                    bottom[left + c] += (1 - k.highWeight) * lower
-                    bottom[right + c] += k.highWeight * lower
+        /// Output row `out`'s gradient into input rows `top` and `bottom`, weighing them `up` and `down`.
+        func row(_ top: UnsafeMutablePointer<Float>, _ bottom: UnsafeMutablePointer<Float>, _ up: Float, _ down: Float, _ out: UnsafePointer<Float>) {
+            let (up_4, down_4) = (V4(repeating: up), V4(repeating: down))
+            let (up_2, down_2) = (V2(repeating: up), V2(repeating: down))
+            let (low0_4, high0_4) = (V4(repeating: 0.3333333), V4(repeating: 0.6666667))
+            let (low0_2, high0_2) = (V2(repeating: 0.3333333), V2(repeating: 0.6666667))
+            let (low1_4, high1_4) = (V4(repeating: 1.0), V4(repeating: 0.0))
+            let (low1_2, high1_2) = (V2(repeating: 1.0), V2(repeating: 0.0))
+            let (low2_4, high2_4) = (V4(repeating: 0.6666666), V4(repeating: 0.33333334))
+            let (low2_2, high2_2) = (V2(repeating: 0.6666666), V2(repeating: 0.33333334))
+            for column in 0..<8 {
+                do {
+                    let left = Swift.max(column - 1, 0) * 6, right = column * 6
+                    let pixel = out + column * 18
+                    do {
+                        let gradient: V4 = pixel.load4(at: 0)
+                        let upper: V4 = up_4 * gradient, lower: V4 = down_4 * gradient
+                        top.store(top.load4(at: left) + low0_4 * upper, at: left)
+                        top.store(top.load4(at: right) + high0_4 * upper, at: right)
+                        bottom.store(bottom.load4(at: left) + low0_4 * lower, at: left)
+                        bottom.store(bottom.load4(at: right) + high0_4 * lower, at: right)
+                    }
+                    do {
+                        let gradient: V2 = pixel.load2(at: 4)
+                        let upper: V2 = up_2 * gradient, lower: V2 = down_2 * gradient
+                        top.store(top.load2(at: left + 4) + low0_2 * upper, at: left + 4)
+                        top.store(top.load2(at: right + 4) + high0_2 * upper, at: right + 4)
+                        bottom.store(bottom.load2(at: left + 4) + low0_2 * lower, at: left + 4)
+                        bottom.store(bottom.load2(at: right + 4) + high0_2 * lower, at: right + 4)
+                    }
+                }
+                do {
+                    let left = column * 6, right = Swift.min(column + 1, 7) * 6
+                    let pixel = out + (column * 3 + 1) * 6
+                    do {
+                        let gradient: V4 = pixel.load4(at: 0)
+                        let upper: V4 = up_4 * gradient, lower: V4 = down_4 * gradient
+                        top.store(top.load4(at: left) + low1_4 * upper, at: left)
+                        top.store(top.load4(at: right) + high1_4 * upper, at: right)
+                        bottom.store(bottom.load4(at: left) + low1_4 * lower, at: left)
+                        bottom.store(bottom.load4(at: right) + high1_4 * lower, at: right)
+                    }
+                    do {
+                        let gradient: V2 = pixel.load2(at: 4)
+                        let upper: V2 = up_2 * gradient, lower: V2 = down_2 * gradient
+                        top.store(top.load2(at: left + 4) + low1_2 * upper, at: left + 4)
+                        top.store(top.load2(at: right + 4) + high1_2 * upper, at: right + 4)
+                        bottom.store(bottom.load2(at: left + 4) + low1_2 * lower, at: left + 4)
+                        bottom.store(bottom.load2(at: right + 4) + high1_2 * lower, at: right + 4)
+                    }
+                }
+                do {
+                    let left = column * 6, right = Swift.min(column + 1, 7) * 6
+                    let pixel = out + (column * 3 + 2) * 6
+                    do {
+                        let gradient: V4 = pixel.load4(at: 0)
+                        let upper: V4 = up_4 * gradient, lower: V4 = down_4 * gradient
+                        top.store(top.load4(at: left) + low2_4 * upper, at: left)
+                        top.store(top.load4(at: right) + high2_4 * upper, at: right)
+                        bottom.store(bottom.load4(at: left) + low2_4 * lower, at: left)
+                        bottom.store(bottom.load4(at: right) + high2_4 * lower, at: right)
+                    }
+                    do {
+                        let gradient: V2 = pixel.load2(at: 4)
+                        let upper: V2 = up_2 * gradient, lower: V2 = down_2 * gradient
+                        top.store(top.load2(at: left + 4) + low2_2 * upper, at: left + 4)
+                        top.store(top.load2(at: right + 4) + high2_2 * upper, at: right + 4)
+                        bottom.store(bottom.load2(at: left + 4) + low2_2 * lower, at: left + 4)
+                        bottom.store(bottom.load2(at: right + 4) + high2_2 * lower, at: right + 4)
+                    }
                 }
             }
+        }
+        for inputRow in 0..<6 {
+            row(dx + Swift.max(inputRow - 1, 0) * 48, dx + inputRow * 48, 0.25, 0.75, dy + inputRow * 288)
+            row(dx + inputRow * 48, dx + Swift.min(inputRow + 1, 5) * 48, 0.75, 0.25, dy + (inputRow * 2 + 1) * 144)
         }
     }
 
@@ -1436,21 +1558,41 @@ extension Upsampling: TrainableModel {
     @inline(never)
     static func l6_up_wide_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
         dx.update(repeating: 0, count: 2640)
-        for row in 0..<30 {
-            let r = Resampling.bilinearTap(row, factor: 2, size: 15)
-            let (top, bottom) = (dx + r.low * 176, dx + r.high * 176)
-            for column in 0..<22 {
-                let k = Resampling.bilinearTap(column, factor: 2, size: 11)
-                let (left, right) = (k.low * 16, k.high * 16)
-                let pixel = dy + (row * 22 + column) * 16
-                for c in 0..<16 {
-                    let upper = (1 - r.highWeight) * pixel[c], lower = r.highWeight * pixel[c]
-                    top[left + c] += (1 - k.highWeight) * upper
-                    top[right + c] += k.highWeight * upper
-                    bottom[left + c] += (1 - k.highWeight) * lower
-                    bottom[right + c] += k.highWeight * lower
+        /// Output row `out`'s gradient into input rows `top` and `bottom`, weighing them `up` and `down`.
+        func row(_ top: UnsafeMutablePointer<Float>, _ bottom: UnsafeMutablePointer<Float>, _ up: Float, _ down: Float, _ out: UnsafePointer<Float>) {
+            let (up_16, down_16) = (V16(repeating: up), V16(repeating: down))
+            let (low0_16, high0_16) = (V16(repeating: 0.25), V16(repeating: 0.75))
+            let (low1_16, high1_16) = (V16(repeating: 0.75), V16(repeating: 0.25))
+            for column in 0..<11 {
+                do {
+                    let left = Swift.max(column - 1, 0) * 16, right = column * 16
+                    let pixel = out + column * 32
+                    do {
+                        let gradient: V16 = pixel.load16(at: 0)
+                        let upper: V16 = up_16 * gradient, lower: V16 = down_16 * gradient
+                        top.store(top.load16(at: left) + low0_16 * upper, at: left)
+                        top.store(top.load16(at: right) + high0_16 * upper, at: right)
+                        bottom.store(bottom.load16(at: left) + low0_16 * lower, at: left)
+                        bottom.store(bottom.load16(at: right) + high0_16 * lower, at: right)
+                    }
+                }
+                do {
+                    let left = column * 16, right = Swift.min(column + 1, 10) * 16
+                    let pixel = out + (column * 2 + 1) * 16
+                    do {
+                        let gradient: V16 = pixel.load16(at: 0)
+                        let upper: V16 = up_16 * gradient, lower: V16 = down_16 * gradient
+                        top.store(top.load16(at: left) + low1_16 * upper, at: left)
+                        top.store(top.load16(at: right) + high1_16 * upper, at: right)
+                        bottom.store(bottom.load16(at: left) + low1_16 * lower, at: left)
+                        bottom.store(bottom.load16(at: right) + high1_16 * lower, at: right)
+                    }
                 }
             }
+        }
+        for inputRow in 0..<15 {
+            row(dx + Swift.max(inputRow - 1, 0) * 176, dx + inputRow * 176, 0.25, 0.75, dy + inputRow * 704)
+            row(dx + inputRow * 176, dx + Swift.min(inputRow + 1, 14) * 176, 0.75, 0.25, dy + (inputRow * 2 + 1) * 352)
         }
     }
 

@@ -2,8 +2,8 @@
 ///
 /// - `nearest`: y[r, c] = x[r / fh, c / fw]; dL/dx sums dL/dy over each pixel's fh x fw block.
 /// - `bilinear`: y[r, c] = Σ wr·wc·x over the two rows and two columns that
-///   `Resampling.bilinearTap` (the runtime's Keras 3 rule) gives for r and c;
-///   dL/dx scatters each dL/dy back with the same weights.
+///   `BilinearPhase` (Keras 3's rule) gives for r and c; dL/dx scatters each
+///   dL/dy back with the same weights.
 struct UpSamplingEmitter: Codable, Hashable {
     var function: String
     var input: TensorShape
@@ -70,42 +70,159 @@ struct UpSamplingEmitter: Codable, Hashable {
         }
     }
 
+    /// Each output row from its two input rows, by a nested function `row`
+    /// called once for each of the factor's row phases of every input row.
+    /// The sums are the ones Keras's formula gives, in its order: a row's
+    /// two columns first (`upper`, `lower`), then the two rows, a vector of
+    /// channels at a time, with the weights constants of the generated code.
+    /// With the taps and weights worked out per output pixel at run time (a
+    /// division, a floor and two clamps), unet's 8x8x16 → 16x16 layer took
+    /// 1.29 µs, 15% of the model (Zen 5).
     private func emitBilinear(into out: inout SourceWriter) {
-        emitEveryOutputPixel(image: "x", pixels: "y", into: &out) { out in
-            out.line("let upper = (1 - k.highWeight) * top[left + c] + k.highWeight * top[right + c]")
-            out.line("let lower = (1 - k.highWeight) * bottom[left + c] + k.highWeight * bottom[right + c]")
-            out.line("pixel[c] = (1 - r.highWeight) * upper + r.highWeight * lower")
+        out.line("/// Output row `out` from input rows `top` and `bottom`, weighing them `up` and `down`.")
+        emitRowFunction(image: "UnsafePointer<Float>", pixels: "UnsafeMutablePointer<Float>", into: &out) { out, piece, phase, left, right, pixel in
+            let (t, v) = (Self.suffix(piece), Self.vector(piece.lanes))
+            out.line("let upper: \(v) = low\(phase)\(t) * \(Self.load(piece, "top", at: left)) + high\(phase)\(t) * \(Self.load(piece, "top", at: right))")
+            out.line("let lower: \(v) = low\(phase)\(t) * \(Self.load(piece, "bottom", at: left)) + high\(phase)\(t) * \(Self.load(piece, "bottom", at: right))")
+            out.line(piece.store("up\(t) * upper + down\(t) * lower", to: pixel))
         }
+        eachOutputRow(image: "x", pixels: "y", into: &out)
     }
 
+    /// dL/dx: each output pixel's dL/dy scattered back to its four input
+    /// pixels with the forward pass's weights, pixel by pixel in the forward
+    /// order, and a pixel's four updates one after the other (at an edge two
+    /// of them, or all four, are the same input pixel).
     private func emitBilinearBackward(into out: inout SourceWriter) {
         let g = geometry
         out.line("dx.update(repeating: 0, count: \(g.height * g.width * g.channels))")
-        emitEveryOutputPixel(image: "dx", pixels: "dy", into: &out) { out in
-            out.line("let upper = (1 - r.highWeight) * pixel[c], lower = r.highWeight * pixel[c]")
-            out.line("top[left + c] += (1 - k.highWeight) * upper")
-            out.line("top[right + c] += k.highWeight * upper")
-            out.line("bottom[left + c] += (1 - k.highWeight) * lower")
-            out.line("bottom[right + c] += k.highWeight * lower")
+        out.line("/// Output row `out`'s gradient into input rows `top` and `bottom`, weighing them `up` and `down`.")
+        emitRowFunction(image: "UnsafeMutablePointer<Float>", pixels: "UnsafePointer<Float>", into: &out) { out, piece, phase, left, right, pixel in
+            let (t, v) = (Self.suffix(piece), Self.vector(piece.lanes))
+            /// `pointer`'s piece at `column` plus `weight` times `value`, in place.
+            func add(_ pointer: String, _ column: String, _ weight: String, _ value: String) -> String {
+                let place = Index(column) + piece.offset
+                return piece.lanes == 1 ? "\(pointer)[\(place)] += \(weight) * \(value)"
+                    : "\(pointer).store(\(Self.load(piece, pointer, at: column)) + \(weight) * \(value), at: \(place))"
+            }
+            out.line("let gradient: \(v) = \(Self.load(piece, pixel, at: nil))")
+            out.line("let upper: \(v) = up\(t) * gradient, lower: \(v) = down\(t) * gradient")
+            out.line(add("top", left, "low\(phase)\(t)", "upper"))
+            out.line(add("top", right, "high\(phase)\(t)", "upper"))
+            out.line(add("bottom", left, "low\(phase)\(t)", "lower"))
+            out.line(add("bottom", right, "high\(phase)\(t)", "lower"))
+        }
+        eachOutputRow(image: "dx", pixels: "dy", into: &out)
+    }
+
+    /// The nested function `row(top, bottom, up, down, out)` of both bilinear
+    /// passes: its weights, then `perPiece` in a `do` for each piece of
+    /// channels of each output column (phase, `left` and `right` columns' offsets, pixel).
+    private func emitRowFunction(image: String, pixels: String, into out: inout SourceWriter,
+                                 _ perPiece: (inout SourceWriter, PoolingEmitter.Piece, _ phase: Int, _ left: String, _ right: String, _ pixel: String) -> Void) {
+        let channels = geometry.channels
+        out.block("func row(_ top: \(image), _ bottom: \(image), _ up: Float, _ down: Float, _ out: \(pixels))") { out in
+            declareWeights(PoolingEmitter.pieces(channels: channels), into: &out)
+            eachOutputColumn(into: &out) { out, phase, left, right, pixel in
+                PoolingEmitter.emitPieces(channels: channels, into: &out) { piece, out in
+                    out.block("do") { out in perPiece(&out, piece, phase, left, right, pixel) }
+                }
+            }
         }
     }
 
-    /// The loops of both bilinear passes, `perChannel` inside: each output
-    /// pixel (`pixel`, in `pixels`) with its two rows of `image`, `top` and
-    /// `bottom` (weight `r.highWeight` on the bottom), and its two columns
-    /// there, `left` and `right` (weight `k.highWeight` on the right).
-    private func emitEveryOutputPixel(image: String, pixels: String, into out: inout SourceWriter,
-                                      perChannel: (inout SourceWriter) -> Void) {
-        let g = geometry
-        out.block("for row in 0..<\(g.outputHeight)") { out in
-            out.line("let r = Resampling.bilinearTap(row, factor: \(config.size.height), size: \(g.height))")
-            out.line("let (top, bottom) = (\(image) + r.low * \(g.width * g.channels), \(image) + r.high * \(g.width * g.channels))")
-            out.block("for column in 0..<\(g.outputWidth)") { out in
-                out.line("let k = Resampling.bilinearTap(column, factor: \(config.size.width), size: \(g.width))")
-                out.line("let (left, right) = (k.low * \(g.channels), k.high * \(g.channels))")
-                out.line("let pixel = \(pixels) + (row * \(g.outputWidth) + column) * \(g.channels)")
-                out.block("for c in 0..<\(g.channels)") { out in perChannel(&out) }
+    /// The suffix of a weight's name for `piece`'s width: `_16`, or nothing for a Float.
+    private static func suffix(_ piece: PoolingEmitter.Piece) -> String { piece.lanes == 1 ? "" : "_\(piece.lanes)" }
+
+    /// `piece`'s channels of the pixel `column` floats into `pointer` (nil: at `pointer`).
+    private static func load(_ piece: PoolingEmitter.Piece, _ pointer: String, at column: String?) -> String {
+        let place = column.map { Index($0) + piece.offset } ?? piece.offset
+        return piece.lanes == 1 ? "\(pointer)[\(place)]" : "\(pointer).\(VectorTypes.load(VectorTypes.name(piece.lanes)))(at: \(place))"
+    }
+
+    /// `V16` for 16 lanes, `Float` for one.
+    private static func vector(_ lanes: Int) -> String { lanes == 1 ? "Float" : VectorTypes.name(lanes) }
+
+    /// In `row`: the row weights as vectors of each piece's width (`up_16`),
+    /// and each column phase's weights (`low0_16`, `high0_16`; `low0` as a Float).
+    private func declareWeights(_ pieces: [PoolingEmitter.Piece], into out: inout SourceWriter) {
+        let widths = Array(Set(pieces.map(\.lanes))).sorted(by: >)
+        for lanes in widths where lanes > 1 {
+            out.line("let (up_\(lanes), down_\(lanes)) = (\(VectorTypes.name(lanes))(repeating: up), \(VectorTypes.name(lanes))(repeating: down))")
+        }
+        for (phase, tap) in BilinearPhase.phases(factor: config.size.width).enumerated() {
+            for lanes in widths {
+                let t = lanes == 1 ? "" : "_\(lanes)"
+                let (low, high) = lanes == 1 ? ("Float(\(tap.lowWeight))", "Float(\(tap.highWeight))")
+                    : ("\(VectorTypes.name(lanes))(repeating: \(tap.lowWeight))", "\(VectorTypes.name(lanes))(repeating: \(tap.highWeight))")
+                out.line("let (low\(phase)\(t), high\(phase)\(t)) = (\(low), \(high))")
             }
         }
+    }
+
+    /// In `row`: each output column, as an input column `column` and the
+    /// factor's phases written out, with its two input columns' offsets
+    /// (`left`, `right`, clamped to the image) and its pixel in `out`.
+    private func eachOutputColumn(into out: inout SourceWriter,
+                                  _ body: (inout SourceWriter, _ phase: Int, _ left: String, _ right: String, _ pixel: String) -> Void) {
+        let g = geometry
+        let factor = config.size.width
+        out.loop("column", count: g.width) { out, column in
+            for (phase, tap) in BilinearPhase.phases(factor: factor).enumerated() {
+                let (left, right) = tap.neighbours(of: column, size: g.width)
+                out.block("do") { out in
+                    out.line("let left = \(left) * \(g.channels), right = \(right) * \(g.channels)")
+                    out.line("let pixel = \(((column * factor + phase) * g.channels).offsetting("out"))")
+                    body(&out, phase, "left", "right", "pixel")
+                }
+            }
+        }
+    }
+
+    /// The calls of `row` for every output row, an input row `inputRow` and
+    /// the factor's phases written out: rows of `image` and the row of `pixels`.
+    private func eachOutputRow(image: String, pixels: String, into out: inout SourceWriter) {
+        let g = geometry
+        let (factor, inputRow, outputRow) = (config.size.height, g.width * g.channels, g.outputWidth * g.channels)
+        out.loop("inputRow", count: g.height) { out, row in
+            for (phase, tap) in BilinearPhase.phases(factor: factor).enumerated() {
+                let (top, bottom) = tap.neighbours(of: row, size: g.height)
+                out.line("row(\(image) + \(top) * \(inputRow), \(image) + \(bottom) * \(inputRow), \(tap.lowWeight), \(tap.highWeight), \(((row * factor + phase) * outputRow).offsetting(pixels)))")
+            }
+        }
+    }
+}
+
+/// Output index i·factor + phase of an axis enlarged `factor` times samples
+/// the input at p = i + (phase + ½)/factor − ½ (half-pixel centers, as Keras
+/// 3's UpSampling2D computes it through `jax.image.resize`): between input
+/// indices i − 1 and i for the phases before the middle, i and i + 1 from it
+/// on, the nearer one weighing more. A neighbour outside the image is the
+/// edge pixel (jax drops it and gives the other its weight: the same).
+struct BilinearPhase {
+    /// Whether the phase's lower neighbour is i − 1 (else i, its upper i + 1).
+    var reachesBack: Bool
+    /// The upper neighbour's weight, rounded once from the exact fraction.
+    var highWeight: Float
+    /// 1 − highWeight, as the forward sum has always computed it in Float.
+    var lowWeight: Float { 1 - highWeight }
+
+    static func phases(factor: Int) -> [BilinearPhase] {
+        (0..<factor).map { phase in
+            // p − i = (2·phase + 1 − factor) / (2·factor): negative before the middle.
+            let twice = 2 * phase + 1 - factor
+            return twice < 0
+                ? BilinearPhase(reachesBack: true, highWeight: Float(Double(2 * factor + twice) / Double(2 * factor)))
+                : BilinearPhase(reachesBack: false, highWeight: Float(Double(twice) / Double(2 * factor)))
+        }
+    }
+
+    /// The two input indices (expressions of generated code) that output
+    /// index `index`·factor + this phase reads on an axis of `size`.
+    func neighbours(of index: Index, size: Int) -> (low: String, high: String) {
+        if let value = index.constantValue {
+            return reachesBack ? ("\(Swift.max(value - 1, 0))", "\(value)") : ("\(value)", "\(Swift.min(value + 1, size - 1))")
+        }
+        return reachesBack ? ("Swift.max(\(index - 1), 0)", "\(index)") : ("\(index)", "Swift.min(\(index + 1), \(size - 1))")
     }
 }

@@ -797,7 +797,8 @@ public struct InceptionCifar: CompiledModel {
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 248)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let sp = UnsafePointer(sums + b * 64)
+                        let yp = y + p0 * 4
                         let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
                         let o0 = t1_0 + biases
                         let r0 = zeroingNegatives(o0)

@@ -47,7 +47,7 @@ generate() {
 generate Generated avx512-256 Specs/*.cnn.yaml
 # long_names.yaml exists for the summary's text wrapping; it is not a numerics fixture.
 generate Tests/FixtureModels avx2 $(ls Tests/Fixtures/specs/*.yaml | grep -v long_names)
-generate Tests/RandomModels avx2 Tests/Fixtures/random/*.yaml
+generate Tests/RandomModels avx512-zen5 Tests/Fixtures/random/*.yaml
 # and the Keras files no spec can write: models nested in models (flattened by cnnc), shared layers,
 # and Keras 3 operations on two tensors.
 generate Tests/GraphModels avx512 Tests/Fixtures/graphs/*.yaml Tests/Fixtures/keras/functional/json3/nested_*.json \

@@ -81,6 +81,24 @@ public enum WeightPacking {
         }
     }
 
+    /// A kernel of `inputs` rows (a whole number of vectors of `lanes` input
+    /// channels) for `ChunkLaneConvolutionEmitter`'s turned chunks: for each
+    /// vector of rows and each turn t of `slots`, one vector whose lane
+    /// g·slots + s holds row g·slots + (s XOR t)'s weight for filter s (zero
+    /// past the filters), the weight the turned input meets there.
+    public static func rotatedChunkLanes(_ parameters: [Float], from offset: Int, inputs: Int, outputs: Int, slots: Int, lanes: Int,
+                                         into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
+        for input in 0..<inputs {
+            let (vector, lane) = input.quotientAndRemainder(dividingBy: lanes)
+            let (group, place) = lane.quotientAndRemainder(dividingBy: slots)
+            for turn in 0..<slots {
+                let filter = place ^ turn
+                guard filter < outputs else { continue }
+                packed[target + (vector * slots + turn) * lanes + group * slots + filter] = parameters[offset + input * outputs + filter]
+            }
+        }
+    }
+
     /// A bias of `count` values, or zeros when the layer has none (offset nil).
     public static func bias(_ parameters: [Float], from offset: Int?, count: Int, into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         guard let offset else { return }

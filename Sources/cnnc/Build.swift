@@ -19,7 +19,7 @@ struct Build: AsyncParsableCommand {
     @Flag(help: "Only write the package; do not run swift build.")
     var noBuild = false
 
-    @Option(help: "Shape the kernels for avx2, avx512-256 (AMD Zen 4) or avx512 (Intel Xeon), and compile for it; default: CNNC_TARGET_CPU, else this machine.")
+    @Option(help: "Shape the kernels for avx2, avx512-256 (AMD Zen 4), avx512 (Intel Xeon) or avx512-zen5 (AMD Zen 5), and compile for it; default: CNNC_TARGET_CPU, else this machine.")
     var targetCPU: TargetCPU?
 
     func run() async throws {

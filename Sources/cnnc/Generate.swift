@@ -23,7 +23,7 @@ struct Generate: ParsableCommand {
     @Flag(help: "Print each model's plan as JSON (kernels, arena regions, training phases) instead of writing Swift.")
     var emitPlan = false
 
-    @Option(help: "Shape the kernels' register blocks for avx2 (16 registers), avx512-256 (AMD Zen 4) or avx512 (Intel Xeon); default: CNNC_TARGET_CPU, else this machine.")
+    @Option(help: "Shape the kernels' register blocks for avx2 (16 registers), avx512-256 (AMD Zen 4), avx512 (Intel Xeon) or avx512-zen5 (AMD Zen 5); default: CNNC_TARGET_CPU, else this machine.")
     var targetCPU: TargetCPU?
 
     func validate() throws {

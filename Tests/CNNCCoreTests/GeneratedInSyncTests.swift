@@ -13,7 +13,7 @@ import Testing
     static let folders: [(specs: String, generated: String, target: TargetCPU)] = [
         ("Specs", "Generated", .avx512on256),
         ("Tests/Fixtures/specs", "Tests/FixtureModels", .avx2),
-        ("Tests/Fixtures/random", "Tests/RandomModels", .avx2),
+        ("Tests/Fixtures/random", "Tests/RandomModels", .avx512Zen5),
         ("Tests/Fixtures/graphs", "Tests/GraphModels", .avx512),
     ]
 

@@ -1,4 +1,5 @@
 @testable import CNNCCore
+import CNNCRuntime
 import Foundation
 import Testing
 
@@ -21,8 +22,8 @@ import Testing
         // Zen 5: two 512-bit FMA units in servers (EPYC Turin, family 26 model 2, as
         // /proc/cpuinfo printed it on the machine measured) and desktops; halves in laptops.
         let avx512 = "avx2 fma avx512f avx512bw avx512_vp2intersect"
-        #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: avx512, family: 26, model: 2)) == .avx512)
-        #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: avx512, family: 26, model: 0x44)) == .avx512)
+        #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: avx512, family: 26, model: 2)) == .avx512Zen5)
+        #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: avx512, family: 26, model: 0x44)) == .avx512Zen5)
         #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: avx512, family: 26, model: 0x24)) == .avx512on256)
         #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: avx512, family: 26, model: 0x70)) == .avx512on256)
     }
@@ -113,12 +114,59 @@ import Testing
             .contains("for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4)"))
     }
 
+    /// Where a broadcast load costs more than a shuffle (Zen 5), a layer of
+    /// few filters multiplies whole vectors of 16 input channels, turned
+    /// within groups of its filter slots by XOR, against weights packed to
+    /// meet them, and adds the groups up in registers; Intel's `avx512`
+    /// keeps one broadcast of a chunk a multiply-add through a scratch.
+    @Test func fewFiltersTurnWholeVectorsWhereBroadcastsCostMore() throws {
+        let model = try Frontend.load(text: """
+            input_shape: [8, 8, 32]
+            layers:
+              - Conv2D: {filters: 4, kernel_size: 1, name: four}
+              - Conv2D: {filters: 32, kernel_size: 1, name: widen}
+              - Conv2D: {filters: 8, kernel_size: 1, name: eight}
+            """, file: "t.yaml").get()
+        let zen5 = ModelGenerator(model: model, specPath: "t.yaml", target: .avx512Zen5).generate()
+        #expect(zen5.contains("@inline(__always) func rotated3(_ v: V16) -> V16 { V16(v[3], v[2], v[1], v[0], v[7], v[6], v[5], v[4]"))
+        #expect(zen5.contains("do { let v = xp.load16(at: ci * 16 + 32); s1 = madd(s1, v, w0); t1 = madd(t1, rotated1(v), w1); s1 = madd(s1, rotated2(v), w2); t1 = madd(t1, rotated3(v), w3) }"))
+        #expect(zen5.contains("t7 = madd(t7, rotated7(v), w7) }"))
+        #expect(zen5.contains("let t1_0 = halfSums1(s0 + t0, s1 + t1)"))
+        #expect(zen5.contains("WeightPacking.rotatedChunkLanes(parameters, from: 0, inputs: 32, outputs: 4, slots: 4, lanes: 16, into: buffer,"))
+        #expect(!zen5.contains("repeated(") && !zen5.contains("let sums = scratch.baseAddress!"))
+        let intel = ModelGenerator(model: model, specPath: "t.yaml", target: .avx512).generate()
+        #expect(intel.contains("repeated(xp.load4(at: ci * 4))") && intel.contains("let sums = scratch.baseAddress!"))
+        #expect(!intel.contains("rotated1") && !intel.contains("rotatedChunkLanes"))
+    }
+
+    /// The packing that turned chunks read: lane g·slots + s of turn t holds
+    /// row g·slots + (s XOR t)'s weight for filter s, zero for a slot past the filters.
+    @Test func turnedChunksPackEachTurnsWeights() {
+        let (inputs, outputs, slots, lanes) = (32, 3, 4, 16)
+        let parameters = (0..<(inputs * outputs)).map { Float($0 + 1) }
+        var packed = [Float](repeating: -1, count: inputs * slots)
+        packed.withUnsafeMutableBufferPointer { buffer in
+            buffer.update(repeating: 0)
+            WeightPacking.rotatedChunkLanes(parameters, from: 0, inputs: inputs, outputs: outputs, slots: slots, lanes: lanes, into: buffer, at: 0)
+        }
+        for vector in 0..<(inputs / lanes) {
+            for turn in 0..<slots {
+                for lane in 0..<lanes {
+                    let (group, filter) = lane.quotientAndRemainder(dividingBy: slots)
+                    let row = vector * lanes + group * slots + (filter ^ turn)
+                    let expected = filter < outputs ? parameters[row * outputs + filter] : 0
+                    #expect(packed[(vector * slots + turn) * lanes + lane] == expected)
+                }
+            }
+        }
+    }
+
     @Test func theEnvironmentForcesAKindByName() throws {
         #expect(try TargetCPU.fromEnvironment(["CNNC_TARGET_CPU": "avx2"]) == .avx2)
         #expect(try TargetCPU.fromEnvironment(["CNNC_TARGET_CPU": "avx512-256"]) == .avx512on256)
         #expect(try TargetCPU.fromEnvironment([:]) == TargetCPU.host)
         #expect { try TargetCPU.fromEnvironment(["CNNC_TARGET_CPU": "avx1024"]) } throws: {
-            "\($0)" == "unknown target CPU 'avx1024'; choose one of avx2, avx512-256, avx512"
+            "\($0)" == "unknown target CPU 'avx1024'; choose one of avx2, avx512-256, avx512, avx512-zen5"
         }
     }
 

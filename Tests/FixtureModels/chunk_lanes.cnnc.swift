@@ -452,7 +452,8 @@ public struct ChunkLanes: CompiledModel {
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 122)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let sp = UnsafePointer(sums + b * 64)
+                        let yp = y + p0 * 4
                         let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
                         let o0 = t1_0 + biases
                         yp.store(o0, at: 0)
@@ -509,7 +510,8 @@ public struct ChunkLanes: CompiledModel {
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 122)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let sp = UnsafePointer(sums + b * 64)
+                        let yp = y + p0 * 4
                         let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
                         let o0 = t1_0 + biases
                         let e0n = scaleShift(o0, scales, shifts)
@@ -643,7 +645,8 @@ public struct ChunkLanes: CompiledModel {
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 62)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 3
+                        let sp = UnsafePointer(sums + b * 64)
+                        let yp = y + p0 * 3
                         let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
                         let o0 = t1_0 + biases
                         let r0 = zeroingNegatives(o0)
@@ -755,7 +758,8 @@ public struct ChunkLanes: CompiledModel {
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 12)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 2
+                        let sp = UnsafePointer(sums + b * 64)
+                        let yp = y + p0 * 2
                         let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
                         let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
                         let o0 = t2_0 + biases
@@ -856,7 +860,8 @@ public struct ChunkLanes: CompiledModel {
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 12)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 1
+                        let sp = UnsafePointer(sums + b * 64)
+                        let yp = y + p0 * 1
                         let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
                         let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
                         let t3_0 = pairSums(t2_0, t2_1)

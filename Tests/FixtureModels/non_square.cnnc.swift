@@ -343,7 +343,8 @@ public struct NonSquare: CompiledModel {
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 22)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 3
+                        let sp = UnsafePointer(sums + b * 64)
+                        let yp = y + p0 * 3
                         let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
                         let o0 = t1_0 + biases
                         do { let v = o0; yp[0] = v[0]; yp[1] = v[1]; yp[2] = v[2]; yp[3] = v[4]; yp[4] = v[5]; yp[5] = v[6] }

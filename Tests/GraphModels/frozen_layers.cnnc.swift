@@ -492,7 +492,8 @@ public struct FrozenLayers: CompiledModel {
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let sp = UnsafePointer(sums + b * 64)
+                        let yp = y + p0 * 4
                         let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
                         let o0 = t1_0 + biases
                         yp.store(o0, at: 0)
@@ -552,7 +553,8 @@ public struct FrozenLayers: CompiledModel {
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
-                        let sp = UnsafePointer(sums + b * 64), yp = y + p0 * 4
+                        let sp = UnsafePointer(sums + b * 64)
+                        let yp = y + p0 * 4
                         let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
                         let o0 = t1_0 + biases
                         let e0n = scaleShift(o0, scales, shifts)
@@ -647,7 +649,8 @@ public struct FrozenLayers: CompiledModel {
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
-                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 4
+                        let sp = UnsafePointer(sums + b * 128)
+                        let yp = y + p0 * 4
                         let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
                         let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
                         let o0 = t2_0 + biases
@@ -704,7 +707,8 @@ public struct FrozenLayers: CompiledModel {
                     }
                     for b in 0..<blocks {
                         let p0 = Swift.min((run * 8 + b) * 8, 28)
-                        let sp = UnsafePointer(sums + b * 128), yp = y + p0 * 4
+                        let sp = UnsafePointer(sums + b * 128)
+                        let yp = y + p0 * 4
                         let t1_0 = pairSums(sp.load16(at: 0), sp.load16(at: 16)), t1_1 = pairSums(sp.load16(at: 32), sp.load16(at: 48)), t1_2 = pairSums(sp.load16(at: 64), sp.load16(at: 80)), t1_3 = pairSums(sp.load16(at: 96), sp.load16(at: 112))
                         let t2_0 = pairSums(t1_0, t1_1), t2_1 = pairSums(t1_2, t1_3)
                         let o0 = t2_0 + biases

@@ -13,9 +13,14 @@ public enum TargetCPU: String, Codable, CaseIterable, Sendable {
     case avx2
     /// AVX-512, 32 registers of 16 floats, executed as two 256-bit halves (AMD Zen 4).
     case avx512on256 = "avx512-256"
-    /// AVX-512, 32 registers of 16 floats, two 512-bit FMA units (Intel Xeon,
-    /// Sapphire and Emerald Rapids; AMD Zen 5 in servers and desktops).
+    /// AVX-512, 32 registers of 16 floats, two 512-bit FMA units, one of
+    /// which shares its port with every lane shuffle (Intel Xeon, Sapphire
+    /// and Emerald Rapids).
     case avx512
+    /// `avx512`'s registers and FMA units with broadcasts and shuffles on
+    /// pipes of their own, and a broadcast load dearer than a plain one (AMD
+    /// Zen 5 in servers and desktops: `broadcastsCostMoreThanShuffles`).
+    case avx512Zen5 = "avx512-zen5"
 
     public static let environmentVariable = "CNNC_TARGET_CPU"
 
@@ -32,7 +37,18 @@ public enum TargetCPU: String, Codable, CaseIterable, Sendable {
     /// slot (on Zen 4 two of 8 take the slot one of 16 does). A layer of 8
     /// filters in vectors of 8 ran at 45-48% of SGEMM on a Zen 5
     /// (`PixelPairConvolutionEmitter`).
-    var hasFullWidthFMA: Bool { self == .avx512 }
+    var hasFullWidthFMA: Bool { self == .avx512 || self == .avx512Zen5 }
+
+    /// Whether a multiply-add that takes its input from a broadcast load
+    /// should rather take it from a plain load and an in-lane shuffle. On a
+    /// Zen 5 a block of 2,048 multiply-adds each fed by its own load took
+    /// 260 ns from aligned 512-bit loads, 345 from `vbroadcastss`, 400 from
+    /// `vbroadcastf32x4` (a scratch program), and with three `vpermilps` to
+    /// every four multiply-adds instead of the broadcasts, 294 ns for the whole
+    /// layer (`ChunkLaneConvolutionEmitter.rotatesChunks`). On Intel's
+    /// servers a broadcast is a plain load and a shuffle takes the port of
+    /// the second FMA unit, so the same trade would cost FMA slots there.
+    var broadcastsCostMoreThanShuffles: Bool { self == .avx512Zen5 }
 
     /// Whether the register blocks measured on Zen 4 fit: 32 registers, and a
     /// SIMD value of `lanes` floats in one of them.
@@ -50,6 +66,7 @@ public enum TargetCPU: String, Codable, CaseIterable, Sendable {
         case .avx2: "haswell"
         case .avx512on256: "znver4"
         case .avx512: "emeraldrapids"
+        case .avx512Zen5: "znver5"
         }
     }
 
@@ -97,6 +114,6 @@ public enum TargetCPU: String, Codable, CaseIterable, Sendable {
         // desktops (EPYC Turin, models 0x00-0x1F; Granite Ridge, 0x40-0x4F)
         // has two 512-bit FMA units.
         guard let family, family >= 26, let model else { return .avx512on256 }
-        return family == 26 && ((0x20...0x2F).contains(model) || (0x60...0x7F).contains(model)) ? .avx512on256 : .avx512
+        return family == 26 && ((0x20...0x2F).contains(model) || (0x60...0x7F).contains(model)) ? .avx512on256 : .avx512Zen5
     }
 }

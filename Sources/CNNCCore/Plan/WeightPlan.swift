@@ -50,6 +50,10 @@ struct WeightPlan: Codable, Hashable {
         var chunkedOffset: Int? = nil
         /// The vector width that packing is for (`ChunkLaneConvolutionEmitter.lanes`).
         var chunkLanes = 8
+        /// Whether that packing is for whole vectors of input channels turned
+        /// within groups of filter slots (`ChunkLaneConvolutionEmitter.rotatesChunks`,
+        /// packed by `WeightPacking.rotatedChunkLanes`).
+        var rotatedChunks = false
 
         /// The same packing as a layer's kernels see it when they are handed
         /// their own weights (`NodeProgram.weightBase`): offsets counted from
@@ -206,6 +210,7 @@ struct WeightPlan: Codable, Hashable {
                 } else if chunkLanes {
                     packed.chunkedOffset = reservePacked(ChunkLaneConvolutionEmitter.packedCount(rows: rows, outputs: config.filters))
                     packed.chunkLanes = ChunkLaneConvolutionEmitter.lanes(target: target, inputChannels: layer.inputShape.lastAxis, outputs: config.filters)
+                    packed.rotatedChunks = ChunkLaneConvolutionEmitter.rotatesChunks(target: target, inputChannels: layer.inputShape.lastAxis, outputs: config.filters)
                 } else if small {
                     packed.panelWidth = packed.lanes
                 }
@@ -242,6 +247,7 @@ struct WeightPlan: Codable, Hashable {
                     // Its steps are the pixels of an image of one row, as the plan computes it.
                     packed.chunkedOffset = reservePacked(ChunkLaneConvolutionEmitter.packedCount(rows: config.kernelSize * inputs, outputs: config.filters))
                     packed.chunkLanes = ChunkLaneConvolutionEmitter.lanes(target: target, inputChannels: inputs, outputs: config.filters)
+                    packed.rotatedChunks = ChunkLaneConvolutionEmitter.rotatesChunks(target: target, inputChannels: inputs, outputs: config.filters)
                 }
                 packing[index] = .kernel(packed)
             case .depthwiseConv2D(let config):

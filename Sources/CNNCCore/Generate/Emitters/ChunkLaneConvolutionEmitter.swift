@@ -55,6 +55,27 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
         return target.hasFullWidthFMA && slots >= 2 && inputChannels % (16 / slots) == 0 ? 16 : 8
     }
     var lanes: Int { packed.chunkLanes }
+    /// Whether the layer's kernel runs turned chunks: each multiply-add takes
+    /// a whole vector of 16 input channels, as loaded or with its lanes
+    /// exchanged within each group of filter slots (turn t gives lane
+    /// g·slots + s channel g·slots + (s XOR t): within 128-bit lanes, or
+    /// the two halves of 256 bits swapped for t ≥ 4), against weights packed
+    /// to meet them (`WeightPacking.rotatedChunkLanes`). After every turn
+    /// lane g·slots + s holds filter s's products with group g's channels,
+    /// which the sums across lanes add up group by group (`halfSums`). Only
+    /// where a broadcast load costs more than a shuffle
+    /// (`TargetCPU.broadcastsCostMoreThanShuffles`). inception_cifar's 1x1
+    /// layers on 16x16x32, alone in a scratch program on a Zen 5: to 4
+    /// filters 471 ns with a `vbroadcastf32x4` a multiply-add, 294 turned;
+    /// to 8 filters 768 ns with a `vbroadcastsd`, 608 turned (752 with
+    /// rotations instead of XOR, which cross 128-bit lanes).
+    static func rotatesChunks(target: TargetCPU, inputChannels: Int, outputs: Int) -> Bool {
+        let lanes = lanes(target: target, inputChannels: inputChannels, outputs: outputs)
+        return target.broadcastsCostMoreThanShuffles && lanes == 16 && filterSlots(outputs: outputs) > 1
+            && inputChannels % lanes == 0
+    }
+    private var rotates: Bool { packed.rotatedChunks }
+
     /// Output pixels a block computes together: 8 sums in flight, as two
     /// FMA units of 4 cycles need, in AVX2's 16 registers with the weights
     /// and an input vector.
@@ -123,7 +144,13 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
             if epilogue?.scaleShift == true {
                 out.line("let scales = \(outputPattern { "post[\($0)]" }), shifts = \(outputPattern { "post[\(filters + $0)]" })")
             }
-            if slots > 1 {
+            if rotates {
+                out.line("// A vector of 16 channels turned within each group of \(slots): lane g·\(slots) + s gets channel g·\(slots) + (s XOR t).")
+                for turn in 1..<slots {
+                    let lanesOf = (0..<lanes).map { lane in "v[\(lane ^ turn)]" }
+                    out.line("@inline(__always) func rotated\(turn)(_ v: \(vector)) -> \(vector) { \(vector)(\(lanesOf.joined(separator: ", "))) }")
+                }
+            } else if slots > 1 {
                 out.line("// A pixel's \(chunk) channels of a chunk, once for each of \(slots) filters.")
                 // Halves joined (LLVM makes one broadcast load of them), not lanes listed one by one.
                 var (value, width, steps) = ("v", chunk, [String]())
@@ -133,32 +160,80 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
                 }
                 out.line("@inline(__always) func repeated(_ v: \(inputVector)) -> \(vector) { \(steps.joined(separator: "; ")); return \(value) }")
             }
-            out.line("// Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.")
-            // Lanes listed, not the standard library's evenHalf and oddHalf: those are generic
-            // functions that LLVM left as calls in a model split into two files (`GeneratedFiles`),
-            // which made inception_cifar's 4-filter layer 2.6x slower on a Zen 5.
-            let lanesOf = { (parity: Int) in (["a", "b"].flatMap { v in stride(from: parity, to: lanes, by: 2).map { "\(v)[\($0)]" } }).joined(separator: ", ") }
-            out.line("@inline(__always) func pairSums(_ a: \(vector), _ b: \(vector)) -> \(vector) { \(vector)(\(lanesOf(0))) + \(vector)(\(lanesOf(1))) }")
-            out.temporaryAllocation(of: "Float", capacity: Swift.max(perRun, lastRunBlocks) * perBlock * lanes, named: "scratch") { out in
-                out.line("let sums = scratch.baseAddress!")
+            if rotates {
+                emitHalfSums(into: &out)
+            } else {
+                out.line("// Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.")
+                // Lanes listed, not the standard library's evenHalf and oddHalf: those are generic
+                // functions that LLVM left as calls in a model split into two files (`GeneratedFiles`),
+                // which made inception_cifar's 4-filter layer 2.6x slower on a Zen 5.
+                let lanesOf = { (parity: Int) in (["a", "b"].flatMap { v in stride(from: parity, to: lanes, by: 2).map { "\(v)[\($0)]" } }).joined(separator: ", ") }
+                out.line("@inline(__always) func pairSums(_ a: \(vector), _ b: \(vector)) -> \(vector) { \(vector)(\(lanesOf(0))) + \(vector)(\(lanesOf(1))) }")
+            }
+            /// `for run in parts`, its count of blocks, and `body` for each block's `b` and first pixel `p0`.
+            func eachBlockOfTheRuns(_ out: inout SourceWriter, _ body: (inout SourceWriter) -> Void) {
                 out.block("for run in parts") { out in
                     let everyRunAlike = parts == 1 || lastRunBlocks == perRun
                     out.line("let blocks = " + (everyRunAlike ? "\(lastRunBlocks)" : "run == \(parts - 1) ? \(lastRunBlocks) : \(perRun)"))
                     out.line("// \(perBlock) pixels a block; the last block ends with the output (overlapping the one before, to the same bits).")
+                    body(&out)
+                }
+            }
+            func firstPixel(_ out: inout SourceWriter) {
+                out.line("let p0 = Swift.min((run * \(perRun) + b) * \(perBlock), \(pixels - perBlock))")
+            }
+            guard !rotates else {
+                // Turned chunks' sums across lanes follow their multiply-adds in registers: the
+                // scratch's stores and loads were a seventh of the layer (Zen 5, 363 against 312 ns).
+                eachBlockOfTheRuns(&out) { out in
                     out.block("for b in 0..<blocks") { out in
-                        out.line("let p0 = Swift.min((run * \(perRun) + b) * \(perBlock), \(pixels - perBlock))")
+                        firstPixel(&out)
+                        emitProducts(into: &out)
+                        emitSumsAcrossLanes(of: (0..<perBlock).map { "s\($0) + t\($0)" }, into: &out)
+                    }
+                }
+                return
+            }
+            out.temporaryAllocation(of: "Float", capacity: Swift.max(perRun, lastRunBlocks) * perBlock * lanes, named: "scratch") { out in
+                out.line("let sums = scratch.baseAddress!")
+                eachBlockOfTheRuns(&out) { out in
+                    out.block("for b in 0..<blocks") { out in
+                        firstPixel(&out)
                         emitProducts(into: &out)
                     }
                     out.block("for b in 0..<blocks") { out in
-                        out.line("let p0 = Swift.min((run * \(perRun) + b) * \(perBlock), \(pixels - perBlock))")
-                        emitSumsAcrossLanes(into: &out)
+                        firstPixel(&out)
+                        out.line("let sp = UnsafePointer(sums + b * \(perBlock * lanes))")
+                        emitSumsAcrossLanes(of: (0..<perBlock).map { "sp.\(VectorTypes.load(vector))(at: \($0 * lanes))" }, into: &out)
                     }
                 }
             }
         }
     }
 
-    /// The block's multiply-adds, from zero, over every chunk; its vectors of sums to the scratch.
+    /// `halfSums1`, `halfSums2`, …: level L of the sums across lanes of
+    /// turned chunks, whose vectors hold 2^(L−1) pixels' groups of filter
+    /// sums each: every pixel's first half of groups plus its second half,
+    /// the first vector's pixels then the second's. After the last level a
+    /// vector holds its pixels' filters in the output's order.
+    private func emitHalfSums(into out: inout SourceWriter) {
+        out.line("// Each pixel's first half of groups of filter sums plus its second half, the first vector's pixels then the second's.")
+        var (level, segment) = (1, lanes)
+        while segment > slots {
+            let half = segment / 2
+            func lanesOf(_ start: Int) -> String {
+                ["a", "b"].flatMap { v in
+                    stride(from: 0, to: lanes, by: segment).flatMap { pixel in (0..<half).map { "\(v)[\(pixel + start + $0)]" } }
+                }.joined(separator: ", ")
+            }
+            out.line("@inline(__always) func halfSums\(level)(_ a: \(vector), _ b: \(vector)) -> \(vector) { \(vector)(\(lanesOf(0))) + \(vector)(\(lanesOf(half))) }")
+            (level, segment) = (level + 1, half)
+        }
+    }
+
+    /// The block's multiply-adds, from zero, over every chunk; its vectors of
+    /// sums to the scratch, or for turned chunks left in registers for the
+    /// sums across lanes (`s0 + t0`).
     private func emitProducts(into out: inout SourceWriter) {
         let perBlock = Self.blockPixels
         if readsInOrder {
@@ -168,8 +243,9 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
             out.line("let " + (0..<perBlock).map { p in "a\(p) = flatOffset(p0\(p == 0 ? "" : " + \(p)"), \(outputWidth), \(rowStride), \(pixelStride))" }.joined(separator: ", "))
         }
         func pixel(_ p: Int) -> Index { readsInOrder ? Index(p * inputChannels) : Index("a\(p)") }
-        out.line("var " + (0..<perBlock).map { "s\($0) = \(vector)()" }.joined(separator: ", "))
-        let chunks = inputChannels / chunk
+        out.line("var " + (0..<perBlock).map { rotates ? "s\($0) = \(vector)(), t\($0) = \(vector)()" : "s\($0) = \(vector)()" }.joined(separator: ", "))
+        // A step is a chunk, or for turned chunks a whole vector of channels.
+        let channelsPerStep = rotates ? lanes : chunk
         // The taps (constant trip counts, unrolled by the optimizer), each a 1x1 convolution of the input moved by it.
         out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
             let (ky, kx) = (tap[0], tap[1])
@@ -178,31 +254,51 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
             if !readsInOrder {
                 out.line("let xt = \((ky * (dilation.height * inputWidth * inputChannels) + kx * (dilation.width * inputChannels)).offsetting("x"))")
             }
-            out.line("let wt = \((taps == 1 ? Index(0) : (ky * kernel.width + kx) * (chunks * lanes)).offsetting("chunked"))")
-            out.loop("ci", count: chunks) { out, ci in
-                out.line("let wv = wt.\(VectorTypes.load(vector))(at: \(ci * lanes))")
-                for p in 0..<perBlock {
-                    let offset = pixel(p) + ci * chunk
-                    let load = "\(base).\(VectorTypes.load(VectorTypes.name(chunk)))(at: \(offset))"
-                    out.line("s\(p) = madd(s\(p), \(slots > 1 ? "repeated(\(load))" : load), wv)")
+            out.line("let wt = \((taps == 1 ? Index(0) : (ky * kernel.width + kx) * (inputChannels * slots)).offsetting("chunked"))")
+            out.loop("ci", count: inputChannels / channelsPerStep) { out, ci in
+                let loads = (0..<perBlock).map { "\(base).\(VectorTypes.load(VectorTypes.name(channelsPerStep)))(at: \(pixel($0) + ci * channelsPerStep))" }
+                if rotates {
+                    emitTurns(step: ci, pixelLoads: loads, into: &out)
+                } else {
+                    out.line("let wv = wt.\(VectorTypes.load(vector))(at: \(ci * lanes))")
+                    for (p, load) in loads.enumerated() {
+                        out.line("s\(p) = madd(s\(p), \(slots > 1 ? "repeated(\(load))" : load), wv)")
+                    }
                 }
             }
         }
+        guard !rotates else { return }
         out.line("let sp = sums + b * \(perBlock * lanes)")
         out.line((0..<perBlock).map { "sp.store(s\($0), at: \($0 * lanes))" }.joined(separator: "; "))
     }
 
-    /// The block's sums read back and added across lanes, pairs of pixels at
-    /// a time, to vectors of `chunk` pixels' outputs; bias, ReLU and the
-    /// fused steps; the stores.
-    private func emitSumsAcrossLanes(into out: inout SourceWriter) {
+    /// One vector of channels of turned chunks: each turn's weights (loaded
+    /// once a block), then each pixel's vector, as loaded and turned, into
+    /// two sums a pixel (even and odd turns, `s0` and `t0`): 16 chains of
+    /// multiply-adds for two units of 4 cycles and a chunk's 4 turns.
+    private func emitTurns(step ci: Index, pixelLoads: [String], into out: inout SourceWriter) {
+        out.line("let " + (0..<slots).map { "w\($0) = wt.\(VectorTypes.load(vector))(at: \((ci * slots + $0) * lanes))" }.joined(separator: ", "))
+        for (p, load) in pixelLoads.enumerated() {
+            let products = (0..<slots).map { turn in
+                let sum = turn % 2 == 0 ? "s\(p)" : "t\(p)"
+                return "\(sum) = madd(\(sum), \(turn == 0 ? "v" : "rotated\(turn)(v)"), w\(turn))"
+            }
+            out.line("do { let v = \(load); \(products.joined(separator: "; ")) }")
+        }
+    }
+
+    /// The block's sums (`blockSums`: read back from the scratch, or a turned
+    /// block's registers) added across lanes, pairs of pixels at a time, to
+    /// vectors of `chunk` pixels' outputs; bias, ReLU and the fused steps; the stores.
+    private func emitSumsAcrossLanes(of blockSums: [String], into out: inout SourceWriter) {
         let perBlock = Self.blockPixels
-        out.line("let sp = UnsafePointer(sums + b * \(perBlock * lanes)), yp = y + p0 * \(filters)")
-        var names = (0..<perBlock).map { "sp.\(VectorTypes.load(vector))(at: \($0 * lanes))" }
+        out.line("let yp = y + p0 * \(filters)")
+        var names = blockSums
         var level = 0
         while names.count > perBlock / chunk {
             level += 1
-            let pairs = (0..<(names.count / 2)).map { "t\(level)_\($0) = pairSums(\(names[2 * $0]), \(names[2 * $0 + 1]))" }
+            let sums = rotates ? "halfSums\(level)" : "pairSums"
+            let pairs = (0..<(names.count / 2)).map { "t\(level)_\($0) = \(sums)(\(names[2 * $0]), \(names[2 * $0 + 1]))" }
             out.line("let " + pairs.joined(separator: ", "))
             names = (0..<(names.count / 2)).map { "t\(level)_\($0)" }
         }

@@ -1358,7 +1358,7 @@ extension WeightsInPanels: TrainableModel {
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
-    public static let stepWeightCount = 553120
+    public static let stepWeightCount = 245920
 
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>) {
         deriveStepWeights(into: stepWeights, part: 0, of: 1)
@@ -1367,7 +1367,7 @@ extension WeightsInPanels: TrainableModel {
     public func deriveStepWeights(into stepWeights: UnsafeMutablePointer<Float>, part: Int, of parts: Int) {
         parameters.withUnsafeBufferPointer { parameterBuffer in
             let k = parameterBuffer.baseAddress!
-            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 230560, inputChannels: 160, outputs: 96, paddedInputs: 160, tile: 4, into: stepWeights) }
+            if 0 % parts == part { WeightPacking.turnedWinograd(k, from: 230560, inputChannels: 160, outputs: 96, paddedInputs: 160, tile: 2, into: stepWeights) }
         }
     }
     public static let stepGradientCount = 655360
@@ -2470,234 +2470,155 @@ extension WeightsInPanels: TrainableModel {
     }
 
     @inline(never)
-    static func l1_conv2d_1_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
+    static func l1_conv2d_1_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         let kernel = w
-        for g in parts.clamped(to: 0..<6) {
-            let c0 = g * 24
+        for g in parts.clamped(to: 0..<10) {
+            let c0 = g * 16
             do {
-                let yp = y + c0
-                var s0_0 = V8()
-                var s0_1 = V8()
-                var s0_2 = V8()
-                var s1_0 = V8()
-                var s1_1 = V8()
-                var s1_2 = V8()
-                var s2_0 = V8()
-                var s2_1 = V8()
-                var s2_2 = V8()
-                var s3_0 = V8()
-                var s3_1 = V8()
-                var s3_2 = V8()
-                let xp = x
-                let wp = kernel + c0
-                for ci in 0..<96 {
-                    let w0 = wp.load8(at: ci * 160)
-                    let w1 = wp.load8(at: ci * 160 + 8)
-                    let w2 = wp.load8(at: ci * 160 + 16)
-                    wp.prefetch(at: ci * 160 + 24)
-                    wp.prefetch(at: ci * 160 + 40)
-                    let x0 = V8(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V8(repeating: xp[ci + 96])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V8(repeating: xp[ci + 192])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V8(repeating: xp[ci + 288])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
-                    s3_2 = madd(s3_2, x3, w2)
+                do {
+                    let yp = y + c0
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
+                    let xp = x
+                    let wp = kernel + c0
+                    for row in stride(from: 0, to: Swift.min(32, 96), by: 1) {
+                        wp.prefetch(at: row * 160 + 16)
+                    }
+                    for ci in 0..<96 {
+                        let w0 = wp.load16(at: ci * 160)
+                        let x0 = V16(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V16(repeating: xp[ci + 96])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V16(repeating: xp[ci + 192])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V16(repeating: xp[ci + 288])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V16(repeating: xp[ci + 384])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V16(repeating: xp[ci + 480])
+                        s5_0 = madd(s5_0, x5, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 160)
+                    yp.store(s2_0, at: 320)
+                    yp.store(s3_0, at: 480)
+                    yp.store(s4_0, at: 640)
+                    yp.store(s5_0, at: 800)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 8)
-                yp.store(s0_2, at: 16)
-                yp.store(s1_0, at: 160)
-                yp.store(s1_1, at: 168)
-                yp.store(s1_2, at: 176)
-                yp.store(s2_0, at: 320)
-                yp.store(s2_1, at: 328)
-                yp.store(s2_2, at: 336)
-                yp.store(s3_0, at: 480)
-                yp.store(s3_1, at: 488)
-                yp.store(s3_2, at: 496)
-            }
-        }
-        // The remaining 16 output channels.
-        if parts.contains(6) {
-            do {
-                let yp = y + 144
-                var s0_0 = V8()
-                var s0_1 = V8()
-                var s1_0 = V8()
-                var s1_1 = V8()
-                var s2_0 = V8()
-                var s2_1 = V8()
-                var s3_0 = V8()
-                var s3_1 = V8()
-                let xp = x
-                let wp = kernel + 144
-                for ci in 0..<96 {
-                    let w0 = wp.load8(at: ci * 160)
-                    let w1 = wp.load8(at: ci * 160 + 8)
-                    let x0 = V8(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V8(repeating: xp[ci + 96])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V8(repeating: xp[ci + 192])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V8(repeating: xp[ci + 288])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
+                for bx in 0..<2 {
+                    let ox = bx * 5 + 6
+                    let yp = y + ox * 160 + c0
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    let xp = x + ox * 96
+                    let wp = kernel + c0
+                    for row in stride(from: (bx + 1) * 32, to: Swift.min((bx + 1) * 32 + 32, 96), by: 1) {
+                        wp.prefetch(at: row * 160 + 16)
+                    }
+                    for ci in 0..<96 {
+                        let w0 = wp.load16(at: ci * 160)
+                        let x0 = V16(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V16(repeating: xp[ci + 96])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V16(repeating: xp[ci + 192])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V16(repeating: xp[ci + 288])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V16(repeating: xp[ci + 384])
+                        s4_0 = madd(s4_0, x4, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 160)
+                    yp.store(s2_0, at: 320)
+                    yp.store(s3_0, at: 480)
+                    yp.store(s4_0, at: 640)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 8)
-                yp.store(s1_0, at: 160)
-                yp.store(s1_1, at: 168)
-                yp.store(s2_0, at: 320)
-                yp.store(s2_1, at: 328)
-                yp.store(s3_0, at: 480)
-                yp.store(s3_1, at: 488)
             }
         }
     }
 
     @inline(never)
     static func l1_conv2d_1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let v = s, m = s + 14400
+        let v = s, m = s + 24832
         if parts.contains(0) {
             let ty0 = 0
-            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
-            for r in 0..<2 {
-                for tx in 0..<2 {
-                    let t = r * 2 + tx
-                    let patch = x + ((ty0 + r) * 3840 + tx * 384)
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<4 {
+                for tx in 0..<4 {
+                    let t = r * 4 + tx
+                    let patch = x + ((ty0 + r) * 1920 + tx * 192)
                     for c in stride(from: 0, to: 96, by: 8) {
                         let vt = v + (t * 96 + c), pc = patch + c
-                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 96), d02 = pc.load8(at: 192), d03 = pc.load8(at: 288), d04 = pc.load8(at: 384), d05 = pc.load8(at: 480)
-                        let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.load8(at: 960), d11 = pc.load8(at: 1056), d12 = pc.load8(at: 1152), d13 = pc.load8(at: 1248), d14 = pc.load8(at: 1344), d15 = pc.load8(at: 1440)
-                        let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.load8(at: 1920), d21 = pc.load8(at: 2016), d22 = pc.load8(at: 2112), d23 = pc.load8(at: 2208), d24 = pc.load8(at: 2304), d25 = pc.load8(at: 2400)
-                        let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.load8(at: 2880), d31 = pc.load8(at: 2976), d32 = pc.load8(at: 3072), d33 = pc.load8(at: 3168), d34 = pc.load8(at: 3264), d35 = pc.load8(at: 3360)
-                        let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.load8(at: 3840), d41 = pc.load8(at: 3936), d42 = pc.load8(at: 4032), d43 = pc.load8(at: 4128), d44 = pc.load8(at: 4224), d45 = pc.load8(at: 4320)
-                        let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.load8(at: 4800), d51 = pc.load8(at: 4896), d52 = pc.load8(at: 4992), d53 = pc.load8(at: 5088), d54 = pc.load8(at: 5184), d55 = pc.load8(at: 5280)
-                        let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
-                        let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
+                        let d00 = pc.load8(at: 0), d01 = pc.load8(at: 96), d02 = pc.load8(at: 192), d03 = pc.load8(at: 288)
+                        let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
+                        let d10 = pc.load8(at: 960), d11 = pc.load8(at: 1056), d12 = pc.load8(at: 1152), d13 = pc.load8(at: 1248)
+                        let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
+                        let d20 = pc.load8(at: 1920), d21 = pc.load8(at: 2016), d22 = pc.load8(at: 2112), d23 = pc.load8(at: 2208)
+                        let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
+                        let d30 = pc.load8(at: 2880), d31 = pc.load8(at: 2976), d32 = pc.load8(at: 3072), d33 = pc.load8(at: 3168)
+                        let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
+                        let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
-                        vt.store(v10, at: 2400)
-                        vt.store(v20, at: 4800)
-                        vt.store(v30, at: 7200)
-                        vt.store(v40, at: 9600)
-                        vt.store(v50, at: 12000)
-                        let (v01, v11, v21, v31, v41, v51) = winogradInput4(b01, b11, b21, b31, b41, b51)
-                        vt.store(v01, at: 400)
-                        vt.store(v11, at: 2800)
-                        vt.store(v21, at: 5200)
-                        vt.store(v31, at: 7600)
-                        vt.store(v41, at: 10000)
-                        vt.store(v51, at: 12400)
-                        let (v02, v12, v22, v32, v42, v52) = winogradInput4(b02, b12, b22, b32, b42, b52)
-                        vt.store(v02, at: 800)
-                        vt.store(v12, at: 3200)
-                        vt.store(v22, at: 5600)
-                        vt.store(v32, at: 8000)
-                        vt.store(v42, at: 10400)
-                        vt.store(v52, at: 12800)
-                        let (v03, v13, v23, v33, v43, v53) = winogradInput4(b03, b13, b23, b33, b43, b53)
-                        vt.store(v03, at: 1200)
-                        vt.store(v13, at: 3600)
-                        vt.store(v23, at: 6000)
-                        vt.store(v33, at: 8400)
-                        vt.store(v43, at: 10800)
-                        vt.store(v53, at: 13200)
-                        let (v04, v14, v24, v34, v44, v54) = winogradInput4(b04, b14, b24, b34, b44, b54)
-                        vt.store(v04, at: 1600)
-                        vt.store(v14, at: 4000)
-                        vt.store(v24, at: 6400)
-                        vt.store(v34, at: 8800)
-                        vt.store(v44, at: 11200)
-                        vt.store(v54, at: 13600)
-                        let (v05, v15, v25, v35, v45, v55) = winogradInput4(b05, b15, b25, b35, b45, b55)
-                        vt.store(v05, at: 2000)
-                        vt.store(v15, at: 4400)
-                        vt.store(v25, at: 6800)
-                        vt.store(v35, at: 9200)
-                        vt.store(v45, at: 11600)
-                        vt.store(v55, at: 14000)
+                        vt.store(v10, at: 6208)
+                        vt.store(v20, at: 12416)
+                        vt.store(v30, at: 18624)
+                        let (v01, v11, v21, v31) = winogradInput2(b01, b11, b21, b31)
+                        vt.store(v01, at: 1552)
+                        vt.store(v11, at: 7760)
+                        vt.store(v21, at: 13968)
+                        vt.store(v31, at: 20176)
+                        let (v02, v12, v22, v32) = winogradInput2(b02, b12, b22, b32)
+                        vt.store(v02, at: 3104)
+                        vt.store(v12, at: 9312)
+                        vt.store(v22, at: 15520)
+                        vt.store(v32, at: 21728)
+                        let (v03, v13, v23, v33) = winogradInput2(b03, b13, b23, b33)
+                        vt.store(v03, at: 4656)
+                        vt.store(v13, at: 10864)
+                        vt.store(v23, at: 17072)
+                        vt.store(v33, at: 23280)
                     }
                 }
             }
-            // 36 products M[ξ] = V[ξ] · U[ξ].
-            for xi in 0..<36 {
-                Self.l1_conv2d_1_input_gradient_winograd_product4(UnsafePointer(v + xi * 400), w + 0 + xi * 15360, m + xi * 656)
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l1_conv2d_1_input_gradient_winograd_product16(UnsafePointer(v + xi * 1552), w + 0 + xi * 15360, m + xi * 2576)
             }
-            // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
-            for r in 0..<2 {
-                let oy = 4 * (ty0 + r)
-                for tx in 0..<2 {
-                    let t = r * 2 + tx, ox = 4 * tx
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<4 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<4 {
+                    let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 160
                     for k in stride(from: 0, to: 160, by: 8) {
-                        let bias = w.load8(at: 552960 + k), mt = UnsafePointer(m) + (t * 160 + k)
-                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 656), m02 = mt.load8(at: 1312), m03 = mt.load8(at: 1968), m04 = mt.load8(at: 2624), m05 = mt.load8(at: 3280)
-                        let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.load8(at: 3936), m11 = mt.load8(at: 4592), m12 = mt.load8(at: 5248), m13 = mt.load8(at: 5904), m14 = mt.load8(at: 6560), m15 = mt.load8(at: 7216)
-                        let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.load8(at: 7872), m21 = mt.load8(at: 8528), m22 = mt.load8(at: 9184), m23 = mt.load8(at: 9840), m24 = mt.load8(at: 10496), m25 = mt.load8(at: 11152)
-                        let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.load8(at: 11808), m31 = mt.load8(at: 12464), m32 = mt.load8(at: 13120), m33 = mt.load8(at: 13776), m34 = mt.load8(at: 14432), m35 = mt.load8(at: 15088)
-                        let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.load8(at: 15744), m41 = mt.load8(at: 16400), m42 = mt.load8(at: 17056), m43 = mt.load8(at: 17712), m44 = mt.load8(at: 18368), m45 = mt.load8(at: 19024)
-                        let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.load8(at: 19680), m51 = mt.load8(at: 20336), m52 = mt.load8(at: 20992), m53 = mt.load8(at: 21648), m54 = mt.load8(at: 22304), m55 = mt.load8(at: 22960)
-                        let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
-                        let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
-                        let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
-                        let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
-                        let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
+                        let bias = w.load8(at: 245760 + k), mt = UnsafePointer(m) + (t * 160 + k)
+                        let m00 = mt.load8(at: 0), m01 = mt.load8(at: 2576), m02 = mt.load8(at: 5152), m03 = mt.load8(at: 7728)
+                        let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
+                        let m10 = mt.load8(at: 10304), m11 = mt.load8(at: 12880), m12 = mt.load8(at: 15456), m13 = mt.load8(at: 18032)
+                        let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
+                        let m20 = mt.load8(at: 20608), m21 = mt.load8(at: 23184), m22 = mt.load8(at: 25760), m23 = mt.load8(at: 28336)
+                        let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
+                        let m30 = mt.load8(at: 30912), m31 = mt.load8(at: 33488), m32 = mt.load8(at: 36064), m33 = mt.load8(at: 38640)
+                        let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
+                        let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
+                        let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
                         let y00 = s00 + bias
                         yt.store(y00, at: k)
                         let y01 = s01 + bias
                         yt.store(y01, at: k + 160)
-                        let y02 = s02 + bias
-                        yt.store(y02, at: k + 320)
-                        let y03 = s03 + bias
-                        yt.store(y03, at: k + 480)
                         let y10 = s10 + bias
                         yt.store(y10, at: k + 1280)
                         let y11 = s11 + bias
                         yt.store(y11, at: k + 1440)
-                        let y12 = s12 + bias
-                        yt.store(y12, at: k + 1600)
-                        let y13 = s13 + bias
-                        yt.store(y13, at: k + 1760)
-                        let y20 = s20 + bias
-                        yt.store(y20, at: k + 2560)
-                        let y21 = s21 + bias
-                        yt.store(y21, at: k + 2720)
-                        let y22 = s22 + bias
-                        yt.store(y22, at: k + 2880)
-                        let y23 = s23 + bias
-                        yt.store(y23, at: k + 3040)
-                        let y30 = s30 + bias
-                        yt.store(y30, at: k + 3840)
-                        let y31 = s31 + bias
-                        yt.store(y31, at: k + 4000)
-                        let y32 = s32 + bias
-                        yt.store(y32, at: k + 4160)
-                        let y33 = s33 + bias
-                        yt.store(y33, at: k + 4320)
                     }
                 }
             }

@@ -47,7 +47,8 @@ struct WinogradInputGradient: Codable, Hashable, Sendable {
                                                    inputChannels: cout, outputs: cin),
                   !ConvolutionEmitter.isSmallOutput(height: height, width: width) else { continue }
             let lanes = WeightPlan.lanes(forOutputs: cin), paddedInputs = (cin + lanes - 1) / lanes * lanes
-            let tile = WinogradTile.choice(outputHeight: height, outputWidth: width)
+            // As the forward pass chooses (`WeightPlan`): F(2x2) where U' streams from memory for few tiles.
+            let tile = WinogradTile.choice(outputHeight: height, outputWidth: width, channelPairs: cout * paddedInputs)
             let matrix = WeightPlan.PackedKernel(kernelTensor: 0, biasTensor: nil, rows: 9 * cout, outputs: cin, lanes: lanes,
                                                  paddedOutputs: paddedInputs, kernelOffset: 0, biasOffset: tile.products * cout * paddedInputs)
             let function = node.function + "_input_gradient_winograd"

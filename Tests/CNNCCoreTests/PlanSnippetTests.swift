@@ -168,6 +168,34 @@ import Testing
         #expect(kernels.padding == nil && kernels.winograd == nil)
     }
 
+    /// A BatchNormalization with no convolution before it (DenseNet's, after
+    /// a concatenation) runs the ReLU that alone reads it in its own pass,
+    /// from its input, which it no longer copies; one whose output another
+    /// layer reads too, or whose channels make no vectors of 8, keeps its passes.
+    @Test func aBatchNormalizationAloneRunsItsReLUInItsPass() throws {
+        let spec = """
+            input_shape: [4, 4, 16]
+            layers:
+              - BatchNormalization: {name: n}
+              - ReLU: {name: r}
+              - Conv2D: {filters: 8, kernel_size: 1, name: c}
+            """
+        let program = try Self.program(spec)
+        guard case .inPlace(let normalization) = program.nodes[0].kernel else { Issue.record("no in-place kernel"); return }
+        #expect(normalization.fusedClamp == .relu(maxValue: nil) && program.nodes[0].fusion?.followers == [1])
+        #expect(program.nodes[1].fusedInto == 0)
+        var out = SourceWriter()
+        normalization.emitFused(into: &out)
+        #expect(out.text.contains("static func l0_n_fused(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>)"))
+        #expect(out.text.contains("let en = scaleShift(v.load16(at: 0), scale.load16(at: 0), shift.load16(at: 0))"))
+        #expect(out.text.contains("let er = V16().replacing(with: en, where: en .> 0)"))
+        let text = ModelGenerator(model: try Self.model(spec), specPath: "snippet.yaml", target: .avx512on256).generate()
+        #expect(text.contains("Self.l0_n_fused(input, arena.advanced(by: Arena.l0_n), w)"))
+        // Six channels: no vectors of 8, so the normalization and the ReLU keep their own passes.
+        let six = try Self.program(spec.replacingOccurrences(of: "[4, 4, 16]", with: "[4, 4, 6]"))
+        #expect(six.nodes[0].fusion == nil && six.nodes[1].fusedInto == nil)
+    }
+
     /// Bilinear UpSampling2D by whole factors: each phase of the factor has
     /// constant weights and fixed neighbours (the lower one clamped at the
     /// first pixel, the upper at the last), rows are calls of one nested

@@ -106,11 +106,18 @@ public struct Random022: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // batch_normalization
-        arena.advanced(by: Arena.l1_batch_normalization).update(from: input, count: 896)
-        Self.l1_batch_normalization(arena.advanced(by: Arena.l1_batch_normalization), w)
+        // with activation in its store, unless every layer's output is observed
+        if observe == nil {
+            Self.l1_batch_normalization_fused(input, arena.advanced(by: Arena.l1_batch_normalization), w)
+        } else {
+            arena.advanced(by: Arena.l1_batch_normalization).update(from: input, count: 896)
+            Self.l1_batch_normalization(arena.advanced(by: Arena.l1_batch_normalization), w)
+        }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_batch_normalization)))
         // activation
-        Self.l2_activation(arena.advanced(by: Arena.l1_batch_normalization))
+        if observe != nil {
+            Self.l2_activation(arena.advanced(by: Arena.l1_batch_normalization))
+        }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_batch_normalization)))
         output.update(from: arena.advanced(by: Arena.l1_batch_normalization), count: 896)
     }
@@ -133,11 +140,11 @@ public struct Random022: CompiledModel {
         // (no computation at inference)
         observe?(0, input)
         // batch_normalization
-        arena.advanced(by: Arena.l1_batch_normalization).update(from: input, count: 896)
-        Self.l1_batch_normalization(arena.advanced(by: Arena.l1_batch_normalization), w)
+        // with activation in its store, unless every layer's output is observed
+        Self.l1_batch_normalization_fused(input, arena.advanced(by: Arena.l1_batch_normalization), w)
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_batch_normalization)))
         // activation
-        Self.l2_activation(arena.advanced(by: Arena.l1_batch_normalization))
+        // in batch_normalization's store
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_batch_normalization)))
         output.update(from: arena.advanced(by: Arena.l1_batch_normalization), count: 896)
     }
@@ -155,6 +162,19 @@ public struct Random022: CompiledModel {
             let v = x
             for group in 0..<112 {
                 v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l1_batch_normalization_fused(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let scale = w + 0, shift = w + 896
+        do {
+            let v = x, o = y
+            for group in 0..<56 {
+                let en = scaleShift(v.load16(at: group * 16), scale.load16(at: group * 16), shift.load16(at: group * 16))
+                let er = maxWithZero(en)
+                o.store(er, at: group * 16)
             }
         }
     }

@@ -197,6 +197,10 @@ struct ModelRenderer {
             kernel.emit(into: &functions)
         case .inPlace(let kernel):
             kernel.emit(into: &functions)
+            if kernel.fusedClamp != nil {
+                functions.line()
+                kernel.emitFused(into: &functions)
+            }
             // A layer of this geometry whose input is read again later runs from it in one pass.
             let fromInput = program.nodes.contains { other in
                 guard other.copiesInputFirst, case .inPlace(let theirs) = other.kernel else { return false }
@@ -280,16 +284,26 @@ struct ModelRenderer {
             forward.line("// (no computation at inference)")
         case .inPlace(let kernel) where node.copiesInputFirst && kernel.runsFromInput && node.fusedInto == nil:
             forward.line("Self.\(kernel.function)_from(\(source), \(target))")
+        case .inPlace(let kernel) where kernel.fusedClamp != nil && node.fusion != nil:
+            if let fusion = node.fusion { forward.line(followersComment(fusion)) }
+            forward.unlessObserved(plain: { $0.line("Self.\(kernel.fusedFunction)(\(source), \(target), w)") },
+                                   observed: { emitInPlace(node, kernel, into: &$0) })
         case .inPlace(let kernel):
-            if node.copiesInputFirst { forward.line("\(target).update(from: \(source), count: \(node.layer.inputShape.elementCount))") }
-            let call = kernel.needsWeights ? "Self.\(node.function)(\(target), w)" : "Self.\(node.function)(\(target))"
-            if let owner = node.fusedInto {
-                forward.onlyObserved(call, otherwise: "// in \(program.nodes[owner].layer.name)'s store")
-            } else {
-                forward.line(call)
-            }
+            emitInPlace(node, kernel, into: &forward)
         }
         forward.observe("observe?(\(node.index), \(readable(node.writes)))")
+    }
+
+    /// An in-place layer's call, after the copy of its input where that input is read again later.
+    private func emitInPlace(_ node: NodeProgram, _ kernel: ElementwiseEmitter, into forward: inout ForwardWriter) {
+        let target = pointer(node.writes)
+        if node.copiesInputFirst { forward.line("\(target).update(from: \(readable(node.reads)), count: \(node.layer.inputShape.elementCount))") }
+        let call = kernel.needsWeights ? "Self.\(node.function)(\(target), w)" : "Self.\(node.function)(\(target))"
+        if let owner = node.fusedInto {
+            forward.onlyObserved(call, otherwise: "// in \(program.nodes[owner].layer.name)'s store")
+        } else {
+            forward.line(call)
+        }
     }
 
     /// The forward pass's note on the layers a fused kernel runs in its store.

@@ -112,6 +112,26 @@ enum EpilogueFusion {
         }
     }
 
+    /// Marks each BatchNormalization that runs alone (after a merge or a
+    /// concatenation, as in DenseNet and the pre-activation ResNets) and
+    /// whose output only a ReLU reads, in place: its fused function applies
+    /// the ReLU in the same pass, reading the normalization's input even
+    /// where its own function would first copy it (`ElementwiseEmitter.emitFused`).
+    /// Runs after `fuse`, which gives a convolution's BatchNormalization to its store.
+    static func fuseNormalizations(_ nodes: inout [NodeProgram], model: CheckedModel, tailStart: Int?) {
+        let readers = readers(model)
+        for index in nodes.indices where index < (tailStart ?? nodes.count) && nodes[index].fusedInto == nil {
+            guard case .inPlace(var emitter) = nodes[index].kernel, emitter.takesClamp,
+                  let only = readers[.layer(index)], only.count == 1, let next = only.first, next < (tailStart ?? nodes.count),
+                  case .inPlace(let reader) = nodes[next].kernel, !nodes[next].copiesInputFirst,
+                  nodes[next].reads == nodes[next].writes, let clamp = clamp(reader.kind) else { continue }
+            emitter.fusedClamp = clamp
+            nodes[index].kernel = .inPlace(emitter)
+            nodes[index].fusion = NodeFusion(followers: [next], scaleShiftOffset: nil)
+            nodes[next].fusedInto = index
+        }
+    }
+
     /// Convolutions of images: Dense layers belong to the block path's tail,
     /// and Conv2DTranspose's kernel writes its output by scattering, not by stores of finished sums.
     private static func fusableOperation(_ operation: LayerOperation) -> Bool {

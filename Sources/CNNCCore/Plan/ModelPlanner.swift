@@ -87,6 +87,7 @@ public enum ModelPlanner {
         EpilogueFusion.absorbPadding(&nodes, model: model, tailStart: batchedTail?.start)
         var memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
         EpilogueFusion.fuse(&memory.nodes, model: model, tailStart: batchedTail?.start)
+        EpilogueFusion.fuseNormalizations(&memory.nodes, model: model, tailStart: batchedTail?.start)
         KernelSharing.share(&memory.nodes)
         if var tail = batchedTail {
             BatchedTailPlanner.planLayerMajorKernels(&tail, nodes: &memory.nodes, arena: memory.arena)

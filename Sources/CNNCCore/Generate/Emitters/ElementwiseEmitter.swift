@@ -38,6 +38,18 @@ struct ElementwiseEmitter: Codable, Hashable {
     var function: String
     var kind: Kind
     var shape: TensorShape
+    /// The ReLU after a BatchNormalization, run in a second function
+    /// (`fusedFunction`) at inference when no observer asks for the
+    /// normalization's own output (`EpilogueFusion.fuseNormalizations`).
+    var fusedClamp: StoreEpilogue.Clamp? = nil
+
+    var fusedFunction: String { function + "_fused" }
+
+    /// Whether a ReLU after the layer can run in its pass: a BatchNormalization whose channels make vectors of 8.
+    var takesClamp: Bool {
+        if case .batchNormalization = kind { return shape.lastAxis % 8 == 0 }
+        return false
+    }
 
     /// Whether the function reads the packed weights.
     var needsWeights: Bool {
@@ -135,6 +147,33 @@ struct ElementwiseEmitter: Codable, Hashable {
             out.loop("group", count: channels / 8) { out, group in
                 let c = group * 8
                 out.line("v.store(scaleShift(v.simd(\(v).self, at: \(c)), scale.simd(\(v).self, at: \(c)), shift.simd(\(v).self, at: \(c))), at: \(c))")
+            }
+        }
+    }
+
+    /// `fusedFunction(x, y, w)`: the BatchNormalization's x·scale + shift of
+    /// `x`, then the ReLU (`fusedClamp`), written to `y` (which may be `x`),
+    /// in one pass. DenseNet's normalization of each block's concatenation,
+    /// which later layers read again, had copied it, scaled it in place and
+    /// passed over it once more for the ReLU. Each value gets the operations
+    /// the two layers' own functions apply, so the same bits.
+    func emitFused(into out: inout SourceWriter) {
+        guard let fusedClamp, case .batchNormalization(let scaleOffset, let shiftOffset) = kind else { return }
+        let channels = shape.lastAxis
+        let lanes = channels % 16 == 0 ? 16 : 8
+        let vector = VectorTypes.name(lanes), load = VectorTypes.load(vector)
+        let epilogue = StoreEpilogue(scaleShift: true, clamp: fusedClamp, channels: channels)
+        out.line("@inline(never)")
+        out.block("static func \(fusedFunction)(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>)") { out in
+            out.line("let scale = w + \(scaleOffset), shift = w + \(shiftOffset)")
+            out.loop("position", count: shape.elementCount / channels) { out, position in
+                out.line("let v = \((position * channels).offsetting("x")), o = \((position * channels).offsetting("y"))")
+                out.loop("group", count: channels / lanes) { out, group in
+                    let c = group * lanes
+                    let value = epilogue.apply(to: "v.\(load)(at: \(c))", name: "e", vector: vector, lanes: lanes,
+                                               patterns: ("scale.\(load)(at: \(c))", "shift.\(load)(at: \(c))"), into: &out)
+                    out.line("o.store(\(value), at: \(c))")
+                }
             }
         }
     }

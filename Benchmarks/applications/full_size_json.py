@@ -7,6 +7,9 @@ weights itself:
     KERAS_BACKEND=jax .venv-keras/bin/python Benchmarks/applications/full_size_json.py OUTDIR
     Benchmarks/peer/run.sh OUTDIR/{resnet50_224,densenet121_224,inceptionv3_299,mobilenet_224,mobilenetv2_224,efficientnetb0_224}.json --batch 1
 
+and, less often (their conversions for the peers take minutes), ResNet50V2,
+VGG16 (a 411 MB first Dense layer, read from memory once a sample) and Xception.
+
 Only the architectures are written (weights=None, a few hundred KB each);
 nothing goes into the repository.
 """
@@ -21,6 +24,9 @@ MODELS = [
     ("mobilenet_224", "MobileNet"),
     ("mobilenetv2_224", "MobileNetV2"),
     ("efficientnetb0_224", "EfficientNetB0"),
+    ("resnet50v2_224", "ResNet50V2"),
+    ("vgg16_224", "VGG16"),
+    ("xception_299", "Xception"),
 ]
 
 

@@ -5,6 +5,7 @@ with its default XNNPACK delegate (applied to every float model) and
 num_threads = the thread count.
 """
 import os
+import signal
 import subprocess
 import sys
 
@@ -39,6 +40,11 @@ class LiteRT:
             raise PeerUnavailable(f"cnnc export failed: {last_line(str(error))}")
         result = subprocess.run([sys.executable, os.path.join(HERE, "tflite_convert.py"), os.path.join(keras_folder, "model.keras"),
                                  tflite_folder, *map(str, model.batches)], capture_output=True, text=True)
+        if result.returncode < 0:
+            # A converter the kernel killed prints nothing: VGG16's conversion alone peaks at 19 GB,
+            # and beside the other peers' sessions it ran out of a 24 GB machine's memory.
+            name = signal.Signals(-result.returncode).name
+            raise PeerUnavailable(f"conversion to .tflite was killed by {name}" + (" (out of memory?)" if name == "SIGKILL" else ""))
         if result.returncode != 0:
             raise PeerUnavailable(f"conversion to .tflite failed: {last_line(result.stderr)}")
         for batch in model.batches:

@@ -2,7 +2,7 @@
 /// (the way swift-protobuf's `ProtobufAPIVersionCheck` works): a generated
 /// file declares a type conforming to the version protocol it was written
 /// for, so code generated for another runtime fails to build with an error
-/// naming the version protocol it needs (today `CNNCRuntimeAPIVersion6`) instead of failing in obscure ways.
+/// naming the version protocol it needs (today `CNNCRuntimeAPIVersion7`) instead of failing in obscure ways.
 public protocol CNNCRuntimeAPIVersionCheck {
     associatedtype Version
 }
@@ -26,3 +26,8 @@ public protocol CNNCRuntimeAPIVersion5: CNNCRuntimeAPIVersion4 {}
 /// Version 6: version 5, with a model's packed weights held in
 /// `PackedWeights` (on a cache line, as `ModelArena` now is).
 public protocol CNNCRuntimeAPIVersion6: CNNCRuntimeAPIVersion5 {}
+
+/// Version 7: version 6 with `WeightPacking.rotatedChunkLanes` (the turned
+/// chunks of `avx512-zen5`), and without `Resampling`: bilinear UpSampling2D's
+/// weights are constants of the generated code.
+public protocol CNNCRuntimeAPIVersion7: CNNCRuntimeAPIVersion6 {}

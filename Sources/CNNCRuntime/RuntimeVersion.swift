@@ -27,7 +27,7 @@ public protocol CNNCRuntimeAPIVersion5: CNNCRuntimeAPIVersion4 {}
 /// `PackedWeights` (on a cache line, as `ModelArena` now is).
 public protocol CNNCRuntimeAPIVersion6: CNNCRuntimeAPIVersion5 {}
 
-/// Version 7: version 6 with `WeightPacking.rotatedChunkLanes` (the turned
+/// Version 7: version 6 with `WeightPacking.turnedChunkLanes` (the turned
 /// chunks of `avx512-zen5`), and without `Resampling`: bilinear UpSampling2D's
 /// weights are constants of the generated code.
 public protocol CNNCRuntimeAPIVersion7: CNNCRuntimeAPIVersion6 {}

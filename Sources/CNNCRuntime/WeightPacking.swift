@@ -86,7 +86,7 @@ public enum WeightPacking {
     /// vector of rows and each turn t of `slots`, one vector whose lane
     /// g·slots + s holds row g·slots + (s XOR t)'s weight for filter s (zero
     /// past the filters), the weight the turned input meets there.
-    public static func rotatedChunkLanes(_ parameters: [Float], from offset: Int, inputs: Int, outputs: Int, slots: Int, lanes: Int,
+    public static func turnedChunkLanes(_ parameters: [Float], from offset: Int, inputs: Int, outputs: Int, slots: Int, lanes: Int,
                                          into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         for input in 0..<inputs {
             let (vector, lane) = input.quotientAndRemainder(dividingBy: lanes)

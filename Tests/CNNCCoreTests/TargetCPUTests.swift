@@ -128,15 +128,15 @@ import Testing
               - Conv2D: {filters: 8, kernel_size: 1, name: eight}
             """, file: "t.yaml").get()
         let zen5 = ModelGenerator(model: model, specPath: "t.yaml", target: .avx512Zen5).generate()
-        #expect(zen5.contains("@inline(__always) func rotated3(_ v: V16) -> V16 { V16(v[3], v[2], v[1], v[0], v[7], v[6], v[5], v[4]"))
-        #expect(zen5.contains("do { let v = xp.load16(at: ci * 16 + 32); s1 = madd(s1, v, w0); t1 = madd(t1, rotated1(v), w1); s1 = madd(s1, rotated2(v), w2); t1 = madd(t1, rotated3(v), w3) }"))
-        #expect(zen5.contains("t7 = madd(t7, rotated7(v), w7) }"))
+        #expect(zen5.contains("@inline(__always) func turned3(_ v: V16) -> V16 { V16(v[3], v[2], v[1], v[0], v[7], v[6], v[5], v[4]"))
+        #expect(zen5.contains("do { let v = xp.load16(at: ci * 16 + 32); s1 = madd(s1, v, w0); t1 = madd(t1, turned1(v), w1); s1 = madd(s1, turned2(v), w2); t1 = madd(t1, turned3(v), w3) }"))
+        #expect(zen5.contains("t7 = madd(t7, turned7(v), w7) }"))
         #expect(zen5.contains("let t1_0 = halfSums1(s0 + t0, s1 + t1)"))
-        #expect(zen5.contains("WeightPacking.rotatedChunkLanes(parameters, from: 0, inputs: 32, outputs: 4, slots: 4, lanes: 16, into: buffer,"))
+        #expect(zen5.contains("WeightPacking.turnedChunkLanes(parameters, from: 0, inputs: 32, outputs: 4, slots: 4, lanes: 16, into: buffer,"))
         #expect(!zen5.contains("repeated(") && !zen5.contains("let sums = scratch.baseAddress!"))
         let intel = ModelGenerator(model: model, specPath: "t.yaml", target: .avx512).generate()
         #expect(intel.contains("repeated(xp.load4(at: ci * 4))") && intel.contains("let sums = scratch.baseAddress!"))
-        #expect(!intel.contains("rotated1") && !intel.contains("rotatedChunkLanes"))
+        #expect(!intel.contains("turned1") && !intel.contains("turnedChunkLanes"))
     }
 
     /// The packing that turned chunks read: lane g·slots + s of turn t holds
@@ -147,7 +147,7 @@ import Testing
         var packed = [Float](repeating: -1, count: inputs * slots)
         packed.withUnsafeMutableBufferPointer { buffer in
             buffer.update(repeating: 0)
-            WeightPacking.rotatedChunkLanes(parameters, from: 0, inputs: inputs, outputs: outputs, slots: slots, lanes: lanes, into: buffer, at: 0)
+            WeightPacking.turnedChunkLanes(parameters, from: 0, inputs: inputs, outputs: outputs, slots: slots, lanes: lanes, into: buffer, at: 0)
         }
         for vector in 0..<(inputs / lanes) {
             for turn in 0..<slots {

@@ -96,7 +96,7 @@ public struct Random044: CompiledModel {
         WeightPacking.bias(parameters, from: 256, count: 16, into: buffer, at: 256)
         WeightPacking.kernel(parameters, from: 272, rows: 16, outputs: 7, paddedOutputs: 8, into: buffer, at: 272)
         WeightPacking.bias(parameters, from: 384, count: 7, into: buffer, at: 400)
-        WeightPacking.rotatedChunkLanes(parameters, from: 272, inputs: 16, outputs: 7, slots: 8, lanes: 16, into: buffer, at: 416)
+        WeightPacking.turnedChunkLanes(parameters, from: 272, inputs: 16, outputs: 7, slots: 8, lanes: 16, into: buffer, at: 416)
         WeightPacking.panels(parameters, from: 391, rows: 7, outputs: 13, width: 16, into: buffer, at: 544)
         WeightPacking.bias(parameters, from: 482, count: 13, into: buffer, at: 656)
         self.packed = packed
@@ -227,13 +227,13 @@ public struct Random044: CompiledModel {
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
         let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[4], bias[5], bias[6], 0, bias[0], bias[1], bias[2], bias[3], bias[4], bias[5], bias[6], 0)
         // A vector of 16 channels turned within each group of 8: lane g·8 + s gets channel g·8 + (s XOR t).
-        @inline(__always) func rotated1(_ v: V16) -> V16 { V16(v[1], v[0], v[3], v[2], v[5], v[4], v[7], v[6], v[9], v[8], v[11], v[10], v[13], v[12], v[15], v[14]) }
-        @inline(__always) func rotated2(_ v: V16) -> V16 { V16(v[2], v[3], v[0], v[1], v[6], v[7], v[4], v[5], v[10], v[11], v[8], v[9], v[14], v[15], v[12], v[13]) }
-        @inline(__always) func rotated3(_ v: V16) -> V16 { V16(v[3], v[2], v[1], v[0], v[7], v[6], v[5], v[4], v[11], v[10], v[9], v[8], v[15], v[14], v[13], v[12]) }
-        @inline(__always) func rotated4(_ v: V16) -> V16 { V16(v[4], v[5], v[6], v[7], v[0], v[1], v[2], v[3], v[12], v[13], v[14], v[15], v[8], v[9], v[10], v[11]) }
-        @inline(__always) func rotated5(_ v: V16) -> V16 { V16(v[5], v[4], v[7], v[6], v[1], v[0], v[3], v[2], v[13], v[12], v[15], v[14], v[9], v[8], v[11], v[10]) }
-        @inline(__always) func rotated6(_ v: V16) -> V16 { V16(v[6], v[7], v[4], v[5], v[2], v[3], v[0], v[1], v[14], v[15], v[12], v[13], v[10], v[11], v[8], v[9]) }
-        @inline(__always) func rotated7(_ v: V16) -> V16 { V16(v[7], v[6], v[5], v[4], v[3], v[2], v[1], v[0], v[15], v[14], v[13], v[12], v[11], v[10], v[9], v[8]) }
+        @inline(__always) func turned1(_ v: V16) -> V16 { V16(v[1], v[0], v[3], v[2], v[5], v[4], v[7], v[6], v[9], v[8], v[11], v[10], v[13], v[12], v[15], v[14]) }
+        @inline(__always) func turned2(_ v: V16) -> V16 { V16(v[2], v[3], v[0], v[1], v[6], v[7], v[4], v[5], v[10], v[11], v[8], v[9], v[14], v[15], v[12], v[13]) }
+        @inline(__always) func turned3(_ v: V16) -> V16 { V16(v[3], v[2], v[1], v[0], v[7], v[6], v[5], v[4], v[11], v[10], v[9], v[8], v[15], v[14], v[13], v[12]) }
+        @inline(__always) func turned4(_ v: V16) -> V16 { V16(v[4], v[5], v[6], v[7], v[0], v[1], v[2], v[3], v[12], v[13], v[14], v[15], v[8], v[9], v[10], v[11]) }
+        @inline(__always) func turned5(_ v: V16) -> V16 { V16(v[5], v[4], v[7], v[6], v[1], v[0], v[3], v[2], v[13], v[12], v[15], v[14], v[9], v[8], v[11], v[10]) }
+        @inline(__always) func turned6(_ v: V16) -> V16 { V16(v[6], v[7], v[4], v[5], v[2], v[3], v[0], v[1], v[14], v[15], v[12], v[13], v[10], v[11], v[8], v[9]) }
+        @inline(__always) func turned7(_ v: V16) -> V16 { V16(v[7], v[6], v[5], v[4], v[3], v[2], v[1], v[0], v[15], v[14], v[13], v[12], v[11], v[10], v[9], v[8]) }
         // Each pixel's first half of groups of filter sums plus its second half, the first vector's pixels then the second's.
         @inline(__always) func halfSums1(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]) + V16(a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]) }
         for run in parts {
@@ -247,14 +247,14 @@ public struct Random044: CompiledModel {
                     let wt = chunked
                     do {
                         let w0 = wt.load16(at: 0), w1 = wt.load16(at: 16), w2 = wt.load16(at: 32), w3 = wt.load16(at: 48), w4 = wt.load16(at: 64), w5 = wt.load16(at: 80), w6 = wt.load16(at: 96), w7 = wt.load16(at: 112)
-                        do { let v = xp.load16(at: 0); s0 = madd(s0, v, w0); t0 = madd(t0, rotated1(v), w1); s0 = madd(s0, rotated2(v), w2); t0 = madd(t0, rotated3(v), w3); s0 = madd(s0, rotated4(v), w4); t0 = madd(t0, rotated5(v), w5); s0 = madd(s0, rotated6(v), w6); t0 = madd(t0, rotated7(v), w7) }
-                        do { let v = xp.load16(at: 16); s1 = madd(s1, v, w0); t1 = madd(t1, rotated1(v), w1); s1 = madd(s1, rotated2(v), w2); t1 = madd(t1, rotated3(v), w3); s1 = madd(s1, rotated4(v), w4); t1 = madd(t1, rotated5(v), w5); s1 = madd(s1, rotated6(v), w6); t1 = madd(t1, rotated7(v), w7) }
-                        do { let v = xp.load16(at: 32); s2 = madd(s2, v, w0); t2 = madd(t2, rotated1(v), w1); s2 = madd(s2, rotated2(v), w2); t2 = madd(t2, rotated3(v), w3); s2 = madd(s2, rotated4(v), w4); t2 = madd(t2, rotated5(v), w5); s2 = madd(s2, rotated6(v), w6); t2 = madd(t2, rotated7(v), w7) }
-                        do { let v = xp.load16(at: 48); s3 = madd(s3, v, w0); t3 = madd(t3, rotated1(v), w1); s3 = madd(s3, rotated2(v), w2); t3 = madd(t3, rotated3(v), w3); s3 = madd(s3, rotated4(v), w4); t3 = madd(t3, rotated5(v), w5); s3 = madd(s3, rotated6(v), w6); t3 = madd(t3, rotated7(v), w7) }
-                        do { let v = xp.load16(at: 64); s4 = madd(s4, v, w0); t4 = madd(t4, rotated1(v), w1); s4 = madd(s4, rotated2(v), w2); t4 = madd(t4, rotated3(v), w3); s4 = madd(s4, rotated4(v), w4); t4 = madd(t4, rotated5(v), w5); s4 = madd(s4, rotated6(v), w6); t4 = madd(t4, rotated7(v), w7) }
-                        do { let v = xp.load16(at: 80); s5 = madd(s5, v, w0); t5 = madd(t5, rotated1(v), w1); s5 = madd(s5, rotated2(v), w2); t5 = madd(t5, rotated3(v), w3); s5 = madd(s5, rotated4(v), w4); t5 = madd(t5, rotated5(v), w5); s5 = madd(s5, rotated6(v), w6); t5 = madd(t5, rotated7(v), w7) }
-                        do { let v = xp.load16(at: 96); s6 = madd(s6, v, w0); t6 = madd(t6, rotated1(v), w1); s6 = madd(s6, rotated2(v), w2); t6 = madd(t6, rotated3(v), w3); s6 = madd(s6, rotated4(v), w4); t6 = madd(t6, rotated5(v), w5); s6 = madd(s6, rotated6(v), w6); t6 = madd(t6, rotated7(v), w7) }
-                        do { let v = xp.load16(at: 112); s7 = madd(s7, v, w0); t7 = madd(t7, rotated1(v), w1); s7 = madd(s7, rotated2(v), w2); t7 = madd(t7, rotated3(v), w3); s7 = madd(s7, rotated4(v), w4); t7 = madd(t7, rotated5(v), w5); s7 = madd(s7, rotated6(v), w6); t7 = madd(t7, rotated7(v), w7) }
+                        do { let v = xp.load16(at: 0); s0 = madd(s0, v, w0); t0 = madd(t0, turned1(v), w1); s0 = madd(s0, turned2(v), w2); t0 = madd(t0, turned3(v), w3); s0 = madd(s0, turned4(v), w4); t0 = madd(t0, turned5(v), w5); s0 = madd(s0, turned6(v), w6); t0 = madd(t0, turned7(v), w7) }
+                        do { let v = xp.load16(at: 16); s1 = madd(s1, v, w0); t1 = madd(t1, turned1(v), w1); s1 = madd(s1, turned2(v), w2); t1 = madd(t1, turned3(v), w3); s1 = madd(s1, turned4(v), w4); t1 = madd(t1, turned5(v), w5); s1 = madd(s1, turned6(v), w6); t1 = madd(t1, turned7(v), w7) }
+                        do { let v = xp.load16(at: 32); s2 = madd(s2, v, w0); t2 = madd(t2, turned1(v), w1); s2 = madd(s2, turned2(v), w2); t2 = madd(t2, turned3(v), w3); s2 = madd(s2, turned4(v), w4); t2 = madd(t2, turned5(v), w5); s2 = madd(s2, turned6(v), w6); t2 = madd(t2, turned7(v), w7) }
+                        do { let v = xp.load16(at: 48); s3 = madd(s3, v, w0); t3 = madd(t3, turned1(v), w1); s3 = madd(s3, turned2(v), w2); t3 = madd(t3, turned3(v), w3); s3 = madd(s3, turned4(v), w4); t3 = madd(t3, turned5(v), w5); s3 = madd(s3, turned6(v), w6); t3 = madd(t3, turned7(v), w7) }
+                        do { let v = xp.load16(at: 64); s4 = madd(s4, v, w0); t4 = madd(t4, turned1(v), w1); s4 = madd(s4, turned2(v), w2); t4 = madd(t4, turned3(v), w3); s4 = madd(s4, turned4(v), w4); t4 = madd(t4, turned5(v), w5); s4 = madd(s4, turned6(v), w6); t4 = madd(t4, turned7(v), w7) }
+                        do { let v = xp.load16(at: 80); s5 = madd(s5, v, w0); t5 = madd(t5, turned1(v), w1); s5 = madd(s5, turned2(v), w2); t5 = madd(t5, turned3(v), w3); s5 = madd(s5, turned4(v), w4); t5 = madd(t5, turned5(v), w5); s5 = madd(s5, turned6(v), w6); t5 = madd(t5, turned7(v), w7) }
+                        do { let v = xp.load16(at: 96); s6 = madd(s6, v, w0); t6 = madd(t6, turned1(v), w1); s6 = madd(s6, turned2(v), w2); t6 = madd(t6, turned3(v), w3); s6 = madd(s6, turned4(v), w4); t6 = madd(t6, turned5(v), w5); s6 = madd(s6, turned6(v), w6); t6 = madd(t6, turned7(v), w7) }
+                        do { let v = xp.load16(at: 112); s7 = madd(s7, v, w0); t7 = madd(t7, turned1(v), w1); s7 = madd(s7, turned2(v), w2); t7 = madd(t7, turned3(v), w3); s7 = madd(s7, turned4(v), w4); t7 = madd(t7, turned5(v), w5); s7 = madd(s7, turned6(v), w6); t7 = madd(t7, turned7(v), w7) }
                     }
                 }
                 let yp = y + p0 * 7

@@ -86,7 +86,7 @@ public struct Random093: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 128, outputs: 2, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 256, count: 2, into: buffer, at: 512)
-        WeightPacking.rotatedChunkLanes(parameters, from: 0, inputs: 128, outputs: 2, slots: 2, lanes: 16, into: buffer, at: 528)
+        WeightPacking.turnedChunkLanes(parameters, from: 0, inputs: 128, outputs: 2, slots: 2, lanes: 16, into: buffer, at: 528)
         self.packed = packed
     }
 
@@ -153,7 +153,7 @@ public struct Random093: CompiledModel {
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
         let biases = V16(bias[0], bias[1], bias[0], bias[1], bias[0], bias[1], bias[0], bias[1], bias[0], bias[1], bias[0], bias[1], bias[0], bias[1], bias[0], bias[1])
         // A vector of 16 channels turned within each group of 2: lane g·2 + s gets channel g·2 + (s XOR t).
-        @inline(__always) func rotated1(_ v: V16) -> V16 { V16(v[1], v[0], v[3], v[2], v[5], v[4], v[7], v[6], v[9], v[8], v[11], v[10], v[13], v[12], v[15], v[14]) }
+        @inline(__always) func turned1(_ v: V16) -> V16 { V16(v[1], v[0], v[3], v[2], v[5], v[4], v[7], v[6], v[9], v[8], v[11], v[10], v[13], v[12], v[15], v[14]) }
         // Each pixel's first half of groups of filter sums plus its second half, the first vector's pixels then the second's.
         @inline(__always) func halfSums1(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]) + V16(a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]) }
         @inline(__always) func halfSums2(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[1], a[2], a[3], a[8], a[9], a[10], a[11], b[0], b[1], b[2], b[3], b[8], b[9], b[10], b[11]) + V16(a[4], a[5], a[6], a[7], a[12], a[13], a[14], a[15], b[4], b[5], b[6], b[7], b[12], b[13], b[14], b[15]) }
@@ -171,14 +171,14 @@ public struct Random093: CompiledModel {
                         let wt = chunked + (ky * 2 + kx) * 32
                         do {
                             let w0 = wt.load16(at: 0), w1 = wt.load16(at: 16)
-                            do { let v = xt.load16(at: a0); s0 = madd(s0, v, w0); t0 = madd(t0, rotated1(v), w1) }
-                            do { let v = xt.load16(at: a1); s1 = madd(s1, v, w0); t1 = madd(t1, rotated1(v), w1) }
-                            do { let v = xt.load16(at: a2); s2 = madd(s2, v, w0); t2 = madd(t2, rotated1(v), w1) }
-                            do { let v = xt.load16(at: a3); s3 = madd(s3, v, w0); t3 = madd(t3, rotated1(v), w1) }
-                            do { let v = xt.load16(at: a4); s4 = madd(s4, v, w0); t4 = madd(t4, rotated1(v), w1) }
-                            do { let v = xt.load16(at: a5); s5 = madd(s5, v, w0); t5 = madd(t5, rotated1(v), w1) }
-                            do { let v = xt.load16(at: a6); s6 = madd(s6, v, w0); t6 = madd(t6, rotated1(v), w1) }
-                            do { let v = xt.load16(at: a7); s7 = madd(s7, v, w0); t7 = madd(t7, rotated1(v), w1) }
+                            do { let v = xt.load16(at: a0); s0 = madd(s0, v, w0); t0 = madd(t0, turned1(v), w1) }
+                            do { let v = xt.load16(at: a1); s1 = madd(s1, v, w0); t1 = madd(t1, turned1(v), w1) }
+                            do { let v = xt.load16(at: a2); s2 = madd(s2, v, w0); t2 = madd(t2, turned1(v), w1) }
+                            do { let v = xt.load16(at: a3); s3 = madd(s3, v, w0); t3 = madd(t3, turned1(v), w1) }
+                            do { let v = xt.load16(at: a4); s4 = madd(s4, v, w0); t4 = madd(t4, turned1(v), w1) }
+                            do { let v = xt.load16(at: a5); s5 = madd(s5, v, w0); t5 = madd(t5, turned1(v), w1) }
+                            do { let v = xt.load16(at: a6); s6 = madd(s6, v, w0); t6 = madd(t6, turned1(v), w1) }
+                            do { let v = xt.load16(at: a7); s7 = madd(s7, v, w0); t7 = madd(t7, turned1(v), w1) }
                         }
                     }
                 }

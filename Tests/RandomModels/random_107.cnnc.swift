@@ -110,7 +110,7 @@ public struct Random107: CompiledModel {
         let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
         WeightPacking.kernel(parameters, from: 0, rows: 80, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 320, count: 4, into: buffer, at: 320)
-        WeightPacking.rotatedChunkLanes(parameters, from: 0, inputs: 80, outputs: 4, slots: 4, lanes: 16, into: buffer, at: 336)
+        WeightPacking.turnedChunkLanes(parameters, from: 0, inputs: 80, outputs: 4, slots: 4, lanes: 16, into: buffer, at: 336)
         WeightPacking.kernel(parameters, from: 324, rows: 4, outputs: 8, paddedOutputs: 8, into: buffer, at: 656)
         WeightPacking.bias(parameters, from: 356, count: 8, into: buffer, at: 688)
         WeightPacking.chunkLanes(parameters, from: 324, inputs: 4, outputs: 8, slots: 8, chunk: 2, into: buffer, at: 704)
@@ -339,9 +339,9 @@ public struct Random107: CompiledModel {
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
         let biases = V16(bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3], bias[0], bias[1], bias[2], bias[3])
         // A vector of 16 channels turned within each group of 4: lane g·4 + s gets channel g·4 + (s XOR t).
-        @inline(__always) func rotated1(_ v: V16) -> V16 { V16(v[1], v[0], v[3], v[2], v[5], v[4], v[7], v[6], v[9], v[8], v[11], v[10], v[13], v[12], v[15], v[14]) }
-        @inline(__always) func rotated2(_ v: V16) -> V16 { V16(v[2], v[3], v[0], v[1], v[6], v[7], v[4], v[5], v[10], v[11], v[8], v[9], v[14], v[15], v[12], v[13]) }
-        @inline(__always) func rotated3(_ v: V16) -> V16 { V16(v[3], v[2], v[1], v[0], v[7], v[6], v[5], v[4], v[11], v[10], v[9], v[8], v[15], v[14], v[13], v[12]) }
+        @inline(__always) func turned1(_ v: V16) -> V16 { V16(v[1], v[0], v[3], v[2], v[5], v[4], v[7], v[6], v[9], v[8], v[11], v[10], v[13], v[12], v[15], v[14]) }
+        @inline(__always) func turned2(_ v: V16) -> V16 { V16(v[2], v[3], v[0], v[1], v[6], v[7], v[4], v[5], v[10], v[11], v[8], v[9], v[14], v[15], v[12], v[13]) }
+        @inline(__always) func turned3(_ v: V16) -> V16 { V16(v[3], v[2], v[1], v[0], v[7], v[6], v[5], v[4], v[11], v[10], v[9], v[8], v[15], v[14], v[13], v[12]) }
         // Each pixel's first half of groups of filter sums plus its second half, the first vector's pixels then the second's.
         @inline(__always) func halfSums1(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]) + V16(a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]) }
         @inline(__always) func halfSums2(_ a: V16, _ b: V16) -> V16 { V16(a[0], a[1], a[2], a[3], a[8], a[9], a[10], a[11], b[0], b[1], b[2], b[3], b[8], b[9], b[10], b[11]) + V16(a[4], a[5], a[6], a[7], a[12], a[13], a[14], a[15], b[4], b[5], b[6], b[7], b[12], b[13], b[14], b[15]) }
@@ -357,14 +357,14 @@ public struct Random107: CompiledModel {
                     let wt = chunked + kx * 64
                     do {
                         let w0 = wt.load16(at: 0), w1 = wt.load16(at: 16), w2 = wt.load16(at: 32), w3 = wt.load16(at: 48)
-                        do { let v = xt.load16(at: a0); s0 = madd(s0, v, w0); t0 = madd(t0, rotated1(v), w1); s0 = madd(s0, rotated2(v), w2); t0 = madd(t0, rotated3(v), w3) }
-                        do { let v = xt.load16(at: a1); s1 = madd(s1, v, w0); t1 = madd(t1, rotated1(v), w1); s1 = madd(s1, rotated2(v), w2); t1 = madd(t1, rotated3(v), w3) }
-                        do { let v = xt.load16(at: a2); s2 = madd(s2, v, w0); t2 = madd(t2, rotated1(v), w1); s2 = madd(s2, rotated2(v), w2); t2 = madd(t2, rotated3(v), w3) }
-                        do { let v = xt.load16(at: a3); s3 = madd(s3, v, w0); t3 = madd(t3, rotated1(v), w1); s3 = madd(s3, rotated2(v), w2); t3 = madd(t3, rotated3(v), w3) }
-                        do { let v = xt.load16(at: a4); s4 = madd(s4, v, w0); t4 = madd(t4, rotated1(v), w1); s4 = madd(s4, rotated2(v), w2); t4 = madd(t4, rotated3(v), w3) }
-                        do { let v = xt.load16(at: a5); s5 = madd(s5, v, w0); t5 = madd(t5, rotated1(v), w1); s5 = madd(s5, rotated2(v), w2); t5 = madd(t5, rotated3(v), w3) }
-                        do { let v = xt.load16(at: a6); s6 = madd(s6, v, w0); t6 = madd(t6, rotated1(v), w1); s6 = madd(s6, rotated2(v), w2); t6 = madd(t6, rotated3(v), w3) }
-                        do { let v = xt.load16(at: a7); s7 = madd(s7, v, w0); t7 = madd(t7, rotated1(v), w1); s7 = madd(s7, rotated2(v), w2); t7 = madd(t7, rotated3(v), w3) }
+                        do { let v = xt.load16(at: a0); s0 = madd(s0, v, w0); t0 = madd(t0, turned1(v), w1); s0 = madd(s0, turned2(v), w2); t0 = madd(t0, turned3(v), w3) }
+                        do { let v = xt.load16(at: a1); s1 = madd(s1, v, w0); t1 = madd(t1, turned1(v), w1); s1 = madd(s1, turned2(v), w2); t1 = madd(t1, turned3(v), w3) }
+                        do { let v = xt.load16(at: a2); s2 = madd(s2, v, w0); t2 = madd(t2, turned1(v), w1); s2 = madd(s2, turned2(v), w2); t2 = madd(t2, turned3(v), w3) }
+                        do { let v = xt.load16(at: a3); s3 = madd(s3, v, w0); t3 = madd(t3, turned1(v), w1); s3 = madd(s3, turned2(v), w2); t3 = madd(t3, turned3(v), w3) }
+                        do { let v = xt.load16(at: a4); s4 = madd(s4, v, w0); t4 = madd(t4, turned1(v), w1); s4 = madd(s4, turned2(v), w2); t4 = madd(t4, turned3(v), w3) }
+                        do { let v = xt.load16(at: a5); s5 = madd(s5, v, w0); t5 = madd(t5, turned1(v), w1); s5 = madd(s5, turned2(v), w2); t5 = madd(t5, turned3(v), w3) }
+                        do { let v = xt.load16(at: a6); s6 = madd(s6, v, w0); t6 = madd(t6, turned1(v), w1); s6 = madd(s6, turned2(v), w2); t6 = madd(t6, turned3(v), w3) }
+                        do { let v = xt.load16(at: a7); s7 = madd(s7, v, w0); t7 = madd(t7, turned1(v), w1); s7 = madd(s7, turned2(v), w2); t7 = madd(t7, turned3(v), w3) }
                     }
                 }
                 let yp = y + p0 * 4

@@ -599,8 +599,8 @@ struct ModelRenderer {
         if let phased = kernel.phasedOffset {
             out.line("WeightPacking.phasedLanes(parameters, kernelFrom: \(tensor.offset), biasFrom: \(bias), taps: \(kernel.rows), outputs: \(kernel.outputs), stride: \(PixelLaneConvolutionEmitter.patternStride), into: buffer, at: \(phased))")
         }
-        if let chunked = kernel.chunkedOffset, kernel.rotatedChunks {
-            out.line("WeightPacking.rotatedChunkLanes(parameters, from: \(tensor.offset), inputs: \(kernel.rows), outputs: \(kernel.outputs), slots: \(ChunkLaneConvolutionEmitter.filterSlots(outputs: kernel.outputs)), lanes: \(kernel.chunkLanes), into: buffer, at: \(chunked))")
+        if let chunked = kernel.chunkedOffset, kernel.turnedChunks {
+            out.line("WeightPacking.turnedChunkLanes(parameters, from: \(tensor.offset), inputs: \(kernel.rows), outputs: \(kernel.outputs), slots: \(ChunkLaneConvolutionEmitter.filterSlots(outputs: kernel.outputs)), lanes: \(kernel.chunkLanes), into: buffer, at: \(chunked))")
         } else if let chunked = kernel.chunkedOffset {
             out.line("WeightPacking.chunkLanes(parameters, from: \(tensor.offset), inputs: \(kernel.rows), outputs: \(kernel.outputs), slots: \(ChunkLaneConvolutionEmitter.filterSlots(outputs: kernel.outputs)), chunk: \(ChunkLaneConvolutionEmitter.chunk(outputs: kernel.outputs, lanes: kernel.chunkLanes)), into: buffer, at: \(chunked))")
         }

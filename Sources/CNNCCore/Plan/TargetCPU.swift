@@ -45,7 +45,7 @@ public enum TargetCPU: String, Codable, CaseIterable, Sendable {
     /// 260 ns from aligned 512-bit loads, 345 from `vbroadcastss`, 400 from
     /// `vbroadcastf32x4` (a scratch program), and with three `vpermilps` to
     /// every four multiply-adds instead of the broadcasts, 294 ns for the whole
-    /// layer (`ChunkLaneConvolutionEmitter.rotatesChunks`). On Intel's
+    /// layer (`ChunkLaneConvolutionEmitter.turnsChunks`). On Intel's
     /// servers a broadcast is a plain load and a shuffle takes the port of
     /// the second FMA unit, so the same trade would cost FMA slots there.
     var broadcastsCostMoreThanShuffles: Bool { self == .avx512Zen5 }

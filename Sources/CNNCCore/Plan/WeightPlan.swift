@@ -51,9 +51,9 @@ struct WeightPlan: Codable, Hashable {
         /// The vector width that packing is for (`ChunkLaneConvolutionEmitter.lanes`).
         var chunkLanes = 8
         /// Whether that packing is for whole vectors of input channels turned
-        /// within groups of filter slots (`ChunkLaneConvolutionEmitter.rotatesChunks`,
-        /// packed by `WeightPacking.rotatedChunkLanes`).
-        var rotatedChunks = false
+        /// within groups of filter slots (`ChunkLaneConvolutionEmitter.turnsChunks`,
+        /// packed by `WeightPacking.turnedChunkLanes`).
+        var turnedChunks = false
 
         /// The same packing as a layer's kernels see it when they are handed
         /// their own weights (`NodeProgram.weightBase`): offsets counted from
@@ -210,7 +210,7 @@ struct WeightPlan: Codable, Hashable {
                 } else if chunkLanes {
                     packed.chunkedOffset = reservePacked(ChunkLaneConvolutionEmitter.packedCount(rows: rows, outputs: config.filters))
                     packed.chunkLanes = ChunkLaneConvolutionEmitter.lanes(target: target, inputChannels: layer.inputShape.lastAxis, outputs: config.filters)
-                    packed.rotatedChunks = ChunkLaneConvolutionEmitter.rotatesChunks(target: target, inputChannels: layer.inputShape.lastAxis, outputs: config.filters)
+                    packed.turnedChunks = ChunkLaneConvolutionEmitter.turnsChunks(target: target, inputChannels: layer.inputShape.lastAxis, outputs: config.filters)
                 } else if small {
                     packed.panelWidth = packed.lanes
                 }
@@ -247,7 +247,7 @@ struct WeightPlan: Codable, Hashable {
                     // Its steps are the pixels of an image of one row, as the plan computes it.
                     packed.chunkedOffset = reservePacked(ChunkLaneConvolutionEmitter.packedCount(rows: config.kernelSize * inputs, outputs: config.filters))
                     packed.chunkLanes = ChunkLaneConvolutionEmitter.lanes(target: target, inputChannels: inputs, outputs: config.filters)
-                    packed.rotatedChunks = ChunkLaneConvolutionEmitter.rotatesChunks(target: target, inputChannels: inputs, outputs: config.filters)
+                    packed.turnedChunks = ChunkLaneConvolutionEmitter.turnsChunks(target: target, inputChannels: inputs, outputs: config.filters)
                 }
                 packing[index] = .kernel(packed)
             case .depthwiseConv2D(let config):

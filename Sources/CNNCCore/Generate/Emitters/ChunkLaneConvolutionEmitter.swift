@@ -60,7 +60,7 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
     /// exchanged within each group of filter slots (turn t gives lane
     /// g·slots + s channel g·slots + (s XOR t): within 128-bit lanes, or
     /// the two halves of 256 bits swapped for t ≥ 4), against weights packed
-    /// to meet them (`WeightPacking.rotatedChunkLanes`). After every turn
+    /// to meet them (`WeightPacking.turnedChunkLanes`). After every turn
     /// lane g·slots + s holds filter s's products with group g's channels,
     /// which the sums across lanes add up group by group (`halfSums`). Only
     /// where a broadcast load costs more than a shuffle
@@ -69,12 +69,12 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
     /// filters 471 ns with a `vbroadcastf32x4` a multiply-add, 294 turned;
     /// to 8 filters 768 ns with a `vbroadcastsd`, 608 turned (752 with
     /// rotations instead of XOR, which cross 128-bit lanes).
-    static func rotatesChunks(target: TargetCPU, inputChannels: Int, outputs: Int) -> Bool {
+    static func turnsChunks(target: TargetCPU, inputChannels: Int, outputs: Int) -> Bool {
         let lanes = lanes(target: target, inputChannels: inputChannels, outputs: outputs)
         return target.broadcastsCostMoreThanShuffles && lanes == 16 && filterSlots(outputs: outputs) > 1
             && inputChannels % lanes == 0
     }
-    private var rotates: Bool { packed.rotatedChunks }
+    private var turns: Bool { packed.turnedChunks }
 
     /// Output pixels a block computes together: 8 sums in flight, as two
     /// FMA units of 4 cycles need, in AVX2's 16 registers with the weights
@@ -144,11 +144,11 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
             if epilogue?.scaleShift == true {
                 out.line("let scales = \(outputPattern { "post[\($0)]" }), shifts = \(outputPattern { "post[\(filters + $0)]" })")
             }
-            if rotates {
+            if turns {
                 out.line("// A vector of 16 channels turned within each group of \(slots): lane g·\(slots) + s gets channel g·\(slots) + (s XOR t).")
                 for turn in 1..<slots {
                     let lanesOf = (0..<lanes).map { lane in "v[\(lane ^ turn)]" }
-                    out.line("@inline(__always) func rotated\(turn)(_ v: \(vector)) -> \(vector) { \(vector)(\(lanesOf.joined(separator: ", "))) }")
+                    out.line("@inline(__always) func turned\(turn)(_ v: \(vector)) -> \(vector) { \(vector)(\(lanesOf.joined(separator: ", "))) }")
                 }
             } else if slots > 1 {
                 out.line("// A pixel's \(chunk) channels of a chunk, once for each of \(slots) filters.")
@@ -160,7 +160,7 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
                 }
                 out.line("@inline(__always) func repeated(_ v: \(inputVector)) -> \(vector) { \(steps.joined(separator: "; ")); return \(value) }")
             }
-            if rotates {
+            if turns {
                 emitHalfSums(into: &out)
             } else {
                 out.line("// Two vectors' neighbouring lanes added: half as many partial sums of each, the first's then the second's.")
@@ -182,7 +182,7 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
             func firstPixel(_ out: inout SourceWriter) {
                 out.line("let p0 = Swift.min((run * \(perRun) + b) * \(perBlock), \(pixels - perBlock))")
             }
-            guard !rotates else {
+            guard !turns else {
                 // Turned chunks' sums across lanes follow their multiply-adds in registers: the
                 // scratch's stores and loads were a seventh of the layer (Zen 5, 363 against 312 ns).
                 eachBlockOfTheRuns(&out) { out in
@@ -243,9 +243,9 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
             out.line("let " + (0..<perBlock).map { p in "a\(p) = flatOffset(p0\(p == 0 ? "" : " + \(p)"), \(outputWidth), \(rowStride), \(pixelStride))" }.joined(separator: ", "))
         }
         func pixel(_ p: Int) -> Index { readsInOrder ? Index(p * inputChannels) : Index("a\(p)") }
-        out.line("var " + (0..<perBlock).map { rotates ? "s\($0) = \(vector)(), t\($0) = \(vector)()" : "s\($0) = \(vector)()" }.joined(separator: ", "))
+        out.line("var " + (0..<perBlock).map { turns ? "s\($0) = \(vector)(), t\($0) = \(vector)()" : "s\($0) = \(vector)()" }.joined(separator: ", "))
         // A step is a chunk, or for turned chunks a whole vector of channels.
-        let channelsPerStep = rotates ? lanes : chunk
+        let channelsPerStep = turns ? lanes : chunk
         // The taps (constant trip counts, unrolled by the optimizer), each a 1x1 convolution of the input moved by it.
         out.loops([("ky", kernel.height), ("kx", kernel.width)]) { out, tap in
             let (ky, kx) = (tap[0], tap[1])
@@ -257,7 +257,7 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
             out.line("let wt = \((taps == 1 ? Index(0) : (ky * kernel.width + kx) * (inputChannels * slots)).offsetting("chunked"))")
             out.loop("ci", count: inputChannels / channelsPerStep) { out, ci in
                 let loads = (0..<perBlock).map { "\(base).\(VectorTypes.load(VectorTypes.name(channelsPerStep)))(at: \(pixel($0) + ci * channelsPerStep))" }
-                if rotates {
+                if turns {
                     emitTurns(step: ci, pixelLoads: loads, into: &out)
                 } else {
                     out.line("let wv = wt.\(VectorTypes.load(vector))(at: \(ci * lanes))")
@@ -267,7 +267,7 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
                 }
             }
         }
-        guard !rotates else { return }
+        guard !turns else { return }
         out.line("let sp = sums + b * \(perBlock * lanes)")
         out.line((0..<perBlock).map { "sp.store(s\($0), at: \($0 * lanes))" }.joined(separator: "; "))
     }
@@ -281,7 +281,7 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
         for (p, load) in pixelLoads.enumerated() {
             let products = (0..<slots).map { turn in
                 let sum = turn % 2 == 0 ? "s\(p)" : "t\(p)"
-                return "\(sum) = madd(\(sum), \(turn == 0 ? "v" : "rotated\(turn)(v)"), w\(turn))"
+                return "\(sum) = madd(\(sum), \(turn == 0 ? "v" : "turned\(turn)(v)"), w\(turn))"
             }
             out.line("do { let v = \(load); \(products.joined(separator: "; ")) }")
         }
@@ -297,7 +297,7 @@ struct ChunkLaneConvolutionEmitter: Codable, Hashable {
         var level = 0
         while names.count > perBlock / chunk {
             level += 1
-            let sums = rotates ? "halfSums\(level)" : "pairSums"
+            let sums = turns ? "halfSums\(level)" : "pairSums"
             let pairs = (0..<(names.count / 2)).map { "t\(level)_\($0) = \(sums)(\(names[2 * $0]), \(names[2 * $0 + 1]))" }
             out.line("let " + pairs.joined(separator: ", "))
             names = (0..<(names.count / 2)).map { "t\(level)_\($0)" }

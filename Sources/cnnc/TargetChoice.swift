@@ -16,14 +16,13 @@ enum TargetChoice {
         }
     }
 
-    /// The CPU to compile a model for: this machine's own, or a chosen
-    /// target's baseline, which must be one this machine can run when the
-    /// model is to be built here.
+    /// The CPU to compile a model for (`TargetCPU.compilerCPU(builtHereOn:)`):
+    /// refused when the model is to be built here and this machine cannot run
+    /// the chosen kind.
     static func compilerCPU(for target: TargetCPU, buildsHere: Bool = true) throws -> String {
-        if target == .host { return "native" }
-        guard !buildsHere || target == .avx2 || TargetCPU.host != .avx2 else {
+        guard let cpu = target.compilerCPU(builtHereOn: buildsHere ? TargetCPU.host : nil) else {
             throw ValidationError("this CPU has no AVX-512, so a model built for \(target.rawValue) could not run here; generate it with `cnnc generate --target-cpu \(target.rawValue)` and build it on such a machine, or unset \(TargetCPU.environmentVariable)")
         }
-        return target.compilerCPU
+        return cpu
     }
 }

@@ -170,6 +170,18 @@ import Testing
         }
     }
 
+    @Test func aForcedKindBuiltHereUsesThisMachinesFeatures() {
+        // Built here: this machine's own features wherever it runs an AVX-512 kind.
+        #expect(TargetCPU.avx512Zen5.compilerCPU(builtHereOn: .avx512) == "native")
+        #expect(TargetCPU.avx512.compilerCPU(builtHereOn: .avx512Zen5) == "native")
+        #expect(TargetCPU.avx512on256.compilerCPU(builtHereOn: .avx512on256) == "native")
+        // AVX2 keeps Haswell's features on an AVX-512 machine; an AVX-512 kind cannot be built on an AVX2 one.
+        #expect(TargetCPU.avx2.compilerCPU(builtHereOn: .avx512Zen5) == "haswell")
+        #expect(TargetCPU.avx512.compilerCPU(builtHereOn: .avx2) == nil)
+        // A package to be built elsewhere names the kind's baseline.
+        #expect(TargetCPU.allCases.map { $0.compilerCPU(builtHereOn: nil) } == TargetCPU.allCases.map(\.compilerCPU))
+    }
+
     /// AVX-512 keeps the blocks measured on Zen 4; AVX2 gets the largest that
     /// fits 16 registers with its weights and a broadcast.
     static func depthwise(target: TargetCPU) throws -> DepthwiseConvolutionEmitter? {

@@ -70,6 +70,23 @@ public enum TargetCPU: String, Codable, CaseIterable, Sendable {
         }
     }
 
+    /// What to compile this target's kernels for: the kind's baseline
+    /// (`compilerCPU`) for a package that may be built on another machine,
+    /// but this machine's own features (`native`) where it is built here
+    /// and this machine has AVX-512 as the kind does, so that nothing a
+    /// baseline has and this CPU lacks reaches the binary (`znver5`'s
+    /// VP2INTERSECT on an Intel Xeon, `emeraldrapids`' AVX512-FP16 on a Zen),
+    /// and a toolchain too old to know a baseline's name still compiles with
+    /// AVX-512 and FMA. `avx2` keeps `haswell` on an AVX-512 machine, which
+    /// `native` would compile with AVX-512. nil: built here, this machine
+    /// (AVX2 only) cannot run the kind.
+    public func compilerCPU(builtHereOn host: TargetCPU?) -> String? {
+        guard let host else { return compilerCPU }
+        if self == host { return "native" }
+        if self == .avx2 { return compilerCPU }
+        return host == .avx2 ? nil : "native"
+    }
+
     /// The target the generator uses unless told: `CNNC_TARGET_CPU` when set
     /// (an unknown value is an error the caller reports), else this machine's.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(UnknownTarget) -> TargetCPU {

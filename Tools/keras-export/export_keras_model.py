@@ -380,7 +380,11 @@ def layer_outputs(model, x):
 
     def calls(layer):
         nodes = list(getattr(layer, "_inbound_nodes", []))
-        return nodes if graph_nodes is None else [node for node in nodes if node in graph_nodes]
+        if graph_nodes is None:
+            return nodes
+        # Keras 3.15 keeps a graph's nodes as keys, "<id of the operation>_ib-<call>":
+        # compared as nodes, no call of a Functional model's shared layer was found.
+        return [node for index, node in enumerate(nodes) if node in graph_nodes or f"{id(layer)}_ib-{index}" in graph_nodes]
 
     names = [layer.name for layer in layers]
     tensors = [calls(layer)[0].output_tensors[0] if calls(layer) else layer.output for layer in layers]

@@ -31,11 +31,19 @@ struct WinogradInputGradient: Codable, Hashable, Sendable {
     var stepWeightCount: Int { kernel.kernel.transforms * outputs * kernel.kernel.packed.paddedOutputs + kernel.kernel.packed.paddedOutputs }
 
     /// The layers whose dL/dx runs so, and how many step weights their kernels take.
-    /// Layers that share their weights share their U'; layers that share kernels
-    /// (`KernelSharing`) call the same function.
+    /// Calls of a layer that share its weights share their U' where they take
+    /// the same tile; a call at another size may take the other tile
+    /// (F(4x4) at 12x12, F(2x2) at 6x6), whose U' has other matrices, so U'
+    /// is derived once for each tile a weight tensor's calls take. Layers
+    /// that share kernels (`KernelSharing`) call the same function.
     static func plan(nodes: [NodeProgram], weights: WeightPlan, arena: TrainingArena, target: TargetCPU) -> (gradients: [WinogradInputGradient], stepWeightCount: Int) {
+        /// A weight tensor's U' for one tile.
+        struct Turned: Hashable {
+            var parameters: Int
+            var tile: WinogradTile
+        }
         var gradients: [WinogradInputGradient] = []
-        var offsets: [Int: Int] = [:]
+        var offsets: [Turned: Int] = [:]
         var count = 0
         for node in nodes {
             let layer = node.layer
@@ -59,12 +67,13 @@ struct WinogradInputGradient: Codable, Hashable, Sendable {
             border.bottom += convolution.inputHeight - (layer.outputShape.dimensions[0] + border.top + border.bottom)
             border.right += convolution.inputWidth - (layer.outputShape.dimensions[1] + border.left + border.right)
             let parameters = weights.tensors[packed.kernelTensor].offset
-            let offset = offsets[parameters] ?? count
+            let turned = Turned(parameters: parameters, tile: tile)
+            let offset = offsets[turned] ?? count
             let gradient = WinogradInputGradient(
                 layer: node.index, kernelParameters: parameters, inputChannels: cin, outputs: cout, stepWeightsOffset: offset,
                 kernel: WinogradKernel(kernel: convolution, padding: PaddingEmitter(function: function + "_pad", input: layer.outputShape, padding: border)))
-            if offsets[parameters] == nil {
-                offsets[parameters] = offset
+            if offsets[turned] == nil {
+                offsets[turned] = offset
                 count += gradient.stepWeightCount
             }
             gradients.append(gradient)

@@ -8,8 +8,8 @@ public enum GeneratedCodeFlags {
     public static let unsafeFlags = unsafeFlags(cpu: "native")
     public static let defines = ["CNNC_FMA"]
 
-    /// The same for another CPU than this machine's (`TargetCPU.compilerCPU`,
-    /// when a target is forced with `CNNC_TARGET_CPU`).
+    /// The same for another CPU: a kind's baseline (`TargetCPU.compilerCPU(host:buildsHere:)`)
+    /// for a package to be built elsewhere, or `haswell` for AVX2 kernels on an AVX-512 machine.
     public static func unsafeFlags(cpu: String) -> [String] { ["-O", "-target-cpu", cpu] }
 
     /// The settings as a SwiftPM manifest writes them:

@@ -60,7 +60,7 @@ public struct ModelBuilder: Sendable {
                 try? FileManager.default.removeItem(atPath: marker)
             }
             try workbench.write(package.files(packageName: Workbench.packageName))
-            log("compiling \(package.typeName) (\(Self.grouped(package.generatedLines)) lines of generated Swift; release, -target-cpu native) in \(workbench.folder)")
+            log("compiling \(package.typeName) (\(Self.grouped(package.generatedLines)) lines of generated Swift; release, -target-cpu \(package.compilerCPU)) in \(workbench.folder)")
             // A large model compiles for minutes: say it is still going rather than fall silent.
             let ticker = Task {
                 var elapsed = 0

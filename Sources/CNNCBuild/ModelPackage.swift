@@ -11,8 +11,10 @@ public struct ModelPackage: Sendable {
     /// the type, and its training extension or later kernels beside it.
     public var generatedFiles: [(name: String, text: String)]
     public var runtime: RuntimeSources
-    /// The CPU the model is compiled for: this machine's (`native`), or the
-    /// baseline of a target CPU chosen on purpose (`haswell` for AVX2).
+    /// The CPU the model is compiled for: the building machine's own
+    /// (`native`), or a kind's baseline (`TargetCPU.compilerCPU(host:buildsHere:)`:
+    /// `haswell` for AVX2 kernels on an AVX-512 machine, `znver5` in a package
+    /// for a Zen 5 written elsewhere).
     public var compilerCPU: String
     /// Whether the generated model leaves out its training extension
     /// (`ModelGenerator.includesTraining`); the cache names its folder so.

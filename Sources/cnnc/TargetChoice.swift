@@ -16,11 +16,11 @@ enum TargetChoice {
         }
     }
 
-    /// The CPU to compile a model for (`TargetCPU.compilerCPU(builtHereOn:)`):
+    /// The CPU to compile a model for (`TargetCPU.compilerCPU(host:buildsHere:)`):
     /// refused when the model is to be built here and this machine cannot run
     /// the chosen kind.
     static func compilerCPU(for target: TargetCPU, buildsHere: Bool = true) throws -> String {
-        guard let cpu = target.compilerCPU(builtHereOn: buildsHere ? TargetCPU.host : nil) else {
+        guard let cpu = target.compilerCPU(host: TargetCPU.host, buildsHere: buildsHere) else {
             throw ValidationError("this CPU has no AVX-512, so a model built for \(target.rawValue) could not run here; generate it with `cnnc generate --target-cpu \(target.rawValue)` and build it on such a machine, or unset \(TargetCPU.environmentVariable)")
         }
         return cpu

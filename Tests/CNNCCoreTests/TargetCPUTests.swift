@@ -171,15 +171,20 @@ import Testing
     }
 
     @Test func aForcedKindBuiltHereUsesThisMachinesFeatures() {
-        // Built here: this machine's own features wherever it runs an AVX-512 kind.
-        #expect(TargetCPU.avx512Zen5.compilerCPU(builtHereOn: .avx512) == "native")
-        #expect(TargetCPU.avx512.compilerCPU(builtHereOn: .avx512Zen5) == "native")
-        #expect(TargetCPU.avx512on256.compilerCPU(builtHereOn: .avx512on256) == "native")
+        // This machine's own kind: its own features, built here or not (`cnnc build --no-build`).
+        for kind in TargetCPU.allCases {
+            #expect(kind.compilerCPU(host: kind, buildsHere: true) == "native" && kind.compilerCPU(host: kind, buildsHere: false) == "native")
+        }
+        // Another AVX-512 kind built here: this machine's own features as well.
+        #expect(TargetCPU.avx512Zen5.compilerCPU(host: .avx512, buildsHere: true) == "native")
+        #expect(TargetCPU.avx512.compilerCPU(host: .avx512Zen5, buildsHere: true) == "native")
         // AVX2 keeps Haswell's features on an AVX-512 machine; an AVX-512 kind cannot be built on an AVX2 one.
-        #expect(TargetCPU.avx2.compilerCPU(builtHereOn: .avx512Zen5) == "haswell")
-        #expect(TargetCPU.avx512.compilerCPU(builtHereOn: .avx2) == nil)
-        // A package to be built elsewhere names the kind's baseline.
-        #expect(TargetCPU.allCases.map { $0.compilerCPU(builtHereOn: nil) } == TargetCPU.allCases.map(\.compilerCPU))
+        #expect(TargetCPU.avx2.compilerCPU(host: .avx512Zen5, buildsHere: true) == "haswell")
+        #expect(TargetCPU.avx512.compilerCPU(host: .avx2, buildsHere: true) == nil)
+        // Another kind in a package to be built elsewhere: that kind's baseline.
+        #expect(TargetCPU.avx512Zen5.compilerCPU(host: .avx512, buildsHere: false) == "znver5")
+        #expect(TargetCPU.avx512.compilerCPU(host: .avx2, buildsHere: false) == "emeraldrapids")
+        #expect(TargetCPU.avx2.compilerCPU(host: .avx512on256, buildsHere: false) == "haswell")
     }
 
     /// AVX-512 keeps the blocks measured on Zen 4; AVX2 gets the largest that

@@ -382,7 +382,7 @@ def layer_outputs(model, x):
         nodes = list(getattr(layer, "_inbound_nodes", []))
         if graph_nodes is None:
             return nodes
-        # Keras 3.15 keeps a graph's nodes as keys, "<id of the operation>_ib-<call>":
+        # Keras 3 keeps a graph's nodes as keys, "<id of the operation>_ib-<call>":
         # compared as nodes, no call of a Functional model's shared layer was found.
         return [node for index, node in enumerate(nodes) if node in graph_nodes or f"{id(layer)}_ib-{index}" in graph_nodes]
 

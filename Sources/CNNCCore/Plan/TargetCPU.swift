@@ -59,8 +59,9 @@ public enum TargetCPU: String, Codable, CaseIterable, Sendable {
         "Kernels shaped for \(rawValue): \(vectorRegisters) vector registers of \(registerLanes) floats"
     }
 
-    /// The CPU LLVM compiles for when this target is chosen on purpose rather
-    /// than found: a baseline with exactly the features the kernels assume.
+    /// A baseline with exactly the features this kind's kernels assume, as
+    /// LLVM names it: what a package made to be built on another machine is
+    /// compiled for (`compilerCPU(host:buildsHere:)`).
     public var compilerCPU: String {
         switch self {
         case .avx2: "haswell"
@@ -70,19 +71,20 @@ public enum TargetCPU: String, Codable, CaseIterable, Sendable {
         }
     }
 
-    /// What to compile this target's kernels for: the kind's baseline
-    /// (`compilerCPU`) for a package that may be built on another machine,
-    /// but this machine's own features (`native`) where it is built here
-    /// and this machine has AVX-512 as the kind does, so that nothing a
-    /// baseline has and this CPU lacks reaches the binary (`znver5`'s
+    /// What to compile this target's kernels for on a machine of kind `host`:
+    /// its own features (`native`) for its own kind, wherever the package is
+    /// built; for a kind chosen on purpose, the kind's baseline (`compilerCPU`)
+    /// in a package to be built on another machine, but `native` again where
+    /// it is built here and this machine has AVX-512 as the kind does, so that
+    /// nothing a baseline has and this CPU lacks reaches the binary (`znver5`'s
     /// VP2INTERSECT on an Intel Xeon, `emeraldrapids`' AVX512-FP16 on a Zen),
     /// and a toolchain too old to know a baseline's name still compiles with
     /// AVX-512 and FMA. `avx2` keeps `haswell` on an AVX-512 machine, which
-    /// `native` would compile with AVX-512. nil: built here, this machine
-    /// (AVX2 only) cannot run the kind.
-    public func compilerCPU(builtHereOn host: TargetCPU?) -> String? {
-        guard let host else { return compilerCPU }
+    /// `native` would compile with AVX-512. nil: to be built here, where this
+    /// machine (AVX2 only) cannot run the kind.
+    public func compilerCPU(host: TargetCPU, buildsHere: Bool) -> String? {
         if self == host { return "native" }
+        guard buildsHere else { return compilerCPU }
         if self == .avx2 { return compilerCPU }
         return host == .avx2 ? nil : "native"
     }

@@ -26,7 +26,9 @@ struct WinogradKernelGradient: Codable, Hashable, Sendable {
     /// `minimumTiles` tiles, and the floats of step gradients their S take.
     /// Layers that share kernels (`KernelSharing`) have the same geometry and
     /// the same place of their kernel among their weights, so they call one
-    /// function, each with its own S; layers that share weights share their S.
+    /// function, each with its own S; layers that share weights share their S,
+    /// whose tile is the weight tensor's packing, chosen once for all its calls
+    /// by `WeightPlan` (dL/dx's tile is chosen per call: `WinogradInputGradient`).
     static func plan(nodes: [NodeProgram], weights: WeightPlan, target: TargetCPU) -> (gradients: [WinogradKernelGradient], stepGradientCount: Int) {
         var gradients: [WinogradKernelGradient] = []
         var offsets: [Int: Int] = [:]

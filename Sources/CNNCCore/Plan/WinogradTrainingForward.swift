@@ -31,7 +31,10 @@ struct WinogradTrainingForward: Codable, Hashable, Sendable {
 
     /// Every layer whose inference runs by F(4x4), with its step weights from
     /// `firstOffset` on, and the floats they take. Layers that share their
-    /// weights share their U; layers that share kernels (`KernelSharing`)
+    /// weights share their U: their F(2x2) U has the same layout at any size,
+    /// and whether they run by F(4x4) at all is the weight tensor's packing,
+    /// which `WeightPlan` chooses once for all its calls (unlike dL/dx's tile,
+    /// chosen per call: `WinogradInputGradient`); layers that share kernels (`KernelSharing`)
     /// call one function, named after their shared inference kernel.
     static func plan(nodes: [NodeProgram], weights: WeightPlan, firstOffset: Int) -> (forwards: [WinogradTrainingForward], stepWeightCount: Int) {
         var forwards: [WinogradTrainingForward] = []

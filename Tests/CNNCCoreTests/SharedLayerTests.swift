@@ -25,6 +25,22 @@ import Testing
                                                     "head.kernel", "head.bias"])
     }
 
+    /// Keras runs a graph's calls by depth (`map_graph`), not in layer order:
+    /// in `shared_norm_order` the second call of the shared normalization,
+    /// whose branch is one layer shorter to the Concatenate, runs first, and
+    /// its moving-statistics update comes first (TrainingStepAgainstKerasTests
+    /// checks where they end against Keras). A chain runs in layer order.
+    @Test func callsRunInKerassOrderOfDepths() throws {
+        let model = try RepositoryFiles.model("Tests/Fixtures/graphs/shared_norm_order.yaml")
+        let ranks = KerasExecutionOrder.ranks(of: model)
+        let names = model.layers.map(\.descriptionName)
+        let rank = { (name: String) in ranks[names.firstIndex(of: name)!] }
+        #expect(rank("norm[1]") < rank("norm") && rank("encoder[1]") < rank("encoder"))
+        #expect(rank("stem") == 0 && rank("middle") == 1 && rank("head") == names.count - 1)
+        let chain = try RepositoryFiles.model("Specs/lenet5.cnn.yaml")
+        #expect(KerasExecutionOrder.ranks(of: chain) == Array(chain.layers.indices))
+    }
+
     /// The export writes the layer once with a call per node, and Keras's
     /// node index where a later call is read; reading it back gives the same model.
     @Test func theExportListsEveryCallOfTheLayer() throws {

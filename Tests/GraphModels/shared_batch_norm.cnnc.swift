@@ -1010,7 +1010,7 @@ extension SharedBatchNorm: TrainableModel {
             parameters[84 + c] = parameters[84 + c] * Float(0.8) + statistics[0 + c] * Float(0.19999999999999996)
             parameters[88 + c] = parameters[88 + c] * Float(0.8) + statistics[4 + c] * Float(0.19999999999999996)
         }
-        // norm: momentum 0.8
+        // norm[1]: momentum 0.8
         for c in 0..<4 {
             parameters[84 + c] = parameters[84 + c] * Float(0.8) + statistics[20 + c] * Float(0.19999999999999996)
             parameters[88 + c] = parameters[88 + c] * Float(0.8) + statistics[24 + c] * Float(0.19999999999999996)

@@ -32,6 +32,7 @@ enum TrainingPlanner {
             fusedOutput: fusedOutput(model, routes: routes), frozenParameters: frozenParameters(model, weights: weights),
             swapsGradients: false)
         program.mergeReLUs = mergeReLUs
+        program.movingStatisticsOrder = movingStatisticsOrder(model, normalizations: normalizations)
         program.swapsGradients = program.stepsRun.contains { step in
             guard case .backward(let index) = step else { return false }
             return !arena.writesInputGradient(index) && backwardAlternatesBuffers(model.layers[index].operation)
@@ -176,6 +177,22 @@ enum TrainingPlanner {
         arena.gradientOffset = arena.paddedGradientOffset + largestPadded
         arena.total = arena.gradientOffset + 2 * arena.largestActivation
         return arena
+    }
+
+    /// The normalizations in layer order, but the calls of a shared one in
+    /// the order Keras runs them (`KerasExecutionOrder`): the updates of
+    /// different layers touch different statistics, so only a shared
+    /// layer's calls need Keras's order among themselves.
+    private static func movingStatisticsOrder(_ model: CheckedModel, normalizations: [NormalizationTraining]) -> [Int] {
+        var order = Array(normalizations.indices)
+        let calls = Dictionary(grouping: normalizations.indices) { normalizations[$0].meanOffset }.values.filter { $0.count > 1 }
+        guard !calls.isEmpty else { return order }
+        let ranks = KerasExecutionOrder.ranks(of: model)
+        for slots in calls {
+            let run = slots.sorted { ranks[normalizations[$0].index] < ranks[normalizations[$1].index] }
+            for (slot, number) in zip(slots, run) { order[slot] = number }
+        }
+        return order
     }
 
     private static func phaseSteps(_ model: CheckedModel, normalizations: [NormalizationTraining], routes: GradientRoutes) -> [[TrainingStep]] {

@@ -4,6 +4,11 @@
 struct TrainingProgram: Codable, Hashable, Sendable {
     var arena: TrainingArena
     var normalizations: [NormalizationTraining]
+    /// The order the normalizations' moving statistics move in after a
+    /// step (indices into `normalizations`): Keras's order of running the
+    /// calls (`KerasExecutionOrder`), which decides where a shared layer's
+    /// statistics end, each call's update starting from the one before.
+    var movingStatisticsOrder: [Int] = []
     /// The layers that act only in training, in layer order.
     var trainingOnly: [TrainingOnlyLayer]
     var phases: [TrainingPhase]

@@ -234,7 +234,7 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
 
     /// Keras: moving = moving·momentum + batch·(1 − momentum), in float32.
     func emitMovingAverageUpdate(into out: inout SourceWriter) {
-        out.line("// \(layer.name): momentum \(config.momentum)")
+        out.line("// \(layer.descriptionName): momentum \(config.momentum)")
         out.block("for c in 0..<\(channels)") { out in
             out.line("parameters[\(meanOffset) + c] = parameters[\(meanOffset) + c] * Float(\(config.momentum)) + statistics[\(statistic(0)) + c] * Float(\(1 - config.momentum))")
             out.line("parameters[\(varianceOffset) + c] = parameters[\(varianceOffset) + c] * Float(\(config.momentum)) + statistics[\(statistic(1)) + c] * Float(\(1 - config.momentum))")

@@ -143,7 +143,7 @@ struct TrainingGenerator {
         }
         out.line()
         out.block("public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>)") { out in
-            for normalization in normalizations { normalization.emitMovingAverageUpdate(into: &out) }
+            for number in program.movingStatisticsOrder { normalizations[number].emitMovingAverageUpdate(into: &out) }
         }
         out.line()
         let inputGradientsByWinograd = Set(program.winogradInputGradients.map(\.layer))

@@ -74,7 +74,13 @@ import Testing
     /// sample gets fewer probes: small_outputs (17 MFLOPs) took 41 s at 24
     /// a tensor, the longest test of the suite by far; at 4 it still probes
     /// every tensor.
-    @Test(arguments: cases.map(\.spec))
+    ///
+    /// Not the `confident_` graphs, whose inputs to their heads are scaled by
+    /// 30 so that Keras's clip of probabilities acts (TrainingStepAgainstKerasTests
+    /// checks that against Keras): there a probability of 1 − 1e-6 leaves its
+    /// gradient p − 1 to float32's last bits near 1 (in Keras as here), and
+    /// the Float64 reference's finite differences differ by 0.3%.
+    @Test(arguments: cases.map(\.spec).filter { !$0.contains("/confident_") })
     func graphGradientsMatchFiniteDifferences(spec: String) throws {
         let type = try #require(Self.cases.first { $0.spec == spec }?.type as? any TrainableModel.Type)
         #expect(type.trainingUnsupportedReason == nil, "\(spec): \(type.trainingUnsupportedReason ?? "")")

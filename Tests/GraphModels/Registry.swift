@@ -3,6 +3,9 @@ import CNNCRuntime
 
 /// Every model in this module with the spec it was generated from.
 public let models: [(spec: String, type: any CompiledModel.Type)] = [
+    ("Tests/Fixtures/graphs/confident_heads.yaml", ConfidentHeads.self),
+    ("Tests/Fixtures/graphs/confident_sigmoid.yaml", ConfidentSigmoid.self),
+    ("Tests/Fixtures/graphs/confident_softmax.yaml", ConfidentSoftmax.self),
     ("Tests/Fixtures/graphs/convnext_block.yaml", ConvnextBlock.self),
     ("Tests/Fixtures/graphs/every_merge.yaml", EveryMerge.self),
     ("Tests/Fixtures/graphs/frozen_layers.yaml", FrozenLayers.self),

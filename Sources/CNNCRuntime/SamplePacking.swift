@@ -54,10 +54,11 @@ public enum SamplePacking {
 
 extension TensorLayout {
     /// How many samples of this tensor `array` holds: shape (N, …shape) or
-    /// one sample (…shape); a trailing channel axis of 1 may be left out, as
-    /// numpy images often are.
+    /// one sample (…shape); a trailing axis of 1 may be left out, as numpy
+    /// images often are and as Keras's `fit` takes labels (N,) for a
+    /// one-unit head's (N, 1).
     public func batchCount(of array: NPYFile, path: String, role: String = "input") throws(RuntimeError) -> Int {
-        let squeezed = shape.last == 1 && shape.count > 1 ? Array(shape.dropLast()) : nil
+        let squeezed = shape.last == 1 ? Array(shape.dropLast()) : nil
         for form in [shape, squeezed].compactMap({ $0 }) {
             if array.shape == form { return 1 }
             if array.shape.count == form.count + 1, Array(array.shape.dropFirst()) == form { return array.shape[0] }

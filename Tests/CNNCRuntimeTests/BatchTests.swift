@@ -83,6 +83,13 @@ struct Doubler: CompiledModel {
         #expect(try Doubler.batchCount(of: NPYFile(shape: [5, 3], values: []), path: "x") == 5)
         #expect(try Doubler.batchCount(of: NPYFile(shape: [3], values: []), path: "x") == 1)
         #expect(throws: RuntimeError.self) { try Doubler.batchCount(of: NPYFile(shape: [5, 4], values: []), path: "x") }
+        // A one-unit head's targets as Keras's fit takes them: (N,) for (N, 1).
+        let head = TensorLayout(name: "score", shape: [1], offset: 0)
+        #expect(try head.batchCount(of: NPYFile(shape: [8], values: []), path: "y.npz", role: "output") == 8)
+        #expect(try head.batchCount(of: NPYFile(shape: [8, 1], values: []), path: "y.npz", role: "output") == 8)
+        let packed = try SamplePacking.pack([NPYFile(shape: [3], values: [1, 0, 1]), NPYFile(shape: [3, 2], values: [1, 2, 3, 4, 5, 6])],
+                                            layout: [head, TensorLayout(name: "box", shape: [2], offset: 1)], sources: ["a", "b"], role: "output")
+        #expect(packed.shape == [3, 3] && packed.values == [1, 1, 2, 0, 3, 4, 1, 5, 6])
     }
 
     @Test func kerasInitializersFollowGlorot() {

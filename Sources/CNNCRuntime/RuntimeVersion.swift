@@ -2,7 +2,7 @@
 /// (the way swift-protobuf's `ProtobufAPIVersionCheck` works): a generated
 /// file declares a type conforming to the version protocol it was written
 /// for, so code generated for another runtime fails to build with an error
-/// naming the version protocol it needs (today `CNNCRuntimeAPIVersion7`) instead of failing in obscure ways.
+/// naming the version protocol it needs (today `CNNCRuntimeAPIVersion8`) instead of failing in obscure ways.
 public protocol CNNCRuntimeAPIVersionCheck {
     associatedtype Version
 }
@@ -31,3 +31,7 @@ public protocol CNNCRuntimeAPIVersion6: CNNCRuntimeAPIVersion5 {}
 /// chunks of `avx512-zen5`), and without `Resampling`: bilinear UpSampling2D's
 /// weights are constants of the generated code.
 public protocol CNNCRuntimeAPIVersion7: CNNCRuntimeAPIVersion6 {}
+
+/// Version 8: version 7 with `VectorMath.exponential`, e^x over float32's
+/// whole range, which the `exponential` activation calls instead of `exp`.
+public protocol CNNCRuntimeAPIVersion8: CNNCRuntimeAPIVersion7 {}

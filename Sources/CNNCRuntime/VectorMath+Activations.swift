@@ -33,6 +33,24 @@ extension VectorMath {
         return (exp(x) - 1).replacing(with: small, where: magnitude .< 0.5)
     }
 
+    /// e^x over float32's whole range, for the `exponential` activation,
+    /// whose result the user sees: `exp` clamps its input to [−87.3, 88],
+    /// enough inside softmax and the rest, whose results round there anyway,
+    /// but Keras's e^x goes on to 3.4e38 at 88.72 and +inf beyond, and down
+    /// through the subnormals to 0 below −103.97 (at 88.5 `exp` gave e^88,
+    /// 1.65e38, for Keras's 2.72e38). The same reduction and polynomial, with
+    /// 2^n, n in [−150, 129], applied as two normal powers of two: the first
+    /// product is exact, the second rounds once, overflowing to +inf or
+    /// rounding into a subnormal as float32's e^x does.
+    @inlinable @inline(__always)
+    public static func exponential(_ x: Vector) -> Vector {
+        let (r, n) = reduced(clamp(x, -104, 88.75))
+        let half = n &>> 1
+        let e = expOfReduced(r) * power(half) * power(n &- half)
+        return e.replacing(with: .infinity, where: x .>= 88.75).replacing(with: 0, where: x .<= -104)
+            .replacing(with: x, where: x .!= x)  // NaN in, NaN out
+    }
+
     /// log(1 + u) for u in [0, 1], as 2·atanh(s) with s = u/(2 + u) ≤ 1/3:
     /// the odd series to s^15 leaves 1.4e-9, and s is exact enough for tiny u.
     @inlinable @inline(__always)

@@ -33,6 +33,12 @@ public enum VectorMath {
     @_transparent
     @usableFromInline static func expWithinRange(_ clamped: Vector) -> Vector {
         let (r, n) = reduced(clamped)
+        return expOfReduced(r) * power(n)
+    }
+
+    /// e^r for |r| ≤ ln2/2, `reduced`'s r.
+    @_transparent
+    @usableFromInline static func expOfReduced(_ r: Vector) -> Vector {
         // Estrin's scheme for the terms of degree 2 to 7 (pairs, then pairs of
         // pairs), added to r and then to 1 last, so the chain of dependent
         // operations is 8 long instead of Horner's 16: tanh and sigmoid wait
@@ -42,9 +48,13 @@ public enum VectorMath {
         let low = Vector(repeating: 0.5).addingProduct(Vector(repeating: 0.166_666_66), r) * r2
         let high = Vector(repeating: 0.041_666_27).addingProduct(Vector(repeating: 0.008_333_43), r)
             .addingProduct(Vector(repeating: 0.001_394_602_1).addingProduct(Vector(repeating: 0.000_198_264_96), r), r2)
-        let p = 1 + (r + low.addingProduct(high, r4))
-        let scale = unsafeBitCast((n &+ 127) &<< 23, to: Vector.self)
-        return p * scale
+        return 1 + (r + low.addingProduct(high, r4))
+    }
+
+    /// 2^n, put straight into the exponent bits: n in [−126, 127].
+    @_transparent
+    @usableFromInline static func power(_ n: Bits) -> Vector {
+        unsafeBitCast((n &+ 127) &<< 23, to: Vector.self)
     }
 
     /// y = n·ln2 + r with |r| ≤ ln2/2, for y in [-87.3, 88]: r, and n as an integer.

@@ -33,6 +33,23 @@ import Testing
         #expect(Self.applied(VectorMath.exp(_:count:), to: [0]) == [1])
     }
 
+    /// The `exponential` activation over float32's whole range, as Keras's
+    /// e^x: within 1.5 ulp from −87 to 88.72 (past `exp`'s clamp at 88),
+    /// +inf above, subnormals below −87.3 within one of their steps, 0 below −103.98.
+    @Test func exponentialCoversFloatsWholeRange() {
+        func exponential(_ values: [Float]) -> [Float] {
+            Self.applied({ x, count in VectorMath.apply(VectorMath.exponential, to: x, count: count) }, to: values)
+        }
+        let x = Self.grid(from: -87, to: 88.72, count: 100_003)
+        let worst = zip(x, exponential(x)).map { Self.ulps($1, Foundation.exp(Double($0))) }.max() ?? .infinity
+        #expect(worst <= 1.5, "exponential: \(worst) ulp")
+        let tiny = Self.grid(from: -103.9, to: -87, count: 10_007)
+        let subnormalSteps = zip(tiny, exponential(tiny)).map { abs(Double($1) - Foundation.exp(Double($0))) / Double(Float.leastNonzeroMagnitude) }.max() ?? .infinity
+        #expect(subnormalSteps <= 1, "exponential below -87: \(subnormalSteps) subnormal steps")
+        #expect(exponential([88.5, 88.73, 89, 200, -104, -200]) == [Float(Foundation.exp(88.5)), .infinity, .infinity, .infinity, 0, 0])
+        #expect(exponential([.nan])[0].isNaN && exponential([.infinity, -.infinity]) == [.infinity, 0])
+    }
+
     /// Keras's backends are no closer: TensorFlow's and ONNX Runtime's tanh
     /// are within 5.5 ulp, JAX's within 4.6 (VectorMath.tanh says why).
     @Test func tanhIsWithinSixUlpAndNeverBeyondOne() {

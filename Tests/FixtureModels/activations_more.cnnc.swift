@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _7: CNNCRuntimeAPIVersion7 {}
-    typealias Version = _7
+    struct _8: CNNCRuntimeAPIVersion8 {}
+    typealias Version = _8
 }
 
 /// The "activations_more" model from Tests/Fixtures/specs/activations_more.yaml, compiled by cnnc.
@@ -1462,7 +1462,7 @@ public struct ActivationsMore: CompiledModel {
     // conv_exponential: its exponential activation
     @inline(never)
     static func l0_conv_exponential_activation(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.apply(VectorMath.exp, to: x, count: 128)
+        VectorMath.apply(VectorMath.exponential, to: x, count: 128)
     }
 
     // mix_1: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
@@ -1556,7 +1556,7 @@ public struct ActivationsMore: CompiledModel {
     // act_exponential: Activation, (None, 4, 4, 8) → (None, 4, 4, 8), 0 parameters
     @inline(never)
     static func l2_act_exponential(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.apply(VectorMath.exp, to: x, count: 128)
+        VectorMath.apply(VectorMath.exponential, to: x, count: 128)
     }
 
     // mix_2: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
@@ -2250,7 +2250,7 @@ public struct ActivationsMore: CompiledModel {
     // mix_3: its exponential activation
     @inline(never)
     static func l8_mix_3_activation(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.apply(VectorMath.exp, to: x, count: 128)
+        VectorMath.apply(VectorMath.exponential, to: x, count: 128)
     }
 
     // mix_4: Conv2D, (None, 4, 4, 8) → (None, 4, 4, 8), 72 parameters
@@ -4169,7 +4169,7 @@ extension ActivationsMore: TrainableModel {
     // conv_exponential: through its exponential activation
     @inline(never)
     static func l0_conv_exponential_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        VectorMath.multiply(g, byDerivative: VectorMath.exp, at: x, count: 128)
+        VectorMath.multiply(g, byDerivative: VectorMath.exponential, at: x, count: 128)
     }
 
     // conv_exponential: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
@@ -4406,7 +4406,7 @@ extension ActivationsMore: TrainableModel {
     // act_exponential: through its exponential activation
     @inline(never)
     static func l2_act_exponential_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        VectorMath.multiply(g, byDerivative: VectorMath.exp, at: x, count: 128)
+        VectorMath.multiply(g, byDerivative: VectorMath.exponential, at: x, count: 128)
     }
 
     // mix_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
@@ -4745,7 +4745,7 @@ extension ActivationsMore: TrainableModel {
     // mix_3: through its exponential activation
     @inline(never)
     static func l8_mix_3_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        VectorMath.multiply(g, byDerivative: VectorMath.exp, at: x, count: 128)
+        VectorMath.multiply(g, byDerivative: VectorMath.exponential, at: x, count: 128)
     }
 
     // mix_3: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)

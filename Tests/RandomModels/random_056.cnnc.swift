@@ -12,8 +12,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _7: CNNCRuntimeAPIVersion7 {}
-    typealias Version = _7
+    struct _8: CNNCRuntimeAPIVersion8 {}
+    typealias Version = _8
 }
 
 /// The "random_056" model from Tests/Fixtures/random/random_056.yaml, compiled by cnnc.

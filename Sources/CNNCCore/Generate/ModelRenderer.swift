@@ -407,8 +407,8 @@ struct ModelRenderer {
         out.line("// If this does not compile, the file was generated for another version of")
         out.line("// CNNCRuntime: regenerate it with the cnnc that matches your runtime.")
         out.block("fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck") { out in
-            out.line("struct _7: CNNCRuntimeAPIVersion7 {}")
-            out.line("typealias Version = _7")
+            out.line("struct _8: CNNCRuntimeAPIVersion8 {}")
+            out.line("typealias Version = _8")
         }
         out.line()
     }

@@ -22,7 +22,7 @@ public enum SwiftNames {
         "Void", "Range", "Array", "Error", "Sendable", "UnsafePointer", "UnsafeMutablePointer", "UnsafeMutableBufferPointer", "UnsafeRawPointer", "UnsafeMutableRawPointer", "SIMD2", "SIMD4", "SIMD8",
         "SIMD16", "SIMD32", "SIMD64",
         // CNNCRuntime's names in generated code.
-        "CNNCRuntime", "CNNCRuntimeAPIVersion3", "CNNCRuntimeAPIVersion4", "CNNCRuntimeAPIVersion5", "CNNCRuntimeAPIVersion6", "CNNCRuntimeAPIVersion7", "CNNCRuntimeAPIVersionCheck", "CompiledModel", "TrainableModel",
+        "CNNCRuntime", "CNNCRuntimeAPIVersion3", "CNNCRuntimeAPIVersion4", "CNNCRuntimeAPIVersion5", "CNNCRuntimeAPIVersion6", "CNNCRuntimeAPIVersion7", "CNNCRuntimeAPIVersion8", "CNNCRuntimeAPIVersionCheck", "CompiledModel", "TrainableModel",
         "LayerDescription", "TensorLayout", "LossFunction", "ModelLoss", "RuntimeError", "SplitMix64", "VectorMath", "WeightPacking",
         "WorkerPool", "UnoptimizedBuildWarning", "PackedWeights",
         // Names declared inside generated types and functions.

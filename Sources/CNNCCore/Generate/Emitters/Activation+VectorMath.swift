@@ -31,7 +31,7 @@ extension Activation {
         case .linear, .relu, .sigmoid, .softmax, .logSoftmax, .tanh: nil
         case .leakyReLU: "{ VectorMath.leakyReLU\(suffix)($0, slope: \(Float(Activation.leakyReLUSlope))) }"
         // e^x is its own derivative.
-        case .exponential: "VectorMath.exp"
+        case .exponential: "VectorMath.exponential"
         default: "VectorMath.\(self)\(suffix)"
         }
     }

@@ -31,6 +31,17 @@ import Testing
         }
     }
 
+    /// What Keras takes is not refused: an epsilon of 1 or more (any positive one).
+    @Test func normalizationsTakeAnyPositiveEpsilon() throws {
+        let text = "input_shape: [4, 4, 2]\nlayers:\n  - BatchNormalization: {epsilon: 2.0}\n  - LayerNormalization: {epsilon: 1.5}\n"
+        let model = try Frontend.load(text: text, file: "eps.yaml").get()
+        guard case .batchNormalization(let batch) = model.layers[0].operation, case .layerNormalization(let layer) = model.layers[1].operation else {
+            Issue.record("not normalizations: \(model.layers.map(\.className))")
+            return
+        }
+        #expect(batch.epsilon == 2 && layer.epsilon == 1.5)
+    }
+
     @Test func missingFile() {
         #expect(Self.diagnostics("/nonexistent/model.yaml") == ["/nonexistent/model.yaml:1:1: error: no such spec file"])
     }

@@ -36,12 +36,12 @@ enum ElementwiseArguments {
     }
 
     static let relu = LayerDecoder(arguments: ["max_value", "negative_slope", "threshold"]) { reader in
-        let everyNumber = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
         let maxValue: Double?? = reader.isNullOrAbsent("max_value")
             ? .some(nil)
             : reader.number("max_value", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0").map { .some($0) }
         let slope = reader.number("negative_slope", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
-        let threshold = reader.number("threshold", default: 0, in: everyNumber, rangeText: "finite")
+        // Keras refuses a negative threshold ("cannot be None or a negative value").
+        let threshold = reader.number("threshold", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
         guard let maxValue, let slope, let threshold else { return nil }
         return .relu(ReLUConfig(maxValue: maxValue, negativeSlope: slope, threshold: threshold))
     }

@@ -31,7 +31,8 @@ enum NormalizationArguments {
     /// resolved axis, e.g. `[3]`), and gamma's and beta's initializers,
     /// regularizers and constraints; nil after an error.
     private static func readCommon(_ reader: inout ArgumentReader, axisReason: String) -> (epsilon: Double, center: Bool, scale: Bool)? {
-        let epsilon = reader.number("epsilon", default: 0.001, in: Double.leastNonzeroMagnitude...1, rangeText: "above 0")
+        // Any positive epsilon, as Keras takes it (1 and above too).
+        let epsilon = reader.number("epsilon", default: 0.001, in: Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude, rangeText: "above 0")
         let center = reader.bool("center", default: true)
         let scale = reader.bool("scale", default: true)
         let rank = reader.inputRank

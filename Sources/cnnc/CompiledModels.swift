@@ -73,7 +73,12 @@ enum CompiledModels {
         if !result.standardOutput.isEmpty { print(result.standardOutput, terminator: "") }
         if !result.standardError.isEmpty { FileHandle.standardError.write(Data(result.standardError.utf8)) }
         guard case .exited(0) = result.terminationStatus else {
-            if result.standardError.isEmpty { reportSilentFailure(executable, result.terminationStatus) }
+            // A verify that finds a layer off exits 1 after printing its table:
+            // an answer, not a silent failure. A crash is one whatever it printed.
+            let signaled = if case .signaled = result.terminationStatus { true } else { false }
+            if result.standardError.isEmpty && (result.standardOutput.isEmpty || signaled) {
+                reportSilentFailure(executable, result.terminationStatus)
+            }
             throw ExitCode.failure
         }
     }

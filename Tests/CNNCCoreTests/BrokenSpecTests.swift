@@ -42,6 +42,17 @@ import Testing
         #expect(batch.epsilon == 2 && layer.epsilon == 1.5)
     }
 
+    /// Softmax over the last axis however Keras writes it: -1, [-1], or its index (3 on an image).
+    @Test func softmaxTakesTheLastAxisHoweverWritten() throws {
+        let text = "input_shape: [4, 4, 3]\nlayers:\n  - Softmax: {axis: 3}\n  - Softmax: {axis: [-1]}\n  - Softmax: {axis: -1}\n"
+        #expect(try Frontend.load(text: text, file: "softmax.yaml").get().layers.count == 3)
+        guard case .failure(let error) = Frontend.load(text: "input_shape: [4, 4, 3]\nlayers:\n  - Softmax: {axis: 2}\n", file: "softmax.yaml") else {
+            Issue.record("softmax over axis 2 of 3 was accepted")
+            return
+        }
+        #expect(error.diagnostics.map(\.description) == ["softmax.yaml:3:21: error: softmax: 'axis: 2' is not supported by cnnc (softmax is taken over the last axis); only the last axis (-1) is"])
+    }
+
     @Test func missingFile() {
         #expect(Self.diagnostics("/nonexistent/model.yaml") == ["/nonexistent/model.yaml:1:1: error: no such spec file"])
     }

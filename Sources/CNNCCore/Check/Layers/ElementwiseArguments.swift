@@ -79,7 +79,9 @@ enum ElementwiseArguments {
     }
 
     static let softmax = LayerDecoder(arguments: ["axis"]) { reader in
-        reader.requireValue("axis", equalTo: "axis: -1", matches: { if case .int(-1) = $0.kind { true } else { false } },
+        // The last axis however it is written (-1, [-1], or its index, as Keras 2 resolves it), as the normalizations take it.
+        let rank = reader.inputRank
+        reader.requireValue("axis", equalTo: "the last axis (-1)", matches: { ArgumentReader.isLastAxis($0, inputRank: rank) },
                             because: "softmax is taken over the last axis")
         return .softmax
     }

@@ -31,6 +31,9 @@ public struct ClassTargets: Sendable, Equatable {
         guard data.classCount <= classCount else {
             throw RuntimeError("the data has \(data.classCount) classes but the model scores \(classCount); every label must be below \(classCount)")
         }
+        guard data.targets == nil || outputCount == data.classCount else {
+            throw RuntimeError("the data's soft target rows have \(data.classCount) columns but the model has \(outputCount) output\(outputCount == 1 ? "" : "s"); rows need a model with one output per column (a one-unit sigmoid takes labels 0 and 1)")
+        }
     }
 
     /// Writes the target vector of `label` (outputCount values).
@@ -49,6 +52,16 @@ public struct ClassTargets: Sendable, Equatable {
         var best = 0
         for index in 1..<outputCount where output[index] > output[best] { best = index }
         return best
+    }
+
+    /// Whether an output names its packed target's class, as Keras's
+    /// `accuracy` decides it: `categorical_accuracy` compares the arg-maxes
+    /// of output and target (a soft target's largest column is its class),
+    /// `binary_accuracy` counts a one-unit output only when its target equals
+    /// the thresholded output exactly, so a target of 0.3 never counts.
+    public func isCorrect(_ output: UnsafePointer<Float>, target: UnsafePointer<Float>) -> Bool {
+        if outputCount == 1 { return target[0] == Float(predictedClass(output)) }
+        return predictedClass(output) == predictedClass(target)
     }
 
     /// The loss Keras users pair with this output: cross-entropy after softmax or

@@ -34,7 +34,12 @@ public struct Evaluation: Sendable, Equatable {
                     for sample in 0..<count {
                         let label = data.labels[start + sample]
                         let y = output.baseAddress! + sample * Model.outputCount
-                        targets.writeTarget(label: label, into: target.baseAddress!)
+                        if let rows = data.targets {
+                            let row = (start + sample) * Model.outputCount
+                            rows.withUnsafeBufferPointer { target.baseAddress!.update(from: $0.baseAddress! + row, count: Model.outputCount) }
+                        } else {
+                            targets.writeTarget(label: label, into: target.baseAddress!)
+                        }
                         lossSum += Double(loss.value(y, target.baseAddress!, count: Model.outputCount, channels: Model.outputShape.last ?? 1))
                         confusion[Int(label)][targets.predictedClass(y)] += 1
                     }

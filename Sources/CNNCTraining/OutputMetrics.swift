@@ -36,7 +36,7 @@ struct OutputMetrics {
             let channels = output.shape.last ?? 1
             outputLossSums[number] += Double(loss.functions[number].value(yp, tp, count: output.count, channels: channels))
             sum += Double(loss.value(number, yp, tp, count: output.count, channels: channels))
-            if let head = heads[number], head.predictedClass(yp) == head.predictedClass(tp) { correct[number] += 1 }
+            if let head = heads[number], head.isCorrect(yp, target: tp) { correct[number] += 1 }
         }
         lossSum += total.map(Double.init) ?? sum
         count += 1

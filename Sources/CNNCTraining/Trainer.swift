@@ -97,8 +97,13 @@ public final class Trainer<Model: TrainableModel> {
         let classTargets = targets
         _ = try steps.step(count: batch.count, dropoutSeeds: dropoutSeeds, epoch: epoch, step: step) { inputs, targetValues in
             inputs.update(from: batch.pixels, count: batch.pixels.count)
-            for (sample, label) in batch.labels.enumerated() {
-                classTargets.writeTarget(label: label, into: targetValues + sample * Model.outputCount)
+            if let rows = batch.targets {
+                // Soft rows as the data gave them (`ClassTargets.check`: as wide as the output).
+                targetValues.update(from: rows, count: rows.count)
+            } else {
+                for (sample, label) in batch.labels.enumerated() {
+                    classTargets.writeTarget(label: label, into: targetValues + sample * Model.outputCount)
+                }
             }
         }
         steps.outputs.withUnsafeBufferPointer { outputBuffer in

@@ -68,6 +68,20 @@ import Testing
         #expect(data.test?.classCount == 3)
     }
 
+    /// Rows that are not one-hot (label smoothing) are kept as the targets,
+    /// each row's largest column its label; one-hot rows need no copy.
+    @Test func smoothedLabelRowsAreKeptAsTargets() throws {
+        let data = try Self.load("smoothed_rows.npz")
+        #expect(data.train.labels == [2, 0])
+        #expect(data.train.targets == [0.1, 0.1, 0.8, 0.8, 0.1, 0.1].map { Float($0) })
+        #expect(data.test?.targets == nil && data.test?.labels == [1])
+        let pooled = try data.train.appending(try #require(data.test))
+        #expect(pooled.targets?.suffix(3) == [0, 1, 0])
+        #expect(try Self.load("float32_onehot.npz").train.targets == nil)
+        #expect(Self.message("negative_row.npz")
+            == "negative_row.npz: row 1 of the label rows 'y_train' holds -0.2 in column 1; label rows are one-hot or class probabilities, finite and at least 0")
+    }
+
     @Test func float64XAndYAreATrainingSetOnly() throws {
         let data = try Self.load("float64_xy.npz")
         #expect(data.train.imageShape == [4, 4, 1])

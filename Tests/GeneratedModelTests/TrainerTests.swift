@@ -40,6 +40,53 @@ import Testing
         #expect(after.confusion.joined().reduce(0, +) == 300)
     }
 
+    /// Soft target rows (label smoothing) train as Keras takes them, as they
+    /// are: cross-entropy is linear in its target, so one SGD step on rows
+    /// halfway between two labels moves each weight halfway between the steps
+    /// on either label. Evaluation takes the rows too; accuracy their arg-max.
+    @Test func softTargetRowsTrainAndEvaluateAsGiven() throws {
+        let images = try Self.blobs(count: 8, seed: 11)
+        let other = images.labels.map { ($0 + 3) % 10 }
+        var rows = [Float](repeating: 0, count: 8 * 10)
+        for sample in 0..<8 {
+            rows[sample * 10 + Int(images.labels[sample])] += 0.6
+            rows[sample * 10 + Int(other[sample])] += 0.4
+        }
+        let soft = try LabeledImages(height: 28, width: 28, channels: 1, pixels: images.pixels, labels: images.labels,
+                                     classCount: 10, targets: rows)
+        let second = try LabeledImages(height: 28, width: 28, channels: 1, pixels: images.pixels, labels: other, classCount: 10)
+        func step(_ batch: LabeledImages) throws -> [Float] {
+            let trainer = try Trainer(model: Lenet5(seed: 3), optimizer: try sgd(0.05), loss: nil, classCount: 10,
+                                      batchSize: 8, threads: 1, seed: 9)
+            _ = try trainer.trainOnBatch(batch)
+            return try trainer.model.parameters
+        }
+        let start = try Lenet5(seed: 3).parameters
+        let (a, b, mixed) = (try step(images), try step(second), try step(soft))
+        let expected = zip(a, b).map { 0.6 * $0 + 0.4 * $1 }
+        let largestMove = zip(a, start).map { abs($0 - $1) }.max() ?? 0
+        let largestError = zip(mixed, expected).map { abs($0 - $1) }.max() ?? 0
+        #expect(largestMove > 1e-3 && largestError < largestMove * 1e-3, "moved \(largestMove), off the mix by \(largestError)")
+
+        // Subsets carry the rows; evaluation's loss is the rows' cross-entropy.
+        let reordered = soft.subset([3, 1])
+        #expect(reordered.targets.map { Array($0[0..<10]) } == Array(rows[30..<40]))
+        let model = try Lenet5(seed: 3)
+        let loss = LossFunction.categoricalCrossEntropy
+        let targets = try ClassTargets(classCount: 10, outputShape: [10])
+        let evaluation = try Evaluation(model: model, data: soft, loss: loss, targets: targets, threads: 1)
+        let hard = try Evaluation(model: model, data: images, loss: loss, targets: targets, threads: 1)
+        var output = [Float](repeating: 0, count: 8 * 10)
+        try soft.pixels.withUnsafeBufferPointer { input in
+            try output.withUnsafeMutableBufferPointer { try model.predict(batch: input, count: 8, into: $0, threads: 1) }
+        }
+        let byHand = (0..<8).map { sample in
+            Double(loss.value(Array(output[(sample * 10)..<(sample * 10 + 10)]), Array(rows[(sample * 10)..<(sample * 10 + 10)]), count: 10, channels: 10))
+        }.reduce(0, +) / 8
+        #expect(abs(evaluation.loss - byHand) < 1e-6 && abs(evaluation.loss - hard.loss) > 1e-3)
+        #expect(evaluation.accuracy == hard.accuracy)
+    }
+
     @Test func aSeedAndThreadCountRepeatBitForBit() throws {
         let train = try Self.blobs(count: 96, seed: 5)
         func run(threads: Int) throws -> [Float] {

@@ -52,6 +52,10 @@ def main():
     np.savez(path("big_endian.npz"), x_train=sevenths((2, 3, 3), ">f4"), y_train=np.array([0, 1]))
     np.savez(path("negative_label.npz"), x_train=sevens((3, 3, 3)), y_train=np.array([0, -1, 1]))
     np.savez(path("fractional_label.npz"), x_train=sevens((2, 3, 3)), y_train=np.array([0.0, 1.5]))
+    np.savez(path("smoothed_rows.npz"),  # label smoothing 0.3 in training, one-hot test rows
+             x_train=sevens((2, 3, 3)), y_train=one_hot([2, 0], 3) * 0.7 + 0.1,
+             x_test=sevens((1, 3, 3)), y_test=one_hot([1], 3))
+    np.savez(path("negative_row.npz"), x_train=sevens((2, 3, 3)), y_train=np.array([[0.5, 0.5], [1.2, -0.2]], np.float32))
     np.savez(path("empty_one_hot_row.npz"), x_train=sevens((2, 3, 3)), y_train=np.array([[0, 1], [0, 0]], np.float32))
     np.savez(path("count_mismatch.npz"), x_train=sevens((4, 3, 3)), y_train=np.array([0, 1, 2]))
     np.savez(path("flat_images.npz"), x_train=sevens((4, 9)), y_train=np.array([0, 1, 2, 3]))

@@ -36,13 +36,16 @@ struct NPZImages {
     }
 }
 
-/// An .npz array read as labels: class indices, (N,) or (N, 1), or one-hot rows (N, K).
+/// An .npz array read as labels: class indices, (N,) or (N, 1), or rows (N, K),
+/// one-hot or soft (label smoothing: Keras's losses take such rows as they are).
 /// Indices are not yet checked against a class count (that needs both parts).
 struct NPZLabels {
     var name: String
     var indices: [Int64]
     /// K for one-hot labels (each row's largest column is its class), nil for indices.
     var oneHotWidth: Int?
+    /// The rows as given when some row is not exactly one-hot, nil otherwise.
+    var softRows: [Float]?
 
     init(_ array: NPYArray, file: String) throws(DataError) {
         name = array.name
@@ -50,13 +53,20 @@ struct NPZLabels {
         let header = array.header
         if shape.count == 2 && shape[1] > 1 {
             oneHotWidth = shape[1]
-            indices = try Self.rowMaxima(header.floats(in: array.bytes), width: shape[1], name: name, file: file)
+            let rows = header.floats(in: array.bytes)
+            if let bad = rows.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+                throw DataError("\(file): row \(bad / shape[1]) of the label rows '\(name)' holds \(rows[bad]) in column \(bad % shape[1]); label rows are one-hot or class probabilities, finite and at least 0")
+            }
+            indices = try Self.rowMaxima(rows, width: shape[1], name: name, file: file)
+            let oneHot = rows.allSatisfy { $0 == 0 || $0 == 1 } && rows.lazy.filter { $0 == 1 }.count == indices.count
+            softRows = oneHot ? nil : rows
             return
         }
         guard shape.count == 1 || (shape.count == 2 && shape[1] == 1) else {
             throw DataError("\(file): array '\(name)' has shape \(TensorLayout.shapeText(shape)); labels must be class indices (N,) or (N, 1), or one-hot rows (N, classes)")
         }
         oneHotWidth = nil
+        softRows = nil
         if let integers = header.integers(in: array.bytes) {
             indices = integers
             return

@@ -68,7 +68,7 @@ struct NPZDataset {
         do {
             return try LabeledImages(
                 height: part.images.height, width: part.images.width, channels: part.images.channels,
-                pixels: part.images.pixels, labels: labels.indices.map { Int32($0) }, classCount: classCount)
+                pixels: part.images.pixels, labels: labels.indices.map { Int32($0) }, classCount: classCount, targets: labels.softRows)
         } catch {
             throw DataError("\(path): \(error.message)")
         }

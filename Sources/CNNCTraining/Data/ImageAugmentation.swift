@@ -112,6 +112,6 @@ public struct ImageAugmenter: Sendable {
                 }
             }
         }
-        return LabeledImages(unchecked: batch, pixels: pixels, labels: batch.labels)
+        return LabeledImages(unchecked: batch, pixels: pixels, labels: batch.labels, targets: batch.targets)
     }
 }

@@ -10,6 +10,9 @@ import CNNCRuntime
 /// Pixels are NHWC (image, row, column, channel; channels innermost, as Keras
 /// holds them). Readers of 8-bit images scale them to [0, 1] by 1/255; float
 /// images are kept as given. Labels are class indices in 0..<classCount.
+/// Soft target rows (label smoothing, a teacher's probabilities) travel
+/// beside them in `targets`, since Keras's losses use the rows as they are;
+/// each such label is its row's largest column, the class `accuracy` compares.
 public struct LabeledImages: Sendable, Equatable {
     public let count: Int
     public let height: Int
@@ -18,9 +21,13 @@ public struct LabeledImages: Sendable, Equatable {
     public let pixels: [Float]
     public let labels: [Int32]
     public let classCount: Int
+    /// Each sample's target row (`classCount` values) where the data gave rows
+    /// that are not all one-hot; nil where the labels say everything.
+    public let targets: [Float]?
 
     /// Checks that the sizes agree and every label is a class, so later steps can index freely.
-    public init(height: Int, width: Int, channels: Int, pixels: [Float], labels: [Int32], classCount: Int) throws(RuntimeError) {
+    public init(height: Int, width: Int, channels: Int, pixels: [Float], labels: [Int32], classCount: Int,
+                targets: [Float]? = nil) throws(RuntimeError) {
         guard height > 0, width > 0, channels > 0 else {
             throw RuntimeError("an image must have a positive size, not \(height)x\(width)x\(channels)")
         }
@@ -32,6 +39,14 @@ public struct LabeledImages: Sendable, Equatable {
         if let bad = labels.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
             throw RuntimeError("label \(labels[bad]) of image \(bad) is not a class: labels must be 0 to \(classCount - 1)")
         }
+        if let targets {
+            guard targets.count == labels.count * classCount else {
+                throw RuntimeError("\(labels.count) target rows of \(classCount) classes need \(labels.count * classCount) values, got \(targets.count)")
+            }
+            if let bad = targets.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+                throw RuntimeError("target row \(bad / classCount) holds \(targets[bad]) in column \(bad % classCount); targets are probabilities, finite and at least 0")
+            }
+        }
         self.count = labels.count
         self.height = height
         self.width = width
@@ -39,6 +54,7 @@ public struct LabeledImages: Sendable, Equatable {
         self.pixels = pixels
         self.labels = labels
         self.classCount = classCount
+        self.targets = targets
     }
 
     /// Values in one image: height · width · channels.
@@ -66,7 +82,8 @@ public struct LabeledImages: Sendable, Equatable {
                 }
             }
         }
-        return LabeledImages(unchecked: self, pixels: newPixels, labels: indices.map { labels[$0] })
+        let rows = targets.map { targets in indices.flatMap { targets[($0 * classCount)..<(($0 + 1) * classCount)] } }
+        return LabeledImages(unchecked: self, pixels: newPixels, labels: indices.map { labels[$0] }, targets: rows)
     }
 
     /// How many images each class has, indexed by class.
@@ -78,7 +95,7 @@ public struct LabeledImages: Sendable, Equatable {
 
     /// Same geometry and classes as `template` (or `classCount` classes, no
     /// fewer), with new contents already known to fit.
-    init(unchecked template: LabeledImages, pixels: [Float], labels: [Int32], classCount: Int? = nil) {
+    init(unchecked template: LabeledImages, pixels: [Float], labels: [Int32], classCount: Int? = nil, targets: [Float]?) {
         self.count = labels.count
         self.height = template.height
         self.width = template.width
@@ -86,6 +103,15 @@ public struct LabeledImages: Sendable, Equatable {
         self.pixels = pixels
         self.labels = labels
         self.classCount = classCount ?? template.classCount
+        self.targets = targets
+    }
+
+    /// The target rows, one-hot rows made from the labels where the data gave none.
+    var targetRows: [Float] {
+        if let targets { return targets }
+        var rows = [Float](repeating: 0, count: count * classCount)
+        for (sample, label) in labels.enumerated() { rows[sample * classCount + Int(label)] = 1 }
+        return rows
     }
 }
 
@@ -95,7 +121,11 @@ extension LabeledImages {
     /// labels 0–8 train a 10-class model. Never fewer classes than now.
     public func widened(toClasses classes: Int) -> LabeledImages {
         guard classes > classCount else { return self }
-        return LabeledImages(unchecked: self, pixels: pixels, labels: labels, classCount: classes)
+        // Target rows gain zero columns, as one-hot labels of these classes would have.
+        let rows = targets.map { targets in
+            (0..<count).flatMap { targets[($0 * classCount)..<(($0 + 1) * classCount)] + repeatElement(0, count: classes - classCount) }
+        }
+        return LabeledImages(unchecked: self, pixels: pixels, labels: labels, classCount: classes, targets: rows)
     }
 
     /// This set followed by `other`, which must have the same image shape and classes.
@@ -103,6 +133,7 @@ extension LabeledImages {
         guard other.imageShape == imageShape, other.classCount == classCount else {
             throw RuntimeError("cannot pool \(TensorLayout.shapeText(imageShape)) images of \(classCount) classes with \(TensorLayout.shapeText(other.imageShape)) images of \(other.classCount) classes")
         }
-        return LabeledImages(unchecked: self, pixels: pixels + other.pixels, labels: labels + other.labels)
+        let rows = targets == nil && other.targets == nil ? nil : targetRows + other.targetRows
+        return LabeledImages(unchecked: self, pixels: pixels + other.pixels, labels: labels + other.labels, targets: rows)
     }
 }

@@ -2,19 +2,20 @@ import CNNCRuntime
 import Foundation
 
 /// How `cnnc` hands a data set to a compiled model's executable: one
-/// safetensors file with `images` (N, H, W, C) and `labels` (N,) in float32 and
-/// the class count (and names, if known) in the metadata. cnnc reads the
+/// safetensors file with `images` (N, H, W, C), `labels` (N,) and, for soft
+/// targets, `targets` (N, classes) in float32 and the class count (and names, if known) in the metadata. cnnc reads the
 /// user's IDX or .npz files once and writes this; the executable reads it with
 /// what the runtime already has.
 extension LabeledImages {
     public static let fileFormat = "cnnc-labeled-images-1"
 
     public func write(to path: String, classNames: [String]? = nil) throws(RuntimeError) {
-        let layout = [TensorLayout(name: "images", shape: [count, height, width, channels], offset: 0),
+        var layout = [TensorLayout(name: "images", shape: [count, height, width, channels], offset: 0),
                       TensorLayout(name: "labels", shape: [count], offset: pixels.count)]
+        if targets != nil { layout.append(TensorLayout(name: "targets", shape: [count, classCount], offset: pixels.count + count)) }
         var metadata = ["format": Self.fileFormat, "class_count": String(classCount)]
         if let classNames { metadata["class_names"] = classNames.joined(separator: "\n") }
-        try SafeTensors.write(parameters: pixels + labels.map(Float.init), layout: layout, metadata: metadata, to: path)
+        try SafeTensors.write(parameters: pixels + labels.map(Float.init) + (targets ?? []), layout: layout, metadata: metadata, to: path)
     }
 
     /// Reads a file `write(to:)` made, with its class names (empty when it had none).
@@ -28,7 +29,8 @@ extension LabeledImages {
             throw RuntimeError("\(path): labels must be whole numbers from 0")
         }
         let data = try LabeledImages(height: images.shape[1], width: images.shape[2], channels: images.shape[3],
-                                     pixels: images.values, labels: labels.values.map { Int32($0) }, classCount: classCount)
+                                     pixels: images.values, labels: labels.values.map { Int32($0) }, classCount: classCount,
+                                     targets: file.tensors["targets"]?.values)
         let names = file.metadata["class_names"] ?? ""
         return (data, names.isEmpty ? [] : names.components(separatedBy: "\n"))
     }

@@ -108,8 +108,13 @@ public enum ModelChecker {
             guard argument.key == "trainable", case .bool(false) = argument.value.kind else { return false }
             return true
         }
-        if case .identityAtInference = operation {
-            log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (it acts only in training)", at: layer.location)
+        if case .identityAtInference(let onlyInTraining) = operation {
+            if case .activityRegularization = onlyInTraining {
+                // Keras adds the penalty to evaluate's and validation's losses too; cnnc's inference code has no place for it yet.
+                log.note("\(name): ActivityRegularization adds its penalty to the training loss only; the losses of evaluation, validation and the test part leave it out, where Keras's include it", at: layer.location)
+            } else {
+                log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (it acts only in training)", at: layer.location)
+            }
         }
         var checked = CheckedLayer(
             name: name, className: layer.className, operation: operation, inputs: reads, inputShape: input,

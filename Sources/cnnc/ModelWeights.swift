@@ -16,6 +16,13 @@ struct ModelWeights {
     let path: String
     private let staging: URL?
 
+    /// The optimizer state a trained model's `.keras` file keeps beside its
+    /// weights (nil for any other file, or one saved before training).
+    static func kerasOptimizerState(in path: String) -> (parameters: Int, bytes: Int)? {
+        guard FileKind.of(path) == .zip, let weights = try? KerasArchive(path: path).weights() else { return nil }
+        return KerasWeights.optimizerState(weights)
+    }
+
     func remove() {
         if let staging { try? FileManager.default.removeItem(at: staging) }
     }

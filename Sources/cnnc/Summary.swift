@@ -32,7 +32,8 @@ struct Summary: ParsableCommand {
         case .text:
             let length = lineLength ?? KerasSummary.defaultLineLength(terminalColumns: Terminal.columns(), sequentialLike: model.isSequentialLike)
             var summary = KerasSummary(lineLength: length, showFLOPs: flops, showMemory: memory)
-            summary.optimizer = optimizerState()
+            // A trained model's `.keras` file keeps its optimizer's state, which Keras's summary of the loaded model counts.
+            summary.optimizer = ModelWeights.kerasOptimizerState(in: spec)
             do {
                 print(try summary.render(model), terminator: "")
             } catch {
@@ -43,12 +44,5 @@ struct Summary: ParsableCommand {
                 print(ModelPlanner.plan(model, specPath: spec, target: try TargetChoice.resolve()).arenaSummaryLine)
             }
         }
-    }
-
-    /// A trained model's `.keras` file keeps its optimizer's state, which
-    /// Keras's summary of the loaded model counts.
-    private func optimizerState() -> (parameters: Int, bytes: Int)? {
-        guard FileKind.of(spec) == .zip, let weights = try? KerasArchive(path: spec).weights() else { return nil }
-        return KerasWeights.optimizerState(weights)
     }
 }

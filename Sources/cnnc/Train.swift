@@ -128,7 +128,13 @@ struct Train: AsyncParsableCommand {
         // A .keras model trains on from its own weights, as Keras's fit after load_model does.
         let initial = resume ? nil : try ModelWeights.prepareOrExit(initialWeights, spec: spec, for: model)
         defer { initial?.remove() }
-        if initialWeights == nil, initial != nil { print("cnnc: training on from the weights in \(spec)") }
+        if initialWeights == nil, initial != nil {
+            print("cnnc: training on from the weights in \(spec)")
+            // Keras's fit after load_model would also go on with the file's optimizer; cnnc cannot yet.
+            if let state = ModelWeights.kerasOptimizerState(in: spec) {
+                print("cnnc: \(spec) also keeps its Keras optimizer's state (\(state.parameters) values); cnnc starts a fresh \(optimizer.optimizer) instead (--optimizer), where Keras's fit after load_model would go on with the saved one")
+            }
+        }
         var configuration = TrainingConfiguration(trainData: "")
         configuration.epochs = epochs
         configuration.batchSize = batchSize

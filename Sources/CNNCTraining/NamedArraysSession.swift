@@ -53,8 +53,7 @@ public struct NamedArraysSession<Model: TrainableModel> {
         var model = if let path = configuration.initialWeights { try Model(contentsOf: path) } else { Model(seed: configuration.seed) }
         let trainer = try TensorTrainer(model: model, optimizer: try configuration.optimizer.makeOptimizer(parameterCount: Model.parameterCount),
                                         loss: loss, batchSize: configuration.batchSize, threads: configuration.threads)
-        if configuration.initialEpoch > 0, let path = configuration.optimizerState,
-           let state = try OptimizerStateFile.read(belongingTo: model.parameters, at: path) {
+        if let state = try configuration.startingOptimizerState(belongingTo: model.parameters) {
             try trainer.restoreOptimizerState(state)
         }
         var history = try configuration.startingHistory(MetricsHistory.self)

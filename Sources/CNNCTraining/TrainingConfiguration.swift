@@ -36,6 +36,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The optimizer's slots and step count, saved after every epoch beside the
     /// weights and restored on resume, so a resumed run continues exactly.
     public var optimizerState: String?
+    /// The state to start the optimizer from, in `Optimizer.state`'s names
+    /// (safetensors): a Keras optimizer's, from the `.keras` file being
+    /// trained on (`KerasOptimizerContinuation`). A resume takes `optimizerState` instead.
+    public var initialOptimizerState: String?
     /// For `evaluate`: the weights, and which part of the data (test, or train when there is no test part).
     public var evaluateWeights: String?
     /// What saved weights record as their `source` (with " train"): "cnnc 0.2.0".
@@ -53,5 +57,19 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         case ratios(SplitRatios)
         /// K-fold cross-validation over the training part: each fold validates once.
         case kFold(Int)
+    }
+}
+
+extension TrainingConfiguration {
+    /// The optimizer state a run starts from: on resume, the saved one that
+    /// belongs to `parameters` (nil for a run saved before states were kept,
+    /// which resumes with a fresh optimizer); otherwise the given initial one, if any.
+    func startingOptimizerState(belongingTo parameters: [Float]) throws(RuntimeError) -> [String: [Float]]? {
+        if initialEpoch > 0 {
+            guard let optimizerState else { return nil }
+            return try OptimizerStateFile.read(belongingTo: parameters, at: optimizerState)
+        }
+        guard let initialOptimizerState else { return nil }
+        return try SafeTensors.read(path: initialOptimizerState, kind: "optimizer state").tensors.mapValues(\.values)
     }
 }

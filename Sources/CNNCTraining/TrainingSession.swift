@@ -35,8 +35,7 @@ public struct TrainingSession<Model: TrainableModel> {
         var history = try configuration.startingHistory(TrainingHistory.self)
         let trainer = try makeTrainer(model, classCount: parts.train.classCount)
         // A run saved before optimizer states were kept resumes with a fresh optimizer (cnnc says so).
-        if configuration.initialEpoch > 0, let path = configuration.optimizerState,
-           let state = try OptimizerStateFile.read(belongingTo: model.parameters, at: path) {
+        if let state = try configuration.startingOptimizerState(belongingTo: model.parameters) {
             try trainer.restoreOptimizerState(state)
         }
         printer.line("Training \(Model.self) on \(describe(parts)): \(configuration.optimizer.description), batch size \(configuration.batchSize), loss \(trainer.loss.rawValue), \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s"), seed \(configuration.seed)")

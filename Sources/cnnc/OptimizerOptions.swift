@@ -5,8 +5,8 @@ import CNNCTraining
 /// `--optimizer` and its hyperparameters, as Keras's optimizers take them.
 /// They are checked as the command line is read, before any build.
 struct OptimizerOptions: ParsableArguments {
-    @Option(help: "sgd, adam or rmsprop (Keras compile's default), with Keras's defaults for every hyperparameter not given.")
-    var optimizer: String = "rmsprop"
+    @Option(help: "sgd, adam or rmsprop (Keras compile's default), with Keras's defaults for every hyperparameter not given; a trained .keras model's own optimizer when no optimizer option is given.")
+    var optimizer: String?
 
     @Option(help: "The optimizer's learning rate (Keras's default: 0.01 for sgd, 0.001 for adam and rmsprop).")
     var learningRate: Double?
@@ -37,13 +37,18 @@ struct OptimizerOptions: ParsableArguments {
 
     func validate() throws { _ = try configuration() }
 
+    /// Whether any optimizer option was given (else a `.keras` model's own optimizer goes on).
+    var isGiven: Bool {
+        optimizer != nil || [learningRate, momentum, beta1, beta2, epsilon, rho].contains { $0 != nil } || nesterov || amsgrad || centered
+    }
+
     /// The optimizer these options describe.
     func configuration() throws -> OptimizerConfiguration {
         let numbers: [(OptimizerHyperparameter, Double?)] = [(.learningRate, learningRate), (.momentum, momentum), (.beta1, beta1),
                                                              (.beta2, beta2), (.epsilon, epsilon), (.rho, rho)]
         let flags: [(OptimizerHyperparameter, Bool)] = [(.nesterov, nesterov), (.amsgrad, amsgrad), (.centered, centered)]
         return try RuntimeCheck.asValidation { () throws(RuntimeError) in
-            try OptimizerConfiguration(name: optimizer, numbers: numbers.compactMap { name, value in value.map { (name, $0) } },
+            try OptimizerConfiguration(name: optimizer ?? "rmsprop", numbers: numbers.compactMap { name, value in value.map { (name, $0) } },
                                        flags: flags.filter(\.1).map(\.0))
         }
     }

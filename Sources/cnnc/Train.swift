@@ -128,19 +128,23 @@ struct Train: AsyncParsableCommand {
         // A .keras model trains on from its own weights, as Keras's fit after load_model does.
         let initial = resume ? nil : try ModelWeights.prepareOrExit(initialWeights, spec: spec, for: model)
         defer { initial?.remove() }
-        if initialWeights == nil, initial != nil {
-            print("cnnc: training on from the weights in \(spec)")
-            // Keras's fit after load_model would also go on with the file's optimizer; cnnc cannot yet.
-            if let state = ModelWeights.kerasOptimizerState(in: spec) {
-                print("cnnc: \(spec) also keeps its Keras optimizer's state (\(state.parameters) values); cnnc starts a fresh \(optimizer.optimizer) instead (--optimizer), where Keras's fit after load_model would go on with the saved one")
-            }
+        if initialWeights == nil, initial != nil { print("cnnc: training on from the weights in \(spec)") }
+        // And with its optimizer, as Keras's fit after load_model does, unless the command names one.
+        let kerasOptimizer = initial != nil && initialWeights == nil && !optimizer.isGiven
+            ? KerasOptimizerState.prepare(spec: spec, for: model) : nil
+        defer { kerasOptimizer?.remove() }
+        if let kerasOptimizer {
+            print("cnnc: going on with the optimizer saved in \(spec): \(kerasOptimizer.configuration.description) after \(kerasOptimizer.step) steps")
+        } else if initial != nil, initialWeights == nil, optimizer.isGiven, let state = ModelWeights.kerasOptimizerState(in: spec) {
+            print("cnnc: \(spec) also keeps a Keras optimizer's state (\(state.parameters) values); this run starts a fresh \(optimizer.optimizer ?? "rmsprop"), as the options ask")
         }
         var configuration = TrainingConfiguration(trainData: "")
         configuration.epochs = epochs
         configuration.batchSize = batchSize
         configuration.seed = seed
         configuration.threads = threadsOption.threads
-        configuration.optimizer = try optimizer.configuration()
+        configuration.optimizer = try kerasOptimizer?.configuration ?? optimizer.configuration()
+        configuration.initialOptimizerState = kerasOptimizer.map { Self.absolute($0.path) }
         configuration.loss = try lossOption.function()
         configuration.outputLosses = try lossOption.outputLosses()
         configuration.lossWeights = try lossOption.weights()

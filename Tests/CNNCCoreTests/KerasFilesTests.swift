@@ -1,6 +1,7 @@
 import CNNCCore
 import CNNCData
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 import Testing
 
@@ -88,6 +89,41 @@ import Testing
         let trained = try CommandLineTests.cnnc(["summary", "\(Self.files)/residual_block.trained.keras"])
         #expect(trained.status == 0, "\(trained.errors)")
         #expect(trained.output == (try RepositoryFiles.read("\(Self.files)/residual_block.trained.summary.txt")))
+    }
+
+    /// A trained model's optimizer, laid out over cnnc's parameters as Keras
+    /// pairs each slot with a weight (the fixture script writes Keras's own
+    /// pairing, `optimizer._momentums[i]` with `model.trainable_variables[i]`):
+    /// residual_block with its `shortcut` frozen and BatchNormalization's
+    /// statistics between the trainable weights, after two steps of each kind.
+    @Test(arguments: ["adam", "rmsprop", "sgd"]) func aKerasOptimizerGoesOnFromItsSlots(name: String) throws {
+        let archive = try KerasArchive(path: RepositoryFiles.path("\(Self.files)/residual_block.\(name).keras"))
+        let model = try Frontend.load(text: archive.config, file: "residual_block.\(name).keras").get()
+        let saved = try #require(try archive.savedOptimizer())
+        let parameterCount = model.weightTensors.map { $0.offset + $0.shape.reduce(1, *) }.max() ?? 0
+        let (configuration, state) = try KerasOptimizerContinuation.continuing(saved, trainable: model.trainableWeightTensors,
+                                                                              parameterCount: parameterCount)
+        let expected = try SafeTensors.read(path: RepositoryFiles.path("\(Self.files)/residual_block.\(name).slots.safetensors")).tensors
+        #expect(state["iterations"] == [2])
+        #expect(Float(configuration.learningRate) == expected["learning_rate"]?.values.first)
+        switch name {
+        case "adam": #expect(configuration.kind == .adam && configuration.amsgrad)
+        case "rmsprop": #expect(configuration.kind == .rmsprop && configuration.centered && configuration.momentum == 0.5)
+        default: #expect(configuration.kind == .sgd && configuration.nesterov && configuration.momentum == 0.9)
+        }
+        let tensors = Dictionary(uniqueKeysWithValues: model.weightTensors.map { ($0.name, $0) })
+        var covered = 0
+        for (key, tensor) in expected where key.contains("/") {
+            let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+            let place = try #require(tensors[parts[1]], "\(key)")
+            let slot = try #require(state[parts[0]], "\(key)")
+            #expect(Array(slot[place.offset..<(place.offset + tensor.values.count)]) == tensor.values, "\(name): \(key)")
+            covered += tensor.values.count
+        }
+        // Everything else (the frozen layer, the moving statistics) has no slot value.
+        let slots = state.filter { $0.key != "iterations" }
+        #expect(slots.values.map { $0.filter { $0 != 0 }.count }.reduce(0, +) <= covered && covered > 0)
+        #expect(!model.trainableWeightTensors.contains { $0.name.hasPrefix("shortcut.") || $0.name.hasSuffix(".moving_mean") })
     }
 
     /// `cnnc predict m.keras --input x.npy`: the archive is the model and its weights.

@@ -20,6 +20,14 @@ under Tests/Fixtures/keras/files/:
             residual_block.trained.summary.txt  keras.models.load_model of it, .summary()
                                    (printed by a child process to a file, as every
                                    summary fixture: Optimizer params included)
+            residual_block.<optimizer>.keras  with `shortcut` frozen, compiled with
+                                   adam (amsgrad), rmsprop (centered, momentum) or
+                                   sgd (nesterov momentum) and trained two seeded
+                                   batches, and residual_block.<optimizer>.slots.safetensors:
+                                   each slot of each trainable weight by Keras's own
+                                   pairing (`optimizer._momentums[i]` with
+                                   `model.trainable_variables[i]`), as `<slot>/<layer>.<weight>`,
+                                   and `iterations` and `learning_rate`
   Keras 2:  <stem>.keras2.h5       tf.keras model.save(h5): model_config and model_weights/
             (a name ending in .weights.h5 would make tf.keras 2.16+ write Keras 3's layout)
             <stem>.keras2-weights.h5  tf.keras model.save_weights(h5): layer groups at the root
@@ -226,6 +234,44 @@ def slash_names(keras):
     print(f"{OUT}/slash_names.keras2.h5, .keras2-weights.h5, .keras2.json, slash_names/", file=sys.stderr)
 
 
+def optimizer_states_keras3():
+    """residual_block trained two batches by each optimizer cnnc continues, and
+    each optimizer slot by the weight Keras itself pairs it with."""
+    import keras
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    config, weights = KERAS3["residual_block"]
+    optimizers = {
+        "adam": (lambda: keras.optimizers.Adam(learning_rate=0.005, amsgrad=True),
+                 {"momentum": "_momentums", "velocity": "_velocities", "velocity_hat": "_velocity_hats"}),
+        "rmsprop": (lambda: keras.optimizers.RMSprop(learning_rate=0.002, momentum=0.5, centered=True),
+                    {"velocity": "_velocities", "momentum": "_momentums", "average_gradient": "_average_gradients"}),
+        "sgd": (lambda: keras.optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True), {"momentum": "momentums"}),
+    }
+    for name, (make, slots) in optimizers.items():
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(11)
+        model = keras.models.model_from_json(config.read_text())
+        set_weights(model, load_tensors(weights))
+        model.get_layer("shortcut").trainable = False
+        model.compile(optimizer=make(), loss="sparse_categorical_crossentropy")
+        rng = np.random.default_rng(11)
+        for _ in range(2):
+            model.train_on_batch(rng.uniform(0, 1, (4, *model.inputs[0].shape[1:])).astype("float32"), np.array([0, 1, 2, 3]))
+        optimizer = model.optimizer
+        tensors = {"iterations": np.array([optimizer.iterations.numpy()], np.float32),
+                   "learning_rate": np.array([optimizer.learning_rate.numpy()], np.float32)}
+        for slot, attribute in slots.items():
+            for variable, value in zip(model.trainable_variables, getattr(optimizer, attribute)):
+                layer, weight = variable.path.rsplit("/", 1)
+                tensors[f"{slot}/{layer}.{weight}"] = np.asarray(value.numpy(), np.float32)
+        path = OUT / f"residual_block.{name}.keras"
+        model.save(path)
+        save_file(tensors, str(OUT / f"residual_block.{name}.slots.safetensors"))
+        print(f"{path}, its slots", file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keras2", action="store_true", help="write the tf.keras files (run with .venv-tfkeras)")
@@ -238,6 +284,7 @@ def main():
     else:
         keras3()
         trained_keras3()
+        optimizer_states_keras3()
 
 
 if __name__ == "__main__":

@@ -418,4 +418,17 @@ extension CheckedModel {
     public var weightTensors: [(name: String, shape: [Int], offset: Int)] {
         WeightPlan(model: self).tensors.map { ($0.name, $0.shape, $0.offset) }
     }
+
+    /// The tensors Keras's optimizer updates, in the order of Keras's
+    /// `model.trainable_variables` (layer by layer as `model.layers` lists
+    /// them, each layer's weights in its own order, a shared layer's once):
+    /// all but normalization statistics and the layers with `trainable: false`.
+    public var trainableWeightTensors: [(name: String, shape: [Int], offset: Int)] {
+        let statistics: Set<String> = ["moving_mean", "moving_variance", "mean", "variance", "count"]
+        let frozen = Set(layers.filter(\.frozen).map(\.name))
+        return weightTensors.filter { tensor in
+            guard let dot = tensor.name.lastIndex(of: ".") else { return true }
+            return !frozen.contains(String(tensor.name[..<dot])) && !statistics.contains(String(tensor.name[tensor.name.index(after: dot)...]))
+        }
+    }
 }

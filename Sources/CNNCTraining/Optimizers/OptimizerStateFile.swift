@@ -16,15 +16,7 @@ public enum OptimizerStateFile {
     /// Writes the state of the optimizer whose model now has `parameters`,
     /// first moving the state it replaces to `previousPath(of:)`.
     public static func write(_ state: [String: [Float]], belongingTo parameters: [Float], to path: String) throws(RuntimeError) {
-        var offset = 0
-        var layout: [TensorLayout] = []
-        var values: [Float] = []
-        for name in state.keys.sorted() {
-            let tensor = state[name] ?? []
-            layout.append(TensorLayout(name: name, shape: [tensor.count], offset: offset))
-            values += tensor
-            offset += tensor.count
-        }
+        let (layout, values) = tensors(of: state)
         if FileManager.default.fileExists(atPath: path), rename(path, previousPath(of: path)) != 0 {
             throw RuntimeError("cannot keep the previous optimizer state at \(previousPath(of: path)): \(String(cString: strerror(errno)))")
         }
@@ -46,6 +38,18 @@ public enum OptimizerStateFile {
             if file.metadata["weights"] == wanted { return file.tensors.mapValues(\.values) }
         }
         throw RuntimeError("\(path) holds the optimizer state of other weights than the ones being resumed (the run was stopped while saving, or the files come from different runs); resuming would not continue the run. Start again, or pass the weights with --initial-weights to start a fresh optimizer from them")
+    }
+
+    /// A state as safetensors' tensors: each name's values, names in order.
+    public static func tensors(of state: [String: [Float]]) -> (layout: [TensorLayout], values: [Float]) {
+        var layout: [TensorLayout] = []
+        var values: [Float] = []
+        for name in state.keys.sorted() {
+            let tensor = state[name] ?? []
+            layout.append(TensorLayout(name: name, shape: [tensor.count], offset: values.count))
+            values += tensor
+        }
+        return (layout, values)
     }
 
     /// Where the state replaced by the last save is kept: `W.optimizer.previous.safetensors`.

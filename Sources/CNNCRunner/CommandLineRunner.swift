@@ -78,6 +78,9 @@ public enum CommandLineRunner {
         let model = try Model(contentsOf: files.weights)
         let input = try NPYFile.read(path: files.input)
         let count = try Model.batchCount(of: input, path: files.input)
+        guard count > 0 else {
+            throw RuntimeError("\(files.input): the input holds no samples (its first dimension is 0); there is nothing to predict")
+        }
         let output = try model.predict(batch: input.values, threads: threads)
         NonFiniteWarnings.report(input: input.values, output: output, samples: count, inputPath: files.input, inputsChecked: files.inputsChecked)
         try NPYFile(shape: [count] + Model.outputShape, values: output).write(to: files.output)

@@ -28,7 +28,8 @@ final class BatchGradients<Model: TrainableModel> {
     private let pool: WorkerPool
 
     init(threads: Int, batchSize: Int) {
-        self.threads = max(1, threads)
+        // No more workers than samples: a batch never has work for more.
+        self.threads = max(1, min(threads, batchSize))
         arenaPerSample = Model.trainingPhaseCount > 1
         statisticsBuffer = Self.zeroed(Float.self, Model.batchStatisticsCount + Model.stepWeightCount)
         workerGradients = (0..<self.threads).map { _ in Self.zeroed(Float.self, Model.parameterCount + Model.stepGradientCount) }

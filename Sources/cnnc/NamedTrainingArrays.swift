@@ -38,7 +38,7 @@ extension TrainingData {
         }
         let ignored = arrays.map(\.name).filter { !wanted.contains($0) }
         let note = ignored.isEmpty ? "" : " (not read: \(ignored.map { "'\($0)'" }.joined(separator: ", ")))"
-        return TrainingData(description: "\(path): \(samples.grouped) samples of \(list)\(note)", folder: folder, trainPath: trainPath, testPath: nil)
+        return TrainingData(description: "\(path): \(samples.grouped) samples of \(list)\(note)", trainCount: samples, folder: folder, trainPath: trainPath, testPath: nil)
     }
 
     /// Each array holds its tensor's shape per sample (an output of class

@@ -18,9 +18,18 @@ enum PredictionArrays {
     static func executableInput(_ arguments: [String], layout: SampleLayout, scratch: String) throws -> (path: String, packed: Bool) {
         let names = layout.slots.map(\.name)
         if arguments.count == 1, names.count == 1, !isNPZ(arguments[0]), named(arguments[0], among: names) == nil {
+            // NAME=FILE with a name the model does not have reads as a path that is not there: say which name is.
+            if let equals = arguments[0].firstIndex(of: "="), !FileManager.default.fileExists(atPath: arguments[0]) {
+                throw ValidationError("--input \(arguments[0]): the model has no input '\(arguments[0][..<equals])'; its input is '\(names[0])' (give --input FILE.npy or --input \(names[0])=FILE.npy)")
+            }
             return (arguments[0], false)
         }
         let sources = try sources(arguments, names: names)
+        if names.count == 1, let source = sources.first {
+            // One input named or in an .npz: the array goes as it is, the way a plain .npy does.
+            try RuntimeCheck.asValidation { () throws(RuntimeError) in try source.array.write(to: scratch) }
+            return (scratch, false)
+        }
         let tensors = layout.tensorLayouts
         let packed = try RuntimeCheck.asValidation { () throws(RuntimeError) in
             try SamplePacking.pack(sources.map(\.array), layout: tensors, sources: sources.map(\.place))

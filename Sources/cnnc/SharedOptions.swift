@@ -11,6 +11,11 @@ struct ThreadsOption: ParsableArguments {
 
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        // Each thread gets its own scratch arena; far more threads than cores only costs memory and time.
+        let most = 1024
+        if threads > most {
+            throw ValidationError("--threads \(threads) is more than cnnc runs (at most \(most)); this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        }
     }
 }
 
@@ -31,8 +36,10 @@ struct DataOption: ParsableArguments {
                 throw ValidationError("\(directory): no such directory (--data \(data) reads the four IDX files of a folder)")
             }
         case .npz(let path):
-            guard FileManager.default.isFolder(path) == false else {
-                throw ValidationError("\(path): no such file (--data \(data) reads a numpy .npz archive)")
+            switch FileManager.default.isFolder(path) {
+            case true?: throw ValidationError("\(path): a directory, not a file (--data \(data) reads a numpy .npz archive)")
+            case nil: throw ValidationError("\(path): no such file (--data \(data) reads a numpy .npz archive)")
+            case false?: break
             }
         case .builtin:
             break

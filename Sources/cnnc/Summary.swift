@@ -21,6 +21,15 @@ struct Summary: ParsableCommand {
     @Flag(help: "Add a column of activation bytes per sample and the peak.")
     var memory = false
 
+    /// A table wider than this is no table to read (and 10^8 columns took 5.6 GB to draw).
+    static let longestLine = 10_000
+
+    func validate() throws {
+        if let lineLength, lineLength > Self.longestLine {
+            throw ValidationError("--line-length \(lineLength) is wider than a summary table can be read; use at most \(Self.longestLine)")
+        }
+    }
+
     @Option(help: "text (Keras's table) or json (the whole checked model, for machines).")
     var format: Format = .text
 

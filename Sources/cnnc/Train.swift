@@ -170,6 +170,8 @@ struct Train: AsyncParsableCommand {
         let data = try staged ?? TrainingData.prepare(dataOption.data, for: model)
         defer { if staged == nil { data.remove() } }
         print(data.description)
+        // As Keras's fit: a batch larger than the data is the whole data (and no larger arenas are made for it).
+        configuration.batchSize = min(batchSize, max(1, data.trainCount))
         configuration.trainData = data.trainPath
         configuration.testData = data.testPath
         try await CompiledModels.stream(built.executable, job: .train(configuration))

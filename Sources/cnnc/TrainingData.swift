@@ -10,6 +10,8 @@ import Foundation
 struct TrainingData {
     /// What was read, for the line cnnc prints before training.
     let description: String
+    /// Samples in the training part: no batch need be larger.
+    let trainCount: Int
     let folder: URL
     let trainPath: String
     let testPath: String?
@@ -23,7 +25,14 @@ struct TrainingData {
         do throws(DataError) {
             let source = try argument.map { text throws(DataError) in try DatasetSource(parsing: text) } ?? .default
             dataset = try source.load()
-            if let classes = model.classCount { dataset = dataset.widened(toClasses: classes) }
+            if let classes = model.classCount {
+                // A label the model has no output for, found here where the data's file and part can be named.
+                for (part, images) in [("training", dataset.train), ("test", dataset.test)] {
+                    guard let images, let index = images.labels.firstIndex(where: { Int($0) >= classes }) else { continue }
+                    throw DataError("\(dataset.name): label \(images.labels[index]) of \(part) sample \(index) is not a class of this model, which scores \(classes) class\(classes == 1 ? "" : "es"); labels must be 0 to \(classes - 1)")
+                }
+                dataset = dataset.widened(toClasses: classes)
+            }
         } catch {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode.failure
@@ -43,7 +52,7 @@ struct TrainingData {
                 testPath = folder.appendingPathComponent("test.safetensors").path
                 try test.write(to: testPath!, classNames: dataset.classNames)
             }
-            return TrainingData(description: describe(dataset), folder: folder, trainPath: trainPath, testPath: testPath)
+            return TrainingData(description: describe(dataset), trainCount: dataset.train.count, folder: folder, trainPath: trainPath, testPath: testPath)
         } catch {
             try? FileManager.default.removeItem(at: folder)
             FileHandle.standardError.write(Data("error: cannot stage the data set in \(folder.path): \(error)\n".utf8))

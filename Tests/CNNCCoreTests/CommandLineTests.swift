@@ -96,6 +96,14 @@ import Testing
         #expect(run.output.isEmpty && run.errors.isEmpty)
     }
 
+    /// Options beyond what a run can use are refused before anything is built.
+    @Test func absurdThreadsAndLineLengthsAreRefused() throws {
+        let threads = try Self.cnnc(["bench", "Specs/lenet5.cnn.yaml", "--threads", "100000"])
+        #expect(threads.status != 0 && threads.errors.contains("--threads 100000 is more than cnnc runs (at most 1024)"), "\(threads.errors)")
+        let wide = try Self.cnnc(["summary", "Specs/lenet5.cnn.yaml", "--line-length", "9223372036854775807"])
+        #expect(wide.status != 0 && wide.errors.contains("use at most 10000"), "\(wide.errors)")
+    }
+
     /// Training-only layers pass at inference, each with a located note.
     @Test func trainingOnlyLayersAreIdentityWithANote() throws {
         let run = try Self.cnnc(["check", "Tests/Fixtures/specs/inference_identity.yaml"])
@@ -255,6 +263,14 @@ import Testing
         #expect(result.shape == [1, 4, 4, 1])
         #expect(result.values == [-5, -4, 0, 8, -10, -2, 2, 3, 0, -2, -4, -7, -3, -2, -3, -16])
 
+        // One input given by its name is the same array, as is a wrong name said as such.
+        let named = folder.appendingPathComponent("named.npy").path
+        let byName = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", "input_layer=\(input)", "--output", named], environment: environment)
+        #expect(byName.status == 0, "\(byName.errors)")
+        #expect(try NPYFile.read(path: named).values == result.values)
+        let wrongName = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", "image=\(input)"], environment: environment)
+        #expect(wrongName.status != 0 && wrongName.errors.contains("the model has no input 'image'; its input is 'input_layer'"), "\(wrongName.errors)")
+
         // The second run reuses the cached build, and draws what the convolution sees.
         let pictures = folder.appendingPathComponent("pictures").path
         let again = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input, "--plot-layers", pictures], environment: environment)
@@ -271,6 +287,8 @@ import Testing
         let nothing = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", empty, "--plot-layers", pictures + "-empty"], environment: environment)
         #expect(nothing.status != 0)
         #expect(nothing.errors.contains("the input holds no samples"), "\(nothing.errors)")
+        let none = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", empty], environment: environment)
+        #expect(none.status != 0 && none.errors.contains("the input holds no samples"), "\(none.errors)")
         // The cache is keyed by content: the same spec by its absolute path is the same build.
         let absolute = RepositoryFiles.path("Specs/seed_edge_6x6.cnn.yaml")
         let byAbsolutePath = try CommandLineTests.cnnc(["predict", absolute, "--weights", weights, "--input", input], environment: environment)

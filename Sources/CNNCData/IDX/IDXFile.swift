@@ -20,7 +20,7 @@ struct IDXFile {
     static func read(path: String, magic: UInt32) throws(DataError) -> IDXFile {
         guard let data = FileManager.default.contents(atPath: path) else { throw DataError.unreadable(path) }
         var bytes = [UInt8](data)
-        if Gzip.isCompressed(bytes) { bytes = try Gzip.decompress(bytes, path: path) }
+        if Gzip.isCompressed(bytes) { bytes = try Gzip.decompress(bytes, path: path, longest: { declaredSize($0, magic: magic) }) }
         return try parse(bytes, path: path, magic: magic)
     }
 
@@ -54,6 +54,20 @@ struct IDXFile {
             throw DataError("\(path): the file has \(bytes.count) bytes, \(bytes.count - headerSize - size) more than the header's \(shape) bytes describe")
         }
         return IDXFile(dimensions: dimensions, elements: bytes[headerSize...])
+    }
+
+    /// The whole file's size as the header at the start of `bytes` gives it,
+    /// once the header is there and says a size an Int holds.
+    static func declaredSize(_ bytes: [UInt8], magic: UInt32) -> Int? {
+        let rank = Int(magic & 0xFF), headerSize = 4 + 4 * rank
+        guard bytes.count >= headerSize, bigEndianUInt32(bytes, at: 0) == magic else { return nil }
+        var elements = 1
+        for axis in 0..<rank {
+            let (product, overflow) = elements.multipliedReportingOverflow(by: Int(bigEndianUInt32(bytes, at: 4 + 4 * axis)))
+            guard !overflow, product <= Int.max - headerSize else { return nil }
+            elements = product
+        }
+        return headerSize + elements
     }
 
     private static func bigEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {

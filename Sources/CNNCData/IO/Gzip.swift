@@ -13,8 +13,11 @@ enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
-    /// The uncompressed contents of a single-member gzip file.
-    static func decompress(_ bytes: [UInt8], path: String) throws(DataError) -> [UInt8] {
+    /// The uncompressed contents of a single-member gzip file. `longest`, given
+    /// the output so far, says how long it may grow once that is known (an
+    /// IDX header's sizes): a small file that inflates past it (a
+    /// decompression bomb) stops there instead of filling memory.
+    static func decompress(_ bytes: [UInt8], path: String, longest: (([UInt8]) -> Int?)? = nil) throws(DataError) -> [UInt8] {
         let start = try deflateStart(bytes, path: path)
         guard bytes.count >= start + 8 else {
             throw DataError.badGzip(path, "the file ends after \(bytes.count) bytes, before its compressed data")
@@ -39,9 +42,14 @@ enum Gzip {
                     chunk.append(Data(count: chunkSize - chunk.count))
                     return chunk
                 },
-                consumer: { output.append(contentsOf: $0) })
+                consumer: { chunk in
+                    output.append(contentsOf: chunk)
+                    if let limit = longest?(output), output.count > limit { throw TooLong(limit: limit) }
+                })
         } catch is TruncatedStream {
             throw DataError.badGzip(path, "the compressed data ends early")
+        } catch let tooLong as TooLong {
+            throw DataError.badGzip(path, "the data inflates past the \(tooLong.limit) bytes its header describes")
         } catch {
             throw DataError.badGzip(path, "the compressed data is corrupt")
         }
@@ -53,6 +61,7 @@ enum Gzip {
     }
 
     private struct TruncatedStream: Error {}
+    private struct TooLong: Error { let limit: Int }
 
     /// Where the deflate stream starts: after the 10-byte header and its optional fields.
     private static func deflateStart(_ bytes: [UInt8], path: String) throws(DataError) -> Int {

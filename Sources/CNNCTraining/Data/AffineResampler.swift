@@ -102,6 +102,10 @@ struct AxisTaps {
 
     /// nil when the coordinate lies outside the image under `constant` (the pixel is cval).
     init?(_ coordinate: Double, length: Int, rule: BorderRule) {
+        // A transform with absurd ranges (a shift of 1e308 pixels) can send a
+        // coordinate to ±infinity or NaN: far outside is where it is, and NaN reads nothing.
+        guard !coordinate.isNaN else { return nil }
+        let coordinate = min(max(coordinate, -1e12), 1e12)
         // `nearest` clamps the neighbours below instead of moving the coordinate
         // (kept within a pixel of the edge first, which changes nothing but the size of the integers).
         let inside = rule == .nearest ? min(max(coordinate, -2), Double(length) + 1) : rule.fold(coordinate, length: length)

@@ -15,7 +15,7 @@ enum MergeArguments {
 
     static let concatenate = LayerDecoder(arguments: ["axis"]) { reader in
         guard let value = reader.value("axis"), !value.isNull else { return .concatenate(ConcatenateConfig(axis: -1)) }
-        guard case .int(let axis) = value.kind, abs(axis) <= ArgumentLimits.maximumSize else {
+        guard case .int(let axis) = value.kind, axis.magnitude <= ArgumentLimits.maximumSize.magnitude else {
             reader.error("'axis' of Concatenate must be a whole number such as -1 (channels) or 1 (rows), got \(value.sourceText)", at: value.location)
             return nil
         }

@@ -15,7 +15,9 @@ public struct NPYFile: Sendable {
 
     public static func read(path: String) throws(RuntimeError) -> NPYFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw RuntimeError(FileManager.default.fileExists(atPath: path) ? "\(path): cannot read the file" : "\(path): no such file")
+            var folder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &folder)
+            throw RuntimeError(!exists ? "\(path): no such file" : folder.boolValue ? "\(path): a directory, not a .npy file" : "\(path): cannot read the file")
         }
         return try parse([UInt8](data), path: path)
     }

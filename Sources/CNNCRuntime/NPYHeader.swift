@@ -76,7 +76,12 @@ public struct NPYHeader: Sendable, Equatable {
             throw RuntimeError("\(path): cannot read the .npy header \(header)")
         }
         guard order == "False" else {
-            throw RuntimeError("\(path): the array is in Fortran order; save it with numpy.ascontiguousarray first")
+            if order == "True" { throw RuntimeError("\(path): the array is in Fortran order; save it with numpy.ascontiguousarray first") }
+            throw RuntimeError("\(path): the .npy header's fortran_order is \(order), where numpy writes True or False; the file is damaged")
+        }
+        // numpy writes each key once; a second one would make the file mean two things.
+        if let repeated = ["'descr'", "'fortran_order'", "'shape'"].first(where: { header.components(separatedBy: $0).count > 2 }) {
+            throw RuntimeError("\(path): the .npy header gives \(repeated) twice; the file is damaged")
         }
         let dtype = try dtype(of: descr, path: path, reads: reads)
         let shape = try shape(of: shapeText, path: path)
@@ -114,6 +119,10 @@ public struct NPYHeader: Sendable, Equatable {
 
     /// `(60000, 28, 28)`, `(5,)` or `()`; every size non-negative and the product representable.
     private static func shape(of text: String, path: String) throws(RuntimeError) -> [Int] {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("("), trimmed.hasSuffix(")"), trimmed.filter({ $0 == "(" || $0 == ")" }).count == 2 else {
+            throw RuntimeError("\(path): cannot read the shape \(text) in the .npy header (numpy writes a tuple such as (60000, 28, 28))")
+        }
         let parts = text.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         var shape: [Int] = []

@@ -152,7 +152,10 @@ public struct SafeTensors: Sendable {
                 throw RuntimeError("\(path): tensor '\(name)' has an invalid shape \(shape)")
             }
             let (begin, end) = (offsets[0], offsets[1])
-            guard begin >= 0, end >= begin, end <= dataCount else {
+            guard begin >= 0, end >= begin else {
+                throw RuntimeError("\(path): tensor '\(name)' has data_offsets [\(begin), \(end)], which are no range of bytes (they must be a start and an end, 0 ≤ start ≤ end); the file is damaged or not safetensors")
+            }
+            guard end <= dataCount else {
                 throw RuntimeError("\(path): tensor '\(name)' claims bytes \(begin)..<\(end) but the data section has \(dataCount); the file is truncated")
             }
             // A shape from the file may claim more bytes than an Int holds: compare without trapping.

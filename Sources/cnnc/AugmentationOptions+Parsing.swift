@@ -32,9 +32,12 @@ extension AugmentationOptions {
             case "height_shift_range": heightShiftRange = try number()
             case "shear_range": shearRange = try number()
             case "zoom_range":
-                let bounds = value.split(separator: ":").compactMap { Double($0) }
-                if bounds.count == 2, bounds[0] <= bounds[1] {
-                    zoomRange = bounds[0]...bounds[1]
+                let bounds = value.split(separator: ":", omittingEmptySubsequences: false).map { Double($0) }
+                if bounds.count == 2 {
+                    guard let lower = bounds[0], let upper = bounds[1], lower.isFinite, upper.isFinite, lower > 0, lower <= upper else {
+                        throw RuntimeError("--augment zoom_range=\(value): lower:upper needs two positive numbers with the lower first, such as 0.9:1.2")
+                    }
+                    zoomRange = lower...upper
                 } else {
                     let z = try number()
                     guard z >= 0, z < 1 else { throw RuntimeError("--augment zoom_range takes z in [0, 1) or lower:upper, not '\(value)'") }

@@ -63,7 +63,8 @@ enum FileKind {
     static func of(start: Data) -> FileKind {
         let bytes = [UInt8](start)
         if bytes.starts(with: [0x89, 0x48, 0x44, 0x46]) { return .hdf5 }
-        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .zip }
+        // A zip starts with a local file header, or, empty, with its end record.
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .zip }
         if bytes.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) { return .npy }
         return .other
     }

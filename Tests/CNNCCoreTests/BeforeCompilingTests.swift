@@ -19,7 +19,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let cases: [(name: String, bytes: [UInt8], message: String)] = [
             ("model.weights.h5", [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0], "model.weights.h5: superblock: superblock at byte 0 is cut short"),
-            ("model.keras", [0x50, 0x4B, 0x03, 0x04, 0, 0, 0, 0, 0, 0], "model.keras: not a .keras model (it is not a zip archive"),
+            ("model.keras", [0x50, 0x4B, 0x03, 0x04, 0, 0, 0, 0, 0, 0], "model.keras: a zip archive without its closing directory, so truncated or damaged"),
             ("weights.npy", [0x93] + Array("NUMPY".utf8) + [1, 0, 0, 0], "weights.npy: this is a numpy .npy array, not weights"),
             ("model.json", Array("{\"class_name\": \"Sequential\"}".utf8), "model.json: this is JSON (a model's configuration?), not weights"),
         ]

@@ -176,5 +176,12 @@ import Testing
         #expect(SafeTensorsTests.message { _ = try NPYFile.parse(fortran, path: "x.npy") }.contains("Fortran order"))
         let int32 = SafeTensorsTests.replacing("'<f4'", with: "'<i4'", in: data)
         #expect(SafeTensorsTests.message { _ = try NPYFile.parse(int32, path: "x.npy") }.contains("dtype is <i4"))
+        // A header numpy would not write is refused by what is wrong with it, not read loosely.
+        let maybe = SafeTensorsTests.replacing("'fortran_order': False", with: "'fortran_order': Maybe", in: data)
+        #expect(SafeTensorsTests.message { _ = try NPYFile.parse(maybe, path: "x.npy") }.contains("fortran_order is Maybe"))
+        let nested = SafeTensorsTests.replacing("'shape': (10,)", with: "'shape': ((10)),", in: data)
+        #expect(SafeTensorsTests.message { _ = try NPYFile.parse(nested, path: "x.npy") }.contains("cannot read the shape"))
+        let twice = SafeTensorsTests.replacing("'fortran_order': False, ", with: "'descr': '<f4', 'fortran_order': False,", in: data)
+        #expect(SafeTensorsTests.message { _ = try NPYFile.parse(twice, path: "x.npy") }.contains("gives 'descr' twice"))
     }
 }

@@ -173,6 +173,10 @@ enum ShapeInference {
                 let spanned = Size2D(dilation.height * (window.height - 1) + 1, dilation.width * (window.width - 1) + 1)
                 span = " with dilation_rate \(dilation) spans \(spanned), which"
             }
+            if padding == .same {
+                // 'same' fits any window; only a span whose padding no integer holds fails.
+                return .failure(ShapeError("\(noun) \(window)\(span) is too large to pad around input \(inputSize) with padding 'same' (the padding overflows); use a \(noun) and dilation_rate that span at most the input"))
+            }
             return .failure(ShapeError("\(noun) \(window)\(span) does not fit input \(inputSize) with padding 'valid'; use a smaller \(noun), padding 'same', or a larger input"))
         }
         let amounts = Padding2D(top: rows.before, bottom: rows.after, left: columns.before, right: columns.after)

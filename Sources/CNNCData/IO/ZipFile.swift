@@ -28,6 +28,11 @@ struct ZipFile {
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch Archive.ArchiveError.missingEndOfCentralDirectoryRecord {
+            // A zip's directory is at its end: one that starts as a zip but has none was cut short.
+            let start = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).read(upToCount: 4)).map { [UInt8]($0) } ?? []
+            if start == [0x50, 0x4B, 0x03, 0x04] {
+                throw DataError("\(path): a zip archive without its closing directory, so truncated or damaged; \(writer)")
+            }
             throw DataError("\(path): not \(kind) (it is not a zip archive; \(writer))")
         } catch {
             throw DataError.unreadable(path)

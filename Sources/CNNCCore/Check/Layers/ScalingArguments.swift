@@ -67,12 +67,23 @@ enum ScalingArguments {
             default: nil
             }
         }
-        if let single = number(value) { return ([single], false) }
-        if let items = value.list, !items.isEmpty {
+        // The generated code multiplies in float32: a factor beyond its range is infinity there.
+        let limit = Double(Float.greatestFiniteMagnitude)
+        var found: (values: [Double], isList: Bool)?
+        if let single = number(value) {
+            found = ([single], false)
+        } else if let items = value.list, !items.isEmpty {
             let values = items.compactMap(number)
-            if values.count == items.count { return (values, true) }
+            if values.count == items.count { found = (values, true) }
         }
-        reader.error("'\(key)' must be a number or a list of one number per channel, got \(value.sourceText)", at: value.location)
-        return nil
+        guard let found else {
+            reader.error("'\(key)' must be a number or a list of one number per channel, got \(value.sourceText)", at: value.location)
+            return nil
+        }
+        guard found.values.allSatisfy({ abs($0) <= limit }) else {
+            reader.error("'\(key)' must be finite as a 32-bit float (at most 3.4e38 either side), got \(value.sourceText)", at: value.location)
+            return nil
+        }
+        return found
     }
 }

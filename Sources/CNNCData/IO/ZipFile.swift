@@ -53,7 +53,9 @@ struct ZipFile {
     func contains(_ name: String) -> Bool { entries[name] != nil }
 
     /// The unpacked bytes of the file `name`; `place` names it in messages.
-    func bytes(of name: String, place: String) throws(DataError) -> [UInt8] {
+    /// Unpacking stops past `longest` bytes, for a file that is never that
+    /// large unless it is a decompression bomb (a model's config.json).
+    func bytes(of name: String, place: String, longest: Int? = nil) throws(DataError) -> [UInt8] {
         guard let entry = entries[name] else { throw DataError("\(place): the archive has no \(name)") }
         var bytes: [UInt8] = []
         // A stored file (Keras stores model.weights.h5) is as long as its bytes
@@ -67,15 +69,20 @@ struct ZipFile {
         var checksum: UInt32 = 0
         do {
             _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: true) { chunk in
+                if let longest, bytes.count + chunk.count > longest { throw TooLong() }
                 chunk.withUnsafeBytes { checksum = CRCChecksum.checksum($0, continuing: checksum) }
                 bytes.append(contentsOf: chunk)
             }
+        } catch is TooLong {
+            throw DataError("\(place): unpacks to more than \(longest ?? 0) bytes, far more than such a file holds; the archive is damaged or not what it says")
         } catch {
             throw DataError("\(place): cannot be unpacked (\(error)); the file is damaged")
         }
         guard checksum == entry.checksum else { throw DataError("\(place): the data does not match its CRC-32; the file is damaged") }
         return bytes
     }
+
+    private struct TooLong: Error {}
 
     /// Writes a zip of `entries` (each a whole file's bytes) to `path`,
     /// replacing it atomically: deflated as numpy's `savez_compressed`, or

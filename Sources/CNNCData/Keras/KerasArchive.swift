@@ -22,7 +22,8 @@ public struct KerasArchive {
             let found = zip.names.isEmpty ? "no files" : zip.names.prefix(8).joined(separator: ", ")
             throw DataError("\(path): a zip archive without config.json, so not a .keras model (it holds \(found)); Keras 3's model.save(\"m.keras\") writes config.json, metadata.json and model.weights.h5")
         }
-        let bytes = try zip.bytes(of: "config.json", place: "\(path) (config.json)")
+        // keras.applications' architectures are at most a few MB of JSON; 64 MB is no model's.
+        let bytes = try zip.bytes(of: "config.json", place: "\(path) (config.json)", longest: 64 << 20)
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw DataError("\(path) (config.json): not UTF-8 text; the file is damaged")
         }

@@ -16,7 +16,8 @@ enum TrainingRunner {
         let (data, classNames) = try LabeledImages.read(path: path)
         let targets = try ClassTargets(classCount: data.classCount, outputShape: Model.outputShape)
         let loss = if let chosen = configuration.loss { chosen } else { try targets.defaultLoss(outputActivation: Model.outputActivation) }
-        let result = try Evaluation(model: model, data: data, loss: loss, targets: targets, threads: configuration.threads)
+        let result = try Evaluation(model: model, data: data, loss: loss, targets: targets, threads: configuration.threads,
+                                    penalties: configuration.activityPenalties)
         print("Evaluated \(Model.self) on \(data.count.grouped) \(configuration.testData == nil ? "training" : "test") images")
         print("loss: \(String(format: "%.4f", result.loss)) (\(loss.rawValue))")
         print("accuracy: \(String(format: "%.4f", result.accuracy)) (\((0..<targets.classCount).reduce(0) { $0 + result.confusion[$1][$1] }.grouped) of \(data.count.grouped) correct)")

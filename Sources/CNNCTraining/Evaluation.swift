@@ -10,8 +10,11 @@ public struct Evaluation: Sendable, Equatable {
     public let confusion: [[Int]]
 
     /// Runs `model` over every image of `data`, `chunk` images at a time across `threads`.
+    /// `penalties`: the model's ActivityRegularization layers, whose penalty
+    /// Keras's evaluate adds to each sample's loss (`ActivityPenalties`).
     public init<Model: CompiledModel>(model: Model, data: LabeledImages, loss: LossFunction, targets: ClassTargets,
-                                      threads: Int, chunk: Int = 512) throws(RuntimeError) {
+                                      threads: Int, penalties: [ActivityPenalty] = [], chunk: Int = 512) throws(RuntimeError) {
+        let penalized = try ActivityPenalties<Model>(penalties)
         try data.checkFits(Model.self)
         try targets.check(data)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: targets.classCount), count: targets.classCount)
@@ -29,6 +32,9 @@ public struct Evaluation: Sendable, Equatable {
                 }
             }
             if let failure { throw failure }
+            if let penalized {
+                lossSum += pixels.withUnsafeBufferPointer { penalized.values(model, input: $0.baseAddress!, count: count) }.reduce(0, +)
+            }
             output.withUnsafeBufferPointer { output in
                 target.withUnsafeMutableBufferPointer { target in
                     for sample in 0..<count {

@@ -65,7 +65,8 @@ public struct NamedArraysSession<Model: TrainableModel> {
             printer.startEpoch()
             var metrics = try trainEpoch(epoch, trainer: trainer, rows: trainRows, x: x, y: y)
             if !validationRows.isEmpty {
-                let scores = try Self.evaluate(try trainer.model, rows: validationRows, x: x, y: y, loss: loss, threads: configuration.threads)
+                let scores = try Self.evaluate(try trainer.model, rows: validationRows, x: x, y: y, loss: loss, threads: configuration.threads,
+                                              penalties: configuration.activityPenalties)
                 for (name, value) in scores { metrics.append(("val_" + name, value)) }
             }
             printer.finishEpoch(steps: (trainRows.count + configuration.batchSize - 1) / configuration.batchSize, metrics: metrics)
@@ -117,17 +118,22 @@ public struct NamedArraysSession<Model: TrainableModel> {
     }
 
     /// The losses (and heads' accuracy) over `rows` in inference mode, as Keras's `evaluate` reports them.
-    static func evaluate(_ model: Model, rows: [Int], x: NPYFile, y: NPYFile, loss: ModelLoss, threads: Int) throws(RuntimeError) -> [(String, Double)] {
+    static func evaluate(_ model: Model, rows: [Int], x: NPYFile, y: NPYFile, loss: ModelLoss, threads: Int,
+                         penalties: [ActivityPenalty]) throws(RuntimeError) -> [(String, Double)] {
         var inputs = [Float](repeating: 0, count: rows.count * Model.inputCount)
         for (position, row) in rows.enumerated() {
             inputs[(position * Model.inputCount)..<((position + 1) * Model.inputCount)] = x.values[(row * Model.inputCount)..<((row + 1) * Model.inputCount)]
         }
         let outputs = try model.predict(batch: inputs, threads: threads)
+        let penalty = try ActivityPenalties<Model>(penalties).map { penalized in
+            inputs.withUnsafeBufferPointer { penalized.values(model, input: $0.baseAddress!, count: rows.count) }
+        }
         var metrics = OutputMetrics(outputs: Model.outputLayout, loss: loss)
         outputs.withUnsafeBufferPointer { predicted in
             y.values.withUnsafeBufferPointer { targets in
                 for (position, row) in rows.enumerated() {
-                    metrics.add(predicted.baseAddress! + position * Model.outputCount, targets.baseAddress! + row * Model.outputCount)
+                    metrics.add(predicted.baseAddress! + position * Model.outputCount, targets.baseAddress! + row * Model.outputCount,
+                                penalty: penalty?[position] ?? 0)
                 }
             }
         }
@@ -141,7 +147,8 @@ public struct NamedArraysSession<Model: TrainableModel> {
         let loss = try Self.loss(configuration)
         let (x, y) = try NamedArrays.read(path: configuration.trainData)
             .packed(inputs: Model.inputLayout, outputs: Model.outputLayout, loss: loss, path: "the data")
-        let scores = try Self.evaluate(model, rows: Array(0..<x.shape[0]), x: x, y: y, loss: loss, threads: configuration.threads)
+        let scores = try Self.evaluate(model, rows: Array(0..<x.shape[0]), x: x, y: y, loss: loss, threads: configuration.threads,
+                                              penalties: configuration.activityPenalties)
         let losses = zip(Model.outputLayout, loss.functions).map { "\($0.name): \($1.rawValue)" }.joined(separator: ", ")
         printer.line("Evaluated \(Model.self) on \(x.shape[0].grouped) samples (loss \(losses))")
         for (name, value) in scores { printer.line("\(name): \(String(format: "%.4f", value))") }

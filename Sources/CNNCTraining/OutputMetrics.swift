@@ -28,8 +28,9 @@ struct OutputMetrics {
 
     /// One sample's packed prediction `y` against its packed target `t`;
     /// `total` is its loss as training computed it (with any penalties), or
-    /// nil to take the weighted sum of the outputs' losses.
-    mutating func add(_ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, total: Float? = nil) {
+    /// nil to take the weighted sum of the outputs' losses plus `penalty`
+    /// (ActivityRegularization's, at inference).
+    mutating func add(_ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, total: Float? = nil, penalty: Double = 0) {
         var sum = 0.0
         for (number, output) in outputs.enumerated() {
             let (yp, tp) = (y + output.offset, t + output.offset)
@@ -38,7 +39,7 @@ struct OutputMetrics {
             sum += Double(loss.value(number, yp, tp, count: output.count, channels: channels))
             if let head = heads[number], head.isCorrect(yp, target: tp) { correct[number] += 1 }
         }
-        lossSum += total.map(Double.init) ?? sum
+        lossSum += total.map(Double.init) ?? sum + penalty
         count += 1
     }
 

@@ -40,6 +40,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// (safetensors): a Keras optimizer's, from the `.keras` file being
     /// trained on (`KerasOptimizerContinuation`). A resume takes `optimizerState` instead.
     public var initialOptimizerState: String?
+    /// The model's ActivityRegularization layers, whose penalty the losses of
+    /// validation, the test part and `evaluate` include, as Keras's do.
+    public var activityPenalties: [ActivityPenalty] = []
     /// For `evaluate`: the weights, and which part of the data (test, or train when there is no test part).
     public var evaluateWeights: String?
     /// What saved weights record as their `source` (with " train"): "cnnc 0.2.0".

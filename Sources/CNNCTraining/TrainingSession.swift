@@ -59,7 +59,8 @@ public struct TrainingSession<Model: TrainableModel> {
             }
         }
         if let test = parts.test {
-            let result = try Evaluation(model: model, data: test, loss: trainer.loss, targets: trainer.targets, threads: configuration.threads)
+            let result = try Evaluation(model: model, data: test, loss: trainer.loss, targets: trainer.targets, threads: configuration.threads,
+                                        penalties: configuration.activityPenalties)
             printer.line("Test: \(test.count.grouped) images - accuracy: \(String(format: "%.4f", result.accuracy)) - loss: \(String(format: "%.4f", result.loss))")
         }
         if let path = configuration.saveWeights { printer.line("Saved the weights to \(path)") }
@@ -85,7 +86,8 @@ public struct TrainingSession<Model: TrainableModel> {
         var shown = [("accuracy", metrics.accuracy), ("loss", metrics.loss)]
         var row = TrainingHistory.Row(epoch: epoch, accuracy: metrics.accuracy, loss: metrics.loss, validationAccuracy: nil, validationLoss: nil, seconds: 0)
         if let validation {
-            let result = try Evaluation(model: try trainer.model, data: validation, loss: trainer.loss, targets: trainer.targets, threads: configuration.threads)
+            let result = try Evaluation(model: try trainer.model, data: validation, loss: trainer.loss, targets: trainer.targets,
+                                        threads: configuration.threads, penalties: configuration.activityPenalties)
             shown += [("val_accuracy", result.accuracy), ("val_loss", result.loss)]
             row.validationAccuracy = result.accuracy
             row.validationLoss = result.loss

@@ -41,6 +41,7 @@ struct Evaluate: AsyncParsableCommand {
         let data = try staged ?? TrainingData.prepare(dataOption.data, for: model)
         defer { if staged == nil { data.remove() } }
         var configuration = TrainingConfiguration(trainData: data.trainPath)
+        configuration.activityPenalties = model.activityPenalties
         configuration.testData = data.testPath
         configuration.evaluateWeights = Train.absolute(prepared.path)
         configuration.loss = try lossOption.function()

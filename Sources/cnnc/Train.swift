@@ -139,6 +139,7 @@ struct Train: AsyncParsableCommand {
             print("cnnc: \(spec) also keeps a Keras optimizer's state (\(state.parameters) values); this run starts a fresh \(optimizer.optimizer ?? "rmsprop"), as the options ask")
         }
         var configuration = TrainingConfiguration(trainData: "")
+        configuration.activityPenalties = model.activityPenalties
         configuration.epochs = epochs
         configuration.batchSize = batchSize
         configuration.seed = seed

@@ -111,7 +111,7 @@ import Testing
         let notes = run.errors.split(separator: "\n")
         #expect(notes.count == 4)
         #expect(notes.first == "Tests/Fixtures/specs/inference_identity.yaml:5:5: note: gaussian_noise: GaussianNoise does nothing at inference; cnnc compiles it as identity (it acts only in training)")
-        #expect(notes.last == "Tests/Fixtures/specs/inference_identity.yaml:10:5: note: activity_regularization: ActivityRegularization adds its penalty to the training loss only; the losses of evaluation, validation and the test part leave it out, where Keras's include it")
+        #expect(notes.last == "Tests/Fixtures/specs/inference_identity.yaml:10:5: note: activity_regularization: ActivityRegularization passes its input on unchanged; its penalty joins the losses of training, validation, testing and evaluate, as in Keras")
     }
 
     @Test func missingFileIsAnError() throws {

@@ -110,8 +110,7 @@ public enum ModelChecker {
         }
         if case .identityAtInference(let onlyInTraining) = operation {
             if case .activityRegularization = onlyInTraining {
-                // Keras adds the penalty to evaluate's and validation's losses too; cnnc's inference code has no place for it yet.
-                log.note("\(name): ActivityRegularization adds its penalty to the training loss only; the losses of evaluation, validation and the test part leave it out, where Keras's include it", at: layer.location)
+                log.note("\(name): ActivityRegularization passes its input on unchanged; its penalty joins the losses of training, validation, testing and evaluate, as in Keras", at: layer.location)
             } else {
                 log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (it acts only in training)", at: layer.location)
             }

@@ -30,10 +30,9 @@ struct KerasOptimizerState {
             print("cnnc: cannot read the optimizer state in \(spec) (\(error.message)); starting a fresh optimizer")
             return nil
         }
-        let parameterCount = model.weightTensors.map { $0.offset + $0.shape.reduce(1, *) }.max() ?? 0
-        do {
+                do {
             let (configuration, state) = try KerasOptimizerContinuation.continuing(saved, trainable: model.trainableWeightTensors,
-                                                                                  parameterCount: parameterCount)
+                                                                                  parameterCount: model.parameterCount)
             let staging = try StagingFolder.make()
             let path = staging.appendingPathComponent("optimizer.safetensors").path
             let (layout, values) = OptimizerStateFile.tensors(of: state)

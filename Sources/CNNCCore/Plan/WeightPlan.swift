@@ -419,6 +419,9 @@ extension CheckedModel {
         WeightPlan(model: self).tensors.map { ($0.name, $0.shape, $0.offset) }
     }
 
+    /// Floats in the generated model's parameter buffer.
+    public var parameterCount: Int { WeightPlan(model: self).parameterCount }
+
     /// The tensors Keras's optimizer updates, in the order of Keras's
     /// `model.trainable_variables` (layer by layer as `model.layers` lists
     /// them, each layer's weights in its own order, a shared layer's once):

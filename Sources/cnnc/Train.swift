@@ -128,14 +128,15 @@ struct Train: AsyncParsableCommand {
         // A .keras model trains on from its own weights, as Keras's fit after load_model does.
         let initial = resume ? nil : try ModelWeights.prepareOrExit(initialWeights, spec: spec, for: model)
         defer { initial?.remove() }
-        if initialWeights == nil, initial != nil { print("cnnc: training on from the weights in \(spec)") }
+        let fromModelFile = initialWeights == nil && initial != nil
+        if fromModelFile { print("cnnc: training on from the weights in \(spec)") }
         // And with its optimizer, as Keras's fit after load_model does, unless the command names one.
-        let kerasOptimizer = initial != nil && initialWeights == nil && !optimizer.isGiven
+        let kerasOptimizer = fromModelFile && !optimizer.isGiven
             ? KerasOptimizerState.prepare(spec: spec, for: model) : nil
         defer { kerasOptimizer?.remove() }
         if let kerasOptimizer {
             print("cnnc: going on with the optimizer saved in \(spec): \(kerasOptimizer.configuration.description) after \(kerasOptimizer.step) steps")
-        } else if initial != nil, initialWeights == nil, optimizer.isGiven, let state = ModelWeights.kerasOptimizerState(in: spec) {
+        } else if fromModelFile, optimizer.isGiven, let state = ModelWeights.kerasOptimizerState(in: spec) {
             print("cnnc: \(spec) also keeps a Keras optimizer's state (\(state.parameters) values); this run starts a fresh \(optimizer.optimizer ?? "rmsprop"), as the options ask")
         }
         var configuration = TrainingConfiguration(trainData: "")

@@ -62,7 +62,7 @@ import Testing
     @Test func everyConfigurationHasAFixture() {
         #expect(Set(Self.cases.map(\.name)) == [
             "sgd", "sgd_momentum", "sgd_nesterov", "adam", "adam_lr0.01_betas", "adam_amsgrad",
-            "rmsprop", "rmsprop_momentum", "rmsprop_centered", "rmsprop_centered_momentum",
+            "rmsprop", "rmsprop_momentum", "rmsprop_centered", "rmsprop_centered_momentum", "adam_learning_rate_0",
         ])
         #expect(Self.cases.allSatisfy { $0.initial.count == 37 && $0.gradients.count == 5 && $0.steps.count == 5 })
     }
@@ -151,9 +151,9 @@ import Testing
         let cases: [(TestOptimizer, String)] = [
             (TestOptimizer("adamw"), "unknown optimizer 'adamw'; choose sgd, adam or rmsprop"),
             (TestOptimizer("sgd", [(.learningRate, -0.1)]),
-             "learning_rate must be a positive number, such as Keras's default 0.01; got -0.1"),
-            (TestOptimizer("adam", [(.learningRate, 0)]),
-             "learning_rate must be a positive number, such as Keras's default 0.001; got 0.0"),
+             "learning_rate must be a number of at least 0, such as Keras's default 0.01; got -0.1"),
+            (TestOptimizer("adam", [(.learningRate, .infinity)]),
+             "learning_rate must be a number of at least 0, such as Keras's default 0.001; got inf"),
             (TestOptimizer("sgd", [(.momentum, 1)]), "momentum must be at least 0 and less than 1, such as 0.9; got 1.0"),
             (TestOptimizer("rmsprop", [(.momentum, -0.5)]), "momentum must be at least 0 and less than 1, such as 0.9; got -0.5"),
             (TestOptimizer("adam", [(.beta2, 1.5)]),
@@ -170,7 +170,7 @@ import Testing
         }
         var configuration = OptimizerConfiguration(.sgd)
         configuration.learningRate = -1
-        #expect(throws: RuntimeError("learning_rate must be a positive number, such as Keras's default 0.01; got -1.0")) {
+        #expect(throws: RuntimeError("learning_rate must be a number of at least 0, such as Keras's default 0.01; got -1.0")) {
             try configuration.makeOptimizer(parameterCount: 10)
         }
     }

@@ -58,6 +58,9 @@ CASES = [
     ("rmsprop_centered", "RMSprop", {"centered": True}),
     ("rmsprop_centered_momentum", "RMSprop",
      {"learning_rate": 0.01, "rho": 0.8, "momentum": 0.3, "epsilon": 1e-5, "centered": True}),
+    # Last, so the cases before keep their random draws: a learning rate of 0
+    # leaves the weights but moves the slots and the iterations.
+    ("adam_learning_rate_0", "Adam", {"learning_rate": 0.0}),
 ]
 
 # The hyperparameters cnnc models, in Keras's order (which the description follows).

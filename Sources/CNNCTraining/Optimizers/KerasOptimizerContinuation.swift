@@ -56,8 +56,8 @@ public enum KerasOptimizerContinuation {
             throw RuntimeError("its step count (optimizer/vars/0) is not one whole number")
         }
         // Keras restores the learning rate's variable, which may have moved from the config's value.
-        guard let rate = saved.variables[1].values.first, saved.variables[1].values.count == 1, rate.isFinite, rate > 0 else {
-            throw RuntimeError("its learning rate (optimizer/vars/1) is not one positive number")
+        guard let rate = saved.variables[1].values.first, saved.variables[1].values.count == 1, rate.isFinite, rate >= 0 else {
+            throw RuntimeError("its learning rate (optimizer/vars/1) is not one number of at least 0")
         }
         configuration.learningRate = Double(rate)
         try configuration.validate()

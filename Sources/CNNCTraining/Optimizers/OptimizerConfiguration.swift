@@ -73,11 +73,16 @@ public struct OptimizerConfiguration: Codable, Sendable, Equatable, CustomString
             guard case .number(let keyPath) = hyperparameter.storage else { continue }
             let value = self[keyPath: keyPath]
             let example = hyperparameter == .momentum ? "0.9" : "Keras's default \(Self(kind).text(of: hyperparameter))"
-            if hyperparameter.mustBePositive {
+            switch hyperparameter.domain {
+            case .positive:
                 guard value.isFinite, value > 0 else {
                     throw RuntimeError("\(hyperparameter.rawValue) must be a positive number, such as \(example); got \(value)")
                 }
-            } else {
+            case .nonNegative:
+                guard value.isFinite, value >= 0 else {
+                    throw RuntimeError("\(hyperparameter.rawValue) must be a number of at least 0, such as \(example); got \(value)")
+                }
+            case .fraction:
                 guard value >= 0, value < 1 else {
                     throw RuntimeError("\(hyperparameter.rawValue) must be at least 0 and less than 1, such as \(example); got \(value)")
                 }

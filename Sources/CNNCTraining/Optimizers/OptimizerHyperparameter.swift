@@ -31,8 +31,20 @@ public enum OptimizerHyperparameter: String, Sendable, CaseIterable {
         }
     }
 
-    /// Learning rate and epsilon are positive; the decay rates lie in [0, 1).
-    var mustBePositive: Bool { self == .learningRate || self == .epsilon }
+    /// The values a number may take: the decay rates lie in [0, 1); epsilon,
+    /// a divisor's guard, is above 0; the learning rate may be 0, as Keras
+    /// takes it (the weights stay, while the optimizer's slots and
+    /// BatchNormalization's moving statistics still move: a pass that only
+    /// recalibrates the statistics).
+    enum Domain { case fraction, positive, nonNegative }
+
+    var domain: Domain {
+        switch self {
+        case .learningRate: .nonNegative
+        case .epsilon: .positive
+        default: .fraction
+        }
+    }
 
     /// The command-line flag: `--learning-rate`, `--beta-1`, `--nesterov`, …
     public var flag: String { "--" + rawValue.split(separator: "_").joined(separator: "-") }

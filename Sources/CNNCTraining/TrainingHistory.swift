@@ -54,7 +54,10 @@ public struct TrainingHistory: Sendable, Equatable {
         }
     }
 
-    static func number(_ value: Double) -> String { String(format: "%.6f", value) }
+    /// Every digit, as `CSVLogger` writes Python's repr of a float: the
+    /// shortest text that reads back as the same Double, so a resumed run
+    /// keeps the rows before it exactly (six decimals lost a small loss's digits).
+    static func number(_ value: Double) -> String { "\(value)" }
 
     /// A history file's header fields and its row lines; the header starts with `epoch`.
     static func csvLines(at path: String) throws(RuntimeError) -> (header: [String], rows: [String]) {

@@ -44,6 +44,22 @@ import Testing
             == "a.zip: the data does not match its CRC-32; the file is damaged")
     }
 
+    /// A deflated file is unpacked only up to the length its reader allows
+    /// (a `.keras` file's config.json 64 MB): a 294 KB archive of spaces had
+    /// taken 1.46 GB. The cap stops the unpacking, whatever the header says.
+    @Test func unpackingStopsAtTheLongestAFileMayBe() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("bomb.zip").path
+        let spaces = [UInt8](repeating: 0x20, count: 100_000)
+        try ZipFile.write([("config.json", spaces)], deflated: true, to: path)
+        let zip = try ZipFile(path: path, kind: "a zip", writer: "zip")
+        #expect(try zip.bytes(of: "config.json", place: "bomb.zip", longest: 100_000) == spaces)
+        #expect(TestSupport.message { _ = try zip.bytes(of: "config.json", place: "bomb.zip", longest: 4096) }
+            == "bomb.zip: unpacks to more than 4096 bytes, far more than such a file holds; the archive is damaged or not what it says")
+    }
+
     @Test func uint8ImagesAreScaledAndLabelsKept() throws {
         let data = try Self.load("uint8.npz")
         #expect(data.name == "uint8.npz")

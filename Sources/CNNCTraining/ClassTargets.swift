@@ -14,14 +14,20 @@ public struct ClassTargets: Sendable, Equatable {
 
     public init(classCount: Int, outputShape: [Int]) throws(RuntimeError) {
         let outputCount = outputShape.reduce(1, *)
-        guard outputShape.count == 1 else {
-            throw RuntimeError("the model's output has shape \(TensorLayout.shapeText(outputShape)); training on class labels needs a vector of class scores (end the model with Flatten or global pooling, then Dense)")
-        }
+        try Self.checkScoresClasses(outputShape: outputShape)
         guard outputCount == classCount || (outputCount == 1 && classCount == 2) else {
             throw RuntimeError("the data has \(classCount) classes but the model has \(outputCount) outputs; the last Dense layer needs \(classCount) units (or 1 unit with sigmoid for two classes)")
         }
         self.classCount = classCount
         self.outputCount = outputCount
+    }
+
+    /// Refuses an output that is no vector of class scores; cnnc asks this
+    /// before it builds the model, the model's executable again.
+    public static func checkScoresClasses(outputShape: [Int]) throws(RuntimeError) {
+        guard outputShape.count == 1 else {
+            throw RuntimeError("the model's output has shape \(TensorLayout.shapeText(outputShape)); training on class labels needs a vector of class scores (end the model with Flatten or global pooling, then Dense)")
+        }
     }
 
     /// Refuses data whose labels could name a class the model has no output

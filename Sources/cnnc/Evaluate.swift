@@ -37,9 +37,10 @@ struct Evaluate: AsyncParsableCommand {
         }
         let staged = namedArrays ? try TrainingData.prepareNamedArrays(dataOption.data, for: model) : nil
         defer { staged?.remove() }
-        let built = try await CompiledModels.build(model, spec: spec, for: .training)
+        // The data is read and checked against the model before the build, which takes a while.
         let data = try staged ?? TrainingData.prepare(dataOption.data, for: model)
         defer { if staged == nil { data.remove() } }
+        let built = try await CompiledModels.build(model, spec: spec, for: .training)
         var configuration = TrainingConfiguration(trainData: data.trainPath)
         configuration.activityPenalties = model.activityPenalties
         configuration.testData = data.testPath

@@ -168,9 +168,10 @@ struct Train: AsyncParsableCommand {
             print("cnnc: the weights will not be kept; pass --save W.safetensors to keep them")
         }
 
-        let built = try await CompiledModels.build(model, spec: spec, for: .training)
+        // The data is read and checked against the model before the build, which takes a while.
         let data = try staged ?? TrainingData.prepare(dataOption.data, for: model)
         defer { if staged == nil { data.remove() } }
+        let built = try await CompiledModels.build(model, spec: spec, for: .training)
         print(data.description)
         // As Keras's fit: a batch larger than the data is the whole data (and no larger arenas are made for it).
         configuration.batchSize = min(batchSize, max(1, data.trainCount))

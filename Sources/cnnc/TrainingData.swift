@@ -2,6 +2,7 @@ import ArgumentParser
 import CNNCCore
 import CNNCData
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 
 /// The user's data set, read once by cnnc (IDX, .npz, or drawn) and handed to
@@ -25,6 +26,16 @@ struct TrainingData {
         do throws(DataError) {
             let source = try argument.map { text throws(DataError) in try DatasetSource(parsing: text) } ?? .default
             dataset = try source.load()
+            // Checked here, before the build, as the model's executable checks them again.
+            do throws(RuntimeError) { try ClassTargets.checkScoresClasses(outputShape: model.outputShape.dimensions) } catch {
+                throw DataError(error)
+            }
+            for images in [dataset.train, dataset.test].compactMap({ $0 }) {
+                guard let input = model.inputs.first else { break }
+                do throws(RuntimeError) { try images.checkFits(inputShape: input.shape.dimensions) } catch {
+                    throw DataError("\(dataset.name): \(error.message)")
+                }
+            }
             if let classes = model.classCount {
                 // A label the model has no output for, found here where the data's file and part can be named.
                 for (part, images) in [("training", dataset.train), ("test", dataset.test)] {

@@ -127,6 +127,11 @@ import Testing
         let notAClassifier = try CommandLineTests.cnnc(["train", "Specs/seed_edge_6x6.cnn.yaml", "--data", "npz:\(Self.mnistSlice)"], environment: Self.environment)
         #expect(notAClassifier.status == 1)
         #expect(notAClassifier.errors.contains("the model's output has shape (4, 4, 1); training on class labels needs a vector of class scores"), "\(notAClassifier.errors)")
+        // Images of another shape than the model's input, before the model is compiled.
+        let wrongShape = try CommandLineTests.cnnc(["train", "Specs/toy_convnet.cnn.yaml", "--data", "npz:\(Self.mnistSlice)"], environment: Self.environment)
+        #expect(wrongShape.status == 1)
+        #expect(wrongShape.errors.contains("mnist-slice.npz: the images are (28, 28, 1) but the model takes (32, 32, 3)"), "\(wrongShape.errors)")
+        #expect(!wrongShape.errors.contains("compiling") && !notAClassifier.errors.contains("compiling"), "\(wrongShape.errors)")
     }
 
     /// A killed cnnc's staged data goes at the start of the next `cnnc train`,

@@ -30,7 +30,7 @@ struct KerasOptimizerState {
             print("cnnc: cannot read the optimizer state in \(spec) (\(error.message)); starting a fresh optimizer")
             return nil
         }
-                do {
+        do {
             let (configuration, state) = try KerasOptimizerContinuation.continuing(saved, trainable: model.trainableWeightTensors,
                                                                                   parameterCount: model.parameterCount)
             let staging = try StagingFolder.make()

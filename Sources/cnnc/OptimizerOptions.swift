@@ -5,7 +5,7 @@ import CNNCTraining
 /// `--optimizer` and its hyperparameters, as Keras's optimizers take them.
 /// They are checked as the command line is read, before any build.
 struct OptimizerOptions: ParsableArguments {
-    @Option(help: "sgd, adam or rmsprop (Keras compile's default), with Keras's defaults for every hyperparameter not given; a trained .keras model's own optimizer when no optimizer option is given.")
+    @Option(help: "sgd, adam or rmsprop (Keras compile's default), with Keras's defaults for every hyperparameter not given; without it, a trained .keras model goes on with its own optimizer, the other options laid over it.")
     var optimizer: String?
 
     @Option(help: "The optimizer's learning rate (Keras's default: 0.01 for sgd, 0.001 for adam and rmsprop).")
@@ -35,21 +35,36 @@ struct OptimizerOptions: ParsableArguments {
     @Flag(help: "Centered RMSprop.")
     var centered = false
 
-    func validate() throws { _ = try configuration() }
-
-    /// Whether any optimizer option was given (else a `.keras` model's own optimizer goes on).
-    var isGiven: Bool {
-        optimizer != nil || [learningRate, momentum, beta1, beta2, epsilon, rho].contains { $0 != nil } || nesterov || amsgrad || centered
+    /// Without --optimizer, a `.keras` model's own optimizer may take options
+    /// rmsprop does not (`--amsgrad` on its Adam): `configuration` checks them
+    /// once the kind is known, still before any build.
+    func validate() throws {
+        if optimizer != nil { _ = try configuration() }
     }
 
-    /// The optimizer these options describe.
+    /// Whether any optimizer option was given.
+    var isGiven: Bool { optimizer != nil || !numbers.isEmpty || !flags.isEmpty }
+
+    /// The optimizer these options describe: `--optimizer` (rmsprop when
+    /// absent) with the hyperparameters given.
     func configuration() throws -> OptimizerConfiguration {
-        let numbers: [(OptimizerHyperparameter, Double?)] = [(.learningRate, learningRate), (.momentum, momentum), (.beta1, beta1),
-                                                             (.beta2, beta2), (.epsilon, epsilon), (.rho, rho)]
-        let flags: [(OptimizerHyperparameter, Bool)] = [(.nesterov, nesterov), (.amsgrad, amsgrad), (.centered, centered)]
-        return try RuntimeCheck.asValidation { () throws(RuntimeError) in
-            try OptimizerConfiguration(name: optimizer ?? "rmsprop", numbers: numbers.compactMap { name, value in value.map { (name, $0) } },
-                                       flags: flags.filter(\.1).map(\.0))
+        try RuntimeCheck.asValidation { () throws(RuntimeError) in
+            try OptimizerConfiguration(name: optimizer ?? "rmsprop", numbers: numbers, flags: flags)
         }
+    }
+
+    /// `saved` (a `.keras` model's own optimizer) with the hyperparameters given.
+    func configuration(over saved: OptimizerConfiguration) throws -> OptimizerConfiguration {
+        try RuntimeCheck.asValidation { () throws(RuntimeError) in try saved.applying(numbers: numbers, flags: flags) }
+    }
+
+    private var numbers: [(OptimizerHyperparameter, Double)] {
+        let given: [(OptimizerHyperparameter, Double?)] = [(.learningRate, learningRate), (.momentum, momentum), (.beta1, beta1),
+                                                           (.beta2, beta2), (.epsilon, epsilon), (.rho, rho)]
+        return given.compactMap { name, value in value.map { (name, $0) } }
+    }
+
+    private var flags: [OptimizerHyperparameter] {
+        [(OptimizerHyperparameter.nesterov, nesterov), (.amsgrad, amsgrad), (.centered, centered)].filter(\.1).map(\.0)
     }
 }

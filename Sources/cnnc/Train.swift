@@ -130,14 +130,21 @@ struct Train: AsyncParsableCommand {
         defer { initial?.remove() }
         let fromModelFile = initialWeights == nil && initial != nil
         if fromModelFile { print("cnnc: training on from the weights in \(spec)") }
-        // And with its optimizer, as Keras's fit after load_model does, unless the command names one.
-        let kerasOptimizer = fromModelFile && !optimizer.isGiven
-            ? KerasOptimizerState.prepare(spec: spec, for: model) : nil
-        defer { kerasOptimizer?.remove() }
-        if let kerasOptimizer {
-            print("cnnc: going on with the optimizer saved in \(spec): \(kerasOptimizer.configuration.description) after \(kerasOptimizer.step) steps")
-        } else if fromModelFile, optimizer.isGiven, let state = ModelWeights.kerasOptimizerState(in: spec) {
-            print("cnnc: \(spec) also keeps a Keras optimizer's state (\(state.parameters) values); this run starts a fresh \(optimizer.optimizer ?? "rmsprop"), as the options ask")
+        // And with its optimizer, as Keras's fit after load_model does, unless
+        // the command names another; hyperparameters given are laid over it.
+        let saved = fromModelFile && optimizer.optimizer == nil ? KerasOptimizerState.prepare(spec: spec, for: model) : nil
+        defer { saved?.remove() }
+        let optimizerConfiguration = try saved.map { try optimizer.configuration(over: $0.configuration) } ?? optimizer.configuration()
+        let kerasOptimizer = saved.flatMap { KerasOptimizerContinuation.keepsVariables(of: $0.configuration, optimizerConfiguration) ? $0 : nil }
+        if let saved {
+            if kerasOptimizer != nil {
+                let changed = optimizer.isGiven ? " as \(optimizerConfiguration.description)" : ""
+                print("cnnc: going on with the optimizer saved in \(spec): \(saved.configuration.description) after \(saved.step) steps\(changed)")
+            } else {
+                print("cnnc: \(spec)'s optimizer \(saved.configuration.description) keeps no variables for \(optimizerConfiguration.description); this run starts it afresh")
+            }
+        } else if fromModelFile, optimizer.optimizer != nil, let state = ModelWeights.kerasOptimizerState(in: spec) {
+            print("cnnc: \(spec) also keeps a Keras optimizer's state (\(state.parameters) values); this run starts a fresh \(optimizerConfiguration.kind.rawValue), as --optimizer asks")
         }
         var configuration = TrainingConfiguration(trainData: "")
         configuration.activityPenalties = model.activityPenalties
@@ -145,7 +152,7 @@ struct Train: AsyncParsableCommand {
         configuration.batchSize = batchSize
         configuration.seed = seed
         configuration.threads = threadsOption.threads
-        configuration.optimizer = try kerasOptimizer?.configuration ?? optimizer.configuration()
+        configuration.optimizer = optimizerConfiguration
         configuration.initialOptimizerState = kerasOptimizer.map { Self.absolute($0.path) }
         configuration.loss = try lossOption.function()
         configuration.outputLosses = try lossOption.outputLosses()

@@ -100,7 +100,7 @@ import Testing
         let archive = try KerasArchive(path: RepositoryFiles.path("\(Self.files)/residual_block.\(name).keras"))
         let model = try Frontend.load(text: archive.config, file: "residual_block.\(name).keras").get()
         let saved = try #require(try archive.savedOptimizer())
-                let (configuration, state) = try KerasOptimizerContinuation.continuing(saved, trainable: model.trainableWeightTensors,
+        let (configuration, state) = try KerasOptimizerContinuation.continuing(saved, trainable: model.trainableWeightTensors,
                                                                               parameterCount: model.parameterCount)
         let expected = try SafeTensors.read(path: RepositoryFiles.path("\(Self.files)/residual_block.\(name).slots.safetensors")).tensors
         #expect(state["iterations"] == [2])
@@ -123,6 +123,38 @@ import Testing
         let slots = state.filter { $0.key != "iterations" }
         #expect(slots.values.map { $0.filter { $0 != 0 }.count }.reduce(0, +) <= covered && covered > 0)
         #expect(!model.trainableWeightTensors.contains { $0.name.hasPrefix("shortcut.") || $0.name.hasSuffix(".moving_mean") })
+    }
+
+    /// `cnnc train m.keras --learning-rate 1e-4` goes on with the file's own
+    /// optimizer at that rate, as setting `model.optimizer.learning_rate` in
+    /// Keras does: hyperparameters that keep the file's variables are laid
+    /// over it; ones that need other variables start it afresh; ones its kind
+    /// does not take are refused by name, before any build.
+    @Test func givenHyperparametersAreLaidOverTheFilesOptimizer() throws {
+        func saved(_ name: String) throws -> OptimizerConfiguration {
+            let archive = try KerasArchive(path: RepositoryFiles.path("\(Self.files)/residual_block.\(name).keras"))
+            let model = try Frontend.load(text: archive.config, file: "residual_block.\(name).keras").get()
+            let saved = try #require(try archive.savedOptimizer())
+            return try KerasOptimizerContinuation.continuing(saved, trainable: model.trainableWeightTensors, parameterCount: model.parameterCount).configuration
+        }
+        let adam = try saved("adam")
+        let slower = try adam.applying(numbers: [(.learningRate, 1e-4), (.beta1, 0.8)], flags: [])
+        #expect(slower.kind == .adam && slower.amsgrad && slower.learningRate == 1e-4 && slower.beta1 == 0.8 && slower.beta2 == adam.beta2)
+        #expect(KerasOptimizerContinuation.keepsVariables(of: adam, slower))
+        #expect(throws: RuntimeError("--centered is an option of rmsprop, not adam; adam takes --learning-rate, --beta-1, --beta-2, --epsilon, --amsgrad")) {
+            try adam.applying(numbers: [], flags: [.centered])
+        }
+        let rmsprop = try saved("rmsprop")
+        #expect(KerasOptimizerContinuation.keepsVariables(of: rmsprop, try rmsprop.applying(numbers: [(.rho, 0.8)], flags: [])))
+        // Momentum 0 keeps no momentum variable: the file's would be left over.
+        #expect(!KerasOptimizerContinuation.keepsVariables(of: rmsprop, try rmsprop.applying(numbers: [(.momentum, 0)], flags: [])))
+        let sgd = try saved("sgd")
+        #expect(KerasOptimizerContinuation.keepsVariables(of: sgd, try sgd.applying(numbers: [(.momentum, 0.5)], flags: [])))
+
+        let refused = try CommandLineTests.cnnc(["train", "\(Self.files)/residual_block.adam.keras", "--nesterov"])
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("--nesterov is an option of sgd, not adam"), "\(refused.errors)")
+        #expect(!refused.errors.contains("compiling"), "\(refused.errors)")
     }
 
     /// `cnnc predict m.keras --input x.npy`: the archive is the model and its weights.

@@ -109,6 +109,14 @@ public enum KerasOptimizerContinuation {
     }
 
     /// The slot names of each of Keras's `add_optimizer_variables` calls, in order.
+    /// Whether `changed` keeps the variables `saved` has, so that its state
+    /// goes on under new hyperparameters (a learning rate, Adam's betas) as
+    /// Keras's does when they are set on a built optimizer; AMSGrad, centering
+    /// or momentum turned on would need variables the file lacks.
+    public static func keepsVariables(of saved: OptimizerConfiguration, _ changed: OptimizerConfiguration) -> Bool {
+        saved.kind == changed.kind && variableGroups(saved) == variableGroups(changed)
+    }
+
     static func variableGroups(_ configuration: OptimizerConfiguration) -> [[String]] {
         switch configuration.kind {
         case .sgd: configuration.momentum != 0 ? [["momentum"]] : []

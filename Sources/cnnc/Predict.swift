@@ -48,6 +48,7 @@ struct Predict: AsyncParsableCommand {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-\(UUID().uuidString)")
         let packedInput = scratch.path + "-input.npy", packedOutput = scratch.path + "-output.npy"
         defer { for path in [packedInput, packedOutput] { try? FileManager.default.removeItem(atPath: path) } }
+        for warning in PixelScaleWarnings.rawInputs(input, model: model) { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         // Several inputs are read and packed before the build, so a wrong name or shape costs no compile.
         let (executableInput, packed) = try PredictionArrays.executableInput(input, layout: model.inputLayout, scratch: packedInput)
         let built = try await CompiledModels.build(model, spec: spec, for: .inference)

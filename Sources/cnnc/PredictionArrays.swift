@@ -88,7 +88,7 @@ enum PredictionArrays {
     }
 
     /// `NAME=PATH` when NAME is one of the model's inputs.
-    private static func named(_ argument: String, among names: [String]) -> (String, String)? {
+    static func named(_ argument: String, among names: [String]) -> (String, String)? {
         guard let equals = argument.firstIndex(of: "=") else { return nil }
         let name = String(argument[..<equals])
         return names.contains(name) ? (name, String(argument[argument.index(after: equals)...])) : nil

@@ -36,6 +36,9 @@ struct TrainingData {
                     throw DataError("\(dataset.name): \(error.message)")
                 }
             }
+            if let warning = PixelScaleWarnings.scaledTwice(dataset.train, model: model) {
+                FileHandle.standardError.write(Data((warning + "\n").utf8))
+            }
             if let classes = model.classCount {
                 // A label the model has no output for, found here where the data's file and part can be named.
                 for (part, images) in [("training", dataset.train), ("test", dataset.test)] {

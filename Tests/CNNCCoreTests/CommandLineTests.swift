@@ -268,6 +268,12 @@ import Testing
         let byName = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", "input_layer=\(input)", "--output", named], environment: environment)
         #expect(byName.status == 0, "\(byName.errors)")
         #expect(try NPYFile.read(path: named).values == result.values)
+        // The image as uint8 goes in as it is, as in Keras, with a warning that cnnc train scales such images.
+        let pixels = folder.appendingPathComponent("pixels.npy").path
+        try Data(NPYHeader.encoded(descr: "|u1", shape: [1, 6, 6, 1]) + NPYFile.read(path: input).values.map { UInt8($0) }).write(to: URL(fileURLWithPath: pixels))
+        let raw = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", pixels, "--output", named], environment: environment)
+        #expect(raw.status == 0 && raw.errors.contains("\(pixels) holds uint8 values, which go in as they are (0 to 255)"), "\(raw.errors)")
+        #expect(try NPYFile.read(path: named).values == result.values)
         let wrongName = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", "image=\(input)"], environment: environment)
         #expect(wrongName.status != 0 && wrongName.errors.contains("the model has no input 'image'; its input is 'input_layer'"), "\(wrongName.errors)")
 

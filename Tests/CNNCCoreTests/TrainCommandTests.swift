@@ -132,6 +132,13 @@ import Testing
         #expect(wrongShape.status == 1)
         #expect(wrongShape.errors.contains("mnist-slice.npz: the images are (28, 28, 1) but the model takes (32, 32, 3)"), "\(wrongShape.errors)")
         #expect(!wrongShape.errors.contains("compiling") && !notAClassifier.errors.contains("compiling"), "\(wrongShape.errors)")
+        // Pixels in [0, 1] into a model that rescales raw pixels by 1/255: warned (then refused here for its labels, before any build).
+        let rescaling = Self.folder.appendingPathComponent("rescaling.yaml").path
+        try "input_shape: [28, 28, 1]\nlayers:\n  - Rescaling: {scale: 0.00392156862745098}\n  - Flatten: {}\n  - Dense: {units: 3, activation: softmax}\n"
+            .write(toFile: rescaling, atomically: true, encoding: .utf8)
+        let twice = try CommandLineTests.cnnc(["train", rescaling, "--data", "npz:\(Self.mnistSlice)"], environment: Self.environment)
+        #expect(twice.status == 1 && !twice.errors.contains("compiling"))
+        #expect(twice.errors.contains("warning: the images are in [0, 1] (cnnc scales uint8 pixels by 1/255), and the model's Rescaling multiplies its input by 0.00392156862745098 again"), "\(twice.errors)")
     }
 
     /// A killed cnnc's staged data goes at the start of the next `cnnc train`,

@@ -57,7 +57,17 @@ enum FileKind {
     static func of(_ path: String) -> FileKind {
         guard let handle = FileHandle(forReadingAtPath: path) else { return .other }
         defer { try? handle.close() }
-        return of(start: (try? handle.read(upToCount: 8)) ?? Data())
+        let kind = of(start: (try? handle.read(upToCount: 8)) ?? Data())
+        guard kind == .other, let size = try? handle.seekToEnd() else { return kind }
+        // An HDF5 file with a user block has its signature at a power of two
+        // from 512 on (HDF5 spec §II.A), which the HDF5 reader also looks for.
+        var offset: UInt64 = 512
+        while offset + 8 <= size {
+            guard (try? handle.seek(toOffset: offset)) != nil else { break }
+            if of(start: (try? handle.read(upToCount: 8)) ?? Data()) == .hdf5 { return .hdf5 }
+            offset *= 2
+        }
+        return kind
     }
 
     static func of(start: Data) -> FileKind {

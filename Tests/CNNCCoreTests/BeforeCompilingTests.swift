@@ -30,6 +30,9 @@ import Testing
             #expect(run.status == 1 && run.errors.contains(item.message), "\(item.name): \(run.errors)")
             #expect(!run.errors.contains("compiling"), "\(item.name) was compiled for")
         }
+        // HDF5 with a 512-byte user block: its signature is at byte 512, and it is still HDF5.
+        let userBlock = try Self.predict("Specs/lenet5.cnn.yaml", weights: RepositoryFiles.path("Tests/Fixtures/hdf5/userblock.h5"), folder: folder)
+        #expect(userBlock.status == 1 && userBlock.errors.contains("userblock.h5: an HDF5 file without Keras weights"), "\(userBlock.errors)")
         // A safetensors file with another model's tensors: every problem at once, before compiling.
         let other = folder.appendingPathComponent("edge.safetensors").path
         try SafeTensors.write(parameters: [Float](repeating: 0, count: 9), layout: [TensorLayout(name: "conv2d.kernel", shape: [3, 3, 1, 1], offset: 0)],

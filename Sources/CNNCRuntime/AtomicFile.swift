@@ -15,6 +15,9 @@ public enum AtomicFile {
         let target = URL(fileURLWithPath: path)
         let directory = target.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).tmp")
+        // A folder the path names but that is not there yet is made, as
+        // `mkdir -p` would (Keras's callbacks make their log folders too).
+        try makeFolder(directory, for: path)
         do {
             guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
                   let handle = FileHandle(forWritingAtPath: temporary.path) else {
@@ -31,6 +34,20 @@ public enum AtomicFile {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
             throw RuntimeError("cannot move the new file into place at \(path): \(reason)")
+        }
+    }
+
+    /// Makes `folder` (and the folders above it) unless it is there.
+    public static func makeFolder(_ folder: URL, for path: String) throws(RuntimeError) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw RuntimeError("cannot write \(path): \(folder.path) is a file, not a folder") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw RuntimeError("cannot write \(path): cannot make the folder \(folder.path) (\(error.localizedDescription))")
         }
     }
 

@@ -13,7 +13,8 @@ enum TextOutput {
         do {
             try AtomicFile.write(Data(text.utf8), to: path)
         } catch {
-            throw ValidationError("cannot write \(path): \(error.description)")
+            // The message names the path already.
+            throw ValidationError(error.message)
         }
         print("wrote \(path)")
     }

@@ -81,13 +81,6 @@ struct Train: AsyncParsableCommand {
         // Said now, not after a build that may take a minute.
         _ = try augmentation()
         _ = try splitChoice()
-        // Said now, not after the epochs it would lose: the folder the files are saved in must exist.
-        for path in [save, plot].compactMap({ $0 }) {
-            let folder = (path as NSString).deletingLastPathComponent
-            if !folder.isEmpty, FileManager.default.isFolder(folder) != true {
-                throw ValidationError("cannot save to \(path): the folder \(folder) does not exist; create it first")
-            }
-        }
     }
 
     /// `--augment`, read (and its augmenter checked).
@@ -118,6 +111,12 @@ struct Train: AsyncParsableCommand {
         // First, before anything can refuse: a killed run's staged data goes
         // even when this run (a --resume of nothing, say) stages none.
         StagingFolder.removeLeftovers()
+        // The folders the run saves into are made now, not found missing after the epochs they would lose.
+        for path in [save, plot, history].compactMap({ $0 }) {
+            try RuntimeCheck.asValidation { () throws(RuntimeError) in
+                try AtomicFile.makeFolder(URL(fileURLWithPath: path).deletingLastPathComponent(), for: path)
+            }
+        }
         let model = try Diagnostics.loadTrainableOrExit(spec)
         try lossOption.check(against: model)
         // Several inputs or outputs train on arrays named after them, read and checked before the build.

@@ -63,13 +63,25 @@ import Testing
         #expect(border.count == 88)
     }
 
-    /// A save folder that does not exist is refused before anything is
+    /// Outputs go into folders made as needed (`mkdir -p`), for every command
+    /// alike; a folder that cannot be made is said before anything is
     /// compiled or trained, not after the epochs it would lose.
-    @Test func trainingIntoAMissingFolderIsRefusedFirst() throws {
-        let run = try Self.cnnc(["train", "Specs/lenet5.cnn.yaml", "--epochs", "1", "--save", "/nonexistent-cnnc-folder/w.safetensors"])
+    @Test func outputFoldersAreMadeOrRefusedFirst() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-file-\(UUID().uuidString)")
+        try Data("not a folder".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let save = file.appendingPathComponent("w.safetensors").path
+        let run = try Self.cnnc(["train", "Specs/lenet5.cnn.yaml", "--epochs", "1", "--save", save])
         #expect(run.status != 0)
-        #expect(run.errors.contains("cannot save to /nonexistent-cnnc-folder/w.safetensors: the folder /nonexistent-cnnc-folder does not exist"), "\(run.errors)")
+        #expect(run.errors.contains("cannot write \(save): \(file.path) is a file, not a folder"), "\(run.errors)")
         #expect(!run.errors.contains("compiling"))
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-new-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let picture = folder.appendingPathComponent("a/b/toy.svg").path
+        let drawn = try Self.cnnc(["diagram", "Specs/toy_convnet.cnn.yaml", "-o", picture])
+        #expect(drawn.status == 0, "\(drawn.errors)")
+        #expect(FileManager.default.fileExists(atPath: picture))
     }
 
     @Test func summaryOfBrokenSpecFailsWithLocatedError() throws {

@@ -33,7 +33,7 @@ public struct CatsVsDogs: CompiledModel {
         TensorLayout(name: "output", shape: [1], offset: 0),
     ]
     public static let parameterCount = 5615553
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 554406912
     /// 900,000 floats of activations and padded inputs (see `Arena`), 277,632 of Winograd scratch.
     public static let arenaCount = 1177632

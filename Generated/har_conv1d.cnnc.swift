@@ -33,7 +33,7 @@ public struct HarConv1d: CompiledModel {
         TensorLayout(name: "dense", shape: [6], offset: 0),
     ]
     public static let parameterCount = 12166
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 1545728
     /// 7,744 floats of activations and padded inputs (see `Arena`), 11,776 of Winograd scratch.
     public static let arenaCount = 19520

@@ -33,7 +33,7 @@ public struct InceptionCifar: CompiledModel {
         TensorLayout(name: "predictions", shape: [10], offset: 0),
     ]
     public static let parameterCount = 29870
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 7481536
     /// 40,960 floats of activations and padded inputs (see `Arena`), 12,672 of Winograd scratch.
     public static let arenaCount = 53632

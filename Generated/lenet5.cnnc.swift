@@ -33,7 +33,7 @@ public struct Lenet5: CompiledModel {
         TensorLayout(name: "dense_2", shape: [10], offset: 0),
     ]
     public static let parameterCount = 61706
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 833040
     /// 5,888 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 5888

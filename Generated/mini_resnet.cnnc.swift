@@ -33,7 +33,7 @@ public struct MiniResnet: CompiledModel {
         TensorLayout(name: "predictions", shape: [10], offset: 0),
     ]
     public static let parameterCount = 5266
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 3324480
     /// 26,016 floats of activations and padded inputs (see `Arena`), 17,280 of Winograd scratch.
     public static let arenaCount = 43296

@@ -33,7 +33,7 @@ public struct MnistConvnet: CompiledModel {
         TensorLayout(name: "dense", shape: [10], offset: 0),
     ]
     public static let parameterCount = 34826
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 4881920
     /// 27,040 floats of activations and padded inputs (see `Arena`), 32,256 of Winograd scratch.
     public static let arenaCount = 59296

@@ -33,7 +33,7 @@ public struct Resnet20Cifar: CompiledModel {
         TensorLayout(name: "predictions", shape: [10], offset: 0),
     ]
     public static let parameterCount = 274042
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 81626368
     /// 67,648 floats of activations and padded inputs (see `Arena`), 38,016 of Winograd scratch.
     public static let arenaCount = 105664

@@ -33,7 +33,7 @@ public struct SeedBackprop3x3: CompiledModel {
         TensorLayout(name: "filter", shape: [2, 2, 1], offset: 0),
     ]
     public static let parameterCount = 4
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 32
     /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 16

@@ -33,7 +33,7 @@ public struct SeedEdge6x6: CompiledModel {
         TensorLayout(name: "vertical_edge", shape: [4, 4, 1], offset: 0),
     ]
     public static let parameterCount = 9
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 288
     /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 16

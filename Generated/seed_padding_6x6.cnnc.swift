@@ -33,7 +33,7 @@ public struct SeedPadding6x6: CompiledModel {
         TensorLayout(name: "conv", shape: [6, 6, 1], offset: 0),
     ]
     public static let parameterCount = 9
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 648
     /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 112

@@ -33,7 +33,7 @@ public struct SeedVolume10Filters: CompiledModel {
         TensorLayout(name: "conv", shape: [4, 4, 10], offset: 0),
     ]
     public static let parameterCount = 280
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 8640
     /// 160 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 160

@@ -33,7 +33,7 @@ public struct SeedVolume2Filters: CompiledModel {
         TensorLayout(name: "conv", shape: [4, 4, 2], offset: 0),
     ]
     public static let parameterCount = 56
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 1728
     /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 32

@@ -33,7 +33,7 @@ public struct ToyConvnet: CompiledModel {
         TensorLayout(name: "softmax", shape: [26], offset: 0),
     ]
     public static let parameterCount = 64318
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 1701328
     /// 7,840 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 7840

@@ -35,7 +35,7 @@ public struct TwoHeads: CompiledModel {
         TensorLayout(name: "score", shape: [1], offset: 10),
     ]
     public static let parameterCount = 5915
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 385408
     /// 6,768 floats of activations and padded inputs (see `Arena`), 5,760 of Winograd scratch.
     public static let arenaCount = 12528

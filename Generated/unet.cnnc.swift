@@ -33,7 +33,7 @@ public struct Unet: CompiledModel {
         TensorLayout(name: "pixel_classes", shape: [16, 16, 3], offset: 0),
     ]
     public static let parameterCount = 14339
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 1884160
     /// 15,968 floats of activations and padded inputs (see `Arena`), 10,368 of Winograd scratch.
     public static let arenaCount = 26336

@@ -20,7 +20,7 @@ public protocol CompiledModel: Sendable {
     /// Parameters in Keras's layout, in the order of `weightLayout`.
     static var parameterCount: Int { get }
     static var weightLayout: [TensorLayout] { get }
-    /// Floating-point operations per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// Floating-point operations per sample: 2 x the multiply-adds of convolutions and Dense.
     static var flops: Int { get }
     /// Floats of scratch memory one forward pass needs.
     static var arenaCount: Int { get }

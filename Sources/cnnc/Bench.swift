@@ -12,7 +12,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time a compiled spec (release, cached) over a batch of random inputs; the last line printed is JSON.")
 
-    @Argument(help: "The model's spec (.yaml, .json, or a Keras model.to_json() file).")
+    @Argument(help: ModelArgument.help)
     var spec: String
 
     @Option(help: "Samples per timed batch.")

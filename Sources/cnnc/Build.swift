@@ -10,7 +10,7 @@ struct Build: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a SwiftPM package for a spec (model, runtime, runner) and build it in release mode.")
 
-    @Argument(help: "The model's spec.")
+    @Argument(help: ModelArgument.help)
     var spec: String
 
     @Option(help: "Folder for the package (default: <spec name>-model).")

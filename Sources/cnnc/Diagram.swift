@@ -20,7 +20,7 @@ struct Diagram: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "The file to write (replaced as a whole); without it, standard output.")
     var output: String?
 
-    @Option(help: "svg (laid out by cnnc) or dot (Graphviz's language, for `dot -Tpng`).")
+    @Option(help: "svg (laid out by Graphviz's dot when it is installed, else by cnnc; see --layout) or dot (Graphviz's language, for `dot -Tpng`).")
     var format: Format = .svg
 
     @Option(help: "TB (top to bottom, Keras's default) or LR (left to right).")

@@ -10,7 +10,7 @@ struct Evaluate: AsyncParsableCommand {
         abstract: "Loss, accuracy and confusion matrix of trained weights on a data set's test part.",
         discussion: "DATASET as for cnnc train; the test part is used, or the training part when the data set has none. A model of several inputs or outputs is evaluated on all the arrays of npz:FILE, named as for cnnc train: each output's loss and each classifier head's accuracy.")
 
-    @Argument(help: "The model: a spec (.yaml, .json), a Keras model.to_json() file, or a Keras .keras file.")
+    @Argument(help: ModelArgument.help)
     var spec: String
 
     @Option(help: "Weights: safetensors with Keras's names, or Keras's own .keras, .weights.h5 or .h5 file. A .keras model carries its own.")

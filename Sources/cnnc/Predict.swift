@@ -12,7 +12,7 @@ struct Predict: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile a spec (cached) and run it over a batch of inputs from a .npy file.")
 
-    @Argument(help: "The model: a spec (.yaml, .json), a Keras model.to_json() file, or a Keras .keras file.")
+    @Argument(help: ModelArgument.help)
     var spec: String
 
     @Option(help: "Weights: safetensors with Keras's names, or Keras's own .keras, .weights.h5 or .h5 file. A .keras model carries its own.")

@@ -47,6 +47,11 @@ struct DataOption: ParsableArguments {
     }
 }
 
+/// The model argument every command that builds or reads one takes.
+enum ModelArgument {
+    static let help = ArgumentHelp("The model: a spec (.yaml, .json), a Keras model.to_json() file, or a Keras .keras or .h5 file (which bring their weights).")
+}
+
 /// `--loss`, for the commands that report a loss.
 struct LossOption: ParsableArguments {
     @Option(help: "categorical_crossentropy (sparse_categorical_crossentropy), binary_crossentropy or mean_squared_error (mse); by default the one the output activation implies. A model of several outputs takes one per output by name, e.g. class_head=categorical_crossentropy,score_head=mse (one name alone applies to every output).")

@@ -9,7 +9,7 @@ struct Summary: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Argument(help: "A cnnc spec (.yaml, .json), a Keras model.to_json() file, or a Keras .keras or .h5 file.")
+    @Argument(help: ModelArgument.help)
     var spec: String
 
     @Option(help: "Total width of the table (Keras's default: 88, less on a narrow terminal, 76 when not a terminal).")

@@ -21,7 +21,7 @@ struct Train: AsyncParsableCommand {
             Everything random comes from --seed: the same seed and --threads give the same weights.
             """)
 
-    @Argument(help: "The model's spec (.yaml, .json, or a Keras model.to_json() file).")
+    @Argument(help: ModelArgument.help)
     var spec: String
 
     @OptionGroup var dataOption: DataOption

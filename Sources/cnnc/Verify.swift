@@ -14,7 +14,7 @@ struct Verify: AsyncParsableCommand {
             first layer that diverges: a different shape, values outside the tolerance, or NaN/Inf.
             """)
 
-    @Argument(help: "The model: a spec (.yaml, .json), a Keras model.to_json() file, or a Keras .keras file.")
+    @Argument(help: ModelArgument.help)
     var spec: String
 
     @Option(help: "Weights: safetensors with Keras's names, or Keras's own .keras, .weights.h5 or .h5 file. A .keras model carries its own.")

@@ -33,7 +33,7 @@ public struct ActivationsMore: CompiledModel {
         TensorLayout(name: "dense_softmax", shape: [6], offset: 0),
     ]
     public static let parameterCount = 3604
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 59280
     /// 256 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 256

@@ -33,7 +33,7 @@ public struct DenseOnImage: CompiledModel {
         TensorLayout(name: "dense_1", shape: [1], offset: 0),
     ]
     public static let parameterCount = 111
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 2232
     /// 176 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 176

@@ -33,7 +33,7 @@ public struct DenseOnly: CompiledModel {
         TensorLayout(name: "dense_1", shape: [10], offset: 0),
     ]
     public static let parameterCount = 101770
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 203264
     /// 144 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 144

@@ -33,7 +33,7 @@ public struct Depthwise: CompiledModel {
         TensorLayout(name: "classes", shape: [4], offset: 0),
     ]
     public static let parameterCount = 2026
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 73888
     /// 4,736 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 4736

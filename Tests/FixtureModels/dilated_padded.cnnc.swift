@@ -33,7 +33,7 @@ public struct DilatedPadded: CompiledModel {
         TensorLayout(name: "dense", shape: [4], offset: 0),
     ]
     public static let parameterCount = 6718
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 366064
     /// 2,912 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 2912

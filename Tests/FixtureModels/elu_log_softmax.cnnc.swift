@@ -33,7 +33,7 @@ public struct EluLogSoftmax: CompiledModel {
         TensorLayout(name: "output", shape: [5], offset: 0),
     ]
     public static let parameterCount = 1909
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 12152
     /// 256 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 256

@@ -33,7 +33,7 @@ public struct EveryLayer: CompiledModel {
         TensorLayout(name: "softmax", shape: [10], offset: 0),
     ]
     public static let parameterCount = 6872
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 3433888
     /// 43,552 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 43552

@@ -33,7 +33,7 @@ public struct InferenceIdentity: CompiledModel {
         TensorLayout(name: "dense", shape: [3], offset: 0),
     ]
     public static let parameterCount = 547
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 8640
     /// 160 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 160

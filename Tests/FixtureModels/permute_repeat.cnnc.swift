@@ -33,7 +33,7 @@ public struct PermuteRepeat: CompiledModel {
         TensorLayout(name: "classes", shape: [4], offset: 0),
     ]
     public static let parameterCount = 773
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 10896
     /// 240 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 240

@@ -33,7 +33,7 @@ public struct PixelLanesSplit: CompiledModel {
         TensorLayout(name: "dense", shape: [3], offset: 0),
     ]
     public static let parameterCount = 1382
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 528864
     /// 6,528 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 6528

@@ -33,7 +33,7 @@ public struct PoolingLargeWindows: CompiledModel {
         TensorLayout(name: "global_average_pooling2d", shape: [4], offset: 0),
     ]
     public static let parameterCount = 16
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 4680
     /// 1,568 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1568

@@ -33,7 +33,7 @@ public struct PoolingSameOdd: CompiledModel {
         TensorLayout(name: "global_max_pooling2d", shape: [4], offset: 0),
     ]
     public static let parameterCount = 16
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 4680
     /// 1,008 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1008

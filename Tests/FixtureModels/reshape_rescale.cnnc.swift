@@ -33,7 +33,7 @@ public struct ReshapeRescale: CompiledModel {
         TensorLayout(name: "dense_2", shape: [3], offset: 0),
     ]
     public static let parameterCount = 676
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 6128
     /// 352 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 352

@@ -33,7 +33,7 @@ public struct SameStride2Odd: CompiledModel {
         TensorLayout(name: "dense", shape: [2], offset: 0),
     ]
     public static let parameterCount = 295
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 7224
     /// 320 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 320

@@ -33,7 +33,7 @@ public struct Transposed: CompiledModel {
         TensorLayout(name: "classes", shape: [4], offset: 0),
     ]
     public static let parameterCount = 2918
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 1169984
     /// 11,136 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 11136

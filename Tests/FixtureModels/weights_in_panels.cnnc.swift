@@ -33,7 +33,7 @@ public struct WeightsInPanels: CompiledModel {
         TensorLayout(name: "dense", shape: [10], offset: 0),
     ]
     public static let parameterCount = 663370
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 73131776
     /// 139,552 floats of activations and padded inputs (see `Arena`), 82,432 of Winograd scratch.
     public static let arenaCount = 221984

@@ -33,7 +33,7 @@ public struct WinogradEdges: CompiledModel {
         TensorLayout(name: "dense", shape: [5], offset: 0),
     ]
     public static let parameterCount = 35517
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 11060928
     /// 33,344 floats of activations and padded inputs (see `Arena`), 34,560 of Winograd scratch.
     public static let arenaCount = 67904

@@ -33,7 +33,7 @@ public struct WinogradLine: CompiledModel {
         TensorLayout(name: "dense", shape: [3], offset: 0),
     ]
     public static let parameterCount = 8299
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 2159664
     /// 11,808 floats of activations and padded inputs (see `Arena`), 16,384 of Winograd scratch.
     public static let arenaCount = 28192

@@ -33,7 +33,7 @@ public struct ZeroPaddedValid: CompiledModel {
         TensorLayout(name: "dense", shape: [10], offset: 0),
     ]
     public static let parameterCount = 294922
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 2690048
     /// 4,096 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 4096

@@ -34,7 +34,7 @@ public struct ConfidentHeads: CompiledModel {
         TensorLayout(name: "score", shape: [2], offset: 4),
     ]
     public static let parameterCount = 351
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 2304
     /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 112

@@ -33,7 +33,7 @@ public struct ConvnextBlock: CompiledModel {
         TensorLayout(name: "predictions", shape: [4], offset: 0),
     ]
     public static let parameterCount = 2436
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 135616
     /// 1,728 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1728

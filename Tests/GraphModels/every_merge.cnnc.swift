@@ -35,7 +35,7 @@ public struct EveryMerge: CompiledModel {
         TensorLayout(name: "dense", shape: [2], offset: 0),
     ]
     public static let parameterCount = 2306
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 4608
     /// 1,728 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1728

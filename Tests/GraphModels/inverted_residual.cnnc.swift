@@ -33,7 +33,7 @@ public struct InvertedResidual: CompiledModel {
         TensorLayout(name: "predictions", shape: [5], offset: 0),
     ]
     public static let parameterCount = 3997
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 275008
     /// 9,632 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 9632

@@ -33,7 +33,7 @@ public struct NestedFunctional: CompiledModel {
         TensorLayout(name: "logits", shape: [3], offset: 0),
     ]
     public static let parameterCount = 583
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 11232
     /// 400 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 400

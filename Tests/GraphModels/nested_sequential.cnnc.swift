@@ -33,7 +33,7 @@ public struct NestedSequential: CompiledModel {
         TensorLayout(name: "head", shape: [4], offset: 0),
     ]
     public static let parameterCount = 876
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 101440
     /// 1,824 floats of activations and padded inputs (see `Arena`), 3,456 of Winograd scratch.
     public static let arenaCount = 5280

@@ -33,7 +33,7 @@ public struct ResidualBlock: CompiledModel {
         TensorLayout(name: "predictions", shape: [10], offset: 0),
     ]
     public static let parameterCount = 4170
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 569664
     /// 6,416 floats of activations and padded inputs (see `Arena`), 5,760 of Winograd scratch.
     public static let arenaCount = 12176

@@ -33,7 +33,7 @@ public struct ScaledResidual: CompiledModel {
         TensorLayout(name: "predictions", shape: [5], offset: 0),
     ]
     public static let parameterCount = 723
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 128080
     /// 2,816 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 2816

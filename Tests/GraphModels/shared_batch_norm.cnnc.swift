@@ -33,7 +33,7 @@ public struct SharedBatchNorm: CompiledModel {
         TensorLayout(name: "head", shape: [3], offset: 0),
     ]
     public static let parameterCount = 107
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 4632
     /// 224 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 224

@@ -33,7 +33,7 @@ public struct SharedSizes: CompiledModel {
         TensorLayout(name: "head", shape: [3], offset: 0),
     ]
     public static let parameterCount = 659
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 212064
     /// 4,160 floats of activations and padded inputs (see `Arena`), 3,456 of Winograd scratch.
     public static let arenaCount = 7616

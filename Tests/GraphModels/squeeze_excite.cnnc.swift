@@ -33,7 +33,7 @@ public struct SqueezeExcite: CompiledModel {
         TensorLayout(name: "dense", shape: [4], offset: 0),
     ]
     public static let parameterCount = 799
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 83184
     /// 1,552 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1552

@@ -33,7 +33,7 @@ public struct TrainingPaths: CompiledModel {
         TensorLayout(name: "predictions", shape: [4], offset: 0),
     ]
     public static let parameterCount = 944
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 3448
     /// 128 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 128

@@ -35,7 +35,7 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         TensorLayout(name: "score_head", shape: [1], offset: 3),
     ]
     public static let parameterCount = 388
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 5280
     /// 320 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 320

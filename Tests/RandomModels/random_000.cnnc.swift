@@ -33,7 +33,7 @@ public struct Random000: CompiledModel {
         TensorLayout(name: "batch_normalization", shape: [65], offset: 0),
     ]
     public static let parameterCount = 585
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 650
     /// 80 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 80

@@ -33,7 +33,7 @@ public struct Random004: CompiledModel {
         TensorLayout(name: "conv2d_2", shape: [3, 1, 2], offset: 0),
     ]
     public static let parameterCount = 2788
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 25472
     /// 896 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 896

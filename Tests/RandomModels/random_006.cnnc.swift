@@ -33,7 +33,7 @@ public struct Random006: CompiledModel {
         TensorLayout(name: "dense_1", shape: [5, 2, 20], offset: 0),
     ]
     public static let parameterCount = 723
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 13680
     /// 400 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 400

@@ -33,7 +33,7 @@ public struct Random008: CompiledModel {
         TensorLayout(name: "conv2d", shape: [2, 5, 20], offset: 0),
     ]
     public static let parameterCount = 1940
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 38400
     /// 1,264 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1264

@@ -33,7 +33,7 @@ public struct Random011: CompiledModel {
         TensorLayout(name: "conv2d", shape: [1, 3, 9], offset: 0),
     ]
     public static let parameterCount = 57
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 216
     /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 96

@@ -33,7 +33,7 @@ public struct Random018: CompiledModel {
         TensorLayout(name: "conv2d", shape: [5, 4, 17], offset: 0),
     ]
     public static let parameterCount = 68
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 2720
     /// 624 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 624

@@ -33,7 +33,7 @@ public struct Random021: CompiledModel {
         TensorLayout(name: "softmax_1", shape: [39], offset: 0),
     ]
     public static let parameterCount = 117
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 0
     /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 48

@@ -33,7 +33,7 @@ public struct Random022: CompiledModel {
         TensorLayout(name: "activation", shape: [896], offset: 0),
     ]
     public static let parameterCount = 3584
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 0
     /// 896 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 896

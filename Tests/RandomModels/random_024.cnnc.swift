@@ -33,7 +33,7 @@ public struct Random024: CompiledModel {
         TensorLayout(name: "dense_3", shape: [31], offset: 0),
     ]
     public static let parameterCount = 690
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 1334
     /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 48

@@ -33,7 +33,7 @@ public struct Random025: CompiledModel {
         TensorLayout(name: "activation_1", shape: [13], offset: 0),
     ]
     public static let parameterCount = 377
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 650
     /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 16

@@ -33,7 +33,7 @@ public struct Random026: CompiledModel {
         TensorLayout(name: "max_pooling2d", shape: [2, 10, 16], offset: 0),
     ]
     public static let parameterCount = 32
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 640
     /// 640 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 640

@@ -33,7 +33,7 @@ public struct Random027: CompiledModel {
         TensorLayout(name: "dropout", shape: [40], offset: 0),
     ]
     public static let parameterCount = 1522
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 2640
     /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 64

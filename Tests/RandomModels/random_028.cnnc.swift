@@ -33,7 +33,7 @@ public struct Random028: CompiledModel {
         TensorLayout(name: "global_average_pooling2d", shape: [2], offset: 0),
     ]
     public static let parameterCount = 50
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 384
     /// 80 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 80

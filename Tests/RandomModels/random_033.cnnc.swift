@@ -33,7 +33,7 @@ public struct Random033: CompiledModel {
         TensorLayout(name: "conv2d", shape: [1, 1, 33], offset: 0),
     ]
     public static let parameterCount = 259
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 546
     /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 64

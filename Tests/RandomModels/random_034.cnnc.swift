@@ -33,7 +33,7 @@ public struct Random034: CompiledModel {
         TensorLayout(name: "dense", shape: [10], offset: 0),
     ]
     public static let parameterCount = 70
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 120
     /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 16

@@ -33,7 +33,7 @@ public struct Random038: CompiledModel {
         TensorLayout(name: "conv2d", shape: [4, 9, 7], offset: 0),
     ]
     public static let parameterCount = 1311
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 99864
     /// 3,520 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 3520

@@ -33,7 +33,7 @@ public struct Random039: CompiledModel {
         TensorLayout(name: "softmax", shape: [2, 4, 3], offset: 0),
     ]
     public static let parameterCount = 84
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 3402
     /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 96

@@ -33,7 +33,7 @@ public struct Random040: CompiledModel {
         TensorLayout(name: "global_average_pooling2d", shape: [17], offset: 0),
     ]
     public static let parameterCount = 85
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 136
     /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 64

@@ -33,7 +33,7 @@ public struct Random041: CompiledModel {
         TensorLayout(name: "global_max_pooling2d", shape: [8], offset: 0),
     ]
     public static let parameterCount = 27
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 3960
     /// 1,120 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1120

@@ -33,7 +33,7 @@ public struct Random042: CompiledModel {
         TensorLayout(name: "dense", shape: [6, 5, 15], offset: 0),
     ]
     public static let parameterCount = 255
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 14400
     /// 944 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 944

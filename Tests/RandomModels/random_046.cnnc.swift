@@ -33,7 +33,7 @@ public struct Random046: CompiledModel {
         TensorLayout(name: "batch_normalization", shape: [16], offset: 0),
     ]
     public static let parameterCount = 102
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 504
     /// 304 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 304

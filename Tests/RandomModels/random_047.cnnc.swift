@@ -33,7 +33,7 @@ public struct Random047: CompiledModel {
         TensorLayout(name: "flatten", shape: [18], offset: 0),
     ]
     public static let parameterCount = 257
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 9216
     /// 3,680 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 3680

@@ -33,7 +33,7 @@ public struct Random055: CompiledModel {
         TensorLayout(name: "conv2d_1", shape: [8, 2, 16], offset: 0),
     ]
     public static let parameterCount = 4571
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 172288
     /// 1,264 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1264

@@ -33,7 +33,7 @@ public struct Random058: CompiledModel {
         TensorLayout(name: "dropout", shape: [65], offset: 0),
     ]
     public static let parameterCount = 6761
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 13330
     /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 112

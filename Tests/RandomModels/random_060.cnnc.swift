@@ -33,7 +33,7 @@ public struct Random060: CompiledModel {
         TensorLayout(name: "average_pooling2d", shape: [1, 1, 2], offset: 0),
     ]
     public static let parameterCount = 32
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 384
     /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 112

@@ -33,7 +33,7 @@ public struct Random063: CompiledModel {
         TensorLayout(name: "batch_normalization", shape: [132], offset: 0),
     ]
     public static let parameterCount = 528
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 0
     /// 144 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 144

@@ -33,7 +33,7 @@ public struct Random065: CompiledModel {
         TensorLayout(name: "conv2d_1", shape: [5, 1, 24], offset: 0),
     ]
     public static let parameterCount = 7425
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 73860
     /// 800 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 800

@@ -33,7 +33,7 @@ public struct Random066: CompiledModel {
         TensorLayout(name: "conv2d", shape: [6, 1, 12], offset: 0),
     ]
     public static let parameterCount = 84
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 864
     /// 80 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 80

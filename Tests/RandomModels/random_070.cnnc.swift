@@ -33,7 +33,7 @@ public struct Random070: CompiledModel {
         TensorLayout(name: "softmax", shape: [5], offset: 0),
     ]
     public static let parameterCount = 2117
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 9768
     /// 400 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 400

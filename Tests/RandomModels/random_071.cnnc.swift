@@ -33,7 +33,7 @@ public struct Random071: CompiledModel {
         TensorLayout(name: "zero_padding2d", shape: [3, 5, 2], offset: 0),
     ]
     public static let parameterCount = 10
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 48
     /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 48

@@ -33,7 +33,7 @@ public struct Random075: CompiledModel {
         TensorLayout(name: "max_pooling2d", shape: [1, 3, 3], offset: 0),
     ]
     public static let parameterCount = 0
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 0
     /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 16

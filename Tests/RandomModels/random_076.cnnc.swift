@@ -33,7 +33,7 @@ public struct Random076: CompiledModel {
         TensorLayout(name: "conv2d_1", shape: [10, 3, 33], offset: 0),
     ]
     public static let parameterCount = 586
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 32760
     /// 1,216 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1216

@@ -33,7 +33,7 @@ public struct Random077: CompiledModel {
         TensorLayout(name: "average_pooling2d_2", shape: [1, 1, 8], offset: 0),
     ]
     public static let parameterCount = 520
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 5120
     /// 368 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 368

@@ -33,7 +33,7 @@ public struct Random080: CompiledModel {
         TensorLayout(name: "average_pooling2d", shape: [2, 2, 15], offset: 0),
     ]
     public static let parameterCount = 1472
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 34560
     /// 1,440 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1440

@@ -33,7 +33,7 @@ public struct Random082: CompiledModel {
         TensorLayout(name: "conv2d_1", shape: [2, 1, 1], offset: 0),
     ]
     public static let parameterCount = 575
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 2268
     /// 160 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 160

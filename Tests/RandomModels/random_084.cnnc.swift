@@ -33,7 +33,7 @@ public struct Random084: CompiledModel {
         TensorLayout(name: "conv2d_1", shape: [2, 3, 12], offset: 0),
     ]
     public static let parameterCount = 602
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 11808
     /// 1,568 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1568

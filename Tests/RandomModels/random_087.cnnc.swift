@@ -33,7 +33,7 @@ public struct Random087: CompiledModel {
         TensorLayout(name: "conv2d", shape: [3, 7, 17], offset: 0),
     ]
     public static let parameterCount = 170
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 6426
     /// 448 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 448

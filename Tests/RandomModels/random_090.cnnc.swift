@@ -33,7 +33,7 @@ public struct Random090: CompiledModel {
         TensorLayout(name: "activation", shape: [7, 2, 3], offset: 0),
     ]
     public static let parameterCount = 0
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 0
     /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 48

@@ -33,7 +33,7 @@ public struct Random091: CompiledModel {
         TensorLayout(name: "max_pooling2d", shape: [6, 4, 9], offset: 0),
     ]
     public static let parameterCount = 36
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 1296
     /// 448 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 448

@@ -33,7 +33,7 @@ public struct Random093: CompiledModel {
         TensorLayout(name: "global_max_pooling2d", shape: [2], offset: 0),
     ]
     public static let parameterCount = 258
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 39424
     /// 192 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 192

@@ -33,7 +33,7 @@ public struct Random095: CompiledModel {
         TensorLayout(name: "conv2d", shape: [3, 6, 3], offset: 0),
     ]
     public static let parameterCount = 387
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 13824
     /// 1,312 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1312

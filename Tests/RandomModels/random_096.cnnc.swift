@@ -33,7 +33,7 @@ public struct Random096: CompiledModel {
         TensorLayout(name: "re_lu", shape: [13], offset: 0),
     ]
     public static let parameterCount = 1423
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 115590
     /// 1,696 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1696

@@ -33,7 +33,7 @@ public struct Random097: CompiledModel {
         TensorLayout(name: "conv2d_2", shape: [1, 1, 8], offset: 0),
     ]
     public static let parameterCount = 2151
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 7344
     /// 480 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 480

@@ -33,7 +33,7 @@ public struct Random103: CompiledModel {
         TensorLayout(name: "global_average_pooling2d", shape: [4], offset: 0),
     ]
     public static let parameterCount = 304
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 43200
     /// 1,616 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1616

@@ -33,7 +33,7 @@ public struct Random104: CompiledModel {
         TensorLayout(name: "global_average_pooling2d", shape: [8], offset: 0),
     ]
     public static let parameterCount = 112
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 19152
     /// 1,392 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1392

@@ -33,7 +33,7 @@ public struct Random106: CompiledModel {
         TensorLayout(name: "dense", shape: [2], offset: 0),
     ]
     public static let parameterCount = 3847
-    /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
+    /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
     public static let flops = 856548
     /// 74,064 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 74064

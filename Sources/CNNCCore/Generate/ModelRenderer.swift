@@ -425,7 +425,7 @@ struct ModelRenderer {
             out.line("public static let compiledWithOptimization = !_isDebugAssertConfiguration()")
             writeSampleLayouts(into: &out)
             out.line("public static let parameterCount = \(weights.parameterCount)")
-            out.line("/// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.")
+            out.line("/// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.")
             out.line("public static let flops = \(model.flops)")
             out.line("/// \(Formatting.thousands(arena.activation)) floats of activations and padded inputs (see `Arena`), \(Formatting.thousands(arena.scratch)) of Winograd scratch.")
             out.line("public static let arenaCount = \(arena.total)")

@@ -93,7 +93,7 @@ public struct KerasSummary {
             lines.append(" Optimizer params: \(Formatting.thousands(optimizer.parameters)) (\(Formatting.bytes(optimizer.bytes)))")
         }
         if showFLOPs {
-            lines.append(" Total FLOPs: \(Formatting.thousands(model.flops)) (\(Formatting.flops(model.flops))) per sample, 2 x multiply-adds of Conv2D and Dense")
+            lines.append(" Total FLOPs: \(Formatting.thousands(model.flops)) (\(Formatting.flops(model.flops))) per sample, 2 x multiply-adds of convolutions and Dense")
         }
         if showMemory {
             let inputBytes = model.inputs.reduce(0) { $0 + $1.shape.elementCount * 4 }

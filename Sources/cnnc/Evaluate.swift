@@ -30,6 +30,7 @@ struct Evaluate: AsyncParsableCommand {
         try lossOption.check(against: model)
         let prepared = try ModelWeights.requireOrExit(weights, spec: spec, for: model)
         defer { prepared.remove() }
+        try OutputFolders.make(files: [plot])
         // Several inputs or outputs: arrays named after them, read and checked before the build.
         let namedArrays = model.inputs.count > 1 || model.outputs.count > 1
         if namedArrays, plot != nil {

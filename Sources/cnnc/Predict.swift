@@ -45,6 +45,7 @@ struct Predict: AsyncParsableCommand {
         defer { prepared.remove() }
         let weights = prepared.path
         try PredictionArrays.checkOutputPath(output, layout: model.outputLayout)
+        try OutputFolders.make(files: [output], folders: [dumpLayers, plotLayers])
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-\(UUID().uuidString)")
         let packedInput = scratch.path + "-input.npy", packedOutput = scratch.path + "-output.npy"
         defer { for path in [packedInput, packedOutput] { try? FileManager.default.removeItem(atPath: path) } }
@@ -60,11 +61,6 @@ struct Predict: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: scratchLayers) }
         var layersPath: String?
         if let dumpLayers {
-            do {
-                try FileManager.default.createDirectory(atPath: dumpLayers, withIntermediateDirectories: true)
-            } catch {
-                throw ValidationError("cannot create the folder \(dumpLayers): \(error.localizedDescription)")
-            }
             layersPath = (dumpLayers as NSString).appendingPathComponent("layers.safetensors")
         } else if plotLayers != nil {
             layersPath = scratchLayers

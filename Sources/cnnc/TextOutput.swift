@@ -19,3 +19,17 @@ enum TextOutput {
         print("wrote \(path)")
     }
 }
+
+/// The folders a command will write its files into, made before anything
+/// is compiled or run, so a path that cannot be written is said at once,
+/// not after the epochs or the evaluation it would lose.
+enum OutputFolders {
+    /// For each file path, its folder; for each folder path, itself.
+    static func make(files: [String?], folders: [String?] = []) throws {
+        let places = files.compactMap { $0 }.map { (URL(fileURLWithPath: $0).deletingLastPathComponent(), $0) }
+            + folders.compactMap { $0 }.map { (URL(fileURLWithPath: $0), $0) }
+        for (folder, path) in places {
+            try RuntimeCheck.asValidation { () throws(RuntimeError) in try AtomicFile.makeFolder(folder, for: path) }
+        }
+    }
+}

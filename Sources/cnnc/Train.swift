@@ -112,11 +112,7 @@ struct Train: AsyncParsableCommand {
         // even when this run (a --resume of nothing, say) stages none.
         StagingFolder.removeLeftovers()
         // The folders the run saves into are made now, not found missing after the epochs they would lose.
-        for path in [save, plot, history].compactMap({ $0 }) {
-            try RuntimeCheck.asValidation { () throws(RuntimeError) in
-                try AtomicFile.makeFolder(URL(fileURLWithPath: path).deletingLastPathComponent(), for: path)
-            }
-        }
+        try OutputFolders.make(files: [save, plot, history])
         let model = try Diagnostics.loadTrainableOrExit(spec)
         try lossOption.check(against: model)
         // Several inputs or outputs train on arrays named after them, read and checked before the build.

@@ -1664,6 +1664,22 @@ import Testing
         #expect(failure.diagnostics.contains { $0.message.contains("noise_shape [null, 2, 1, 1] does not fit the input (None, 4, 4, 2)") })
     }
 
+    /// A sequence runs as an image of one row, and so does its Dropout's
+    /// noise_shape: [null, 5, 1] over (5, 8) is one draw a step, shared by
+    /// the step's channels (it trapped in the generator, whose mask had one
+    /// axis fewer than the lowered tensor).
+    @Test func aSequencesNoiseShapeIsLoweredWithIt() throws {
+        let program = try Self.program("""
+            input_shape: [5, 8]
+            layers:
+              - Dropout: {rate: 0.5, noise_shape: [null, 5, 1], name: drop}
+              - Dense: {units: 3}
+            """)
+        let swift = ModelGenerator.render(program)
+        #expect(swift.contains("5 draw(s) of a 1x5x1 mask"), "\(swift.prefix(200))")
+        #expect(swift.contains("m0[i] = m0[(i / 8) % 5]"))
+    }
+
     @Test func thePlanPrintsAsStableJSONThatReadsBack() throws {
         let program = try Self.program("""
             input_shape: [8, 8, 3]

@@ -3,7 +3,7 @@
 /// (1, steps, channels) image, so Conv1D, the 1D poolings, ZeroPadding1D,
 /// Cropping1D and UpSampling1D run as their 2D counterparts with a (1, k)
 /// window (UpSampling1D as UpSampling2D by (1, size); a Permute of a
-/// sequence keeps the row first) (`OneDimensionalOperation.lowered`; the checker already resolved 'same'
+/// sequence keeps the row first, as does a Dropout's noise_shape) (`OneDimensionalOperation.lowered`; the checker already resolved 'same'
 /// and 'causal' padding to steps before and after). The user's view (names,
 /// classes, Keras's shapes in comments and `layers`) comes from the checked
 /// model, which is left as it is. A Conv2D of a group a channel becomes the
@@ -32,6 +32,10 @@ extension CheckedModel {
             case .reshape(var config) where rank == 2:
                 config.targetShape = [1] + config.targetShape
                 layer.operation = .reshape(config)
+            case .dropout(var config) where rank == 2:
+                // noise_shape counts from the batch axis too: the row of one follows it.
+                if let shape = config.noiseShape, let batch = shape.first { config.noiseShape = [batch, 1] + shape.dropFirst() }
+                layer.operation = .dropout(config)
             case .permute(var config) where rank == 2:
                 config.dims = [1] + config.dims.map { $0 + 1 }  // the row of one stays first
                 layer.operation = .permute(config)

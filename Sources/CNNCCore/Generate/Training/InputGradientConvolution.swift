@@ -191,7 +191,9 @@ struct InputGradientConvolution {
                 // The phase's first position in dL/dx (the unpadded input).
                 let y = row.phase + strides.height * row.first - padding.top, x = column.phase + strides.width * column.first - padding.left
                 let into = Index((y * input.width + x) * cin).offsetting("dx")
-                let source = isBordered ? "UnsafePointer(\(Index(from).offsetting("bordered")))" : "dz"
+                // Unbordered, dL/dz is read as it is, from the phase's first row and column all the same
+                // (k3 s3 'same' on 13 rows: phase 0's first position takes dL/dz's row 1).
+                let source = isBordered ? "UnsafePointer(\(Index(from).offsetting("bordered")))" : (from == 0 ? "dz" : "dz + \(from)")
                 out.line("Self.\(phaseFunction(row, column))(\(source), UnsafePointer(\(Index(kernelOffset).offsetting("flipped"))), \(into))")
             }
         }

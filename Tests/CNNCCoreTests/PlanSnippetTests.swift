@@ -1664,6 +1664,25 @@ import Testing
         #expect(failure.diagnostics.contains { $0.message.contains("noise_shape [null, 2, 1, 1] does not fit the input (None, 4, 4, 2)") })
     }
 
+    /// The training step's two gradient buffers hold any tensor's dL/d: every
+    /// model input's too, which passes through them on its way out (a second
+    /// input larger than every layer's output overran the arena).
+    @Test func theGradientScratchHoldsEveryInput() throws {
+        let program = try Self.program("""
+            inputs:
+              measurements: [4]
+              image: [6, 6, 3]
+            layers:
+              - Dense: {inputs: measurements, units: 3, name: measured}
+              - Conv2D: {inputs: image, filters: 2, kernel_size: 3, strides: 2, name: seen}
+              - Flatten: {name: flat}
+              - Concatenate: {inputs: [measured, flat], name: joined}
+            """)
+        let arena = program.training.arena
+        #expect(arena.largestActivation == 108)
+        #expect(arena.total >= arena.gradientOffset + 2 * 108)
+    }
+
     /// A sequence runs as an image of one row, and so does its Dropout's
     /// noise_shape: [null, 5, 1] over (5, 8) is one draw a step, shared by
     /// the step's channels (it trapped in the generator, whose mask had one

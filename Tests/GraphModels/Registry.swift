@@ -12,6 +12,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/graphs/functional_chain.yaml", FunctionalChain.self),
     ("Tests/Fixtures/graphs/inception_block.yaml", InceptionBlock.self),
     ("Tests/Fixtures/graphs/inverted_residual.yaml", InvertedResidual.self),
+    ("Tests/Fixtures/graphs/large_second_input.yaml", LargeSecondInput.self),
     ("Tests/Fixtures/graphs/merges_one_input.yaml", MergesOneInput.self),
     ("Tests/Fixtures/graphs/narrow_filters.yaml", NarrowFilters.self),
     ("Tests/Fixtures/graphs/norm_prelu_residual.yaml", NormPreluResidual.self),

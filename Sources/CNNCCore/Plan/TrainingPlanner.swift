@@ -115,7 +115,9 @@ enum TrainingPlanner {
         arena.firstReads = routes.firstReads
         var offset = 0
         var largestPadded = 0
-        arena.largestActivation = model.inputShape.elementCount
+        // Every input's dL/dx passes through the scratch too, not only the first's: a second
+        // input larger than any layer's output overran the arena (a random-graph fuzz found it).
+        arena.largestActivation = model.inputs.map(\.shape.elementCount).max() ?? 0
         for (index, layer) in model.layers.enumerated() {
             let count = layer.outputShape.elementCount
             arena.largestActivation = max(arena.largestActivation, count)

@@ -53,6 +53,16 @@ import Testing
         #expect(functional.layers[2].inputs == [.input(0), .layer(1)] && !functional.isSequentialLike)
     }
 
+    /// An output a nested model makes is named after the nested model, as
+    /// Keras's `output_names` (and so `predict`'s .npz and `fit`'s dict) has it.
+    @Test func anOutputOfANestedModelIsNamedAfterIt() throws {
+        let model = try RepositoryFiles.model("\(Self.folder)/json3/nested_output.json")
+        #expect(model.outputLayout.slots.map(\.name) == ["inner_block", "logits"])
+        // Keras's training-step fixture names its targets by output_names.
+        let targets = try FileManager.default.contentsOfDirectory(atPath: RepositoryFiles.path("Tests/Fixtures/keras/functional/training_step/nested_output"))
+        #expect(Set(targets.filter { $0.hasPrefix("y_") }) == ["y_inner_block.npy", "y_logits.npy"])
+    }
+
     /// `line_length=120` on a 200-column terminal: the Connected to column at full width.
     @Test(arguments: graphSpecs)
     func wideSummaryMatchesKeras(spec: String) throws {

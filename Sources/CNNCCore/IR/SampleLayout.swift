@@ -42,7 +42,8 @@ extension CheckedModel {
     /// The model's inputs as a compiled model takes them.
     public var inputLayout: SampleLayout { SampleLayout(inputs.map { ($0.name, $0.shape) }) }
 
-    /// The model's outputs as a compiled model returns them, named after the
-    /// layers (or inputs) that make them.
-    public var outputLayout: SampleLayout { SampleLayout(outputs.map { (name(of: $0), shape(of: $0)) }) }
+    /// The model's outputs as a compiled model returns them, named as Keras's
+    /// `output_names` does: after the layers (or inputs) that make them, or
+    /// the nested model whose call does (not the layer inside it).
+    public var outputLayout: SampleLayout { SampleLayout(outputs.map { (summaryName(of: $0), shape(of: $0)) }) }
 }

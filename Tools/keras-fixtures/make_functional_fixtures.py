@@ -265,7 +265,48 @@ def build_nested_shared(keras=None):
 
 
 # Models whose layers are called more than once (Keras's shared layers).
-SHARED_MODELS = {"shared_layers": build_shared_layers, "nested_shared": build_nested_shared}
+def build_shared_cycle(keras=None):
+    """A shared layer whose second call reads what its first call led to,
+    `act(d(act(x)))`: Keras orders the rows node by node, the input first."""
+    if keras is None:
+        import keras
+    layers = keras.layers
+    keras.backend.clear_session()
+    x = keras.Input((4,), name="x")
+    act = layers.ReLU(name="act")
+    return keras.Model(x, act(layers.Dense(4, name="d")(act(x))), name="shared_cycle")
+
+
+def build_shared_order(keras=None):
+    """A shared Dense on the input and on a branch, beside a chain of three:
+    a row's place comes from the first of its calls the walk meets."""
+    if keras is None:
+        import keras
+    layers = keras.layers
+    keras.backend.clear_session()
+    x = keras.Input((4,), name="x")
+    p = layers.ELU(name="p")(x)
+    s = layers.Dense(4, name="s")
+    u, v = s(x), s(p)
+    q = layers.ReLU(name="q3")(layers.ReLU(name="q2")(layers.ReLU(name="q1")(x)))
+    y = layers.Concatenate(name="cat")([layers.Dense(2, name="d1")(u), q, layers.Dense(2, name="d2")(v)])
+    return keras.Model(x, y, name="shared_order")
+
+
+def build_shared_self(keras=None):
+    """A layer called on its own output, `Dense(r(r(x)))`: a chain, but its two
+    calls make Keras print the graph's four columns."""
+    if keras is None:
+        import keras
+    layers = keras.layers
+    keras.backend.clear_session()
+    x = keras.Input((4,), name="a")
+    r = layers.ReLU(name="r")
+    return keras.Model(x, layers.Dense(2, name="d")(r(r(x))), name="shared_self")
+
+
+SHARED_MODELS = {"shared_layers": build_shared_layers, "nested_shared": build_nested_shared,
+                 "shared_cycle": build_shared_cycle, "shared_order": build_shared_order, "shared_self": build_shared_self}
 
 
 # Models with a model among their layers (cnnc flattens them).

@@ -18,22 +18,16 @@ extension CheckedModel {
                 }
             }
         }
-        let graph = foldedGraph
+        let graph = callGraph
         if printsAsSequential { return graph.units }
-        guard let order = try? KerasGraphOrder.compute(reads: graph.reads, inputs: Array(inputs.indices), outputs: graph.outputs).get() else {
-            return graph.units
-        }
-        return order.order.map { $0 < inputs.count ? .input($0) : graph.units[$0 - inputs.count] }
+        guard let order = graph.order else { return graph.units }
+        return order.operations.map { $0 < inputs.count ? .input($0) : graph.units[$0 - inputs.count] }
     }
 
-    /// Whether the folded graph prints with Sequential's three columns.
+    /// Whether the summary prints with Sequential's three columns, as Keras
+    /// decides it over the calls (`summary_utils`): a shared layer's two calls make it a graph.
     var foldedIsSequentialLike: Bool {
-        if printsAsSequential { return true }
-        let graph = foldedGraph
-        guard let order = try? KerasGraphOrder.compute(reads: graph.reads, inputs: Array(inputs.indices), outputs: graph.outputs).get() else {
-            return false
-        }
-        return order.isSequentialLike(reads: graph.reads)
+        printsAsSequential || callGraph.order?.isSequentialLike == true
     }
 
     /// A nested model's row: the sum of its layers' parameters and FLOPs.
@@ -62,9 +56,11 @@ extension CheckedModel {
         return name(of: tensor)
     }
 
-    /// The graph with each nested model as one node: the inputs, then the
-    /// other layers and the nested models in the order they first appear.
-    private var foldedGraph: (units: [SummaryRow], reads: [[Int]], outputs: [Int]) {
+    /// The graph of calls Keras walks: a node for each input, each call of a
+    /// layer and each nested model's call; each node's operation is its row
+    /// (an input, a layer with all its calls, or a nested model with all its
+    /// layers), the rows after the inputs in the order they first appear.
+    private var callGraph: (units: [SummaryRow], order: KerasOperationOrder?) {
         var units: [SummaryRow] = []
         var unitOfLayer = [Int](repeating: 0, count: layers.count)
         var unitOfNested: [Int: Int] = [:]
@@ -80,27 +76,37 @@ extension CheckedModel {
                 units.append(.layer(index))
             }
         }
-        // A shared layer is one row for all its calls, as Keras prints it.
         for (index, layer) in layers.enumerated() {
             if let owner = layer.sharesWeightsOf { unitOfLayer[index] = unitOfLayer[owner] }
+        }
+        // Nodes: the inputs, then every call outside nested models, then each nested model's call.
+        var operation = Array(inputs.indices)
+        var nodeOfLayer = [Int](repeating: 0, count: layers.count)
+        var nodeOfNested: [Int: Int] = [:]
+        for (index, layer) in layers.enumerated() {
+            if let nested = layer.nestedModel {
+                if nodeOfNested[nested] == nil {
+                    nodeOfNested[nested] = operation.count
+                    operation.append(inputs.count + unitOfLayer[index])
+                }
+                nodeOfLayer[index] = nodeOfNested[nested]!
+            } else {
+                nodeOfLayer[index] = operation.count
+                operation.append(inputs.count + unitOfLayer[index])
+            }
         }
         func node(_ tensor: TensorReference) -> Int {
             switch tensor {
             case .input(let index): index
-            case .layer(let index): inputs.count + unitOfLayer[index]
+            case .layer(let index): nodeOfLayer[index]
             }
         }
-        var reads = [[Int]](repeating: [], count: inputs.count)
-        for unit in units {
-            switch unit {
-            case .layer(let index):
-                // A call that reads an earlier call of the same layer is no edge of the folded graph.
-                let own = inputs.count + unitOfLayer[index]
-                reads.append(calls(of: index).flatMap { layers[$0].inputs.map(node) }.filter { $0 != own })
-            case .nestedModel(let index): reads.append(nestedModels[index].inputs.map(node))
-            case .input: reads.append([])
-            }
+        var reads = [[Int]](repeating: [], count: operation.count)
+        for (index, layer) in layers.enumerated() where layer.nestedModel == nil { reads[nodeOfLayer[index]] = layer.inputs.map(node) }
+        for (nested, model) in nestedModels.enumerated() {
+            if let call = nodeOfNested[nested] { reads[call] = model.inputs.map(node) }
         }
-        return (units, reads, outputs.map(node))
+        let order = KerasOperationOrder.compute(operation: operation, reads: reads, inputs: Array(inputs.indices), outputs: outputs.map(node))
+        return (units, order)
     }
 }

@@ -4,10 +4,11 @@ import CNNCTraining
 extension CheckedModel {
     /// Its ActivityRegularization layers, for the executable to add their
     /// penalty to the losses of validation, testing and `evaluate` as Keras does
-    /// (each call of a shared one adds its own).
+    /// (only a shared one's last call, as in Keras 3: `isLastCall`).
     var activityPenalties: [ActivityPenalty] {
-        layers.compactMap { layer in
-            guard case .identityAtInference(.activityRegularization(let l1, let l2)) = layer.operation else { return nil }
+        layers.indices.compactMap { index in
+            let layer = layers[index]
+            guard case .identityAtInference(.activityRegularization(let l1, let l2)) = layer.operation, isLastCall(index) else { return nil }
             return ActivityPenalty(layer: layer.descriptionName, l1: l1, l2: l2)
         }
     }

@@ -134,6 +134,8 @@ struct ReferenceNetwork {
                         return xs[sample].enumerated().map { $1 * mask[$0 % channels] }
                     }
                 case .activityRegularization(let l1, let l2):
+                    // Keras 3 keeps a shared layer's last call's penalty only.
+                    guard model.isLastCall(index) else { break }
                     for sample in xs.indices {
                         penalties[sample] += xs[sample].reduce(0) { $0 + l1 * abs($1) + l2 * $1 * $1 }
                     }

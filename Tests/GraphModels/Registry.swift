@@ -21,6 +21,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/graphs/sequence_branches.yaml", SequenceBranches.self),
     ("Tests/Fixtures/graphs/shared_batch_norm.yaml", SharedBatchNorm.self),
     ("Tests/Fixtures/graphs/shared_norm_order.yaml", SharedNormOrder.self),
+    ("Tests/Fixtures/graphs/shared_penalty.yaml", SharedPenalty.self),
     ("Tests/Fixtures/graphs/shared_sizes.yaml", SharedSizes.self),
     ("Tests/Fixtures/graphs/siamese_crops.yaml", SiameseCrops.self),
     ("Tests/Fixtures/graphs/small_outputs.yaml", SmallOutputs.self),

@@ -363,7 +363,7 @@ OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functio
                  "norm_prelu_residual", "sequence_branches", "frozen_layers", "shared_layers", "siamese_crops", "nested_shared",
                  "shared_batch_norm", "inverted_residual", "small_outputs", "scaled_residual", "tensor_arithmetic", "convnext_block",
                  "narrow_filters", "shared_sizes", "shared_norm_order",
-                 "confident_softmax", "confident_sigmoid", "confident_heads", "large_second_input", "nested_output"]
+                 "confident_softmax", "confident_sigmoid", "confident_heads", "large_second_input", "nested_output", "shared_penalty"]
 
 
 def make_outputs(stem):

@@ -11,7 +11,11 @@ enum TrainingPlanner {
     static func plan(_ model: CheckedModel, weights: WeightPlan, nodes: [NodeProgram]) -> TrainingProgram {
         let outputActivations = model.outputActivations
         if let gap = model.trainingGap { return .unsupported(gap.message, outputActivation: outputActivations[0]) }
-        let trainingOnly = model.layers.indices.compactMap { TrainingOnlyLayer(layer: model.layers[$0], index: $0) }
+        let trainingOnly = model.layers.indices.compactMap { index -> TrainingOnlyLayer? in
+            // A shared ActivityRegularization's earlier calls add no penalty in Keras 3 (`isLastCall`).
+            if case .identityAtInference(.activityRegularization) = model.layers[index].operation, !model.isLastCall(index) { return nil }
+            return TrainingOnlyLayer(layer: model.layers[index], index: index)
+        }
         let routes = GradientRoutes(model)
         let arena = arena(model, trainingOnly: trainingOnly, routes: routes)
         let normalizations = NormalizationTraining.plan(model: model, weights: weights)

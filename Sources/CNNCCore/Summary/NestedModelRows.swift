@@ -43,6 +43,13 @@ extension CheckedModel {
         [index] + layers.indices.filter { layers[$0].sharesWeightsOf == index }.sorted { layers[$0].callIndex < layers[$1].callIndex }
     }
 
+    /// Whether the layer at `index` is its layer's last call: the one whose
+    /// ActivityRegularization penalty Keras 3 keeps, each call clearing the
+    /// losses the layer added before.
+    public func isLastCall(_ index: Int) -> Bool {
+        calls(of: layers[index].sharesWeightsOf ?? index).last == index
+    }
+
     /// A tensor as `Connected to` writes it: its layer (or nested model), the
     /// call that made it and its output index, `encoder[1][0]`.
     public func connectionName(of tensor: TensorReference) -> String {

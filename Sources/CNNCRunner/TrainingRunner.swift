@@ -6,7 +6,7 @@ import Foundation
 enum TrainingRunner {
     /// Loss, accuracy and the confusion matrix on the test part (or the training part when there is none).
     static func evaluate<Model: TrainableModel>(_ type: Model.Type, _ configuration: TrainingConfiguration) throws(RuntimeError) {
-        if Model.inputLayout.count > 1 || Model.outputLayout.count > 1 {
+        if configuration.trainsOnNamedArrays(Model.self) {
             try NamedArraysSession<Model>(configuration: configuration).evaluate()
             return
         }

@@ -4,8 +4,8 @@ import CNNCRuntime
 /// output, packed as the model's `outputLayout`. Each array holds the
 /// output's shape per sample, except for an output of K > 1 class scores
 /// trained with cross-entropy: its array may hold class labels, (N,) or
-/// (N, 1), as Keras's `sparse_categorical_crossentropy` takes them, which
-/// become one-hot rows here.
+/// (N, 1), or one per position for scores at each position, as Keras's
+/// `sparse_categorical_crossentropy` takes them, which become one-hot rows here.
 public enum TargetArrays {
     public static func pack(_ arrays: [NPYFile], layout: [TensorLayout], loss: ModelLoss, sources: [String]) throws(RuntimeError) -> NPYFile {
         guard arrays.count == layout.count, loss.functions.count == layout.count, sources.count == layout.count else {
@@ -18,26 +18,30 @@ public enum TargetArrays {
         return try SamplePacking.pack(expanded, layout: layout, sources: sources, role: "output")
     }
 
-    /// Whether `array` holds one class label per sample, (N,) or (N, 1), for
-    /// an output of several class scores, rather than the output's own values.
+    /// Whether `array` holds class labels, one per sample (N,) or (N, 1), for
+    /// an output of several class scores, or one per position of an output
+    /// of scores at each position (a segmentation head's (H, W, K): labels
+    /// (N, H, W) or (N, H, W, 1), as `sparse_categorical_crossentropy` takes
+    /// them), rather than the output's own values.
     public static func holdsLabels(_ array: NPYFile, for output: TensorLayout) -> Bool {
-        guard output.shape.count == 1, output.count > 1, let samples = array.shape.first else { return false }
-        return array.shape == [samples] || array.shape == [samples, 1]
+        guard let classes = output.shape.last, classes > 1, let samples = array.shape.first else { return false }
+        let positions = Array(output.shape.dropLast())
+        return array.shape == [samples] + positions || array.shape == [samples] + positions + [1]
     }
 
-    /// Class labels for a cross-entropy output of several classes, one-hot;
-    /// any other array as it is.
+    /// Class labels for a cross-entropy output of several classes, one-hot
+    /// at each position; any other array as it is.
     static func oneHotIfLabels(_ array: NPYFile, for output: TensorLayout, loss: LossFunction, source: String) throws(RuntimeError) -> NPYFile {
-        let classes = output.count
-        guard loss == .categoricalCrossEntropy, holdsLabels(array, for: output) else { return array }
-        let samples = array.shape[0]
-        var rows = [Float](repeating: 0, count: samples * classes)
-        for (sample, label) in array.values.enumerated() {
+        guard loss == .categoricalCrossEntropy, holdsLabels(array, for: output), let classes = output.shape.last else { return array }
+        let samples = array.shape[0], positions = output.count / classes
+        var rows = [Float](repeating: 0, count: array.values.count * classes)
+        for (index, label) in array.values.enumerated() {
             guard label.rounded() == label, label >= 0, label < Float(classes) else {
-                throw RuntimeError("\(source): label \(label) of sample \(sample) is not a class of '\(output.name)'; labels must be whole numbers 0 to \(classes - 1)")
+                let place = positions == 1 ? "sample \(index)" : "sample \(index / positions), position \(index % positions)"
+                throw RuntimeError("\(source): label \(label) of \(place) is not a class of '\(output.name)'; labels must be whole numbers 0 to \(classes - 1)")
             }
-            rows[sample * classes + Int(label)] = 1
+            rows[index * classes + Int(label)] = 1
         }
-        return NPYFile(shape: [samples, classes], values: rows)
+        return NPYFile(shape: [samples] + output.shape, values: rows)
     }
 }

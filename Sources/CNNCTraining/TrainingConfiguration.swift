@@ -45,6 +45,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var activityPenalties: [ActivityPenalty] = []
     /// For `evaluate`: the weights, and which part of the data (test, or train when there is no test part).
     public var evaluateWeights: String?
+    /// Whether the data are arrays named after the model's inputs and outputs
+    /// (`NamedArrays`) rather than labelled images: always for a model of
+    /// several inputs or outputs (`trainsOnNamedArrays`), and for one of one
+    /// each given such arrays (a segmentation or regression model).
+    public var namedArrays = false
     /// What saved weights record as their `source` (with " train"): "cnnc 0.2.0".
     public var source = "cnnc"
 
@@ -74,5 +79,12 @@ extension TrainingConfiguration {
         }
         guard let initialOptimizerState else { return nil }
         return try SafeTensors.read(path: initialOptimizerState, kind: "optimizer state").tensors.mapValues(\.values)
+    }
+}
+
+extension TrainingConfiguration {
+    /// Whether `Model` trains on named arrays under this configuration.
+    public func trainsOnNamedArrays<Model: TrainableModel>(_ model: Model.Type) -> Bool {
+        namedArrays || Model.inputLayout.count > 1 || Model.outputLayout.count > 1
     }
 }

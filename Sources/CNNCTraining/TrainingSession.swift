@@ -19,7 +19,7 @@ public struct TrainingSession<Model: TrainableModel> {
 
     public func run() throws(RuntimeError) {
         // Several inputs or outputs train on arrays named after them, not on labelled images.
-        if Model.inputLayout.count > 1 || Model.outputLayout.count > 1 {
+        if configuration.trainsOnNamedArrays(Model.self) {
             try NamedArraysSession<Model>(configuration: configuration).run()
             return
         }

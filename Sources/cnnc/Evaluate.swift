@@ -32,7 +32,7 @@ struct Evaluate: AsyncParsableCommand {
         defer { prepared.remove() }
         try OutputFolders.make(files: [plot])
         // Several inputs or outputs: arrays named after them, read and checked before the build.
-        let namedArrays = model.inputs.count > 1 || model.outputs.count > 1
+        let namedArrays = TrainingData.usesNamedArrays(dataOption.data, for: model)
         if namedArrays, plot != nil {
             throw ValidationError("--plot draws a classifier's confusion matrix; this model has \(model.inputs.count) input\(model.inputs.count == 1 ? "" : "s") and \(model.outputs.count) output\(model.outputs.count == 1 ? "" : "s"), and cnnc evaluate reports each output's loss and each classifier head's accuracy")
         }
@@ -43,6 +43,7 @@ struct Evaluate: AsyncParsableCommand {
         defer { if staged == nil { data.remove() } }
         let built = try await CompiledModels.build(model, spec: spec, for: .training)
         var configuration = TrainingConfiguration(trainData: data.trainPath)
+        configuration.namedArrays = namedArrays
         configuration.activityPenalties = model.activityPenalties
         configuration.testData = data.testPath
         configuration.evaluateWeights = Train.absolute(prepared.path)

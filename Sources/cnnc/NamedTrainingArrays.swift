@@ -10,6 +10,18 @@ import Foundation
 /// `fit(x={...}, y={...})` takes dicts. Read and checked here, before the
 /// model is compiled, then staged for the executable as `NamedArrays`.
 extension TrainingData {
+    /// Whether the model trains on arrays named after its inputs and outputs:
+    /// always with several of either; with one input and one output when
+    /// `--data` is an .npz holding arrays of both names (a segmentation or
+    /// regression model, as Keras's `fit(x, y)` takes any arrays), rather than
+    /// a classifier's `x_train` and `y_train`.
+    static func usesNamedArrays(_ argument: String?, for model: CheckedModel) -> Bool {
+        if model.inputs.count > 1 || model.outputs.count > 1 { return true }
+        guard let argument, case .npz(let path)? = try? DatasetSource(parsing: argument),
+              let names = try? NPZTensors.names(path: path) else { return false }
+        return (model.inputLayout.slots + model.outputLayout.slots).allSatisfy { names.contains($0.name) }
+    }
+
     static func prepareNamedArrays(_ argument: String?, for model: CheckedModel) throws -> TrainingData {
         let inputs = model.inputLayout.tensorLayouts, outputs = model.outputLayout.tensorLayouts
         let wanted = (inputs + outputs).map(\.name)

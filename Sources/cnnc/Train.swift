@@ -116,7 +116,7 @@ struct Train: AsyncParsableCommand {
         let model = try Diagnostics.loadTrainableOrExit(spec)
         try lossOption.check(against: model)
         // Several inputs or outputs train on arrays named after them, read and checked before the build.
-        let namedArrays = model.inputs.count > 1 || model.outputs.count > 1
+        let namedArrays = TrainingData.usesNamedArrays(dataOption.data, for: model)
         if namedArrays { try refuseImageOptions(model) }
         let staged = namedArrays ? try TrainingData.prepareNamedArrays(dataOption.data, for: model) : nil
         defer { staged?.remove() }
@@ -178,6 +178,7 @@ struct Train: AsyncParsableCommand {
         // As Keras's fit: a batch larger than the data is the whole data (and no larger arenas are made for it).
         configuration.batchSize = min(batchSize, max(1, data.trainCount))
         configuration.trainData = data.trainPath
+        configuration.namedArrays = namedArrays
         configuration.testData = data.testPath
         try await CompiledModels.stream(built.executable, job: .train(configuration))
     }

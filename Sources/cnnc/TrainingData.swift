@@ -28,7 +28,8 @@ struct TrainingData {
             dataset = try source.load()
             // Checked here, before the build, as the model's executable checks them again.
             do throws(RuntimeError) { try ClassTargets.checkScoresClasses(outputShape: model.outputShape.dimensions) } catch {
-                throw DataError(error)
+                let names = (model.inputLayout.slots + model.outputLayout.slots).map { "'\($0.name)'" }.joined(separator: " and ")
+                throw DataError("\(error.message); or train it on targets of its output's shape: --data npz:FILE with arrays named \(names)")
             }
             for images in [dataset.train, dataset.test].compactMap({ $0 }) {
                 guard let input = model.inputs.first else { break }

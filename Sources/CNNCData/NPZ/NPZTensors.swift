@@ -27,6 +27,11 @@ public enum NPZTensors {
         return arrays
     }
 
+    /// The names of the archive's arrays, in its order, none of them read.
+    public static func names(path: String) throws(DataError) -> [String] {
+        try NPZArchive(path: path).arrayNames
+    }
+
     /// Writes the arrays as float32, under their names, atomically.
     public static func write(_ arrays: [(name: String, array: NPYFile)], to path: String) throws(DataError) {
         try NPZWriter.write(arrays.map { ($0.name, [UInt8]($0.array.encoded())) }, to: path)

@@ -88,7 +88,7 @@ enum KerasFunctionalParser {
         guard calls.count == 1 else {
             let name = object["config"]?["name"]?.string ?? object["name"]?.string ?? "?"
             if calls.count > 1 {
-                log.error("\(name): the nested model is called \(calls.count) times, sharing its weights; cnnc does not compile shared layers yet (give each call a model of its own)", at: location)
+                log.error("\(name): the nested model is called \(calls.count) times, sharing its weights; cnnc compiles a layer called more than once, but not yet a nested model called more than once (give each call a model of its own)", at: location)
             } else if object["inbound_nodes"]?.list != nil {
                 log.error("\(name): the nested model is never called (its 'inbound_nodes' is empty), so it reads nothing", at: location)
             }

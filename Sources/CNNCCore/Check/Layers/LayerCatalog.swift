@@ -66,6 +66,7 @@ enum LayerCatalog {
         "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",
+        "Dot", "Identity", "Resizing", "CenterCrop", "SpatialDropout1D", "SpatialDropout3D", "UnitNormalization",
     ]
 
     /// What computes an unsupported layer's result with what cnnc has, for its message.

@@ -140,8 +140,15 @@ import Testing
     @Test func shapesThatAreNotImagesOrDoNotPair() {
         #expect(Self.message("count_mismatch.npz")
             == "count_mismatch.npz (array 'x_train') has 4 images but count_mismatch.npz (array 'y_train') has 3 labels; they must pair up one to one")
-        #expect(Self.message("flat_images.npz")
-            == "flat_images.npz: array 'x_train' has shape (4, 9); images must be (N, height, width) or (N, height, width, channels)")
+        // A vector per sample (tabular data) is a row of one channel, which a model of 9 inputs takes.
+        #expect((try? Self.load("flat_images.npz"))?.train.imageShape == [1, 9, 1])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("npz-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scalars = folder.appendingPathComponent("scalars.npz").path
+        try? NPZTensors.write([("x_train", NPYFile(shape: [4], values: [1, 2, 3, 4])), ("y_train", NPYFile(shape: [4], values: [0, 1, 0, 1]))], to: scalars)
+        #expect(TestSupport.message { _ = try DatasetSource(parsing: "npz:\(scalars)").load() }
+            == "\(scalars): array 'x_train' has shape (4,); samples must be (N, features), images (N, height, width) or (N, height, width, channels)")
         #expect(Self.message("test_size_mismatch.npz")
             == "test_size_mismatch.npz: the test images are 4x4x1 but the training images are 3x3x1; they must be the same size")
         #expect(Self.message("nan_pixel.npz") == "nan_pixel.npz: array 'x_train' holds nan at element 1; images must be finite numbers")

@@ -1,7 +1,10 @@
 import CNNCRuntime
 import CNNCTraining
 
-/// An .npz array read as images: (N, H, W) is one channel, (N, H, W, C) is C.
+/// An .npz array read as images: (N, H, W) is one channel, (N, H, W, C) is C,
+/// and (N, F), a vector per sample as tabular data comes, is a row of F
+/// values of one channel, which a model of F inputs (or a sequence of F
+/// steps) takes as it is.
 struct NPZImages {
     var count: Int
     var height: Int
@@ -14,12 +17,12 @@ struct NPZImages {
 
     init(_ array: NPYArray, file: String) throws(DataError) {
         let shape = array.shape
-        guard shape.count == 3 || shape.count == 4 else {
-            throw DataError("\(file): array '\(array.name)' has shape \(TensorLayout.shapeText(shape)); images must be (N, height, width) or (N, height, width, channels)")
+        guard (2...4).contains(shape.count) else {
+            throw DataError("\(file): array '\(array.name)' has shape \(TensorLayout.shapeText(shape)); samples must be (N, features), images (N, height, width) or (N, height, width, channels)")
         }
         count = shape[0]
-        height = shape[1]
-        width = shape[2]
+        height = shape.count == 2 ? 1 : shape[1]
+        width = shape.count == 2 ? shape[1] : shape[2]
         channels = shape.count == 4 ? shape[3] : 1
         switch array.header.dtype {
         case .uint8:

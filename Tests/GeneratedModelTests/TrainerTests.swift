@@ -61,7 +61,7 @@ import Testing
             _ = try trainer.trainOnBatch(batch)
             return try trainer.model.parameters
         }
-        let start = try Lenet5(seed: 3).parameters
+        let start = Lenet5(seed: 3).parameters
         let (a, b, mixed) = (try step(images), try step(second), try step(soft))
         let expected = zip(a, b).map { 0.6 * $0 + 0.4 * $1 }
         let largestMove = zip(a, start).map { abs($0 - $1) }.max() ?? 0
@@ -71,7 +71,7 @@ import Testing
         // Subsets carry the rows; evaluation's loss is the rows' cross-entropy.
         let reordered = soft.subset([3, 1])
         #expect(reordered.targets.map { Array($0[0..<10]) } == Array(rows[30..<40]))
-        let model = try Lenet5(seed: 3)
+        let model = Lenet5(seed: 3)
         let loss = LossFunction.categoricalCrossEntropy
         let targets = try ClassTargets(classCount: 10, outputShape: [10])
         let evaluation = try Evaluation(model: model, data: soft, loss: loss, targets: targets, threads: 1)

@@ -47,8 +47,7 @@ struct Evaluate: AsyncParsableCommand {
         configuration.activityPenalties = model.activityPenalties
         configuration.testData = data.testPath
         configuration.evaluateWeights = Train.absolute(prepared.path)
-        configuration.loss = try lossOption.function()
-        configuration.outputLosses = try lossOption.outputLosses()
+        (configuration.loss, configuration.outputLosses) = try lossOption.losses(for: model)
         configuration.lossWeights = try lossOption.weights()
         configuration.threads = threadsOption.threads
         configuration.plot = plot.map(Train.absolute)

@@ -72,6 +72,14 @@ struct LossOption: ParsableArguments {
         return try RuntimeCheck.asValidation { () throws(RuntimeError) in try LossFunction(named: loss) }
     }
 
+    /// The losses for `model`: one output's named loss (`--loss head=mse`,
+    /// as a model of several takes them) is its loss, like `--loss mse`.
+    func losses(for model: CheckedModel) throws -> (loss: LossFunction?, byOutput: [String: LossFunction]) {
+        let byOutput = try outputLosses()
+        if model.outputs.count == 1, let only = byOutput.values.first { return (only, [:]) }
+        return (try function(), byOutput)
+    }
+
     /// `name=loss,…`: the loss of each output named.
     func outputLosses() throws -> [String: LossFunction] {
         guard let loss, loss.contains("=") else { return [:] }
@@ -112,8 +120,8 @@ struct LossOption: ParsableArguments {
         if let unknown = given.sorted().first(where: { !names.contains($0) }) {
             throw ValidationError("the model has no output '\(unknown)'; its outputs are \(names.map { "'\($0)'" }.joined(separator: ", "))")
         }
-        if names.count == 1, loss?.contains("=") == true || lossWeights != nil {
-            throw ValidationError("losses and weights by output name are for a model of several outputs; this one has one, '\(names[0])': give --loss NAME")
+        if names.count == 1, lossWeights != nil {
+            throw ValidationError("--loss-weights weighs the outputs of a model of several; this one has one, '\(names[0])'")
         }
         // Said before a build: every output of several has a loss, named or implied.
         guard names.count > 1, try function() == nil else { return }

@@ -149,8 +149,7 @@ struct Train: AsyncParsableCommand {
         configuration.threads = threadsOption.threads
         configuration.optimizer = optimizerConfiguration
         configuration.initialOptimizerState = kerasOptimizer.map { Self.absolute($0.path) }
-        configuration.loss = try lossOption.function()
-        configuration.outputLosses = try lossOption.outputLosses()
+        (configuration.loss, configuration.outputLosses) = try lossOption.losses(for: model)
         configuration.lossWeights = try lossOption.weights()
         configuration.augmentation = try augmentation()
         configuration.split = try splitChoice()

@@ -112,6 +112,7 @@ import Testing
             (["--augment", "spin=3"], "--augment does not know 'spin'"),
             (["--resume"], "--resume continues the run saved at --save; give --save"),
             (["--loss", "hinge"], "unknown loss 'hinge'"),
+            (["--loss-weights", "dense_2=2"], "--loss-weights weighs the outputs of a model of several; this one has one, 'dense_2'"),
         ]
         for (arguments, message) in cases {
             let run = try Self.train(arguments)
@@ -139,6 +140,13 @@ import Testing
         let twice = try CommandLineTests.cnnc(["train", rescaling, "--data", "npz:\(Self.mnistSlice)"], environment: Self.environment)
         #expect(twice.status == 1 && !twice.errors.contains("compiling"))
         #expect(twice.errors.contains("warning: the images are in [0, 1] (cnnc scales uint8 pixels by 1/255), and the model's Rescaling multiplies its input by 0.00392156862745098 again"), "\(twice.errors)")
+    }
+
+    /// One output's loss may be named as a model of several names them (`--loss dense_2=...`), and is then its loss.
+    @Test func oneOutputsLossByName() throws {
+        let run = try Self.train(["--loss", "dense_2=categorical_crossentropy", "--epochs", "1", "--batch-size", "100"])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("loss categorical_crossentropy"), "\(run.output)")
     }
 
     /// A killed cnnc's staged data goes at the start of the next `cnnc train`,

@@ -31,7 +31,7 @@ struct Evaluate: AsyncParsableCommand {
         let prepared = try ModelWeights.requireOrExit(weights, spec: spec, for: model)
         defer { prepared.remove() }
         try OutputFolders.make(files: [plot])
-        // Several inputs or outputs: arrays named after them, read and checked before the build.
+        // Arrays named after the inputs and outputs (`usesNamedArrays`), read and checked before the build.
         let namedArrays = TrainingData.usesNamedArrays(dataOption.data, for: model)
         if namedArrays, plot != nil {
             throw ValidationError("--plot draws a classifier's confusion matrix; this model has \(model.inputs.count) input\(model.inputs.count == 1 ? "" : "s") and \(model.outputs.count) output\(model.outputs.count == 1 ? "" : "s"), and cnnc evaluate reports each output's loss and each classifier head's accuracy")

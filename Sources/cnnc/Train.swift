@@ -111,11 +111,11 @@ struct Train: AsyncParsableCommand {
         // First, before anything can refuse: a killed run's staged data goes
         // even when this run (a --resume of nothing, say) stages none.
         StagingFolder.removeLeftovers()
-        // The folders the run saves into are made now, not found missing after the epochs they would lose.
-        try OutputFolders.make(files: [save, plot, history])
         let model = try Diagnostics.loadTrainableOrExit(spec)
         try lossOption.check(against: model)
-        // Several inputs or outputs train on arrays named after them, read and checked before the build.
+        // The folders the run saves into are made now, not found missing after the epochs they would lose.
+        try OutputFolders.make(files: [save, plot, history])
+        // Arrays named after the inputs and outputs (`usesNamedArrays`), read and checked before the build.
         let namedArrays = TrainingData.usesNamedArrays(dataOption.data, for: model)
         if namedArrays { try refuseImageOptions(model) }
         let staged = namedArrays ? try TrainingData.prepareNamedArrays(dataOption.data, for: model) : nil

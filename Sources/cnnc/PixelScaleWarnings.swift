@@ -17,7 +17,7 @@ enum PixelScaleWarnings {
         return arguments.compactMap { argument in
             let (name, path) = PredictionArrays.named(argument, among: names) ?? (names.first ?? "", argument)
             guard !PredictionArrays.isNPZ(path), let index = names.firstIndex(of: name),
-                  isUInt8(path), !readsFirstThroughRescaling(input: index, of: model) else { return nil }
+                  isUInt8(path), rescalings(of: index, in: model).isEmpty else { return nil }
             return "warning: \(path) holds uint8 values, which go in as they are (0 to 255), as Keras's predict takes them; "
                 + "cnnc train scales a classifier's uint8 images by 1/255, so a model it trained so wants the array divided by 255, as float32"
         }
@@ -41,10 +41,6 @@ enum PixelScaleWarnings {
               let largest = images.pixels.max(), largest <= 1 else { return nil }
         return "warning: the images are in [0, 1] (cnnc scales uint8 pixels by 1/255), and the model's Rescaling multiplies its input by \(scales[0]) again, "
             + "as Keras users do for raw 0-255 pixels: it would train on values of at most \(Float(scales[0])); give float32 pixels of 0 to 255 in npz:FILE, or remove the Rescaling"
-    }
-
-    private static func readsFirstThroughRescaling(input: Int, of model: CheckedModel) -> Bool {
-        !rescalings(of: input, in: model).isEmpty
     }
 
     /// The configs of the Rescaling layers that read model input `input`,

@@ -37,18 +37,25 @@ import Testing
         #expect(run.status == 0, "\(run.errors)")
         #expect(run.output.contains("2 samples of 'input_layer', 'classes'"), "\(run.output)")
 
-        // The step by hand, in Double.
+        // The step by hand, in Double, and the accuracy Keras's progress bar
+        // shows for it: the share of pixels whose largest score is their label,
+        // measured before the update.
         var gradient = [Double](repeating: 0, count: 9)
+        var hits = 0
         for position in 0..<(samples * pixels) {
             let inputs = (0..<2).map { Double(x[position * 2 + $0]) }
             let logits = (0..<3).map { k in Double(bias[k]) + (0..<2).reduce(0) { $0 + inputs[$1] * Double(kernel[$1 * 3 + k]) } }
             let largest = logits.max()!, exps = logits.map { Foundation.exp($0 - largest) }, sum = exps.reduce(0, +)
+            if logits.firstIndex(of: largest) == Int(labels[position]) { hits += 1 }
             for k in 0..<3 {
                 let g = (exps[k] / sum - (Int(labels[position]) == k ? 1 : 0)) / Double(samples * pixels)
                 for c in 0..<2 { gradient[c * 3 + k] += inputs[c] * g }
                 gradient[6 + k] += g
             }
         }
+        let accuracy = String(format: "accuracy: %.4f", Double(hits) / Double(samples * pixels))
+        #expect(hits > 0 && hits < samples * pixels, "a test of accuracy needs some pixels right and some wrong")
+        #expect(run.output.contains(accuracy), "\(accuracy) in \(run.output)")
         let expected = zip(kernel + bias, gradient).map { Double($0) - $1 }
         let after = try SafeTensors.read(path: saved).tensors
         let got = (after["classes.kernel"]?.values ?? []) + (after["classes.bias"]?.values ?? [])

@@ -102,4 +102,40 @@ import Testing
         #expect(model.layers[2].sharesWeightsOf == 1 && model.layers[2].inputs == [.layer(1)])
         #expect(model.parameters == 28 + 20 + 15)
     }
+
+    /// A nested model called on two tensors (a Siamese tower) is flattened once
+    /// a call, the later call's layers sharing the first call's weights; a
+    /// layer shared inside it is called twice a call, so the block's second
+    /// call reads its third and fourth calls. Keras 3 numbers the model's calls
+    /// from node 0, tf.keras from node 1: both name the same tensors.
+    @Test(arguments: ["json3", "json2"])
+    func aNestedModelCalledTwiceSharesItsWeights(form: String) throws {
+        let model = try RepositoryFiles.model("Tests/Fixtures/keras/functional/\(form)/siamese_blocks.json")
+        let names = model.layers.map(\.descriptionName)
+        #expect(Set(names) == ["lead", "other", "twice", "twice[1]", "twice[2]", "twice[3]", "step_dense", "step_elu",
+                               "step_dense[1]", "step_elu[1]", "join", "out"])
+        let index = { (name: String) in try #require(names.firstIndex(of: name)) }
+        #expect(model.layers[try index("twice[2]")].sharesWeightsOf == (try index("twice")))
+        #expect(model.layers[try index("twice[2]")].inputs == [.layer(try index("other"))])
+        #expect(model.layers[try index("twice[3]")].inputs == [.layer(try index("twice[2]"))])
+        #expect(model.layers[try index("step_dense[1]")].inputs == [.layer(try index("step_elu"))])
+        #expect(model.layers[try index("join")].inputs == [.layer(try index("step_elu[1]")), .layer(try index("twice[3]"))])
+        #expect(model.parameters == 28 + 28 + 20 + 20 + 15)
+        #expect(model.nestedModels.map(\.name) == ["block", "block", "step", "step"])
+        #expect(model.summaryTable.filter { if case .nestedModel = $0 { true } else { false } }.count == 2)
+    }
+
+    /// A nested model's node that no call has is refused by name, not read as another call.
+    @Test func aNestedModelsMissingCallIsRefused() throws {
+        let path = "Tests/Fixtures/keras/functional/json3/siamese_tower.json"
+        let original = try RepositoryFiles.read(path)
+        let indent = "\n" + String(repeating: " ", count: 22)
+        let text = original.replacingOccurrences(of: "\"tower\"," + indent + "1,", with: "\"tower\"," + indent + "2,")
+        #expect(text != original)
+        guard case .failure(let error) = Frontend.load(text: text, file: "siamese_tower.json") else {
+            Issue.record("a call the model does not have was read")
+            return
+        }
+        #expect("\(error)".contains("names a call the nested model 'tower' does not have: it is called 2 times, as nodes 0 to 1"), "\(error)")
+    }
 }

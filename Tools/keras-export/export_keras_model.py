@@ -395,17 +395,35 @@ def layer_outputs(model, x):
         for k in range(1, len(nodes)):
             names.append(f"{layer.name}[{k}]")
             tensors.append(nodes[k].output_tensors[0])
-    called_on = [list(inner._inbound_nodes[0].input_tensors) for inner in nested]
-    probe = keras.Model(inputs=model.inputs, outputs=tensors + [t for ts in called_on for t in ts])
+    # Each call of a nested model (a Siamese tower is called twice).
+    called_on = [[list(node.input_tensors) for node in calls(inner) or inner._inbound_nodes[:1]] for inner in nested]
+    probe = keras.Model(inputs=model.inputs, outputs=tensors + [t for each in called_on for ts in each for t in ts])
     outputs = probe.predict(x, verbose=0)
     if not isinstance(outputs, (list, tuple)):  # a one-layer model returns the array itself
         outputs = [outputs]
     result = {name: np.ascontiguousarray(out, dtype="<f4") for name, out in zip(names, outputs)}
     values = list(outputs[len(names):])
-    for inner, inputs in zip(nested, called_on):
-        given = [values.pop(0) for _ in inputs]
-        result.update(layer_outputs(inner, given if len(given) > 1 else given[0]))
+    for inner, each in zip(nested, called_on):
+        for call, inputs in enumerate(each):
+            given = [values.pop(0) for _ in inputs]
+            result.update(nested_call_names(layer_outputs(inner, given if len(given) > 1 else given[0]), call))
     return result
+
+
+def nested_call_names(outputs, call):
+    """The layer outputs of call `call` of a nested model, named as cnnc numbers
+    the flattened calls: a layer called c times inside the model (`twice`,
+    `twice[1]`) is called c·call to c·call + c − 1 in all."""
+    if call == 0:
+        return outputs
+
+    def split(name):
+        return (name[:name.index("[")], int(name[name.index("[") + 1:-1])) if name.endswith("]") else (name, 0)
+
+    counts = {}
+    for name in outputs:
+        counts[split(name)[0]] = counts.get(split(name)[0], 0) + 1
+    return {f"{split(name)[0]}[{call * counts[split(name)[0]] + split(name)[1]}]": value for name, value in outputs.items()}
 
 
 def reference_inputs(model, samples, seed):

@@ -324,8 +324,49 @@ def build_nested_output(keras=None):
     return keras.Model(x, [block(x), y], name="nested_output")
 
 
+def build_siamese_tower(keras=None):
+    """A Siamese network: one tower model (convolution, BatchNormalization,
+    pooling, an embedding) called on two images, sharing its weights; the
+    head compares the embeddings. In training the tower's BatchNormalization
+    runs once a call."""
+    if keras is None:
+        import keras
+    layers = keras.layers
+    keras.backend.clear_session()
+    crop = keras.Input((8, 8, 3), name="crop")
+    y = layers.Conv2D(4, 3, name="tower_conv")(crop)
+    y = layers.BatchNormalization(name="tower_bn")(y)
+    y = layers.ReLU(name="tower_relu")(y)
+    y = layers.GlobalAveragePooling2D(name="tower_pool")(y)
+    tower = keras.Model(crop, layers.Dense(5, name="embed")(y), name="tower")
+    left, right = keras.Input((8, 8, 3), name="left"), keras.Input((8, 8, 3), name="right")
+    a, b = tower(left), tower(right)
+    y = layers.Concatenate(name="pair")([layers.Subtract(name="diff")([a, b]), layers.Multiply(name="product")([a, b])])
+    return keras.Model([left, right], layers.Dense(2, activation="softmax", name="same")(y), name="siamese_tower")
+
+
+def build_siamese_blocks(keras=None):
+    """Nested models called more than once: a Functional block with a layer
+    shared inside it (two calls a call, so its third call is the block's
+    second call's first) on two branches, and a Sequential one on a chain of
+    itself."""
+    if keras is None:
+        import keras
+    layers = keras.layers
+    keras.backend.clear_session()
+    v = keras.Input((4,), name="vector")
+    twice = layers.Dense(4, activation="tanh", name="twice")
+    block = keras.Model(v, twice(twice(v)), name="block")
+    step = keras.Sequential([keras.Input((4,)), layers.Dense(4, name="step_dense"), layers.ELU(name="step_elu")], name="step")
+    x = keras.Input((6,), name="features")
+    u = block(layers.Dense(4, name="lead")(x))
+    w = block(layers.Dense(4, activation="relu", name="other")(x))
+    y = layers.Add(name="join")([step(step(u)), w])
+    return keras.Model(x, layers.Dense(3, activation="softmax", name="out")(y), name="siamese_blocks")
+
+
 NESTED_MODELS = {"nested_sequential": build_nested_sequential, "nested_functional": build_nested_functional,
-                 "nested_output": build_nested_output}
+                 "nested_output": build_nested_output, "siamese_tower": build_siamese_tower, "siamese_blocks": build_siamese_blocks}
 
 
 def make_operation_outputs(stem):
@@ -363,7 +404,8 @@ OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functio
                  "norm_prelu_residual", "sequence_branches", "frozen_layers", "shared_layers", "siamese_crops", "nested_shared",
                  "shared_batch_norm", "inverted_residual", "small_outputs", "scaled_residual", "tensor_arithmetic", "convnext_block",
                  "narrow_filters", "shared_sizes", "shared_norm_order",
-                 "confident_softmax", "confident_sigmoid", "confident_heads", "large_second_input", "nested_output", "shared_penalty"]
+                 "confident_softmax", "confident_sigmoid", "confident_heads", "large_second_input", "nested_output", "shared_penalty",
+                 "siamese_tower", "siamese_blocks"]
 
 
 def make_outputs(stem):

@@ -128,8 +128,10 @@ def write_graph_steps(stem, source, model, build, tensors, folder):
     for name, optimizer in optimizers().items():
         model = build()
         exporter.apply_weights(model, tensors)
-        model.compile(optimizer=optimizer, loss=losses)
-        values = [float(v) for v in model.train_on_batch(x, y)]
+        # One output (a Siamese pair's head) takes its loss and targets alone: Keras 3 reads a dict as a structure of outputs.
+        single = len(model.outputs) == 1
+        model.compile(optimizer=optimizer, loss=next(iter(losses.values())) if single else losses)
+        values = [float(v) for v in np.atleast_1d(model.train_on_batch(x, next(iter(y.values())) if single else y))]
         after = exporter.collect_weights(model)
         meta = exporter.metadata(source)
         meta.update({"loss": repr(values[0]), "output_losses": json.dumps(values[1:]), "loss_function": json.dumps(losses),

@@ -209,7 +209,8 @@ enum GraphChecker {
         let nestedModels = spec.nestedModels.compactMap { nested -> NestedModel? in
             let inbound = nested.inbound.compactMap { node($0, log: &log) }
             guard inbound.count == nested.inbound.count, let output = node(nested.output, log: &log) else { return nil }
-            return NestedModel(name: nested.name, className: nested.className, inputs: inbound.map(reference), output: reference(output))
+            return NestedModel(name: nested.name, className: nested.className, inputs: inbound.map(reference), output: reference(output),
+                               callIndex: nested.callIndex, firstCall: nested.firstCall)
         }
         guard nestedModels.count == spec.nestedModels.count else { return nil }
         return CheckedModel(

@@ -47,7 +47,7 @@ public struct ModelDiagram: Sendable, Equatable {
                 return boxOfInput[index]
             case .layer(let index):
                 let layer = model.layers[index]
-                if let nested = layer.nestedModel { return boxOfNested[nested] }
+                if let nested = layer.nestedModel { return boxOfNested[model.nestedModels[nested].firstCall ?? nested] }
                 return boxOfLayer[layer.sharesWeightsOf ?? index]
             }
         }
@@ -74,11 +74,12 @@ public struct ModelDiagram: Sendable, Equatable {
                 if options.showFLOPs { lines.append("FLOPs: \(Formatting.thousands(calls.reduce(0) { $0 + $1.flops }))") }
                 if options.showMemory { lines.append("Output: \(Formatting.bytes(layer.outputShape.elementCount * 4))") }
             case .nestedModel(let nestedIndex):
-                let nested = model.nestedModels[nestedIndex]
+                let nested = model.nestedModels[nestedIndex], calls = model.nestedCalls(of: nestedIndex).map { model.nestedModels[$0] }
                 let totals = model.nestedTotals(nestedIndex)
-                reads = nested.inputs
+                reads = calls.flatMap(\.inputs)
                 lines = ["\(nested.name) (\(nested.className))", "Input shape: \(shapes(nested.inputs))",
                          "Output shape: \(shapes([nested.output]))", "Param #: \(Formatting.thousands(totals.parameters))"]
+                if calls.count > 1 { lines.append("called \(calls.count) times") }
                 if options.showFLOPs { lines.append("FLOPs: \(Formatting.thousands(totals.flops))") }
                 if options.showMemory { lines.append("Output: \(Formatting.bytes(model.shape(of: nested.output).elementCount * 4))") }
             }

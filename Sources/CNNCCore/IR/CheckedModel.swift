@@ -189,4 +189,9 @@ public struct NestedModel: Hashable, Sendable {
     /// The tensors it is called on.
     public var inputs: [TensorReference]
     public var output: TensorReference
+    /// Which call of the model this is (`tower[1][0]`).
+    public var callIndex = 0
+    /// A later call's first call, an index into `CheckedModel.nestedModels`;
+    /// its layers share the first call's weights.
+    public var firstCall: Int?
 }

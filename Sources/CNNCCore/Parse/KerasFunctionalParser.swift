@@ -67,13 +67,14 @@ enum KerasFunctionalParser {
         // Tensors named after a nested model are its output.
         if !spec.nestedModels.isEmpty {
             let nested = spec.nestedModels
+            func resolve(_ tensor: TensorName) -> TensorName { KerasNestedModels.resolve(tensor, in: nested, log: &log) }
             for index in spec.layers.indices {
-                spec.layers[index].inbound = spec.layers[index].inbound?.map { KerasNestedModels.resolve($0, in: nested) }
+                spec.layers[index].inbound = spec.layers[index].inbound?.map(resolve)
             }
-            spec.outputs = spec.outputs?.map { KerasNestedModels.resolve($0, in: nested) }
+            spec.outputs = spec.outputs?.map(resolve)
             for index in spec.nestedModels.indices {
-                spec.nestedModels[index].inbound = spec.nestedModels[index].inbound.map { KerasNestedModels.resolve($0, in: nested) }
-                spec.nestedModels[index].output = KerasNestedModels.resolve(spec.nestedModels[index].output, in: nested)
+                spec.nestedModels[index].inbound = spec.nestedModels[index].inbound.map(resolve)
+                spec.nestedModels[index].output = resolve(spec.nestedModels[index].output)
             }
         }
         if let first = spec.graphInputs.first {
@@ -81,22 +82,39 @@ enum KerasFunctionalParser {
         }
     }
 
-    /// A model used as a layer: its one call, then its layers flattened into this model.
+    /// A model used as a layer: its layers flattened into this model for each
+    /// of its calls, a later call's layers sharing the first call's weights
+    /// (a Siamese network's tower called on two inputs).
     private static func readNestedModel(_ object: SpecValue, into spec: inout ModelSpec, log: inout DiagnosticLog) {
         let location = object["class_name"]?.location ?? object.location
         let calls = readCalls(object["inbound_nodes"], of: LayerSpec(className: object["class_name"]?.string ?? "Functional", location: location, arguments: []), log: &log)
-        guard calls.count == 1 else {
+        guard !calls.isEmpty else {
             let name = object["config"]?["name"]?.string ?? object["name"]?.string ?? "?"
-            if calls.count > 1 {
-                log.error("\(name): the nested model is called \(calls.count) times, sharing its weights; cnnc compiles a layer called more than once, but not yet a nested model called more than once (give each call a model of its own)", at: location)
-            } else if object["inbound_nodes"]?.list != nil {
+            if object["inbound_nodes"]?.list != nil {
                 log.error("\(name): the nested model is never called (its 'inbound_nodes' is empty), so it reads nothing", at: location)
             }
             return
         }
-        guard let (layers, nested) = KerasNestedModels.flatten(object, calledOn: calls[0], index: spec.nestedModels.count, log: &log) else { return }
-        KerasNestedModels.append(layers, to: &spec)
-        spec.nestedModels.append(nested)
+        // Keras 3 writes a call as an object, tf.keras as a list; tf.keras counts the model's own graph as node 0.
+        let firstNode = object["inbound_nodes"]?.list?.first?.entries != nil ? 0 : 1
+        let firstEntry = spec.nestedModels.count, firstLayer = spec.layers.count
+        for (number, inbound) in calls.enumerated() {
+            // A later call reads the same model again: its diagnostics were the first call's.
+            var scratch = DiagnosticLog()
+            let read = number == 0 ? KerasNestedModels.flatten(object, calledOn: inbound, index: spec.nestedModels.count, log: &log)
+                : KerasNestedModels.flatten(object, calledOn: inbound, index: spec.nestedModels.count, log: &scratch)
+            guard let (layers, flattened) = read else { return }
+            var nested = flattened
+            nested.firstNode = firstNode
+            if number == 0 {
+                KerasNestedModels.append(layers, to: &spec)
+            } else {
+                nested.output = KerasNestedModels.appendCall(number, of: layers, output: nested.output, sharing: firstLayer, to: &spec)
+                nested.callIndex = number
+                nested.firstCall = firstEntry
+            }
+            spec.nestedModels.append(nested)
+        }
     }
 
     /// The module of Keras 3's operations (`keras.src.ops.numpy`, `keras.src.ops.nn`):

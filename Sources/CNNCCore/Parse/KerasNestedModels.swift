@@ -71,10 +71,21 @@ enum KerasNestedModels {
     }
 
     /// A tensor named after a nested model (`["base", 0, 0]` in Keras 3, `["base", 1, 0]`
-    /// in tf.keras, whose node 0 is the model's own graph) is that model's output.
-    static func resolve(_ tensor: TensorName, in nested: [NestedModelSpec]) -> TensorName {
-        guard tensor.tensorIndex == 0, let model = nested.first(where: { $0.name == tensor.layer }) else { return tensor }
-        return model.output
+    /// in tf.keras, whose node 0 is the model's own graph) is that model's output;
+    /// of a model called more than once, the output of the call its node names
+    /// (a node no call has is an error, logged once; the last call, the nearest
+    /// to a node past the end, stands in for it).
+    static func resolve(_ tensor: TensorName, in nested: [NestedModelSpec], log: inout DiagnosticLog) -> TensorName {
+        let calls = nested.filter { $0.name == tensor.layer }
+        guard tensor.tensorIndex == 0, let first = calls.first else { return tensor }
+        if calls.count == 1 { return first.output }
+        let call = tensor.nodeIndex - first.firstNode
+        guard calls.indices.contains(call) else {
+            let nodes = first.firstNode..<(first.firstNode + calls.count)
+            log.error("tensor [\(tensor.layer), \(tensor.nodeIndex), 0] names a call the nested model '\(tensor.layer)' does not have: it is called \(calls.count) times, as nodes \(nodes.lowerBound) to \(nodes.upperBound - 1)", at: tensor.location)
+            return calls[calls.count - 1].output
+        }
+        return calls[call].output
     }
 
     /// A Sequential model with a model among its layers, read as the graph it
@@ -128,6 +139,32 @@ enum KerasNestedModels {
         }
         spec.outputs = [previous]
         spec.outputsLocation = config["layers"]?.location
+    }
+
+    /// Adds call `number` of a nested model, whose first call's layers start at
+    /// `firstLayer` of the outer list: each of its layers is a later call of the
+    /// first call's layer at the same place, and reads the later calls of the
+    /// model's own layers (a layer called c times inside the model is called
+    /// c times a call: call `number` has nodes number·c to number·c + c − 1).
+    /// Returns the call's output, so renumbered.
+    static func appendCall(_ number: Int, of layers: [LayerSpec], output: TensorName, sharing firstLayer: Int,
+                           to spec: inout ModelSpec) -> TensorName {
+        var callsInside: [String: Int] = [:]
+        for layer in layers { if let name = layer.name { callsInside[name, default: 0] += 1 } }
+        func renumbered(_ tensor: TensorName) -> TensorName {
+            guard let calls = callsInside[tensor.layer] else { return tensor }
+            var tensor = tensor
+            tensor.nodeIndex += number * calls
+            return tensor
+        }
+        spec.layers += layers.enumerated().map { position, layer in
+            var layer = layer
+            layer.firstCall = firstLayer + (layer.firstCall ?? position)
+            layer.callIndex += number * (layer.name.flatMap { callsInside[$0] } ?? 1)
+            layer.inbound = layer.inbound?.map(renumbered)
+            return layer
+        }
+        return renumbered(output)
     }
 
     /// Adds a nested model's flattened layers to the outer model: a layer shared

@@ -95,6 +95,9 @@ public struct LayerSpec: Sendable {
     /// `ModelSpec.nestedModels`, the outermost one when models nest deeper).
     public var nestedModel: Int?
 
+    /// The `name` its arguments give, if any.
+    public var name: String? { arguments.first { $0.key == "name" }?.value.string }
+
     public init(className: String, location: SourceLocation, arguments: [SpecEntry], inbound: [TensorName]? = nil) {
         self.className = className
         self.location = location
@@ -125,4 +128,13 @@ public struct NestedModelSpec: Sendable {
     public var inbound: [TensorName]
     /// Its output: a tensor of its own layers (or one it was called on).
     public var output: TensorName
+    /// Which call of the model this is: a model called on two inputs (a
+    /// Siamese tower) is one entry per call, the later ones sharing the
+    /// first's weights as a shared layer's calls do.
+    public var callIndex = 0
+    /// A later call's first call: its index in `ModelSpec.nestedModels`.
+    public var firstCall: Int?
+    /// The node index the file gives the model's first call: 0 in Keras 3, 1
+    /// in tf.keras (whose node 0 is the model's own graph).
+    public var firstNode = 0
 }

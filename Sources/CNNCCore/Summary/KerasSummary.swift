@@ -73,11 +73,12 @@ public struct KerasSummary {
                 if connections { row.append(connected(calls.flatMap(\.inputs))) }
                 flops = calls.reduce(0) { $0 + $1.flops }
             case .nestedModel(let index):
-                let nested = model.nestedModels[index]
+                // As a shared layer's row: every call's inputs, the last call's shape.
+                let nested = model.nestedModels[index], calls = model.nestedCalls(of: index).map { model.nestedModels[$0] }
                 let totals = model.nestedTotals(index)
-                output = model.shape(of: nested.output)
+                output = model.shape(of: calls.last?.output ?? nested.output)
                 row = ["\(nested.name) (\(nested.className))", output.description, Formatting.thousands(totals.parameters)]
-                if connections { row.append(connected(nested.inputs)) }
+                if connections { row.append(connected(calls.flatMap(\.inputs))) }
                 flops = totals.flops
             }
             if showFLOPs { row.append(Formatting.thousands(flops)) }

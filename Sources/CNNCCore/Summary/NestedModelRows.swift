@@ -30,9 +30,16 @@ extension CheckedModel {
         printsAsSequential || callGraph.order?.isSequentialLike == true
     }
 
-    /// A nested model's row: the sum of its layers' parameters and FLOPs.
+    /// A nested model's row: the sum of its layers' parameters and FLOPs over
+    /// every call (a later call's layers count no parameters, sharing the first's).
     public func nestedTotals(_ index: Int) -> (parameters: Int, flops: Int) {
-        layers.filter { $0.nestedModel == index }.reduce((0, 0)) { ($0.0 + $1.parameters, $0.1 + $1.flops) }
+        let calls = Set(nestedCalls(of: index))
+        return layers.filter { $0.nestedModel.map(calls.contains) ?? false }.reduce((0, 0)) { ($0.0 + $1.parameters, $0.1 + $1.flops) }
+    }
+
+    /// The calls of the nested model whose first call is `index`, in call order.
+    public func nestedCalls(of index: Int) -> [Int] {
+        [index] + nestedModels.indices.filter { nestedModels[$0].firstCall == index }
     }
 
     /// Whether a layer is called more than once (Keras's shared layer).
@@ -53,7 +60,10 @@ extension CheckedModel {
     /// A tensor as `Connected to` writes it: its layer (or nested model), the
     /// call that made it and its output index, `encoder[1][0]`.
     public func connectionName(of tensor: TensorReference) -> String {
-        let call = if case .layer(let index) = tensor, layers[index].nestedModel == nil { layers[index].callIndex } else { 0 }
+        let call = switch tensor {
+        case .input: 0
+        case .layer(let index): layers[index].nestedModel.map { nestedModels[$0].callIndex } ?? layers[index].callIndex
+        }
         return "\(summaryName(of: tensor))[\(call)][0]"
     }
 

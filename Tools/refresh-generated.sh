@@ -49,7 +49,8 @@ generate Generated avx512-256 Specs/*.cnn.yaml
 generate Tests/FixtureModels avx2 $(ls Tests/Fixtures/specs/*.yaml | grep -v long_names)
 generate Tests/RandomModels avx512-zen5 Tests/Fixtures/random/*.yaml
 # and the Keras files no spec can write: models nested in models (flattened by cnnc; siamese_*: called
-# more than once), shared layers, and Keras 3 operations on two tensors.
+# more than once; augmented_transfer: image augmentation layers), shared layers, and Keras 3 operations on two tensors.
 generate Tests/GraphModels avx512 Tests/Fixtures/graphs/*.yaml Tests/Fixtures/keras/functional/json3/nested_*.json \
   Tests/Fixtures/keras/functional/json3/siamese_tower.json Tests/Fixtures/keras/functional/json3/siamese_blocks.json \
+  Tests/Fixtures/keras/functional/json3/augmented_transfer.json \
   Tests/Fixtures/keras/functional/json3/shared_layers.json Tests/Fixtures/keras/functional/json3/tensor_arithmetic.json

@@ -29,6 +29,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/graphs/squeeze_excite_reshape.yaml", SqueezeExciteReshape.self),
     ("Tests/Fixtures/graphs/training_paths.yaml", TrainingPaths.self),
     ("Tests/Fixtures/graphs/two_inputs_two_outputs.yaml", TwoInputsTwoOutputs.self),
+    ("Tests/Fixtures/keras/functional/json3/augmented_transfer.json", AugmentedTransfer.self),
     ("Tests/Fixtures/keras/functional/json3/nested_functional.json", NestedFunctional.self),
     ("Tests/Fixtures/keras/functional/json3/nested_output.json", NestedOutput.self),
     ("Tests/Fixtures/keras/functional/json3/nested_sequential.json", NestedSequential.self),

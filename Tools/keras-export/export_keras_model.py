@@ -116,6 +116,14 @@ WEIGHTLESS = {
     "Concatenate",
     # InceptionResNetV2's shortcut + branch * scale (keras.src.applications.inception_resnet_v2).
     "CustomScaleLayer",
+    "Identity",
+    # Image augmentation: identity at inference (their seed generators' state is no weight).
+    "RandomFlip",
+    "RandomRotation",
+    "RandomZoom",
+    "RandomTranslation",
+    "RandomContrast",
+    "RandomBrightness",
 }
 KERNEL_RANK = {"Conv1D": 3, "Conv2D": 4, "DepthwiseConv2D": 4, "Conv2DTranspose": 4, "Dense": 2}
 # Weights other than `kernel` that are kernels, with their rank.

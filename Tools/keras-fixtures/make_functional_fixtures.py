@@ -365,7 +365,27 @@ def build_siamese_blocks(keras=None):
     return keras.Model(x, layers.Dense(3, activation="softmax", name="out")(y), name="siamese_blocks")
 
 
-NESTED_MODELS = {"nested_sequential": build_nested_sequential, "nested_functional": build_nested_functional,
+def build_augmented_transfer(keras=None):
+    """Keras's transfer-learning guide's model: image augmentation layers in a
+    nested Sequential at the input (identity at inference), Rescaling to
+    [-1, 1], an Identity, then a small classifier."""
+    if keras is None:
+        import keras
+    layers = keras.layers
+    keras.backend.clear_session()
+    augmentation = keras.Sequential([
+        layers.RandomFlip("horizontal", name="flip"), layers.RandomRotation(0.1, name="rotate"),
+        layers.RandomZoom((-0.2, 0.1), fill_mode="nearest", name="zoom"), layers.RandomTranslation(0.1, 0.2, name="shift"),
+        layers.RandomContrast(0.2, name="contrast"), layers.RandomBrightness(0.1, value_range=(0, 1), name="brightness"),
+    ], name="data_augmentation")
+    x = keras.Input((12, 12, 3), name="image")
+    y = layers.Rescaling(1 / 127.5, offset=-1, name="scale")(augmentation(x))
+    y = layers.Conv2D(4, 3, activation="relu", name="conv")(layers.Identity(name="same")(y))
+    y = layers.Dropout(0.2, name="drop")(layers.GlobalAveragePooling2D(name="pool")(y))
+    return keras.Model(x, layers.Dense(3, activation="softmax", name="head")(y), name="augmented_transfer")
+
+
+NESTED_MODELS = {"augmented_transfer": build_augmented_transfer, "nested_sequential": build_nested_sequential, "nested_functional": build_nested_functional,
                  "nested_output": build_nested_output, "siamese_tower": build_siamese_tower, "siamese_blocks": build_siamese_blocks}
 
 
@@ -405,7 +425,7 @@ OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functio
                  "shared_batch_norm", "inverted_residual", "small_outputs", "scaled_residual", "tensor_arithmetic", "convnext_block",
                  "narrow_filters", "shared_sizes", "shared_norm_order",
                  "confident_softmax", "confident_sigmoid", "confident_heads", "large_second_input", "nested_output", "shared_penalty",
-                 "siamese_tower", "siamese_blocks"]
+                 "siamese_tower", "siamese_blocks", "augmented_transfer"]
 
 
 def make_outputs(stem):

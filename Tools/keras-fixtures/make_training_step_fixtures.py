@@ -60,7 +60,8 @@ OUT = Path("Tests/Fixtures/keras/training_step")
 GRAPH_OUTPUTS = Path("Tests/Fixtures/keras/functional/outputs")
 GRAPH_OUT = Path("Tests/Fixtures/keras/functional/training_step")
 BATCH = 8
-RANDOM_IN_TRAINING = {"Dropout", "GaussianNoise", "GaussianDropout", "SpatialDropout2D"}
+RANDOM_IN_TRAINING = {"Dropout", "GaussianNoise", "GaussianDropout", "SpatialDropout2D", "RandomFlip", "RandomRotation",
+                      "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness"}
 
 
 def optimizers():
@@ -146,7 +147,8 @@ def write_steps(stem, source, build, weights, folder):
     from safetensors.numpy import load_file, save_file
 
     model = build()
-    if any(type(layer).__name__ in RANDOM_IN_TRAINING for layer in model.layers):
+    # A nested model's layers too (an augmentation Sequential at the input).
+    if any(type(layer).__name__ in RANDOM_IN_TRAINING for layer in model._flatten_layers()):
         return False
     tensors = load_file(str(weights))
     if len(model.inputs) > 1 or len(model.outputs) > 1:

@@ -109,9 +109,14 @@ public enum ModelChecker {
             return true
         }
         if case .identityAtInference(let onlyInTraining) = operation {
-            if case .activityRegularization = onlyInTraining {
+            switch onlyInTraining {
+            case .activityRegularization:
                 log.note("\(name): ActivityRegularization passes its input on unchanged; its penalty joins the losses of training, validation, testing and evaluate, as in Keras", at: layer.location)
-            } else {
+            case .identity:
+                break
+            case .randomImage:
+                log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity for predict, evaluate, verify and bench (it acts only in training, which cnnc does not compile for it yet)", at: layer.location)
+            default:
                 log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (it acts only in training)", at: layer.location)
             }
         }

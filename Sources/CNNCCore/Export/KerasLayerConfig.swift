@@ -98,6 +98,13 @@ enum KerasLayerConfig {
             return ["dims": c.dims]
         case .repeatVector(let c):
             return ["n": c.n]
+        case .identityAtInference(.randomImage(let random)):
+            var config = random.arguments.mapValues(\.jsonValue)
+            config["seed"] = NSNull()
+            config["data_format"] = "channels_last"
+            return config
+        case .identityAtInference(.identity):
+            return [:]
         case .identityAtInference(let trainingOnly):
             var config: [String: Any] = trainingOnly.kerasArguments
             if case .activityRegularization = trainingOnly {} else { config["seed"] = NSNull() }

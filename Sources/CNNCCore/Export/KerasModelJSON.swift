@@ -87,6 +87,8 @@ public enum KerasModelJSON {
                 let keywords: [String: Any] = switch checked.operation {
                 case .batchNormalization, .oneDimensional(.globalAveragePooling1D): ["mask": NSNull()]
                 case .dropout: ["training": false]
+                // An augmentation layer's `call` defaults to training=True, which Keras records.
+                case .identityAtInference(.randomImage): ["training": true]
                 case .identityAtInference(let operation): operation.isRandom ? ["training": false] : [:]
                 default: [:]
                 }

@@ -99,19 +99,30 @@ public enum TrainingOnlyOperation: Hashable, Sendable, Codable {
     case spatialDropout2D(rate: Double)
     /// y = x; the loss gains l1·Σ|x| + l2·Σx².
     case activityRegularization(l1: Double, l2: Double)
+    /// Keras's `Identity`: y = x, in training too.
+    case identity
+    /// An image augmentation layer (RandomFlip, ...): random in training,
+    /// which cnnc refuses to train yet (`CheckedModel.trainingGap`).
+    case randomImage(RandomImageLayer)
 
-    /// Whether it draws random numbers in training (all but ActivityRegularization);
-    /// Keras records `training: false` in a Functional model's calls of these.
+    /// Whether it draws random numbers in training (all but ActivityRegularization
+    /// and Identity); Keras records `training: false` in a Functional model's calls
+    /// of the noise layers.
     public var isRandom: Bool {
-        if case .activityRegularization = self { false } else { true }
+        switch self {
+        case .activityRegularization, .identity: false
+        default: true
+        }
     }
 
-    /// Its arguments by Keras's names, as `get_config()` lists them.
+    /// Its numeric arguments by Keras's names, as `get_config()` lists them
+    /// (an augmentation layer's are in its `RandomImageLayer`).
     public var kerasArguments: [String: Double] {
         switch self {
         case .gaussianNoise(let stddev): ["stddev": stddev]
         case .gaussianDropout(let rate), .spatialDropout2D(let rate): ["rate": rate]
         case .activityRegularization(let l1, let l2): ["l1": l1, "l2": l2]
+        case .identity, .randomImage: [:]
         }
     }
 }

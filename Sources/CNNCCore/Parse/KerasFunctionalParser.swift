@@ -189,13 +189,13 @@ enum KerasFunctionalParser {
             var tensors: [TensorName] = []
             if call.entries != nil {
                 collectTensors(call["args"], into: &tensors, log: &log)
-                refuseCallArguments(call["kwargs"], log: &log)
+                refuseCallArguments(call["kwargs"], of: layer.className, log: &log)
             } else {
                 // Keras 2: [["layer", node, tensor, {kwargs}], ...]
                 for item in call.list ?? [] {
                     guard let tensor = triple(item, log: &log) else { continue }
                     tensors.append(tensor)
-                    refuseCallArguments(item.list?.dropFirst(3).first, log: &log)
+                    refuseCallArguments(item.list?.dropFirst(3).first, of: layer.className, log: &log)
                 }
             }
             if tensors.isEmpty {
@@ -209,10 +209,14 @@ enum KerasFunctionalParser {
     /// the layer computes; cnnc calls layers with their tensors only, so any that is not null is an error.
     /// Except `training: false`: Keras 3 writes it for Dropout and the noise layers
     /// of a Functional model, which replaces it with the mode it runs in
-    /// (`fit` trains them, `predict` does not), so it changes nothing.
-    private static func refuseCallArguments(_ kwargs: SpecValue?, log: inout DiagnosticLog) {
+    /// (`fit` trains them, `predict` does not), so it changes nothing; and
+    /// `training: true` of an image augmentation layer, the default of its
+    /// `call` that Keras 3 writes and replaces alike. (On another layer it
+    /// is Monte Carlo dropout, which tf.keras runs at inference too.)
+    private static func refuseCallArguments(_ kwargs: SpecValue?, of className: String? = nil, log: inout DiagnosticLog) {
         for argument in kwargs?.entries ?? [] where !argument.value.isNull {
-            if argument.key == "training", case .bool(false) = argument.value.kind { continue }
+            if argument.key == "training", case .bool(let training) = argument.value.kind,
+               !training || className.map(RandomImageArguments.isAugmentation) == true { continue }
             log.error("the call argument '\(argument.key)' = \(argument.value.sourceText) is not supported; cnnc calls every layer with its tensors only", at: argument.keyLocation)
         }
     }

@@ -379,7 +379,7 @@ enum TrainingPlanner {
                 switch onlyInTraining(index) {
                 case .gaussianNoise?: return [x, y]
                 case .gaussianDropout?, .spatialDropout2D?: return [x, y, .mask(index)]
-                case .activityRegularization?, nil: return []
+                case .activityRegularization?, .identity?, .randomImage?, nil: return []
                 }
             default: return [x, y]
             }
@@ -408,7 +408,7 @@ enum TrainingPlanner {
                 switch onlyInTraining(index) {
                 case .gaussianDropout?, .spatialDropout2D?: return [.mask(index)]
                 case .activityRegularization?: return [x]
-                case .gaussianNoise?, nil: return []
+                case .gaussianNoise?, .identity?, .randomImage?, nil: return []
                 }
             case .activation, .softmax, .relu, .elu:
                 return inStore.contains(where: { $0.relu == index }) ? [y] : [x, y]

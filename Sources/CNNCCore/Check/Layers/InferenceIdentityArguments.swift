@@ -21,6 +21,8 @@ enum InferenceIdentityArguments {
         return .identityAtInference(.spatialDropout2D(rate: rate ?? 0))
     }
 
+    static let identity = LayerDecoder(arguments: []) { _ in .identityAtInference(.identity) }
+
     static let activityRegularization = LayerDecoder(arguments: ["l1", "l2"]) { reader in
         let l1 = reader.number("l1", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
         let l2 = reader.number("l2", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")

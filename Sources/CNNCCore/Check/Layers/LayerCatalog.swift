@@ -52,7 +52,8 @@ enum LayerCatalog {
         "GaussianDropout": InferenceIdentityArguments.gaussianDropout,
         "SpatialDropout2D": InferenceIdentityArguments.spatialDropout2D,
         "ActivityRegularization": InferenceIdentityArguments.activityRegularization,
-    ]
+        "Identity": InferenceIdentityArguments.identity,
+    ].merging(RandomImageArguments.decoders) { first, _ in first }
 
     static let supportedClasses = decoders.keys.sorted()
 
@@ -65,15 +66,13 @@ enum LayerCatalog {
         "Conv3D", "Conv1DTranspose", "SeparableConv1D", "DepthwiseConv1D",
         "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
-        "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",
-        "Dot", "Identity", "Resizing", "CenterCrop", "SpatialDropout1D", "SpatialDropout3D", "UnitNormalization",
+        "Lambda", "Attention", "MultiHeadAttention",
+        "Dot", "Resizing", "CenterCrop", "SpatialDropout1D", "SpatialDropout3D", "UnitNormalization",
+        "RandomCrop", "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness", "RandomShear",
     ]
 
     /// What computes an unsupported layer's result with what cnnc has, for its message.
     static let workarounds: [String: String] = [
-        "RandomFlip": "augment with cnnc train --augment horizontal_flip instead (it acts only in training)",
-        "RandomRotation": "augment with cnnc train --augment rotation_range=DEGREES instead (it acts only in training)",
-        "RandomZoom": "augment with cnnc train --augment zoom_range=FRACTION instead (it acts only in training)",
         "Lambda": "it holds Python code, which cnnc does not run: write its computation with layers "
             + "(tf.keras's InceptionResNetV2 scales its branches in Lambdas; Keras 3 builds it with CustomScaleLayer, which cnnc compiles)",
     ]

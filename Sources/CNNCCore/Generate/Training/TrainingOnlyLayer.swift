@@ -17,9 +17,15 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
     var function: String
     var operation: TrainingOnlyOperation
 
-    /// nil for a layer that acts in training as at inference.
+    /// nil for a layer that acts in training as at inference (Identity), or
+    /// whose training is refused before anything is planned (an image
+    /// augmentation layer: `CheckedModel.trainingGap`).
     init?(layer: CheckedLayer, index: Int) {
         guard case .identityAtInference(let operation) = layer.operation else { return nil }
+        switch operation {
+        case .identity, .randomImage: return nil
+        default: break
+        }
         self.layer = layer
         self.index = index
         self.function = SwiftNames.layerFunction(index: index, layerName: layer.name)
@@ -31,14 +37,16 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
         switch operation {
         case .gaussianDropout: layer.outputShape.elementCount
         case .spatialDropout2D: layer.outputShape.lastAxis
-        case .gaussianNoise, .activityRegularization: nil
+        case .gaussianNoise, .activityRegularization, .identity, .randomImage: nil
         }
     }
 
     /// Whether its output is its input's memory (nothing changes in the forward pass).
     var aliasesInput: Bool {
-        if case .activityRegularization = operation { return true }
-        return false
+        switch operation {
+        case .activityRegularization, .identity, .randomImage: return true
+        default: return false
+        }
     }
 
     /// The forward call, training mode: `x` in, `y` out, `m` its mask.
@@ -47,13 +55,14 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
         case .gaussianNoise: "Self.\(function)_training(\(x), \(y), dropoutSeed)"
         case .gaussianDropout, .spatialDropout2D: "Self.\(function)_training(\(x), \(y), \(mask), dropoutSeed)"
         case .activityRegularization: "// \(layer.name): the same memory as its input; its penalty joins the loss"
+        case .identity, .randomImage: "// \(layer.name): the same memory as its input"
         }
     }
 
     /// The backward call on `g` = dL/dy, in place; `x` is the layer's input.
     func backwardCall(x: String, mask: String) -> String? {
         switch operation {
-        case .gaussianNoise: nil
+        case .gaussianNoise, .identity, .randomImage: nil
         case .gaussianDropout, .spatialDropout2D: "Self.\(function)_backward(UnsafePointer(\(mask)), g)"
         case .activityRegularization: "Self.\(function)_backward(\(x), g)"
         }
@@ -109,6 +118,8 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
             out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)") { out in
                 out.line(Index.loopLine("i", count: count) { i in "let v = x[\(i)]; g[\(i)] += Float(\(l1)) * (v > 0 ? 1 : (v < 0 ? -1 : 0)) + Float(\(2 * l2)) * v" })
             }
+        case .identity, .randomImage:
+            return
         }
         out.line()
     }

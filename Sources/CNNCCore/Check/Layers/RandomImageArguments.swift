@@ -1,0 +1,103 @@
+/// Keras's image augmentation layers: each argument checked against what
+/// Keras takes and kept (`RandomImageLayer`); the layer is identity at
+/// inference. Training with them is refused (`CheckedModel.trainingGap`)
+/// until their random transforms are compiled.
+enum RandomImageArguments {
+    /// What an argument may be.
+    private enum Kind: Equatable {
+        /// One of these words.
+        case choice([String])
+        /// A fraction f (the range −f to f) or a range [low, high].
+        case factor
+        /// A fraction, a range, or null (RandomZoom's `width_factor`: as the height's).
+        case optionalFactor
+        case number
+        /// [low, high] of the pixel values.
+        case valueRange
+    }
+
+    private static let fillModes = Kind.choice(["reflect", "wrap", "constant", "nearest"])
+    private static let interpolations = Kind.choice(["bilinear", "nearest"])
+    private static let affine: [(String, Kind, required: Bool)] = [
+        ("fill_mode", fillModes, false), ("interpolation", interpolations, false), ("fill_value", .number, false),
+    ]
+
+    /// Each class's arguments, as Keras 3.15's `get_config` lists them (besides `seed` and `data_format`).
+    private static let classes: [String: [(String, Kind, required: Bool)]] = [
+        "RandomFlip": [("mode", .choice(["horizontal_and_vertical", "horizontal", "vertical"]), false)],
+        "RandomRotation": [("factor", .factor, true)] + affine,
+        "RandomZoom": [("height_factor", .factor, true), ("width_factor", .optionalFactor, false)] + affine,
+        "RandomTranslation": [("height_factor", .factor, true), ("width_factor", .factor, true)] + affine,
+        "RandomContrast": [("factor", .factor, true), ("value_range", .valueRange, false)],
+        "RandomBrightness": [("factor", .factor, true), ("value_range", .valueRange, false)],
+    ]
+
+    /// How `cnnc train --augment` draws about the same images, for the refusal to train.
+    static let trainingAlternatives: [String: String] = [
+        "RandomFlip": "--augment horizontal_flip (or vertical_flip)",
+        "RandomRotation": "--augment rotation_range=DEGREES,fill_mode=reflect",
+        "RandomZoom": "--augment zoom_range=FRACTION,fill_mode=reflect",
+        "RandomTranslation": "--augment width_shift_range=F,height_shift_range=F,fill_mode=reflect",
+    ]
+
+    /// Whether a Keras class is one of these layers.
+    static func isAugmentation(_ className: String) -> Bool { classes[className] != nil }
+
+    static let decoders: [String: LayerDecoder] = Dictionary(uniqueKeysWithValues: classes.map { className, arguments in
+        let names = arguments.map(\.0) + ["seed", "data_format"]
+        return (className, LayerDecoder(arguments: names) { reader in decode(className, arguments, &reader) })
+    })
+
+    private static func decode(_ className: String, _ arguments: [(String, Kind, required: Bool)], _ reader: inout ArgumentReader) -> LayerOperation? {
+        var kept: [String: RandomImageArgument] = [:]
+        for (key, kind, required) in arguments {
+            guard let value = reader.value(key) else {
+                if required { reader.error("\(className) needs '\(key)'", at: reader.layerLocation) }
+                continue
+            }
+            guard let argument = read(value, as: kind) else {
+                reader.error("'\(key)' must be \(description(of: kind)), not \(value.sourceText)", at: value.location)
+                continue
+            }
+            kept[key] = argument
+        }
+        // tf.keras writes which generator draws the numbers: nothing an inference computes.
+        reader.ignore("seed", "rng_type", "force_generator")
+        reader.channelsLast()
+        return .identityAtInference(.randomImage(RandomImageLayer(className: className, arguments: kept)))
+    }
+
+    private static func read(_ value: SpecValue, as kind: Kind) -> RandomImageArgument? {
+        func number(_ value: SpecValue) -> Double? {
+            switch value.kind {
+            case .int(let number): Double(number)
+            case .double(let number) where number.isFinite: number
+            default: nil
+            }
+        }
+        switch kind {
+        case .choice(let words):
+            guard let word = value.string, words.contains(word) else { return nil }
+            return .word(word)
+        case .number:
+            return number(value).map(RandomImageArgument.number)
+        case .factor, .optionalFactor, .valueRange:
+            if value.isNull { return kind == .optionalFactor ? .null : nil }
+            if kind != .valueRange, let single = number(value) { return .number(single) }
+            guard let items = value.list, items.count == 2 else { return nil }
+            let pair = items.compactMap(number)
+            guard pair.count == 2, pair[0] <= pair[1] else { return nil }
+            return .numbers(pair)
+        }
+    }
+
+    private static func description(of kind: Kind) -> String {
+        switch kind {
+        case .choice(let words): "one of " + words.map { "'\($0)'" }.joined(separator: ", ")
+        case .number: "a number"
+        case .factor: "a fraction f (for the range −f to f) or a range [low, high]"
+        case .optionalFactor: "a fraction, a range [low, high], or null (the same as the height's)"
+        case .valueRange: "the range of pixel values, [low, high]"
+        }
+    }
+}

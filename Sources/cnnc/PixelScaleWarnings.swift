@@ -44,13 +44,23 @@ enum PixelScaleWarnings {
     }
 
     /// The configs of the Rescaling layers that read model input `input`,
-    /// when every layer reading it is one (else none).
+    /// when every layer reading it is one (else none). Layers that pass the
+    /// pixels on at inference (an augmentation Sequential at the input, as
+    /// Keras's transfer-learning guide builds it) are looked through.
     private static func rescalings(of input: Int, in model: CheckedModel) -> [RescalingConfig] {
-        let readers = model.layers.filter { $0.inputs.contains(.input(input)) }
-        let configs = readers.compactMap { layer -> RescalingConfig? in
-            if case .rescaling(let config) = layer.operation { return config }
-            return nil
+        var configs: [RescalingConfig] = []
+        var tensors: [TensorReference] = [.input(input)]
+        while let tensor = tensors.popLast() {
+            let readers = model.layers.indices.filter { model.layers[$0].inputs.contains(tensor) }
+            guard !readers.isEmpty else { return [] }
+            for index in readers {
+                switch model.layers[index].operation {
+                case .rescaling(let config): configs.append(config)
+                case .identityAtInference: tensors.append(.layer(index))
+                default: return []
+                }
+            }
         }
-        return configs.count == readers.count ? configs : []
+        return configs
     }
 }

@@ -2,11 +2,12 @@ import CNNCCore
 import Testing
 
 /// Keras's image augmentation layers (RandomFlip, RandomRotation, ...) are
-/// identity at inference, as Keras's `predict` runs them, and their arguments
-/// are checked as Keras checks them; training with them is refused, at the
-/// layer, until their random transforms are compiled. `Identity` is identity
-/// everywhere. (Against Keras: GraphModelsTests runs the transfer-learning
-/// model `augmented_transfer`, its summary is compared in KerasSummaryTests.)
+/// identity at inference, as Keras's `predict` runs them, transform images at
+/// random in training, and their arguments are checked as Keras checks them.
+/// `Identity` is identity everywhere. (Against Keras: GraphModelsTests runs
+/// the transfer-learning model `augmented_transfer` and checks its gradients,
+/// its summary is compared in KerasSummaryTests, and RandomImageOperationsTests
+/// compares each transform with Keras's for the same parameters.)
 @Suite struct AugmentationLayerTests {
     static let spec = """
         input_shape: [8, 8, 3]
@@ -23,14 +24,19 @@ import Testing
 
         """
 
-    @Test func theyAreIdentityAtInferenceAndRefuseTraining() throws {
+    @Test func theyAreIdentityAtInferenceAndTrain() throws {
         let model = try Frontend.load(text: Self.spec, file: "augment.yaml").get()
         #expect(model.layers.prefix(7).allSatisfy { $0.outputShape == $0.inputShape && $0.parameters == 0 })
         #expect(model.notes.count == 6, "one note for each augmentation layer, none for Identity: \(model.notes)")
-        let gap = try #require(model.trainingGap)
-        #expect(gap.message.hasPrefix("random_flip: RandomFlip transforms images at random in training, which cnnc does not compile yet"))
-        #expect(gap.message.contains("--augment horizontal_flip"))
-        #expect(gap.location.line == 3)
+        #expect(model.trainingGap == nil)
+        guard case .identityAtInference(.randomImage(let rotation)) = model.layers[1].operation,
+              case .identityAtInference(.randomImage(let contrast)) = model.layers[4].operation else {
+            Issue.record("not augmentation layers: \(model.layers.map(\.className))")
+            return
+        }
+        // Keras's ranges: a pair as given, in degrees; RandomContrast's single factor from 0.
+        #expect(rotation.transform == .rotation(degrees: -36...72, sampling: AffineSampling(bilinear: true, fillMode: "nearest", fillValue: 0)))
+        #expect(contrast.transform == .contrast(factor: 0...0.2, values: 0...255))
     }
 
     @Test func identityAloneTrains() throws {
@@ -45,7 +51,7 @@ import Testing
             layers:
               - RandomFlip: {mode: sideways}
               - RandomRotation: {fill_mode: reflect}
-              - RandomZoom: {height_factor: [0.2, -0.1]}
+              - RandomZoom: {height_factor: [0.2, 1.5]}
               - RandomContrast: {factor: 0.2, data_format: channels_first}
               - RandomBrightness: {factor: 0.1, value_range: 255}
               - RandomTranslation: {height_factor: 0.1, width_factor: 0.1, interpolation: cubic}
@@ -59,7 +65,7 @@ import Testing
         let expected = [
             "augment.yaml:3:24: error: random_flip: 'mode' must be one of 'horizontal_and_vertical', 'horizontal', 'vertical', not \"sideways\"",
             "augment.yaml:4:5: error: random_rotation: RandomRotation needs 'factor'",
-            "augment.yaml:5:33: error: random_zoom: 'height_factor' must be a fraction f (for the range −f to f) or a range [low, high], not [0.2, -0.1]",
+            "augment.yaml:5:33: error: random_zoom: each number of 'height_factor' must be above -1 and at most 1 (a fraction of the image), not 1.5",
             "augment.yaml:6:48: error: random_contrast: 'data_format: \"channels_first\"' is not supported by cnnc (tensors are laid out height, width, channels); only channels_last is",
             "augment.yaml:7:50: error: random_brightness: 'value_range' must be the range of pixel values, [low, high], not 255",
             "augment.yaml:8:79: error: random_translation: 'interpolation' must be one of 'bilinear', 'nearest', not \"cubic\"",

@@ -140,6 +140,12 @@ import Testing
         let twice = try CommandLineTests.cnnc(["train", rescaling, "--data", "npz:\(Self.mnistSlice)"], environment: Self.environment)
         #expect(twice.status == 1 && !twice.errors.contains("compiling"))
         #expect(twice.errors.contains("warning: the images are in [0, 1] (cnnc scales uint8 pixels by 1/255), and the model's Rescaling multiplies its input by 0.00392156862745098 again"), "\(twice.errors)")
+        // The same behind augmentation layers, which pass pixels on at inference.
+        let augmented = Self.folder.appendingPathComponent("augmented.yaml").path
+        try "input_shape: [28, 28, 1]\nlayers:\n  - RandomFlip: {mode: horizontal}\n  - RandomRotation: {factor: 0.1}\n  - Rescaling: {scale: 0.00392156862745098}\n  - Flatten: {}\n  - Dense: {units: 3, activation: softmax}\n"
+            .write(toFile: augmented, atomically: true, encoding: .utf8)
+        let behind = try CommandLineTests.cnnc(["train", augmented, "--data", "npz:\(Self.mnistSlice)"], environment: Self.environment)
+        #expect(behind.errors.contains("and the model's Rescaling multiplies its input by 0.00392156862745098 again"), "\(behind.errors)")
     }
 
     /// One output's loss may be named as a model of several names them (`--loss dense_2=...`), and is then its loss.

@@ -52,16 +52,6 @@ import Testing
         try Self.verify(type, folder: Self.fixture(spec))
     }
 
-    /// A model with image augmentation layers runs at inference (above) and
-    /// refuses to train, naming the first of them, until their random
-    /// transforms are compiled.
-    @Test func trainingIsRefusedWithAugmentationLayers() throws {
-        let type = try #require(Self.cases.first { $0.spec.hasSuffix("/augmented_transfer.json") }?.type as? any TrainableModel.Type)
-        let refusal = type.trainingUnsupportedReason
-        let reason = try #require(refusal)
-        #expect(reason.contains("flip: RandomFlip transforms images at random in training, which cnnc does not compile yet"), "\(reason)")
-    }
-
     static func verify<Model: CompiledModel>(_ type: Model.Type, folder: String) throws {
         let weights = folder + "/weights.safetensors"
         let parameters = try SafeTensors.read(path: weights).parameters(matching: Model.weightLayout, count: Model.parameterCount, path: weights)
@@ -89,10 +79,8 @@ import Testing
     /// 30 so that Keras's clip of probabilities acts (TrainingStepAgainstKerasTests
     /// checks that against Keras): there a probability of 1 − 1e-6 leaves its
     /// gradient p − 1 to float32's last bits near 1 (in Keras as here), and
-    /// the Float64 reference's finite differences differ by 0.3%. Nor
-    /// `augmented_transfer`, whose augmentation layers cnnc refuses to train
-    /// (`trainingIsRefusedWithAugmentationLayers`).
-    @Test(arguments: cases.map(\.spec).filter { !$0.contains("/confident_") && !$0.hasSuffix("/augmented_transfer.json") })
+    /// the Float64 reference's finite differences differ by 0.3%.
+    @Test(arguments: cases.map(\.spec).filter { !$0.contains("/confident_") })
     func graphGradientsMatchFiniteDifferences(spec: String) throws {
         let type = try #require(Self.cases.first { $0.spec == spec }?.type as? any TrainableModel.Type)
         #expect(type.trainingUnsupportedReason == nil, "\(spec): \(type.trainingUnsupportedReason ?? "")")

@@ -139,9 +139,12 @@ struct ReferenceNetwork {
                     for sample in xs.indices {
                         penalties[sample] += xs[sample].reduce(0) { $0 + l1 * abs($1) + l2 * $1 * $1 }
                     }
-                case .identity, .randomImage:
-                    // Identity always; an augmentation layer is never trained (cnnc refuses the model).
+                case .identity:
                     break
+                case .randomImage(let random):
+                    xs = xs.indices.map { sample in
+                        RandomImageReference.transform(xs[sample], random.transform, shape: layer.inputShape.dimensions, random: &generators[sample])
+                    }
                 }
             case .dropout(let config):
                 let keep = 1 - config.rate

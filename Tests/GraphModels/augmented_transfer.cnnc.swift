@@ -492,21 +492,431 @@ public struct AugmentedTransfer: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension AugmentedTransfer: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "flip: RandomFlip transforms images at random in training, which cnnc does not compile yet; it runs this model with predict, evaluate, verify and bench; `cnnc train --augment` draws about the same images for a classifier of images (--augment horizontal_flip (or vertical_flip)), with the layer left out of the model"
+    public static let trainingArenaCount = 4324
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
 
-    /// Never runs: `trainingUnsupportedReason` stops the trainer first.
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: ModelLoss, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
     }
 
-    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {}
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: ModelLoss, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena.advanced(by: 3460), q = arena.advanced(by: 3460)
+        var g = arena.advanced(by: 3460), h = arena.advanced(by: 3892)
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena
+        let m0 = arena.advanced(by: 432)
+        let o1 = arena.advanced(by: 433)
+        let m1 = arena.advanced(by: 865)
+        let o2 = arena.advanced(by: 871)
+        let m2 = arena.advanced(by: 1303)
+        let o3 = arena.advanced(by: 1309)
+        let m3 = arena.advanced(by: 1741)
+        let o4 = arena.advanced(by: 1747)
+        let m4 = arena.advanced(by: 2179)
+        let o5 = arena.advanced(by: 2180)
+        let m5 = arena.advanced(by: 2612)
+        let o6 = arena.advanced(by: 2613)
+        let o8 = arena.advanced(by: 3045)
+        let o9 = arena.advanced(by: 3445)
+        let o10 = arena.advanced(by: 3449)
+        let m10 = arena.advanced(by: 3453)
+        let o11 = arena.advanced(by: 3457)
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_flip_training(input, o0, m0, dropoutSeed)
+        Self.l1_rotate_training(UnsafePointer(o0), o1, m1, dropoutSeed)
+        Self.l2_zoom_training(UnsafePointer(o1), o2, m2, dropoutSeed)
+        Self.l3_shift_training(UnsafePointer(o2), o3, m3, dropoutSeed)
+        Self.l4_contrast_training(UnsafePointer(o3), o4, m4, dropoutSeed)
+        Self.l5_brightness_training(UnsafePointer(o4), o5, m5, dropoutSeed)
+        o6.update(from: UnsafePointer(o5), count: 432)
+        Self.l6_scale(o6)
+        Self.l8_conv(UnsafePointer(o6), w, o8)
+        Self.l9_pool(UnsafePointer(o8), o9)
+        // drop: inverted dropout, each value kept with probability 0.8 and scaled by 1/0.8
+        do {
+            var random = SplitMix64(seed: dropoutSeed, stream: 10)
+            for i in 0..<4 { m10[i] = random.nextUnit() < 0.8 ? Float(1 / 0.8) : 0; o10[i] = UnsafePointer(o9)[i] * m10[i] }
+        }
+        Self.l11_head(UnsafePointer(o10), w.advanced(by: 128), o11)
+        Self.l11_head_activation(o11)
+        output.update(from: o11, count: 3)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(0, output, target, count: 3, channels: 3)
+        let fused = loss.fuses(0, with: Self.outputActivation)
+        loss.gradient(0, output, target, count: 3, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // head
+        if !fused { Self.l11_head_derivative(UnsafePointer(o11), g) }
+        Self.l11_head_backward(UnsafePointer(o10), UnsafePointer(g), k.advanced(by: 112), gradients.advanced(by: 112), h); swap(&g, &h)
+        // drop
+        for i in 0..<4 { g[i] *= m10[i] }
+        // pool
+        Self.l9_pool_backward(UnsafePointer(o8), UnsafePointer(g), h); swap(&g, &h)
+        // conv
+        Self.l8_conv_derivative(UnsafePointer(o8), g)
+        Self.l8_conv_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // same
+            // scale
+            Self.l6_scale_backward(k, g)
+            // brightness
+            Self.l5_brightness_backward(UnsafePointer(o4), UnsafePointer(m5), g)
+            // contrast
+            Self.l4_contrast_backward(UnsafePointer(o3), UnsafePointer(m4), g)
+            // shift
+            Self.l3_shift_backward(UnsafePointer(o2), UnsafePointer(m3), g)
+            // zoom
+            Self.l2_zoom_backward(UnsafePointer(o1), UnsafePointer(m2), g)
+            // rotate
+            Self.l1_rotate_backward(UnsafePointer(o0), UnsafePointer(m1), g)
+            // flip
+            Self.l0_flip_backward(input, UnsafePointer(m0), g)
+            inputGradient?.update(from: g, count: 432)
+        }
+        return value
+    }
 
-    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+    }
+
+    // scale: dL/dx = dL/dy · scale
+    @inline(never)
+    static func l6_scale_backward(_ k: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<432 { g[i] *= Float(0.00784313725490196) }
+    }
+
+    // conv: through its relu activation
+    @inline(never)
+    static func l8_conv_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<400 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l8_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<100 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    for p in 0..<100 { sum += d[p] }
+                    let gp = gk + 108
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        for oy in 0..<10 {
+                            let row0 = ((oy + ky0) * 12 + kx0) * 3 + ci0
+                            let row1 = ((oy + ky1) * 12 + kx1) * 3 + ci1
+                            let row2 = ((oy + ky2) * 12 + kx2) * 3 + ci2
+                            let row3 = ((oy + ky3) * 12 + kx3) * 3 + ci3
+                            let dp = d + oy * 10
+                            for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                    for oy in 0..<10 {
+                        let row0 = ((oy + 2) * 12 + 2) * 3
+                        let row1 = ((oy + 2) * 12 + 2) * 3 + 1
+                        let row2 = ((oy + 2) * 12 + 2) * 3 + 2
+                        let dp = d + oy * 10
+                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                    }
+                    let gp0 = kernelGradient + 96
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 100
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 104
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_conv_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 144
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 4] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 784)
+                        for oy in 0..<10 {
+                            (bordered + (oy + 2) * 56 + 8).update(from: dz + oy * 40, count: 40)
+                        }
+                        Self.l8_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 928, withTemporary)
+                }
+            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 100, withTemporary)
+        }
+    }
+
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (14x14x4),
+    // with the kernel turned half a turn and its channels swapped
+    @inline(never)
+    static func l8_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
+        let kernel = w
+        // The remaining 3 output channels.
+        for oy in parts {
+            let yp = y + oy * 36
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
+            var s8_0 = V4()
+            var s9_0 = V4()
+            var s10_0 = V4()
+            var s11_0 = V4()
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 12 - oy)
+            for ky in ky0..<ky1 {
+                for kx in 0..<3 {
+                    let xp = x + oy * 56 + ky * 56 + kx * 4
+                    let wp = kernel + (ky * 3 + kx) * 16
+                    for ci in 0..<4 {
+                        let w0 = wp.load4(at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V4(repeating: xp[ci + 4])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V4(repeating: xp[ci + 8])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V4(repeating: xp[ci + 12])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V4(repeating: xp[ci + 16])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V4(repeating: xp[ci + 20])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V4(repeating: xp[ci + 24])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V4(repeating: xp[ci + 28])
+                        s7_0 = madd(s7_0, x7, w0)
+                        let x8 = V4(repeating: xp[ci + 32])
+                        s8_0 = madd(s8_0, x8, w0)
+                        let x9 = V4(repeating: xp[ci + 36])
+                        s9_0 = madd(s9_0, x9, w0)
+                        let x10 = V4(repeating: xp[ci + 40])
+                        s10_0 = madd(s10_0, x10, w0)
+                        let x11 = V4(repeating: xp[ci + 44])
+                        s11_0 = madd(s11_0, x11, w0)
+                    }
+                }
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[lane + 3] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[lane + 6] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[lane + 9] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[lane + 12] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[lane + 15] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[lane + 18] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[lane + 21] = v[lane] } }
+            do { let v = s8_0; for lane in 0..<3 { yp[lane + 24] = v[lane] } }
+            do { let v = s9_0; for lane in 0..<3 { yp[lane + 27] = v[lane] } }
+            do { let v = s10_0; for lane in 0..<3 { yp[lane + 30] = v[lane] } }
+            do { let v = s11_0; for lane in 0..<3 { yp[lane + 33] = v[lane] } }
+        }
+    }
+
+    // pool: each gradient spread evenly over the positions
+    @inline(never)
+    static func l9_pool_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<100 {
+            for c in 0..<4 { dx[position * 4 + c] = dy[c] / 100 }
+        }
+    }
+
+    // head: through its softmax activation
+    @inline(never)
+    static func l11_head_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        do {
+            let v = y, d = g
+            var dot: Float = 0
+            for c in 0..<3 { dot += d[c] * v[c] }
+            for c in 0..<3 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // head: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l11_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k, kernelGradient = gk
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                do {
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 12
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 6
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 9
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<4 {
+                    let row = UnsafePointer(kernel) + ci * 3
+                    var total: Float = 0
+                    for l in 0..<3 { total += row[l] * d[0][l] }
+                    dx[ci] = total
+                }
+            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
+        }
+    }
+
+    // flip: RandomFlip in training (Keras 3's transform, parameters drawn here)
+    @inline(never)
+    static func l0_flip_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64) {
+        var random = SplitMix64(seed: seed, stream: 0)
+        m[0] = random.nextUnit() <= 0.5 ? 1 : 0
+        if m[0] == 1 { RandomImageOperations.flip(x, y, height: 12, width: 12, channels: 3, horizontal: true, vertical: false) } else { y.update(from: x, count: 432) }
+    }
+
+    // flip: its gradient, with the parameters the forward pass drew
+    @inline(never)
+    static func l0_flip_backward(_ x: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        if m[0] == 1 { RandomImageOperations.flipGradient(g, height: 12, width: 12, channels: 3, horizontal: true, vertical: false) }
+    }
+
+    // rotate: RandomRotation in training (Keras 3's transform, parameters drawn here)
+    @inline(never)
+    static func l1_rotate_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64) {
+        var random = SplitMix64(seed: seed, stream: 1)
+        m.update(from: RandomImageOperations.rotation(degrees: Float(-36.0 + 72.0 * random.nextUnit()), height: 12, width: 12), count: 6)
+        RandomImageOperations.affine(x, y, transform: UnsafePointer(m), height: 12, width: 12, channels: 3, bilinear: true, fill: .reflect)
+    }
+
+    // rotate: its gradient, with the parameters the forward pass drew
+    @inline(never)
+    static func l1_rotate_backward(_ x: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        RandomImageOperations.affineGradient(g, transform: m, height: 12, width: 12, channels: 3, bilinear: true, fill: .reflect)
+    }
+
+    // zoom: RandomZoom in training (Keras 3's transform, parameters drawn here)
+    @inline(never)
+    static func l2_zoom_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64) {
+        var random = SplitMix64(seed: seed, stream: 2)
+        let zoomY = 1 + Float(-0.2 + 0.30000000000000004 * random.nextUnit())
+        let zoomX = zoomY
+        m.update(from: RandomImageOperations.zoom(height: zoomY, width: zoomX, height: 12, width: 12), count: 6)
+        RandomImageOperations.affine(x, y, transform: UnsafePointer(m), height: 12, width: 12, channels: 3, bilinear: true, fill: .nearest)
+    }
+
+    // zoom: its gradient, with the parameters the forward pass drew
+    @inline(never)
+    static func l2_zoom_backward(_ x: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        RandomImageOperations.affineGradient(g, transform: m, height: 12, width: 12, channels: 3, bilinear: true, fill: .nearest)
+    }
+
+    // shift: RandomTranslation in training (Keras 3's transform, parameters drawn here)
+    @inline(never)
+    static func l3_shift_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64) {
+        var random = SplitMix64(seed: seed, stream: 3)
+        let dy = Float(-0.1 + 0.2 * random.nextUnit()) * 12, dx = Float(-0.2 + 0.4 * random.nextUnit()) * 12
+        m.update(from: RandomImageOperations.translation(dy: dy, dx: dx), count: 6)
+        RandomImageOperations.affine(x, y, transform: UnsafePointer(m), height: 12, width: 12, channels: 3, bilinear: true, fill: .reflect)
+    }
+
+    // shift: its gradient, with the parameters the forward pass drew
+    @inline(never)
+    static func l3_shift_backward(_ x: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        RandomImageOperations.affineGradient(g, transform: m, height: 12, width: 12, channels: 3, bilinear: true, fill: .reflect)
+    }
+
+    // contrast: RandomContrast in training (Keras 3's transform, parameters drawn here)
+    @inline(never)
+    static func l4_contrast_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64) {
+        var random = SplitMix64(seed: seed, stream: 4)
+        m[0] = Float(1.0 + 0.19999999999999996 * random.nextUnit())
+        RandomImageOperations.contrast(x, y, factor: m[0], height: 12, width: 12, channels: 3, low: 0.0, high: 255.0)
+    }
+
+    // contrast: its gradient, with the parameters the forward pass drew
+    @inline(never)
+    static func l4_contrast_backward(_ x: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        RandomImageOperations.contrastGradient(x, g, factor: m[0], height: 12, width: 12, channels: 3, low: 0.0, high: 255.0)
+    }
+
+    // brightness: RandomBrightness in training (Keras 3's transform, parameters drawn here)
+    @inline(never)
+    static func l5_brightness_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64) {
+        var random = SplitMix64(seed: seed, stream: 5)
+        m[0] = Float(-0.1 + 0.2 * random.nextUnit()) * 1.0
+        RandomImageOperations.brightness(x, y, delta: m[0], count: 432, low: 0.0, high: 1.0)
+    }
+
+    // brightness: its gradient, with the parameters the forward pass drew
+    @inline(never)
+    static func l5_brightness_backward(_ x: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        RandomImageOperations.brightnessGradient(x, g, delta: m[0], count: 432, low: 0.0, high: 1.0)
+    }
+
 }
 
 // MARK: - Vector types

@@ -6,7 +6,8 @@
 #   Tools/keras-fixtures/run.sh --keras2-only
 #   Tools/keras-fixtures/run.sh --outputs  also the numeric fixtures (outputs/)
 #   Tools/keras-fixtures/run.sh --outputs-only
-#   Tools/keras-fixtures/run.sh --augmentation-only   ImageDataGenerator fixtures (augmentation/)
+#   Tools/keras-fixtures/run.sh --augmentation-only   ImageDataGenerator fixtures (augmentation/) and the
+#                                   augmentation layers' transforms (random_image/)
 #   Tools/keras-fixtures/run.sh --training-step-only  one train_on_batch per optimizer (training_step/,
 #                                   and functional/training_step/ for the graphs, from functional/outputs/)
 #   Tools/keras-fixtures/run.sh --optimizers-only     SGD/Adam/RMSprop trajectories (optimizers/)
@@ -119,6 +120,7 @@ if [ "$augmentation" = 1 ]; then
     .venv-keras/bin/pip install --quiet -r "$here/requirements.txt"
   fi
   KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_augmentation_fixtures.py" </dev/null
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_random_image_fixtures.py" </dev/null
 fi
 
 if [ "$training_step" = 1 ]; then

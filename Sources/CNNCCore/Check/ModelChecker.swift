@@ -114,8 +114,6 @@ public enum ModelChecker {
                 log.note("\(name): ActivityRegularization passes its input on unchanged; its penalty joins the losses of training, validation, testing and evaluate, as in Keras", at: layer.location)
             case .identity:
                 break
-            case .randomImage:
-                log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity for predict, evaluate, verify and bench (it acts only in training, which cnnc does not compile for it yet)", at: layer.location)
             default:
                 log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (it acts only in training)", at: layer.location)
             }

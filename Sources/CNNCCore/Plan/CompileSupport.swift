@@ -10,10 +10,6 @@ extension CheckedModel {
     /// it returns an input or one tensor twice.
     public var trainingGap: Diagnostic? {
         for layer in layers {
-            if case .identityAtInference(.randomImage) = layer.operation {
-                let alternative = RandomImageArguments.trainingAlternatives[layer.className].map { "; `cnnc train --augment` draws about the same images for a classifier of images (\($0)), with the layer left out of the model" } ?? ""
-                return Diagnostic(.error, "\(layer.name): \(layer.className) transforms images at random in training, which cnnc does not compile yet; it runs this model with predict, evaluate, verify and bench\(alternative)", at: layer.location)
-            }
             if case .dropout(let config) = layer.operation, let shape = config.noiseShape, let batch = shape.first, let batch {
                 return Diagnostic(.error, "\(layer.name): Dropout's noise_shape gives the batch axis the size \(batch), so one mask would be shared by the samples of a batch; cnnc draws each sample's mask on its own (write null for the batch axis, as EfficientNet does); it runs this model with predict, verify and bench", at: layer.location)
             }

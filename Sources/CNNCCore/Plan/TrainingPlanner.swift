@@ -378,8 +378,8 @@ enum TrainingPlanner {
             case .identityAtInference:
                 switch onlyInTraining(index) {
                 case .gaussianNoise?: return [x, y]
-                case .gaussianDropout?, .spatialDropout2D?: return [x, y, .mask(index)]
-                case .activityRegularization?, .identity?, .randomImage?, nil: return []
+                case .gaussianDropout?, .spatialDropout2D?, .randomImage?: return [x, y, .mask(index)]
+                case .activityRegularization?, .identity?, nil: return []
                 }
             default: return [x, y]
             }
@@ -408,7 +408,8 @@ enum TrainingPlanner {
                 switch onlyInTraining(index) {
                 case .gaussianDropout?, .spatialDropout2D?: return [.mask(index)]
                 case .activityRegularization?: return [x]
-                case .gaussianNoise?, .identity?, .randomImage?, nil: return []
+                case .randomImage?: return [x, .mask(index)]
+                case .gaussianNoise?, .identity?, nil: return []
                 }
             case .activation, .softmax, .relu, .elu:
                 return inStore.contains(where: { $0.relu == index }) ? [y] : [x, y]

@@ -1,7 +1,7 @@
 /// Keras's image augmentation layers: each argument checked against what
 /// Keras takes and kept (`RandomImageLayer`); the layer is identity at
-/// inference. Training with them is refused (`CheckedModel.trainingGap`)
-/// until their random transforms are compiled.
+/// inference and transforms each image at random in training
+/// (`RandomImageTransform`).
 enum RandomImageArguments {
     /// What an argument may be.
     private enum Kind: Equatable {
@@ -32,14 +32,6 @@ enum RandomImageArguments {
         "RandomBrightness": [("factor", .factor, true), ("value_range", .valueRange, false)],
     ]
 
-    /// How `cnnc train --augment` draws about the same images, for the refusal to train.
-    static let trainingAlternatives: [String: String] = [
-        "RandomFlip": "--augment horizontal_flip (or vertical_flip)",
-        "RandomRotation": "--augment rotation_range=DEGREES,fill_mode=reflect",
-        "RandomZoom": "--augment zoom_range=FRACTION,fill_mode=reflect",
-        "RandomTranslation": "--augment width_shift_range=F,height_shift_range=F,fill_mode=reflect",
-    ]
-
     /// Whether a Keras class is one of these layers.
     static func isAugmentation(_ className: String) -> Bool { classes[className] != nil }
 
@@ -48,7 +40,13 @@ enum RandomImageArguments {
         return (className, LayerDecoder(arguments: names) { reader in decode(className, arguments, &reader) })
     })
 
+    /// RandomZoom's and RandomTranslation's factors, as Keras checks each number of them.
+    private static let boundedFactors: Set<String> = ["RandomZoom", "RandomTranslation"]
+
     private static func decode(_ className: String, _ arguments: [(String, Kind, required: Bool)], _ reader: inout ArgumentReader) -> LayerOperation? {
+        if let rank = reader.inputRank, rank != 3 {
+            reader.error("\(className) transforms images (height, width, channels), but its input has \(rank) axes", at: reader.layerLocation)
+        }
         var kept: [String: RandomImageArgument] = [:]
         for (key, kind, required) in arguments {
             guard let value = reader.value(key) else {
@@ -57,6 +55,11 @@ enum RandomImageArguments {
             }
             guard let argument = read(value, as: kind) else {
                 reader.error("'\(key)' must be \(description(of: kind)), not \(value.sourceText)", at: value.location)
+                continue
+            }
+            if boundedFactors.contains(className), kind == .factor || kind == .optionalFactor,
+               let bad = argument.numbers.first(where: { !($0 > -1 && $0 <= 1) }) {
+                reader.error("each number of '\(key)' must be above -1 and at most 1 (a fraction of the image), not \(bad)", at: value.location)
                 continue
             }
             kept[key] = argument
@@ -86,7 +89,7 @@ enum RandomImageArguments {
             if kind != .valueRange, let single = number(value) { return .number(single) }
             guard let items = value.list, items.count == 2 else { return nil }
             let pair = items.compactMap(number)
-            guard pair.count == 2, pair[0] <= pair[1] else { return nil }
+            guard pair.count == 2 else { return nil }
             return .numbers(pair)
         }
     }
@@ -95,8 +98,8 @@ enum RandomImageArguments {
         switch kind {
         case .choice(let words): "one of " + words.map { "'\($0)'" }.joined(separator: ", ")
         case .number: "a number"
-        case .factor: "a fraction f (for the range −f to f) or a range [low, high]"
-        case .optionalFactor: "a fraction, a range [low, high], or null (the same as the height's)"
+        case .factor: "a number f (for the range −f to f) or a range [low, high]"
+        case .optionalFactor: "a number, a range [low, high], or null (the same as the height's)"
         case .valueRange: "the range of pixel values, [low, high]"
         }
     }

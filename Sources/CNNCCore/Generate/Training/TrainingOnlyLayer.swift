@@ -22,10 +22,7 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
     /// augmentation layer: `CheckedModel.trainingGap`).
     init?(layer: CheckedLayer, index: Int) {
         guard case .identityAtInference(let operation) = layer.operation else { return nil }
-        switch operation {
-        case .identity, .randomImage: return nil
-        default: break
-        }
+        if case .identity = operation { return nil }
         self.layer = layer
         self.index = index
         self.function = SwiftNames.layerFunction(index: index, layerName: layer.name)
@@ -37,14 +34,15 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
         switch operation {
         case .gaussianDropout: layer.outputShape.elementCount
         case .spatialDropout2D: layer.outputShape.lastAxis
-        case .gaussianNoise, .activityRegularization, .identity, .randomImage: nil
+        case .gaussianNoise, .activityRegularization, .identity: nil
+        case .randomImage(let random): RandomImageTraining(random.transform, shape: layer.inputShape).parameterCount
         }
     }
 
     /// Whether its output is its input's memory (nothing changes in the forward pass).
     var aliasesInput: Bool {
         switch operation {
-        case .activityRegularization, .identity, .randomImage: return true
+        case .activityRegularization, .identity: return true
         default: return false
         }
     }
@@ -53,16 +51,17 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
     func forwardCall(x: String, y: String, mask: String) -> String {
         switch operation {
         case .gaussianNoise: "Self.\(function)_training(\(x), \(y), dropoutSeed)"
-        case .gaussianDropout, .spatialDropout2D: "Self.\(function)_training(\(x), \(y), \(mask), dropoutSeed)"
+        case .gaussianDropout, .spatialDropout2D, .randomImage: "Self.\(function)_training(\(x), \(y), \(mask), dropoutSeed)"
         case .activityRegularization: "// \(layer.name): the same memory as its input; its penalty joins the loss"
-        case .identity, .randomImage: "// \(layer.name): the same memory as its input"
+        case .identity: "// \(layer.name): the same memory as its input"
         }
     }
 
     /// The backward call on `g` = dL/dy, in place; `x` is the layer's input.
     func backwardCall(x: String, mask: String) -> String? {
         switch operation {
-        case .gaussianNoise, .identity, .randomImage: nil
+        case .gaussianNoise, .identity: nil
+        case .randomImage: "Self.\(function)_backward(\(x), UnsafePointer(\(mask)), g)"
         case .gaussianDropout, .spatialDropout2D: "Self.\(function)_backward(UnsafePointer(\(mask)), g)"
         case .activityRegularization: "Self.\(function)_backward(\(x), g)"
         }
@@ -118,7 +117,10 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
             out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)") { out in
                 out.line(Index.loopLine("i", count: count) { i in "let v = x[\(i)]; g[\(i)] += Float(\(l1)) * (v > 0 ? 1 : (v < 0 ? -1 : 0)) + Float(\(2 * l2)) * v" })
             }
-        case .identity, .randomImage:
+        case .randomImage(let random):
+            RandomImageTraining(random.transform, shape: layer.inputShape).emit(layer: layer.name, className: layer.className,
+                                                                                function: function, stream: index, into: &out)
+        case .identity:
             return
         }
         out.line()

@@ -1509,7 +1509,7 @@ import Testing
               - Dense: {units: 2}
             """)
         #expect(program.training.trainingOnly.map(\.operation) == [
-            .gaussianNoise(stddev: 0.25), .spatialDropout2D(rate: 0.5), .activityRegularization(l1: 0, l2: 0.01),
+            .gaussianNoise(stddev: 0.25), .spatialDropout(rate: 0.5), .activityRegularization(l1: 0, l2: 0.01),
         ])
         // Its own output slot and a mask of one value per channel for SpatialDropout2D; ActivityRegularization aliases.
         #expect(program.training.arena.masks[1] != nil)

@@ -27,6 +27,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/same_stride2_even.yaml", SameStride2Even.self),
     ("Tests/Fixtures/specs/same_stride2_odd.yaml", SameStride2Odd.self),
     ("Tests/Fixtures/specs/separable.yaml", Separable.self),
+    ("Tests/Fixtures/specs/sequence_dropout.yaml", SequenceDropout.self),
     ("Tests/Fixtures/specs/transposed.yaml", Transposed.self),
     ("Tests/Fixtures/specs/upsampling.yaml", Upsampling.self),
     ("Tests/Fixtures/specs/weights_in_panels.yaml", WeightsInPanels.self),

@@ -127,7 +127,7 @@ struct ReferenceNetwork {
                 case .gaussianDropout(let rate):
                     let deviation = (rate / (1 - rate)).squareRoot()
                     xs = xs.indices.map { sample in xs[sample].map { $0 * Double(Float(1 + deviation * generators[sample].nextGaussian())) } }
-                case .spatialDropout2D(let rate):
+                case .spatialDropout(let rate):
                     let keep = 1 - rate, channels = layer.inputShape.lastAxis
                     xs = xs.indices.map { sample in
                         let mask = (0..<channels).map { _ in generators[sample].nextUnit() < keep ? Double(Float(1 / keep)) : 0 }

@@ -100,6 +100,7 @@ WEIGHTLESS = {
     "Dropout",
     "GaussianNoise",
     "GaussianDropout",
+    "SpatialDropout1D",
     "SpatialDropout2D",
     "ActivityRegularization",
     "Activation",

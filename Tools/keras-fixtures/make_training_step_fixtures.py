@@ -60,7 +60,7 @@ OUT = Path("Tests/Fixtures/keras/training_step")
 GRAPH_OUTPUTS = Path("Tests/Fixtures/keras/functional/outputs")
 GRAPH_OUT = Path("Tests/Fixtures/keras/functional/training_step")
 BATCH = 8
-RANDOM_IN_TRAINING = {"Dropout", "GaussianNoise", "GaussianDropout", "SpatialDropout2D", "RandomFlip", "RandomRotation",
+RANDOM_IN_TRAINING = {"Dropout", "GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D", "RandomFlip", "RandomRotation",
                       "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness"}
 
 

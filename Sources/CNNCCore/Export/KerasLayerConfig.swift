@@ -108,7 +108,7 @@ enum KerasLayerConfig {
         case .identityAtInference(let trainingOnly):
             var config: [String: Any] = trainingOnly.kerasArguments
             if case .activityRegularization = trainingOnly {} else { config["seed"] = NSNull() }
-            if case .spatialDropout2D = trainingOnly { config["data_format"] = "channels_last" }
+            if case .spatialDropout = trainingOnly, layer.className == "SpatialDropout2D" { config["data_format"] = "channels_last" }
             return config
         }
     }

@@ -137,8 +137,8 @@ public enum KerasModelJSON {
     static func layer(_ layer: CheckedLayer, inputShapes: [TensorShape]? = nil) -> [String: Any] {
         var config: [String: Any] = ["name": layer.name, "trainable": !layer.frozen, "dtype": dtypePolicy]
         config.merge(KerasLayerConfig.arguments(of: layer)) { $1 }
-        if layer.className == "SpatialDropout2D" {
-            // Keras 3.15's SpatialDropout2D writes its own short config: dtype as a plain string, no `trainable`.
+        if layer.className == "SpatialDropout2D" || layer.className == "SpatialDropout1D" {
+            // Keras 3.15's SpatialDropout layers write their own short config: dtype as a plain string, no `trainable`.
             config["dtype"] = "float32"
             config["trainable"] = nil
         }

@@ -95,8 +95,9 @@ public enum TrainingOnlyOperation: Hashable, Sendable, Codable {
     case gaussianNoise(stddev: Double)
     /// y = x·m, m ~ N(1, rate/(1 − rate)).
     case gaussianDropout(rate: Double)
-    /// Whole channels dropped with probability `rate`, the rest scaled by 1/(1 − rate).
-    case spatialDropout2D(rate: Double)
+    /// SpatialDropout2D (an image) or SpatialDropout1D (a sequence): whole
+    /// channels dropped with probability `rate`, the rest scaled by 1/(1 − rate).
+    case spatialDropout(rate: Double)
     /// y = x; the loss gains l1·Σ|x| + l2·Σx².
     case activityRegularization(l1: Double, l2: Double)
     /// Keras's `Identity`: y = x, in training too.
@@ -120,7 +121,7 @@ public enum TrainingOnlyOperation: Hashable, Sendable, Codable {
     public var kerasArguments: [String: Double] {
         switch self {
         case .gaussianNoise(let stddev): ["stddev": stddev]
-        case .gaussianDropout(let rate), .spatialDropout2D(let rate): ["rate": rate]
+        case .gaussianDropout(let rate), .spatialDropout(let rate): ["rate": rate]
         case .activityRegularization(let l1, let l2): ["l1": l1, "l2": l2]
         case .identity, .randomImage: [:]
         }

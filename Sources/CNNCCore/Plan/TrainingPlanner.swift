@@ -378,7 +378,7 @@ enum TrainingPlanner {
             case .identityAtInference:
                 switch onlyInTraining(index) {
                 case .gaussianNoise?: return [x, y]
-                case .gaussianDropout?, .spatialDropout2D?, .randomImage?: return [x, y, .mask(index)]
+                case .gaussianDropout?, .spatialDropout?, .randomImage?: return [x, y, .mask(index)]
                 case .activityRegularization?, .identity?, nil: return []
                 }
             default: return [x, y]
@@ -406,7 +406,7 @@ enum TrainingPlanner {
             case .dropout: return [.mask(index)]
             case .identityAtInference:
                 switch onlyInTraining(index) {
-                case .gaussianDropout?, .spatialDropout2D?: return [.mask(index)]
+                case .gaussianDropout?, .spatialDropout?: return [.mask(index)]
                 case .activityRegularization?: return [x]
                 case .randomImage?: return [x, .mask(index)]
                 case .gaussianNoise?, .identity?, nil: return []

@@ -15,10 +15,26 @@ enum InferenceIdentityArguments {
     }
 
     static let spatialDropout2D = LayerDecoder(arguments: ["rate", "seed", "data_format"]) { reader in
+        requireRank(3, of: "an image (height, width, channels)", &reader)
         let rate = reader.number("rate", default: 0, in: 0...1, rangeText: "from 0 to below 1")
         reader.ignore("seed", "noise_shape")
         reader.channelsLast()
-        return .identityAtInference(.spatialDropout2D(rate: rate ?? 0))
+        return .identityAtInference(.spatialDropout(rate: rate ?? 0))
+    }
+
+    /// SpatialDropout2D's drop of whole channels, over a sequence's steps.
+    static let spatialDropout1D = LayerDecoder(arguments: ["rate", "seed"]) { reader in
+        requireRank(2, of: "a sequence (steps, channels)", &reader)
+        let rate = reader.number("rate", default: 0, in: 0...1, rangeText: "from 0 to below 1")
+        reader.ignore("seed", "noise_shape")
+        return .identityAtInference(.spatialDropout(rate: rate ?? 0))
+    }
+
+    /// Keras's SpatialDropout layers take one rank of input (their InputSpec).
+    private static func requireRank(_ rank: Int, of what: String, _ reader: inout ArgumentReader) {
+        if let given = reader.inputRank, given != rank {
+            reader.error("\(reader.className) drops whole channels of \(what), but its input has \(given) axes", at: reader.layerLocation)
+        }
     }
 
     static let identity = LayerDecoder(arguments: []) { _ in .identityAtInference(.identity) }

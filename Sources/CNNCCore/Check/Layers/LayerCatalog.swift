@@ -51,6 +51,7 @@ enum LayerCatalog {
         "GaussianNoise": InferenceIdentityArguments.gaussianNoise,
         "GaussianDropout": InferenceIdentityArguments.gaussianDropout,
         "SpatialDropout2D": InferenceIdentityArguments.spatialDropout2D,
+        "SpatialDropout1D": InferenceIdentityArguments.spatialDropout1D,
         "ActivityRegularization": InferenceIdentityArguments.activityRegularization,
         "Identity": InferenceIdentityArguments.identity,
     ].merging(RandomImageArguments.decoders) { first, _ in first }
@@ -67,7 +68,7 @@ enum LayerCatalog {
         "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
         "Lambda", "Attention", "MultiHeadAttention",
-        "Dot", "Resizing", "CenterCrop", "SpatialDropout1D", "SpatialDropout3D", "UnitNormalization",
+        "Dot", "Resizing", "CenterCrop", "SpatialDropout3D", "UnitNormalization",
         "RandomCrop", "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness", "RandomShear",
     ]
 

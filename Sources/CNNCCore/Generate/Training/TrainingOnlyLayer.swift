@@ -33,7 +33,7 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
     var maskCount: Int? {
         switch operation {
         case .gaussianDropout: layer.outputShape.elementCount
-        case .spatialDropout2D: layer.outputShape.lastAxis
+        case .spatialDropout: layer.outputShape.lastAxis
         case .gaussianNoise, .activityRegularization, .identity: nil
         case .randomImage(let random): RandomImageTraining(random.transform, shape: layer.inputShape).parameterCount
         }
@@ -51,7 +51,7 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
     func forwardCall(x: String, y: String, mask: String) -> String {
         switch operation {
         case .gaussianNoise: "Self.\(function)_training(\(x), \(y), dropoutSeed)"
-        case .gaussianDropout, .spatialDropout2D, .randomImage: "Self.\(function)_training(\(x), \(y), \(mask), dropoutSeed)"
+        case .gaussianDropout, .spatialDropout, .randomImage: "Self.\(function)_training(\(x), \(y), \(mask), dropoutSeed)"
         case .activityRegularization: "// \(layer.name): the same memory as its input; its penalty joins the loss"
         case .identity: "// \(layer.name): the same memory as its input"
         }
@@ -62,7 +62,7 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
         switch operation {
         case .gaussianNoise, .identity: nil
         case .randomImage: "Self.\(function)_backward(\(x), UnsafePointer(\(mask)), g)"
-        case .gaussianDropout, .spatialDropout2D: "Self.\(function)_backward(UnsafePointer(\(mask)), g)"
+        case .gaussianDropout, .spatialDropout: "Self.\(function)_backward(UnsafePointer(\(mask)), g)"
         case .activityRegularization: "Self.\(function)_backward(\(x), g)"
         }
     }
@@ -93,9 +93,9 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
                 out.line(Index.loopLine("i", count: count) { i in "m[\(i)] = Float(1 + \(deviation) * random.nextGaussian()); y[\(i)] = x[\(i)] * m[\(i)]" })
             }
             emitMaskBackward(count: count, channels: count, into: &out)
-        case .spatialDropout2D(let rate):
+        case .spatialDropout(let rate):
             let keep = 1 - rate
-            out.line("// \(layer.name): SpatialDropout2D in training, each channel kept with probability \(keep) and scaled by 1/\(keep)")
+            out.line("// \(layer.name): \(layer.className) in training, each channel kept with probability \(keep) and scaled by 1/\(keep)")
             out.line("@inline(never)")
             out.block("static func \(function)_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64)") { out in
                 out.line("var random = SplitMix64(seed: seed, stream: \(index))")

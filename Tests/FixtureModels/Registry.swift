@@ -23,6 +23,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/pooling_large_windows.yaml", PoolingLargeWindows.self),
     ("Tests/Fixtures/specs/pooling_same_odd.yaml", PoolingSameOdd.self),
     ("Tests/Fixtures/specs/reshape_rescale.yaml", ReshapeRescale.self),
+    ("Tests/Fixtures/specs/resizing.yaml", Resizing.self),
     ("Tests/Fixtures/specs/same_kernel_within_stride.yaml", SameKernelWithinStride.self),
     ("Tests/Fixtures/specs/same_stride2_even.yaml", SameStride2Even.self),
     ("Tests/Fixtures/specs/same_stride2_odd.yaml", SameStride2Odd.self),

@@ -363,6 +363,42 @@ struct ReferenceNetwork {
                 } }
             } } }
             return y
+        case .resizing(let config):
+            // jax.image.resize after Keras's crop or pad to the aspect ratio, written out in Double.
+            let (h, w, c) = (input[0], input[1], input[2])
+            var (canvasHeight, canvasWidth, top, left) = (h, w, 0, 0)
+            if config.cropToAspectRatio {
+                canvasHeight = max(min(h, w * config.height / config.width), 1)
+                canvasWidth = max(min(w, h * config.width / config.height), 1)
+                (top, left) = ((h - canvasHeight) / 2, (w - canvasWidth) / 2)
+            } else if config.padToAspectRatio {
+                canvasHeight = max(h, w * config.height / config.width)
+                canvasWidth = max(w, h * config.width / config.height)
+                (top, left) = (-((canvasHeight - h) / 2), -((canvasWidth - w) / 2))
+            }
+            func weights(_ size: Int, _ target: Int) -> [[(Int, Double)]] {
+                (0..<target).map { i in
+                    let position = (Double(i) + 0.5) * Double(size) / Double(target)
+                    if !config.bilinear { return [(min(Int(position.rounded(.down)), size - 1), 1)] }
+                    if size == target { return [(i, 1)] }
+                    let sample = position - 0.5
+                    guard sample >= -0.5, sample <= Double(size) - 0.5 else { return [] }
+                    let scale = config.antialias ? max(Double(size) / Double(target), 1) : 1
+                    let raw = (0..<size).map { j in (j, max(0, 1 - abs(sample - Double(j)) / scale)) }.filter { $0.1 > 0 }
+                    let total = raw.reduce(0) { $0 + $1.1 }
+                    return raw.map { ($0.0, $0.1 / total) }
+                }
+            }
+            let rows = weights(canvasHeight, config.height), columns = weights(canvasWidth, config.width)
+            var y = [Double](repeating: 0, count: config.height * config.width * c)
+            for oy in 0..<config.height { for ox in 0..<config.width { for ch in 0..<c {
+                for (iy, wy) in rows[oy] { for (ix, wx) in columns[ox] {
+                    let (row, column) = (iy + top, ix + left)
+                    let value = (0..<h).contains(row) && (0..<w).contains(column) ? x[(row * w + column) * c + ch] : Double(Float(config.fillValue))
+                    y[(oy * config.width + ox) * c + ch] += wy * wx * value
+                } }
+            } } }
+            return y
         case .rescaling(let config):
             // Keras: x·scale + offset, a list of one value per channel broadcast over the last axis.
             let c = input.last!

@@ -101,6 +101,7 @@ WEIGHTLESS = {
     "GaussianNoise",
     "GaussianDropout",
     "SpatialDropout1D",
+    "Resizing",
     "SpatialDropout2D",
     "ActivityRegularization",
     "Activation",

@@ -76,7 +76,7 @@ enum ParameterCounting {
             return Counts(nonTrainable: config.constants == nil ? 2 * input.lastAxis + 1 : 0)
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D,
              .flatten, .dropout, .activation, .relu, .elu, .softmax, .zeroPadding2D, .identityAtInference, .merge, .concatenate,
-             .cropping2D, .upSampling2D, .reshape, .rescaling, .permute, .repeatVector:
+             .cropping2D, .upSampling2D, .resizing, .reshape, .rescaling, .permute, .repeatVector:
             return Counts()
         }
     }

@@ -71,6 +71,8 @@ enum ShapeInference {
                 }
                 return .success(Outcome(output: TensorShape([height, width, input.lastAxis]), padding: nil))
             }
+        case .resizing(let config):
+            return requireImage(className, input).map { _ in Outcome(output: TensorShape([config.height, config.width, input.lastAxis]), padding: nil) }
         case .upSampling2D(let config):
             return requireImage(className, input).flatMap { _ in
                 guard let height = CheckedArithmetic.product(input.dimensions[0], config.size.height),

@@ -77,6 +77,10 @@ enum KerasLayerConfig {
             return ["cropping": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
         case .upSampling2D(let c):
             return ["size": pair(c.size), "data_format": "channels_last", "interpolation": c.interpolation.rawValue]
+        case .resizing(let c):
+            return ["height": c.height, "width": c.width, "interpolation": c.bilinear ? "bilinear" : "nearest",
+                    "crop_to_aspect_ratio": c.cropToAspectRatio, "pad_to_aspect_ratio": c.padToAspectRatio, "fill_mode": "constant",
+                    "fill_value": c.fillValue, "antialias": c.antialias, "data_format": "channels_last"]
         case .reshape(let c):
             return ["target_shape": c.targetShape]
         case .rescaling(let c):

@@ -191,6 +191,8 @@ struct ModelRenderer {
             kernel.emit(into: &functions)
         case .upSampling(let kernel):
             kernel.emit(into: &functions)
+        case .resizing(let kernel):
+            kernel.emit(into: &functions)
         case .permute(let kernel):
             kernel.emit(into: &functions)
         case .repeatVector(let kernel):
@@ -264,7 +266,7 @@ struct ModelRenderer {
             } else {
                 emitConvolution(node, kernels, fused: nil, into: &forward)
             }
-        case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling, .permute, .repeatVector:
+        case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling, .resizing, .permute, .repeatVector:
             let call = "Self.\(node.function)(\(source), \(target))"
             // Only a ZeroPadding2D is ever read past (`EpilogueFusion.absorbPadding`).
             if let owner = node.fusedInto {

@@ -24,7 +24,7 @@ public enum SwiftNames {
         // CNNCRuntime's names in generated code.
         "CNNCRuntime", "CNNCRuntimeAPIVersion3", "CNNCRuntimeAPIVersion4", "CNNCRuntimeAPIVersion5", "CNNCRuntimeAPIVersion6", "CNNCRuntimeAPIVersion7", "CNNCRuntimeAPIVersion8", "CNNCRuntimeAPIVersionCheck", "CompiledModel", "TrainableModel",
         "LayerDescription", "TensorLayout", "LossFunction", "ModelLoss", "RuntimeError", "SplitMix64", "VectorMath", "WeightPacking",
-        "WorkerPool", "UnoptimizedBuildWarning", "PackedWeights", "RandomImageOperations",
+        "WorkerPool", "UnoptimizedBuildWarning", "PackedWeights", "RandomImageOperations", "ResamplingTables",
         // Names declared inside generated types and functions.
         "Arena", "Version",
     ]).union(VectorTypes.widths.map(VectorTypes.name)) // the file's vector types

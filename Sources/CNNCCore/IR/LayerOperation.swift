@@ -39,6 +39,8 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     /// UpSampling2D: the image enlarged by whole factors, each pixel repeated
     /// (`nearest`) or interpolated between its neighbours (`bilinear`).
     case upSampling2D(UpSampling2DConfig)
+    /// Keras's `Resizing`: an image resampled to a fixed size (`ResizingGeometry`).
+    case resizing(ResizingConfig)
     /// Reshape: the same values, channels last, read as another shape.
     case reshape(ReshapeConfig)
     /// Rescaling: y = x·scale + offset, per channel when given one value per channel.
@@ -345,6 +347,20 @@ public struct UpSampling2DConfig: Hashable, Sendable, Codable {
     public enum Interpolation: String, Hashable, Sendable, Codable, CaseIterable {
         case nearest, bilinear
     }
+}
+
+/// Resizing's arguments: the output's height and width, the interpolation
+/// (bilinear or nearest), whether the image is first cropped or padded (with
+/// `fillValue`) to the output's aspect ratio, and `antialias` (a wider
+/// triangle when shrinking), as `keras.ops.image.resize` takes them.
+public struct ResizingConfig: Hashable, Sendable, Codable {
+    public var height: Int
+    public var width: Int
+    public var bilinear: Bool
+    public var cropToAspectRatio: Bool
+    public var padToAspectRatio: Bool
+    public var fillValue: Double
+    public var antialias: Bool
 }
 
 /// Reshape's `target_shape` as written: at most one -1, the size Keras infers.

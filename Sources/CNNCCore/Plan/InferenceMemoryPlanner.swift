@@ -60,7 +60,7 @@ enum InferenceMemoryPlanner {
                     nodes[index].intermediate = newStorage(count, at: index, name: nodes[index].function + "_depthwise", holds: "\(layer.name)'s depthwise result")
                 }
                 output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
-            case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling, .permute, .repeatVector, .merge, .concatenate:
+            case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling, .resizing, .permute, .repeatVector, .merge, .concatenate:
                 output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
             }
             nodes[index].otherReads = layer.inputs.dropFirst().map(buffer)

@@ -41,7 +41,7 @@ enum KernelSharing {
             case .conv2D, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .dense:
                 guard node.weightBase != nil else { return nil }
             case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D, .cropping2D,
-                 .upSampling2D, .permute, .repeatVector, .activation, .softmax, .relu, .elu:
+                 .upSampling2D, .resizing, .permute, .repeatVector, .activation, .softmax, .relu, .elu:
                 break
             case .batchNormalization, .layerNormalization, .prelu, .rescaling, .normalization, .merge, .concatenate,
                  .identityAtInference, .dropout, .flatten, .reshape, .oneDimensional, .layerScale:
@@ -90,6 +90,7 @@ extension InferenceKernel {
         case .zeroPadding(let kernel): return .zeroPadding(renamed(kernel, \.function))
         case .cropping(let kernel): return .cropping(renamed(kernel, \.function))
         case .upSampling(let kernel): return .upSampling(renamed(kernel, \.function))
+        case .resizing(let kernel): return .resizing(renamed(kernel, \.function))
         case .permute(let kernel): return .permute(renamed(kernel, \.function))
         case .repeatVector(let kernel): return .repeatVector(renamed(kernel, \.function))
         case .inPlace(let kernel): return .inPlace(renamed(kernel, \.function))

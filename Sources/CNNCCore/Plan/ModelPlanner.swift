@@ -68,6 +68,8 @@ public enum ModelPlanner {
                 node.kernel = .cropping(CroppingEmitter(function: function, input: layer.inputShape, cropping: cropping))
             case .upSampling2D(let config):
                 node.kernel = .upSampling(UpSamplingEmitter(function: function, input: layer.inputShape, config: config))
+            case .resizing(let config):
+                node.kernel = .resizing(ResizingEmitter(function: function, input: layer.inputShape, config: config))
             case .permute(let config):
                 node.kernel = .permute(PermuteEmitter(function: function, input: layer.inputShape, order: config.order))
             case .repeatVector(let config):

@@ -120,6 +120,7 @@ enum InferenceKernel: Codable, Hashable, Sendable {
     case zeroPadding(PaddingEmitter)
     case cropping(CroppingEmitter)
     case upSampling(UpSamplingEmitter)
+    case resizing(ResizingEmitter)
     case permute(PermuteEmitter)
     case repeatVector(RepeatVectorEmitter)
     /// Activation, ReLU, Softmax, BatchNormalization, Rescaling and Normalization, over their input's memory.

@@ -102,7 +102,7 @@ enum TrainingPlanner {
     static func backwardAlternatesBuffers(_ operation: LayerOperation) -> Bool {
         switch operation {
         case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense, .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D,
-             .cropping2D, .upSampling2D, .permute, .repeatVector: true
+             .cropping2D, .upSampling2D, .resizing, .permute, .repeatVector: true
         default: false
         }
     }
@@ -402,7 +402,7 @@ enum TrainingPlanner {
                 return [x, .intermediate(index)] + (operation.fusedActivation == .linear ? [] : [y]) + z
             case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: return [x]
             case .flatten, .reshape, .merge, .concatenate, .batchNormalization, .activation(.linear),
-                 .cropping2D, .upSampling2D, .permute, .repeatVector, .rescaling, .normalization: return []
+                 .cropping2D, .upSampling2D, .resizing, .permute, .repeatVector, .rescaling, .normalization: return []
             case .dropout: return [.mask(index)]
             case .identityAtInference:
                 switch onlyInTraining(index) {

@@ -62,6 +62,7 @@ public enum ModelJSON {
             case .layerScale(let config): try config.encode(to: encoder)
             case .zeroPadding2D(let padding), .cropping2D(let padding): try padding.encode(to: encoder)
             case .upSampling2D(let config): try config.encode(to: encoder)
+            case .resizing(let config): try config.encode(to: encoder)
             case .reshape(let config): try config.encode(to: encoder)
             case .rescaling(let config): try config.encode(to: encoder)
             case .normalization(let config): try config.encode(to: encoder)

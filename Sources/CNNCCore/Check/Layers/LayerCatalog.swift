@@ -34,6 +34,7 @@ enum LayerCatalog {
         "ZeroPadding2D": ReshapingArguments.zeroPadding2D,
         "Cropping2D": ReshapingArguments.cropping2D,
         "UpSampling2D": ReshapingArguments.upSampling2D,
+        "Resizing": ReshapingArguments.resizing,
         "Reshape": ReshapingArguments.reshape,
         "Rescaling": ScalingArguments.rescaling,
         "Normalization": ScalingArguments.normalization,
@@ -68,7 +69,7 @@ enum LayerCatalog {
         "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
         "Lambda", "Attention", "MultiHeadAttention",
-        "Dot", "Resizing", "CenterCrop", "SpatialDropout3D", "UnitNormalization",
+        "Dot", "CenterCrop", "SpatialDropout3D", "UnitNormalization",
         "RandomCrop", "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness", "RandomShear",
     ]
 

@@ -43,6 +43,36 @@ enum ReshapingArguments {
         return .upSampling2D(UpSampling2DConfig(size: size, interpolation: interpolation))
     }
 
+    /// Resizing: `height`, `width` (required), `interpolation` (bilinear),
+    /// `crop_to_aspect_ratio` or `pad_to_aspect_ratio` (with `fill_value`;
+    /// `fill_mode` constant, the only one Keras takes), `antialias`.
+    static let resizing = LayerDecoder(arguments: ["height", "width", "interpolation", "crop_to_aspect_ratio", "pad_to_aspect_ratio",
+                                                   "fill_mode", "fill_value", "antialias", "data_format"]) { reader in
+        let height = reader.int("height", default: nil, meaning: "the output's rows")
+        let width = reader.int("width", default: nil, meaning: "the output's columns")
+        let interpolation = resizingInterpolation(&reader)
+        let crop = reader.bool("crop_to_aspect_ratio", default: false)
+        let pad = reader.bool("pad_to_aspect_ratio", default: false)
+        if crop == true, pad == true, let value = reader.value("pad_to_aspect_ratio") {
+            reader.error("only one of 'crop_to_aspect_ratio' and 'pad_to_aspect_ratio' can be true, as Keras says", at: value.location)
+        }
+        reader.requireValue("fill_mode", equalTo: "constant", matches: { $0.string == "constant" }, because: "Keras pads with a constant")
+        let fill = reader.number("fill_value", default: 0, in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, rangeText: "a finite number")
+        let antialias = reader.bool("antialias", default: false)
+        reader.channelsLast()
+        if let rank = reader.inputRank, rank != 3 {
+            reader.error("Resizing resizes images (height, width, channels), but its input has \(rank) axes", at: reader.layerLocation)
+        }
+        guard let height, let width, let interpolation, let crop, let pad, let fill, let antialias else { return nil }
+        return .resizing(ResizingConfig(height: height, width: width, bilinear: interpolation == .bilinear, cropToAspectRatio: crop,
+                                        padToAspectRatio: pad, fillValue: fill, antialias: antialias))
+    }
+
+    private static func resizingInterpolation(_ reader: inout ArgumentReader) -> UpSampling2DConfig.Interpolation? {
+        guard reader.value("interpolation") != nil else { return .bilinear }
+        return upSamplingInterpolation(&reader)
+    }
+
     /// Keras also resizes by `bicubic`, `lanczos3`, `lanczos5` and `area`: named
     /// as not computed by cnnc rather than as unknown words.
     private static func upSamplingInterpolation(_ reader: inout ArgumentReader) -> UpSampling2DConfig.Interpolation? {

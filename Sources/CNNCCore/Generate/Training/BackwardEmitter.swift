@@ -76,6 +76,10 @@ struct BackwardEmitter {
             out.line("// \(layer.name): dL/dx, each dL/dy sent back to the pixels it was made from")
             UpSamplingEmitter(function: function, input: layer.inputShape, config: config).emitBackward(into: &out)
             out.line()
+        case .resizing(let config):
+            out.line("// \(layer.name): dL/dx, each dL/dy sent back to the pixels it was read from")
+            ResizingEmitter(function: function, input: layer.inputShape, config: config).emitBackward(into: &out)
+            out.line()
         case .layerNormalization(let config):
             guard case .layerNormalization(let gamma, let beta)? = weights.packing[index] else { return }
             LayerNormalizationEmitter(epsilon: config.epsilon, gammaOffset: gamma.map { offset(of: $0.tensor) },

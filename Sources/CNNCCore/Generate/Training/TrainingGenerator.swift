@@ -473,7 +473,7 @@ struct TrainingGenerator {
             }
             if config.activation != .linear && config.activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D, .cropping2D, .upSampling2D,
-             .permute, .repeatVector:
+             .resizing, .permute, .repeatVector:
             out.line("Self.\(function)(\(source), \(target))")
         case .flatten, .reshape:
             out.line("// \(layer.name): the same memory as its input")
@@ -646,7 +646,7 @@ struct TrainingGenerator {
             } else {
                 out.line("Self.\(function)_backward(\(x), UnsafePointer(g), h)\(swap)")
             }
-        case .cropping2D, .upSampling2D, .permute, .repeatVector:
+        case .cropping2D, .upSampling2D, .resizing, .permute, .repeatVector:
             if first {
                 out.line("if let inputGradient { Self.\(function)_backward(UnsafePointer(g), inputGradient) }")
             } else {

@@ -2,7 +2,7 @@
 // `cnnc generate --target-cpu avx2 Tests/Fixtures/specs/resizing.yaml` again.
 //
 // Model "resizing": input (None, 10, 7, 2), output (None, 3),
-// 168 parameters, 3,780 FLOPs per sample.
+// 330 parameters, 2,484 FLOPs per sample.
 // Kernels shaped for avx2: 16 vector registers of 8 floats.
 // Build with `-O -target-cpu native -D CNNC_FMA` for fused multiply-adds (see README).
 
@@ -32,28 +32,32 @@ public struct Resizing: CompiledModel {
     public static let outputLayout: [TensorLayout] = [
         TensorLayout(name: "dense", shape: [3], offset: 0),
     ]
-    public static let parameterCount = 168
+    public static let parameterCount = 330
     /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
-    public static let flops = 3780
-    /// 288 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
-    public static let arenaCount = 288
-    static let packedCount = 336
+    public static let flops = 2484
+    /// 304 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 304
+    static let packedCount = 560
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
     enum Arena {
         /// resizing's output: 130 floats, layers 0–1
         static let l0_resizing = 0
-        /// conv2d's output: 99 floats, layers 1–2
-        static let l1_conv2d = 176
-        /// resizing_1's output: 162 floats, layers 2–3
-        static let l2_resizing_1 = 0
-        /// resizing_2's output: 36 floats, layers 3–5
-        static let l3_resizing_2 = 176
-        /// dense's output: 3 floats, layer 5
-        static let l5_dense = 0
+        /// center_crop's output: 88 floats, layers 1–2
+        static let l1_center_crop = 144
+        /// conv2d's output: 54 floats, layers 2–3
+        static let l2_conv2d = 240
+        /// resizing_1's output: 162 floats, layers 3–4
+        static let l3_resizing_1 = 0
+        /// resizing_2's output: 36 floats, layers 4–5
+        static let l4_resizing_2 = 176
+        /// center_crop_1's output: 90 floats, layers 5–7
+        static let l5_center_crop_1 = 0
+        /// dense's output: 3 floats, layer 7
+        static let l7_dense = 96
         /// The end of the regions (no layer needs Winograd scratch)
-        static let scratch = 288
+        static let scratch = 304
     }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
@@ -61,10 +65,12 @@ public struct Resizing: CompiledModel {
         """
         [
         {"name":"resizing","className":"Resizing","outputShape":[13, 5, 2]},
-        {"name":"conv2d","className":"Conv2D","outputShape":[11, 3, 3]},
+        {"name":"center_crop","className":"CenterCrop","outputShape":[11, 4, 2]},
+        {"name":"conv2d","className":"Conv2D","outputShape":[9, 2, 3]},
         {"name":"resizing_1","className":"Resizing","outputShape":[6, 9, 3]},
         {"name":"resizing_2","className":"Resizing","outputShape":[4, 3, 3]},
-        {"name":"flatten","className":"Flatten","outputShape":[36]},
+        {"name":"center_crop_1","className":"CenterCrop","outputShape":[5, 6, 3]},
+        {"name":"flatten","className":"Flatten","outputShape":[90]},
         {"name":"dense","className":"Dense","outputShape":[3]}
         ]
         """
@@ -76,8 +82,8 @@ public struct Resizing: CompiledModel {
         [
         {"name":"conv2d.kernel","shape":[3, 3, 2, 3],"offset":0},
         {"name":"conv2d.bias","shape":[3],"offset":54},
-        {"name":"dense.kernel","shape":[36, 3],"offset":57},
-        {"name":"dense.bias","shape":[3],"offset":165}
+        {"name":"dense.kernel","shape":[90, 3],"offset":57},
+        {"name":"dense.bias","shape":[3],"offset":327}
         ]
         """
     )
@@ -96,8 +102,8 @@ public struct Resizing: CompiledModel {
         WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 3, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 54, count: 3, into: buffer, at: 80)
         WeightPacking.chunkLanes(parameters, from: 0, inputs: 18, outputs: 3, slots: 4, chunk: 2, into: buffer, at: 96)
-        WeightPacking.panels(parameters, from: 57, rows: 36, outputs: 3, width: 4, into: buffer, at: 176)
-        WeightPacking.bias(parameters, from: 165, count: 3, into: buffer, at: 320)
+        WeightPacking.panels(parameters, from: 57, rows: 90, outputs: 3, width: 4, into: buffer, at: 176)
+        WeightPacking.bias(parameters, from: 327, count: 3, into: buffer, at: 544)
         self.packed = packed
     }
 
@@ -120,23 +126,29 @@ public struct Resizing: CompiledModel {
         // resizing
         Self.l0_resizing(input, arena.advanced(by: Arena.l0_resizing))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_resizing)))
+        // center_crop
+        Self.l1_center_crop(UnsafePointer(arena.advanced(by: Arena.l0_resizing)), arena.advanced(by: Arena.l1_center_crop))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_center_crop)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_resizing)), w, arena.advanced(by: Arena.l1_conv2d))
-        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_center_crop)), w, arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // resizing_1
-        Self.l2_resizing_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_resizing_1))
-        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_resizing_1)))
+        Self.l3_resizing_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), arena.advanced(by: Arena.l3_resizing_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_resizing_1)))
         // resizing_2
-        Self.l3_resizing_2(UnsafePointer(arena.advanced(by: Arena.l2_resizing_1)), arena.advanced(by: Arena.l3_resizing_2))
-        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_resizing_2)))
+        Self.l4_resizing_2(UnsafePointer(arena.advanced(by: Arena.l3_resizing_1)), arena.advanced(by: Arena.l4_resizing_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_resizing_2)))
+        // center_crop_1
+        Self.l5_center_crop_1(UnsafePointer(arena.advanced(by: Arena.l4_resizing_2)), arena.advanced(by: Arena.l5_center_crop_1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_resizing_2)))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_resizing_2)), w.advanced(by: 176), arena.advanced(by: Arena.l5_dense))
-        Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
-        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
-        output.update(from: arena.advanced(by: Arena.l5_dense), count: 3)
+        Self.l7_dense(UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)), w.advanced(by: 176), arena.advanced(by: Arena.l7_dense))
+        Self.l7_dense_activation(arena.advanced(by: Arena.l7_dense))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense)))
+        output.update(from: arena.advanced(by: Arena.l7_dense), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -156,31 +168,37 @@ public struct Resizing: CompiledModel {
         // resizing
         Self.l0_resizing(input, arena.advanced(by: Arena.l0_resizing))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_resizing)))
+        // center_crop
+        Self.l1_center_crop(UnsafePointer(arena.advanced(by: Arena.l0_resizing)), arena.advanced(by: Arena.l1_center_crop))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_center_crop)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_resizing)), w, arena.advanced(by: Arena.l1_conv2d))
-        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_center_crop)), w, arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // resizing_1
-        Self.l2_resizing_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_resizing_1))
-        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_resizing_1)))
+        Self.l3_resizing_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), arena.advanced(by: Arena.l3_resizing_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_resizing_1)))
         // resizing_2
-        Self.l3_resizing_2(UnsafePointer(arena.advanced(by: Arena.l2_resizing_1)), arena.advanced(by: Arena.l3_resizing_2))
-        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_resizing_2)))
+        Self.l4_resizing_2(UnsafePointer(arena.advanced(by: Arena.l3_resizing_1)), arena.advanced(by: Arena.l4_resizing_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_resizing_2)))
+        // center_crop_1
+        Self.l5_center_crop_1(UnsafePointer(arena.advanced(by: Arena.l4_resizing_2)), arena.advanced(by: Arena.l5_center_crop_1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)))
         // flatten
         // (no computation at inference)
-        observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_resizing_2)))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_resizing_2)), w.advanced(by: 176), arena.advanced(by: Arena.l5_dense))
-        Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
-        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
-        output.update(from: arena.advanced(by: Arena.l5_dense), count: 3)
+        Self.l7_dense(UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)), w.advanced(by: 176), arena.advanced(by: Arena.l7_dense))
+        Self.l7_dense_activation(arena.advanced(by: Arena.l7_dense))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense)))
+        output.update(from: arena.advanced(by: Arena.l7_dense), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
-    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 36 floats.
-    public static let blockArenaCount = arenaCount + 576
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 90 floats.
+    public static let blockArenaCount = arenaCount + 1440
 
     /// The forward pass over `blockSamples` samples, one after another in `input` and
     /// `output`: each sample alone up to the last image layer, then the layers from
@@ -191,15 +209,15 @@ public struct Resizing: CompiledModel {
 
     @inline(__always)
     private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let ta = arena + Self.arenaCount, tb = ta + 288
+        let ta = arena + Self.arenaCount, tb = ta + 720
         for sample in 0..<8 {
-            head(input + sample * Self.inputCount, ta + sample * 36, arena, w)
+            head(input + sample * Self.inputCount, ta + sample * 90, arena, w)
         }
-        // flatten over 8 samples: Flatten, (None, 4, 3, 3) → (None, 36)
+        // flatten over 8 samples: Flatten, (None, 5, 6, 3) → (None, 90)
         // (no computation at inference)
-        // dense over 8 samples: Dense, (None, 36) → (None, 3)
-        Self.l5_dense_block(UnsafePointer(ta), w, tb)
-        Self.l5_dense_block_activation(tb)
+        // dense over 8 samples: Dense, (None, 90) → (None, 3)
+        Self.l7_dense_block(UnsafePointer(ta), w, tb)
+        Self.l7_dense_block_activation(tb)
         output.update(from: tb, count: 8 * Self.outputCount)
     }
 
@@ -211,22 +229,28 @@ public struct Resizing: CompiledModel {
         // resizing
         Self.l0_resizing(input, arena.advanced(by: Arena.l0_resizing))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_resizing)))
+        // center_crop
+        Self.l1_center_crop(UnsafePointer(arena.advanced(by: Arena.l0_resizing)), arena.advanced(by: Arena.l1_center_crop))
+        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_center_crop)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_resizing)), w, arena.advanced(by: Arena.l1_conv2d))
-        observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
+        Self.l2_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_center_crop)), w, arena.advanced(by: Arena.l2_conv2d))
+        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // resizing_1
-        Self.l2_resizing_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_resizing_1))
-        observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_resizing_1)))
+        Self.l3_resizing_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), arena.advanced(by: Arena.l3_resizing_1))
+        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_resizing_1)))
         // resizing_2
-        Self.l3_resizing_2(UnsafePointer(arena.advanced(by: Arena.l2_resizing_1)), arena.advanced(by: Arena.l3_resizing_2))
-        observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_resizing_2)))
-        destination.update(from: arena.advanced(by: Arena.l3_resizing_2), count: 36)
+        Self.l4_resizing_2(UnsafePointer(arena.advanced(by: Arena.l3_resizing_1)), arena.advanced(by: Arena.l4_resizing_2))
+        observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_resizing_2)))
+        // center_crop_1
+        Self.l5_center_crop_1(UnsafePointer(arena.advanced(by: Arena.l4_resizing_2)), arena.advanced(by: Arena.l5_center_crop_1))
+        observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)))
+        destination.update(from: arena.advanced(by: Arena.l5_center_crop_1), count: 90)
     }
 
-    // dense over 8 samples: Dense, (None, 36) → (None, 3)
+    // dense over 8 samples: Dense, (None, 90) → (None, 3)
     @inline(never)
-    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 176, bias = w + 320
+    static func l7_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let kernel = w + 176, bias = w + 544
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -241,23 +265,23 @@ public struct Resizing: CompiledModel {
                 var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
-                for ci in 0..<36 {
+                for ci in 0..<90 {
                     let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V4(repeating: xp[ci + 36])
+                    let x1 = V4(repeating: xp[ci + 90])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V4(repeating: xp[ci + 72])
+                    let x2 = V4(repeating: xp[ci + 180])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V4(repeating: xp[ci + 108])
+                    let x3 = V4(repeating: xp[ci + 270])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V4(repeating: xp[ci + 144])
+                    let x4 = V4(repeating: xp[ci + 360])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V4(repeating: xp[ci + 180])
+                    let x5 = V4(repeating: xp[ci + 450])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V4(repeating: xp[ci + 216])
+                    let x6 = V4(repeating: xp[ci + 540])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V4(repeating: xp[ci + 252])
+                    let x7 = V4(repeating: xp[ci + 630])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -274,7 +298,7 @@ public struct Resizing: CompiledModel {
 
     // dense over 8 samples: its softmax activation
     @inline(never)
-    static func l5_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+    static func l7_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
         for position in 0..<8 {
             let v = x + position * 3
             var largest = v[0]
@@ -301,9 +325,21 @@ public struct Resizing: CompiledModel {
         Self.l0_resizing_tables.resize(x, y)
     }
 
-    // conv2d: Conv2D, (None, 13, 5, 2) → (None, 11, 3, 3), 57 parameters
+    // center_crop: CenterCrop, (None, 13, 5, 2) → (None, 11, 4, 2), 0 parameters
+    // 13x5 → 11x4, bilinear: each output row's and column's taps (canvas index, weight)
+    static let l1_center_crop_tables = ResamplingTables(
+        height: 13, width: 5, channels: 2, rowShift: 1, columnShift: 0, fill: 0.0,
+        rowTaps: 1, rowIndices: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], rowWeights: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        columnTaps: 1, columnIndices: [0, 1, 2, 3], columnWeights: [1.0, 1.0, 1.0, 1.0])
+
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+    static func l1_center_crop(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        Self.l1_center_crop_tables.resize(x, y)
+    }
+
+    // conv2d: Conv2D, (None, 11, 4, 2) → (None, 9, 2, 3), 57 parameters
+    @inline(never)
+    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         let chunked = w + 96, bias = w + 80
         // Each filter's bias (and the fused steps' scale and shift) in the lanes of its outputs.
         let biases = V8(bias[0], bias[1], bias[2], 0, bias[0], bias[1], bias[2], 0)
@@ -315,15 +351,15 @@ public struct Resizing: CompiledModel {
             func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                 let sums = scratch.baseAddress!
                 for run in parts {
-                    let blocks = 5
+                    let blocks = 3
                     // 8 pixels a block; the last block ends with the output (overlapping the one before, to the same bits).
                     for b in 0..<blocks {
-                        let p0 = Swift.min((run * 8 + b) * 8, 25)
-                        let a0 = flatOffset(p0, 3, 10, 2), a1 = flatOffset(p0 + 1, 3, 10, 2), a2 = flatOffset(p0 + 2, 3, 10, 2), a3 = flatOffset(p0 + 3, 3, 10, 2), a4 = flatOffset(p0 + 4, 3, 10, 2), a5 = flatOffset(p0 + 5, 3, 10, 2), a6 = flatOffset(p0 + 6, 3, 10, 2), a7 = flatOffset(p0 + 7, 3, 10, 2)
+                        let p0 = Swift.min((run * 8 + b) * 8, 10)
+                        let a0 = flatOffset(p0, 2, 8, 2), a1 = flatOffset(p0 + 1, 2, 8, 2), a2 = flatOffset(p0 + 2, 2, 8, 2), a3 = flatOffset(p0 + 3, 2, 8, 2), a4 = flatOffset(p0 + 4, 2, 8, 2), a5 = flatOffset(p0 + 5, 2, 8, 2), a6 = flatOffset(p0 + 6, 2, 8, 2), a7 = flatOffset(p0 + 7, 2, 8, 2)
                         var s0 = V8(), s1 = V8(), s2 = V8(), s3 = V8(), s4 = V8(), s5 = V8(), s6 = V8(), s7 = V8()
                         for ky in 0..<3 {
                             for kx in 0..<3 {
-                                let xt = x + ky * 10 + kx * 2
+                                let xt = x + ky * 8 + kx * 2
                                 let wt = chunked + (ky * 3 + kx) * 8
                                 do {
                                     let wv = wt.load8(at: 0)
@@ -342,7 +378,7 @@ public struct Resizing: CompiledModel {
                         sp.store(s0, at: 0); sp.store(s1, at: 8); sp.store(s2, at: 16); sp.store(s3, at: 24); sp.store(s4, at: 32); sp.store(s5, at: 40); sp.store(s6, at: 48); sp.store(s7, at: 56)
                     }
                     for b in 0..<blocks {
-                        let p0 = Swift.min((run * 8 + b) * 8, 25)
+                        let p0 = Swift.min((run * 8 + b) * 8, 10)
                         let sp = UnsafePointer(sums + b * 64)
                         let yp = y + p0 * 3
                         let t1_0 = pairSums(sp.load8(at: 0), sp.load8(at: 8)), t1_1 = pairSums(sp.load8(at: 16), sp.load8(at: 24)), t1_2 = pairSums(sp.load8(at: 32), sp.load8(at: 40)), t1_3 = pairSums(sp.load8(at: 48), sp.load8(at: 56))
@@ -365,37 +401,49 @@ public struct Resizing: CompiledModel {
         }
     }
 
-    // resizing_1: Resizing, (None, 11, 3, 3) → (None, 6, 9, 3), 0 parameters
-    // 11x3 → 6x9, nearest: each output row's and column's taps (canvas index, weight)
-    static let l2_resizing_1_tables = ResamplingTables(
-        height: 11, width: 3, channels: 3, rowShift: 4, columnShift: 0, fill: 0.0,
-        rowTaps: 1, rowIndices: [0, 0, 0, 1, 1, 1], rowWeights: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-        columnTaps: 1, columnIndices: [0, 0, 0, 1, 1, 1, 2, 2, 2], columnWeights: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    // resizing_1: Resizing, (None, 9, 2, 3) → (None, 6, 9, 3), 0 parameters
+    // 9x2 → 6x9, nearest: each output row's and column's taps (canvas index, weight)
+    static let l3_resizing_1_tables = ResamplingTables(
+        height: 9, width: 2, channels: 3, rowShift: 4, columnShift: 0, fill: 0.0,
+        rowTaps: 1, rowIndices: [0, 0, 0, 0, 0, 0], rowWeights: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        columnTaps: 1, columnIndices: [0, 0, 0, 0, 1, 1, 1, 1, 1], columnWeights: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
 
     @inline(never)
-    static func l2_resizing_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        Self.l2_resizing_1_tables.resize(x, y)
+    static func l3_resizing_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        Self.l3_resizing_1_tables.resize(x, y)
     }
 
     // resizing_2: Resizing, (None, 6, 9, 3) → (None, 4, 3, 3), 0 parameters
     // 6x9 → 4x3, bilinear: each output row's and column's taps (canvas index, weight)
-    static let l3_resizing_2_tables = ResamplingTables(
+    static let l4_resizing_2_tables = ResamplingTables(
         height: 6, width: 9, channels: 3, rowShift: -3, columnShift: 0, fill: 0.5,
         rowTaps: 5, rowIndices: [0, 1, 2, 3, 0, 2, 3, 4, 5, 6, 5, 6, 7, 8, 9, 8, 9, 10, 11, 0], rowWeights: [0.25, 0.37500003, 0.25, 0.125, 0.0, 0.11111111, 0.22222222, 0.33333337, 0.22222222, 0.11111111, 0.11111111, 0.22222222, 0.33333337, 0.22222222, 0.11111111, 0.125, 0.25, 0.37500003, 0.25, 0.0],
         columnTaps: 5, columnIndices: [0, 1, 2, 3, 0, 2, 3, 4, 5, 6, 5, 6, 7, 8, 0], columnWeights: [0.25, 0.37500003, 0.25, 0.125, 0.0, 0.11111111, 0.22222222, 0.33333337, 0.22222222, 0.11111111, 0.125, 0.25, 0.37500003, 0.25, 0.0])
 
     @inline(never)
-    static func l3_resizing_2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        Self.l3_resizing_2_tables.resize(x, y)
+    static func l4_resizing_2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        Self.l4_resizing_2_tables.resize(x, y)
     }
 
-    // flatten: Flatten, (None, 4, 3, 3) → (None, 36), 0 parameters
+    // center_crop_1: CenterCrop, (None, 4, 3, 3) → (None, 5, 6, 3), 0 parameters
+    // 4x3 → 5x6, bilinear: each output row's and column's taps (canvas index, weight)
+    static let l5_center_crop_1_tables = ResamplingTables(
+        height: 4, width: 3, channels: 3, rowShift: 1, columnShift: 0, fill: 0.0,
+        rowTaps: 2, rowIndices: [0, 0, 0, 1, 0, 1, 0, 1, 1, 0], rowWeights: [1.0, 0.0, 0.9, 0.100000024, 0.5, 0.5, 0.100000024, 0.9, 1.0, 0.0],
+        columnTaps: 2, columnIndices: [0, 0, 0, 1, 0, 1, 1, 2, 1, 2, 2, 0], columnWeights: [1.0, 0.0, 0.75, 0.25, 0.25, 0.75, 0.75, 0.25, 0.25, 0.75, 1.0, 0.0])
+
+    @inline(never)
+    static func l5_center_crop_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        Self.l5_center_crop_1_tables.resize(x, y)
+    }
+
+    // flatten: Flatten, (None, 5, 6, 3) → (None, 90), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 
-    // dense: Dense, (None, 36) → (None, 3), 111 parameters
+    // dense: Dense, (None, 90) → (None, 3), 273 parameters
     @inline(never)
-    static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w, bias = w + 144
+    static func l7_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let kernel = w, bias = w + 368
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -403,7 +451,7 @@ public struct Resizing: CompiledModel {
                 var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
-                for ci in 0..<36 {
+                for ci in 0..<90 {
                     let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
@@ -415,7 +463,7 @@ public struct Resizing: CompiledModel {
 
     // dense: its softmax activation
     @inline(never)
-    static func l5_dense_activation(_ x: UnsafeMutablePointer<Float>) {
+    static func l7_dense_activation(_ x: UnsafeMutablePointer<Float>) {
         do {
             let v = x
             var largest = v[0]
@@ -434,7 +482,7 @@ public struct Resizing: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Resizing: TrainableModel {
-    public static let trainingArenaCount = 754
+    public static let trainingArenaCount = 887
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
@@ -449,23 +497,27 @@ extension Resizing: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: ModelLoss, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena.advanced(by: 430), q = arena.advanced(by: 430)
-        var g = arena.advanced(by: 430), h = arena.advanced(by: 592)
+        let p = arena.advanced(by: 563), q = arena.advanced(by: 563)
+        var g = arena.advanced(by: 563), h = arena.advanced(by: 725)
         _ = (w, k, p, q, g, h, statistics, sums)
         let o0 = arena
         let o1 = arena.advanced(by: 130)
-        let o2 = arena.advanced(by: 229)
-        let o3 = arena.advanced(by: 391)
-        let o5 = arena.advanced(by: 427)
+        let o2 = arena.advanced(by: 218)
+        let o3 = arena.advanced(by: 272)
+        let o4 = arena.advanced(by: 434)
+        let o5 = arena.advanced(by: 470)
+        let o7 = arena.advanced(by: 560)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_resizing(input, o0)
-        Self.l1_conv2d(UnsafePointer(o0), w, o1)
-        Self.l2_resizing_1(UnsafePointer(o1), o2)
-        Self.l3_resizing_2(UnsafePointer(o2), o3)
+        Self.l1_center_crop(UnsafePointer(o0), o1)
+        Self.l2_conv2d(UnsafePointer(o1), w, o2)
+        Self.l3_resizing_1(UnsafePointer(o2), o3)
+        Self.l4_resizing_2(UnsafePointer(o3), o4)
+        Self.l5_center_crop_1(UnsafePointer(o4), o5)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 176), o5)
-        Self.l5_dense_activation(o5)
-        output.update(from: o5, count: 3)
+        Self.l7_dense(UnsafePointer(o5), w.advanced(by: 176), o7)
+        Self.l7_dense_activation(o7)
+        output.update(from: o7, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
         let value = loss.value(0, output, target, count: 3, channels: 3)
@@ -473,19 +525,23 @@ extension Resizing: TrainableModel {
         loss.gradient(0, output, target, count: 3, channels: 3, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        if !fused { Self.l5_dense_derivative(UnsafePointer(o5), g) }
-        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k.advanced(by: 57), gradients.advanced(by: 57), h); swap(&g, &h)
+        if !fused { Self.l7_dense_derivative(UnsafePointer(o7), g) }
+        Self.l7_dense_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 57), gradients.advanced(by: 57), h); swap(&g, &h)
         // flatten
         // passes the gradient through
+        // center_crop_1
+        Self.l5_center_crop_1_backward(UnsafePointer(g), h); swap(&g, &h)
         // resizing_2
-        Self.l3_resizing_2_backward(UnsafePointer(g), h); swap(&g, &h)
+        Self.l4_resizing_2_backward(UnsafePointer(g), h); swap(&g, &h)
         // resizing_1
-        Self.l2_resizing_1_backward(UnsafePointer(g), h); swap(&g, &h)
+        Self.l3_resizing_1_backward(UnsafePointer(g), h); swap(&g, &h)
         // conv2d
-        Self.l1_conv2d_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_conv2d_derivative(UnsafePointer(o2), g)
+        Self.l2_conv2d_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
+            // center_crop
+            Self.l1_center_crop_backward(UnsafePointer(g), h); swap(&g, &h)
             // resizing
             if let inputGradient { Self.l0_resizing_backward(UnsafePointer(g), inputGradient) }
         }
@@ -504,20 +560,26 @@ extension Resizing: TrainableModel {
         Self.l0_resizing_tables.gradient(dy, dx)
     }
 
+    // center_crop: dL/dx, each dL/dy sent back to the pixels it was read from
+    @inline(never)
+    static func l1_center_crop_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        Self.l1_center_crop_tables.gradient(dy, dx)
+    }
+
     // conv2d: through its relu activation
     @inline(never)
-    static func l1_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<99 where y[i] <= 0 { g[i] = 0 }
+    static func l2_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<54 where y[i] <= 0 { g[i] = 0 }
     }
 
     // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
-    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+    static func l2_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
                 let d = buffer.baseAddress!
-                for i in 0..<33 {
+                for i in 0..<18 {
                     let from = dz + i * 3
                     var v = SIMD4<Float>()
                     for l in 0..<3 { v[l] = from[l] }
@@ -525,7 +587,7 @@ extension Resizing: TrainableModel {
                 }
                 do {
                     var sum = SIMD4<Float>()
-                    for p in 0..<33 { sum += d[p] }
+                    for p in 0..<18 { sum += d[p] }
                     let gp = gk + 54
                     for l in 0..<3 { gp[l] += sum[l] }
                 }
@@ -536,18 +598,18 @@ extension Resizing: TrainableModel {
                     let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
                     do {
                         var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
-                        for oy in 0..<11 {
-                            let row0 = ((oy + ky0) * 5 + kx0) * 2 + ci0
-                            let row1 = ((oy + ky1) * 5 + kx1) * 2 + ci1
-                            let row2 = ((oy + ky2) * 5 + kx2) * 2 + ci2
-                            let row3 = ((oy + ky3) * 5 + kx3) * 2 + ci3
-                            let row4 = ((oy + ky4) * 5 + kx4) * 2 + ci4
-                            let row5 = ((oy + ky5) * 5 + kx5) * 2 + ci5
-                            let row6 = ((oy + ky6) * 5 + kx6) * 2 + ci6
-                            let row7 = ((oy + ky7) * 5 + kx7) * 2 + ci7
-                            let row8 = ((oy + ky8) * 5 + kx8) * 2 + ci8
-                            let dp = d + oy * 3
-                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 2]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 2]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 2]), dzv) }
+                        for oy in 0..<9 {
+                            let row0 = ((oy + ky0) * 4 + kx0) * 2 + ci0
+                            let row1 = ((oy + ky1) * 4 + kx1) * 2 + ci1
+                            let row2 = ((oy + ky2) * 4 + kx2) * 2 + ci2
+                            let row3 = ((oy + ky3) * 4 + kx3) * 2 + ci3
+                            let row4 = ((oy + ky4) * 4 + kx4) * 2 + ci4
+                            let row5 = ((oy + ky5) * 4 + kx5) * 2 + ci5
+                            let row6 = ((oy + ky6) * 4 + kx6) * 2 + ci6
+                            let row7 = ((oy + ky7) * 4 + kx7) * 2 + ci7
+                            let row8 = ((oy + ky8) * 4 + kx8) * 2 + ci8
+                            let dp = d + oy * 2
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 2]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 2]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 2]), dzv) }
                         }
                         let gp0 = kernelGradient + r0 * 3
                         for l in 0..<3 { gp0[l] += sum0[l] }
@@ -570,7 +632,7 @@ extension Resizing: TrainableModel {
                     }
                 }
                 guard let dx else { return }
-                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
                 do {
                     func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
                         let flipped = scratch.baseAddress!, bordered = flipped + 108
@@ -582,36 +644,35 @@ extension Resizing: TrainableModel {
                                 for ci in 0..<2 { to[ci + 2] = 0 }
                             }
                         }
-                        bordered.initialize(repeating: 0, count: 315)
-                        for oy in 0..<11 {
-                            (bordered + (oy + 2) * 21 + 6).update(from: dz + oy * 9, count: 9)
+                        bordered.initialize(repeating: 0, count: 234)
+                        for oy in 0..<9 {
+                            (bordered + (oy + 2) * 18 + 6).update(from: dz + oy * 6, count: 6)
                         }
-                        Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l2_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 423, withTemporary)
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 342, withTemporary)
                 }
             }
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 33, withTemporary)
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 18, withTemporary)
         }
     }
 
-    // dL/dx as a forward convolution of dL/dz bordered with zeros (15x7x3),
+    // dL/dx as a forward convolution of dL/dz bordered with zeros (13x6x3),
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
-    static func l1_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
+    static func l2_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         let kernel = w
         // The remaining 2 output channels.
         for oy in parts {
-            let yp = y + oy * 10
+            let yp = y + oy * 8
             var s0_0 = V4()
             var s1_0 = V4()
             var s2_0 = V4()
             var s3_0 = V4()
-            var s4_0 = V4()
-            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 13 - oy)
+            let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 11 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
-                    let xp = x + oy * 21 + ky * 21 + kx * 3
+                    let xp = x + oy * 18 + ky * 18 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 12
                     for ci in 0..<3 {
                         let w0 = wp.load4(at: ci * 4)
@@ -623,8 +684,6 @@ extension Resizing: TrainableModel {
                         s2_0 = madd(s2_0, x2, w0)
                         let x3 = V4(repeating: xp[ci + 9])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V4(repeating: xp[ci + 12])
-                        s4_0 = madd(s4_0, x4, w0)
                     }
                 }
             }
@@ -632,25 +691,30 @@ extension Resizing: TrainableModel {
             do { let v = s1_0; for lane in 0..<2 { yp[lane + 2] = v[lane] } }
             do { let v = s2_0; for lane in 0..<2 { yp[lane + 4] = v[lane] } }
             do { let v = s3_0; for lane in 0..<2 { yp[lane + 6] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<2 { yp[lane + 8] = v[lane] } }
         }
     }
 
     // resizing_1: dL/dx, each dL/dy sent back to the pixels it was read from
     @inline(never)
-    static func l2_resizing_1_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        Self.l2_resizing_1_tables.gradient(dy, dx)
+    static func l3_resizing_1_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        Self.l3_resizing_1_tables.gradient(dy, dx)
     }
 
     // resizing_2: dL/dx, each dL/dy sent back to the pixels it was read from
     @inline(never)
-    static func l3_resizing_2_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        Self.l3_resizing_2_tables.gradient(dy, dx)
+    static func l4_resizing_2_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        Self.l4_resizing_2_tables.gradient(dy, dx)
+    }
+
+    // center_crop_1: dL/dx, each dL/dy sent back to the pixels it was read from
+    @inline(never)
+    static func l5_center_crop_1_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        Self.l5_center_crop_1_tables.gradient(dy, dx)
     }
 
     // dense: through its softmax activation
     @inline(never)
-    static func l5_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+    static func l7_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         do {
             let v = y, d = g
             var dot: Float = 0
@@ -661,7 +725,7 @@ extension Resizing: TrainableModel {
 
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
-    static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+    static func l7_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
@@ -675,12 +739,12 @@ extension Resizing: TrainableModel {
                 do {
                     var sum = SIMD4<Float>()
                     sum += d[0]
-                    let gp = gk + 108
+                    let gp = gk + 270
                     for l in 0..<3 { gp[l] += sum[l] }
                 }
                 // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
                 // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-                for rb in 0..<3 {
+                for rb in 0..<7 {
                     let r0 = rb * 12
                     do {
                         var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
@@ -726,9 +790,34 @@ extension Resizing: TrainableModel {
                         for l in 0..<3 { gp11[l] += sum11[l] }
                     }
                 }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
+                    do {
+                        let row0 = 84
+                        let row1 = 85
+                        let row2 = 86
+                        let row3 = 87
+                        let row4 = 88
+                        let row5 = 89
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv) }
+                    }
+                    let gp0 = kernelGradient + 252
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 255
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 258
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 261
+                    for l in 0..<3 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 264
+                    for l in 0..<3 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 267
+                    for l in 0..<3 { gp5[l] += sum5[l] }
+                }
                 guard let dx else { return }
                 // dL/dx: each input's kernel row dotted with dL/dz, read in place
-                for ci in 0..<36 {
+                for ci in 0..<90 {
                     let row = UnsafePointer(kernel) + ci * 3
                     var total: Float = 0
                     for l in 0..<3 { total += row[l] * d[0][l] }

@@ -367,7 +367,9 @@ struct ReferenceNetwork {
             // jax.image.resize after Keras's crop or pad to the aspect ratio, written out in Double.
             let (h, w, c) = (input[0], input[1], input[2])
             var (canvasHeight, canvasWidth, top, left) = (h, w, 0, 0)
-            if config.cropToAspectRatio {
+            if config.centerCrop, h >= config.height, w >= config.width {
+                (canvasHeight, canvasWidth, top, left) = (config.height, config.width, (h - config.height) / 2, (w - config.width) / 2)
+            } else if config.cropToAspectRatio {
                 canvasHeight = max(min(h, w * config.height / config.width), 1)
                 canvasWidth = max(min(w, h * config.width / config.height), 1)
                 (top, left) = ((h - canvasHeight) / 2, (w - canvasWidth) / 2)

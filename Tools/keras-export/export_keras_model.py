@@ -102,6 +102,7 @@ WEIGHTLESS = {
     "GaussianDropout",
     "SpatialDropout1D",
     "Resizing",
+    "CenterCrop",
     "SpatialDropout2D",
     "ActivityRegularization",
     "Activation",

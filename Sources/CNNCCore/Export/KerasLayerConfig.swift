@@ -77,6 +77,8 @@ enum KerasLayerConfig {
             return ["cropping": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
         case .upSampling2D(let c):
             return ["size": pair(c.size), "data_format": "channels_last", "interpolation": c.interpolation.rawValue]
+        case .resizing(let c) where c.centerCrop:
+            return ["height": c.height, "width": c.width, "data_format": "channels_last"]
         case .resizing(let c):
             return ["height": c.height, "width": c.width, "interpolation": c.bilinear ? "bilinear" : "nearest",
                     "crop_to_aspect_ratio": c.cropToAspectRatio, "pad_to_aspect_ratio": c.padToAspectRatio, "fill_mode": "constant",

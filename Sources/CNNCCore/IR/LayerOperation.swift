@@ -361,6 +361,10 @@ public struct ResizingConfig: Hashable, Sendable, Codable {
     public var padToAspectRatio: Bool
     public var fillValue: Double
     public var antialias: Bool
+    /// Keras's `CenterCrop`: the middle `height` x `width` of an input at
+    /// least that large, else the input cropped to the aspect ratio and
+    /// resized bilinearly (Keras's `smart_resize`).
+    public var centerCrop = false
 }
 
 /// Reshape's `target_shape` as written: at most one -1, the size Keras infers.

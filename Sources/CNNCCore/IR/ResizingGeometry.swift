@@ -24,7 +24,11 @@ public struct ResizingGeometry: Hashable, Sendable, Codable {
     public init(_ config: ResizingConfig, inputHeight height: Int, inputWidth width: Int) {
         let (targetHeight, targetWidth) = (config.height, config.width)
         (canvasHeight, canvasWidth, rowShift, columnShift) = (height, width, 0, 0)
-        if config.cropToAspectRatio {
+        if config.centerCrop, height >= targetHeight, width >= targetWidth {
+            // CenterCrop of a large enough input: the middle, read as it is.
+            (canvasHeight, canvasWidth) = (targetHeight, targetWidth)
+            (rowShift, columnShift) = ((height - targetHeight) / 2, (width - targetWidth) / 2)
+        } else if config.cropToAspectRatio {
             // Keras's int(float(...)): a truncation of the Double quotient.
             canvasHeight = max(min(height, Int(Double(width * targetHeight) / Double(targetWidth))), 1)
             canvasWidth = max(min(width, Int(Double(height * targetWidth) / Double(targetHeight))), 1)

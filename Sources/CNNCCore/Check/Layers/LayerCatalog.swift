@@ -35,6 +35,7 @@ enum LayerCatalog {
         "Cropping2D": ReshapingArguments.cropping2D,
         "UpSampling2D": ReshapingArguments.upSampling2D,
         "Resizing": ReshapingArguments.resizing,
+        "CenterCrop": ReshapingArguments.centerCrop,
         "Reshape": ReshapingArguments.reshape,
         "Rescaling": ScalingArguments.rescaling,
         "Normalization": ScalingArguments.normalization,
@@ -69,7 +70,7 @@ enum LayerCatalog {
         "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
         "Lambda", "Attention", "MultiHeadAttention",
-        "Dot", "CenterCrop", "SpatialDropout3D", "UnitNormalization",
+        "Dot", "SpatialDropout3D", "UnitNormalization",
         "RandomCrop", "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness", "RandomShear",
     ]
 

@@ -68,6 +68,20 @@ enum ReshapingArguments {
                                         padToAspectRatio: pad, fillValue: fill, antialias: antialias))
     }
 
+    /// CenterCrop: `height`, `width`; the middle of the input, or the input
+    /// cropped to their aspect ratio and resized when it is smaller.
+    static let centerCrop = LayerDecoder(arguments: ["height", "width", "data_format"]) { reader in
+        let height = reader.int("height", default: nil, meaning: "the output's rows")
+        let width = reader.int("width", default: nil, meaning: "the output's columns")
+        reader.channelsLast()
+        if let rank = reader.inputRank, rank != 3 {
+            reader.error("CenterCrop crops images (height, width, channels), but its input has \(rank) axes", at: reader.layerLocation)
+        }
+        guard let height, let width else { return nil }
+        return .resizing(ResizingConfig(height: height, width: width, bilinear: true, cropToAspectRatio: true, padToAspectRatio: false,
+                                        fillValue: 0, antialias: false, centerCrop: true))
+    }
+
     private static func resizingInterpolation(_ reader: inout ArgumentReader) -> UpSampling2DConfig.Interpolation? {
         guard reader.value("interpolation") != nil else { return .bilinear }
         return upSamplingInterpolation(&reader)

@@ -52,5 +52,5 @@ generate Tests/RandomModels avx512-zen5 Tests/Fixtures/random/*.yaml
 # more than once; augmented_transfer: image augmentation layers), shared layers, and Keras 3 operations on two tensors.
 generate Tests/GraphModels avx512 Tests/Fixtures/graphs/*.yaml Tests/Fixtures/keras/functional/json3/nested_*.json \
   Tests/Fixtures/keras/functional/json3/siamese_tower.json Tests/Fixtures/keras/functional/json3/siamese_blocks.json \
-  Tests/Fixtures/keras/functional/json3/augmented_transfer.json \
+  Tests/Fixtures/keras/functional/json3/augmented_transfer.json Tests/Fixtures/keras/functional/json3/siamese_outputs.json \
   Tests/Fixtures/keras/functional/json3/shared_layers.json Tests/Fixtures/keras/functional/json3/tensor_arithmetic.json

@@ -115,14 +115,22 @@ enum PredictionArrays {
         }
     }
 
-    /// Each output by name, shape (N, …output's shape).
+    /// Each output by name, shape (N, …output's shape). Two outputs of one
+    /// name (a nested model's two calls, which Keras names alike) keep it
+    /// apart as `name_1`, … after the first, so the .npz holds both.
     static func split(_ packed: NPYFile, layout: SampleLayout) throws -> [(name: String, array: NPYFile)] {
         let tensors = layout.tensorLayouts
         let samples = packed.shape.first ?? 0
         let arrays = try RuntimeCheck.asValidation { () throws(RuntimeError) in
             try SamplePacking.unpack(packed.values, samples: samples, layout: tensors)
         }
-        return zip(tensors, arrays).map { ($0.name, $1) }
+        var taken = Set<String>()
+        return zip(tensors, arrays).map { tensor, array in
+            var name = tensor.name, suffix = 0
+            while taken.contains(name) { suffix += 1; name = "\(tensor.name)_\(suffix)" }
+            taken.insert(name)
+            return (name, array)
+        }
     }
 }
 

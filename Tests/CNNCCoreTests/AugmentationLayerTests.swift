@@ -55,6 +55,9 @@ import Testing
               - RandomContrast: {factor: 0.2, data_format: channels_first}
               - RandomBrightness: {factor: 0.1, value_range: 255}
               - RandomTranslation: {height_factor: 0.1, width_factor: 0.1, interpolation: cubic}
+              - RandomRotation: {factor: 1.0e+37}
+              - RandomRotation: {factor: 0.1, fill_mode: constant, fill_value: 1.0e+39}
+              - RandomTranslation: {height_factor: [-1, 0.2], width_factor: -1}
 
             """
         guard case .failure(let error) = Frontend.load(text: text, file: "augment.yaml") else {
@@ -65,10 +68,12 @@ import Testing
         let expected = [
             "augment.yaml:3:24: error: random_flip: 'mode' must be one of 'horizontal_and_vertical', 'horizontal', 'vertical', not \"sideways\"",
             "augment.yaml:4:5: error: random_rotation: RandomRotation needs 'factor'",
-            "augment.yaml:5:33: error: random_zoom: each number of 'height_factor' must be above -1 and at most 1 (a fraction of the image), not 1.5",
+            "augment.yaml:5:33: error: random_zoom: 'height_factor': each number must be above -1 and at most 1 (a fraction of the image), not 1.5",
             "augment.yaml:6:48: error: random_contrast: 'data_format: \"channels_first\"' is not supported by cnnc (tensors are laid out height, width, channels); only channels_last is",
             "augment.yaml:7:50: error: random_brightness: 'value_range' must be the range of pixel values, [low, high], not 255",
             "augment.yaml:8:79: error: random_translation: 'interpolation' must be one of 'bilinear', 'nearest', not \"cubic\"",
+            "augment.yaml:9:30: error: random_rotation_1: 'factor': each number must be at most 10000 in size, not 1e+37",
+            "augment.yaml:10:68: error: random_rotation_2: 'fill_value' must fit in float32 (at most 3.4e38 in size, a range's width too), not 1e+39",
         ]
         #expect(messages == expected, "\(messages)")
     }

@@ -23,7 +23,7 @@ import Testing
         // Models nested in models, shared layers and operations on two tensors are Keras files
         // no spec can write (Tools/refresh-generated.sh).
         guard folder == "Tests/Fixtures/graphs" else { return files }
-        let keras = ["shared_layers.json", "tensor_arithmetic.json", "siamese_tower.json", "siamese_blocks.json", "augmented_transfer.json"]
+        let keras = ["shared_layers.json", "tensor_arithmetic.json", "siamese_tower.json", "siamese_blocks.json", "augmented_transfer.json", "siamese_outputs.json"]
         return files + RepositoryFiles.files(in: "Tests/Fixtures/keras/functional/json3", extensions: ["json"])
             .filter { let name = $0.split(separator: "/").last!; return name.hasPrefix("nested_") || keras.contains(String(name)) }
     }

@@ -2,7 +2,7 @@
 // `cnnc generate --target-cpu avx2 Tests/Fixtures/specs/resizing.yaml` again.
 //
 // Model "resizing": input (None, 10, 7, 2), output (None, 3),
-// 330 parameters, 2,484 FLOPs per sample.
+// 249 parameters, 2,322 FLOPs per sample.
 // Kernels shaped for avx2: 16 vector registers of 8 floats.
 // Build with `-O -target-cpu native -D CNNC_FMA` for fused multiply-adds (see README).
 
@@ -32,12 +32,12 @@ public struct Resizing: CompiledModel {
     public static let outputLayout: [TensorLayout] = [
         TensorLayout(name: "dense", shape: [3], offset: 0),
     ]
-    public static let parameterCount = 330
+    public static let parameterCount = 249
     /// FLOPs per sample: 2 x the multiply-adds of convolutions and Dense.
-    public static let flops = 2484
+    public static let flops = 2322
     /// 304 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 304
-    static let packedCount = 560
+    static let packedCount = 448
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -52,10 +52,12 @@ public struct Resizing: CompiledModel {
         static let l3_resizing_1 = 0
         /// resizing_2's output: 36 floats, layers 4–5
         static let l4_resizing_2 = 176
-        /// center_crop_1's output: 90 floats, layers 5–7
+        /// center_crop_1's output: 90 floats, layers 5–6
         static let l5_center_crop_1 = 0
-        /// dense's output: 3 floats, layer 7
-        static let l7_dense = 96
+        /// resizing_3's output: 63 floats, layers 6–8
+        static let l6_resizing_3 = 96
+        /// dense's output: 3 floats, layer 8
+        static let l8_dense = 0
         /// The end of the regions (no layer needs Winograd scratch)
         static let scratch = 304
     }
@@ -70,7 +72,8 @@ public struct Resizing: CompiledModel {
         {"name":"resizing_1","className":"Resizing","outputShape":[6, 9, 3]},
         {"name":"resizing_2","className":"Resizing","outputShape":[4, 3, 3]},
         {"name":"center_crop_1","className":"CenterCrop","outputShape":[5, 6, 3]},
-        {"name":"flatten","className":"Flatten","outputShape":[90]},
+        {"name":"resizing_3","className":"Resizing","outputShape":[3, 7, 3]},
+        {"name":"flatten","className":"Flatten","outputShape":[63]},
         {"name":"dense","className":"Dense","outputShape":[3]}
         ]
         """
@@ -82,8 +85,8 @@ public struct Resizing: CompiledModel {
         [
         {"name":"conv2d.kernel","shape":[3, 3, 2, 3],"offset":0},
         {"name":"conv2d.bias","shape":[3],"offset":54},
-        {"name":"dense.kernel","shape":[90, 3],"offset":57},
-        {"name":"dense.bias","shape":[3],"offset":327}
+        {"name":"dense.kernel","shape":[63, 3],"offset":57},
+        {"name":"dense.bias","shape":[3],"offset":246}
         ]
         """
     )
@@ -102,8 +105,8 @@ public struct Resizing: CompiledModel {
         WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 3, paddedOutputs: 4, into: buffer, at: 0)
         WeightPacking.bias(parameters, from: 54, count: 3, into: buffer, at: 80)
         WeightPacking.chunkLanes(parameters, from: 0, inputs: 18, outputs: 3, slots: 4, chunk: 2, into: buffer, at: 96)
-        WeightPacking.panels(parameters, from: 57, rows: 90, outputs: 3, width: 4, into: buffer, at: 176)
-        WeightPacking.bias(parameters, from: 327, count: 3, into: buffer, at: 544)
+        WeightPacking.panels(parameters, from: 57, rows: 63, outputs: 3, width: 4, into: buffer, at: 176)
+        WeightPacking.bias(parameters, from: 246, count: 3, into: buffer, at: 432)
         self.packed = packed
     }
 
@@ -141,14 +144,17 @@ public struct Resizing: CompiledModel {
         // center_crop_1
         Self.l5_center_crop_1(UnsafePointer(arena.advanced(by: Arena.l4_resizing_2)), arena.advanced(by: Arena.l5_center_crop_1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)))
+        // resizing_3
+        Self.l6_resizing_3(UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)), arena.advanced(by: Arena.l6_resizing_3))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_resizing_3)))
         // flatten
         // (no computation at inference)
-        observe?(6, UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_resizing_3)))
         // dense
-        Self.l7_dense(UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)), w.advanced(by: 176), arena.advanced(by: Arena.l7_dense))
-        Self.l7_dense_activation(arena.advanced(by: Arena.l7_dense))
-        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense)))
-        output.update(from: arena.advanced(by: Arena.l7_dense), count: 3)
+        Self.l8_dense(UnsafePointer(arena.advanced(by: Arena.l6_resizing_3)), w.advanced(by: 176), arena.advanced(by: Arena.l8_dense))
+        Self.l8_dense_activation(arena.advanced(by: Arena.l8_dense))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dense)))
+        output.update(from: arena.advanced(by: Arena.l8_dense), count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -183,22 +189,25 @@ public struct Resizing: CompiledModel {
         // center_crop_1
         Self.l5_center_crop_1(UnsafePointer(arena.advanced(by: Arena.l4_resizing_2)), arena.advanced(by: Arena.l5_center_crop_1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)))
+        // resizing_3
+        Self.l6_resizing_3(UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)), arena.advanced(by: Arena.l6_resizing_3))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_resizing_3)))
         // flatten
         // (no computation at inference)
-        observe?(6, UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)))
+        observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_resizing_3)))
         // dense
-        Self.l7_dense(UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)), w.advanced(by: 176), arena.advanced(by: Arena.l7_dense))
-        Self.l7_dense_activation(arena.advanced(by: Arena.l7_dense))
-        observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense)))
-        output.update(from: arena.advanced(by: Arena.l7_dense), count: 3)
+        Self.l8_dense(UnsafePointer(arena.advanced(by: Arena.l6_resizing_3)), w.advanced(by: 176), arena.advanced(by: Arena.l8_dense))
+        Self.l8_dense_activation(arena.advanced(by: Arena.l8_dense))
+        observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dense)))
+        output.update(from: arena.advanced(by: Arena.l8_dense), count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
-    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 90 floats.
-    public static let blockArenaCount = arenaCount + 1440
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 63 floats.
+    public static let blockArenaCount = arenaCount + 1008
 
     /// The forward pass over `blockSamples` samples, one after another in `input` and
     /// `output`: each sample alone up to the last image layer, then the layers from
@@ -209,15 +218,15 @@ public struct Resizing: CompiledModel {
 
     @inline(__always)
     private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let ta = arena + Self.arenaCount, tb = ta + 720
+        let ta = arena + Self.arenaCount, tb = ta + 504
         for sample in 0..<8 {
-            head(input + sample * Self.inputCount, ta + sample * 90, arena, w)
+            head(input + sample * Self.inputCount, ta + sample * 63, arena, w)
         }
-        // flatten over 8 samples: Flatten, (None, 5, 6, 3) → (None, 90)
+        // flatten over 8 samples: Flatten, (None, 3, 7, 3) → (None, 63)
         // (no computation at inference)
-        // dense over 8 samples: Dense, (None, 90) → (None, 3)
-        Self.l7_dense_block(UnsafePointer(ta), w, tb)
-        Self.l7_dense_block_activation(tb)
+        // dense over 8 samples: Dense, (None, 63) → (None, 3)
+        Self.l8_dense_block(UnsafePointer(ta), w, tb)
+        Self.l8_dense_block_activation(tb)
         output.update(from: tb, count: 8 * Self.outputCount)
     }
 
@@ -244,13 +253,16 @@ public struct Resizing: CompiledModel {
         // center_crop_1
         Self.l5_center_crop_1(UnsafePointer(arena.advanced(by: Arena.l4_resizing_2)), arena.advanced(by: Arena.l5_center_crop_1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)))
-        destination.update(from: arena.advanced(by: Arena.l5_center_crop_1), count: 90)
+        // resizing_3
+        Self.l6_resizing_3(UnsafePointer(arena.advanced(by: Arena.l5_center_crop_1)), arena.advanced(by: Arena.l6_resizing_3))
+        observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_resizing_3)))
+        destination.update(from: arena.advanced(by: Arena.l6_resizing_3), count: 63)
     }
 
-    // dense over 8 samples: Dense, (None, 90) → (None, 3)
+    // dense over 8 samples: Dense, (None, 63) → (None, 3)
     @inline(never)
-    static func l7_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w + 176, bias = w + 544
+    static func l8_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let kernel = w + 176, bias = w + 432
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -265,23 +277,23 @@ public struct Resizing: CompiledModel {
                 var s7_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
-                for ci in 0..<90 {
+                for ci in 0..<63 {
                     let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V4(repeating: xp[ci + 90])
+                    let x1 = V4(repeating: xp[ci + 63])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V4(repeating: xp[ci + 180])
+                    let x2 = V4(repeating: xp[ci + 126])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V4(repeating: xp[ci + 270])
+                    let x3 = V4(repeating: xp[ci + 189])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V4(repeating: xp[ci + 360])
+                    let x4 = V4(repeating: xp[ci + 252])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V4(repeating: xp[ci + 450])
+                    let x5 = V4(repeating: xp[ci + 315])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V4(repeating: xp[ci + 540])
+                    let x6 = V4(repeating: xp[ci + 378])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V4(repeating: xp[ci + 630])
+                    let x7 = V4(repeating: xp[ci + 441])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -298,7 +310,7 @@ public struct Resizing: CompiledModel {
 
     // dense over 8 samples: its softmax activation
     @inline(never)
-    static func l7_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+    static func l8_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
         for position in 0..<8 {
             let v = x + position * 3
             var largest = v[0]
@@ -437,13 +449,25 @@ public struct Resizing: CompiledModel {
         Self.l5_center_crop_1_tables.resize(x, y)
     }
 
-    // flatten: Flatten, (None, 5, 6, 3) → (None, 90), 0 parameters
+    // resizing_3: Resizing, (None, 5, 6, 3) → (None, 3, 7, 3), 0 parameters
+    // 5x6 → 3x7, bilinear: each output row's and column's taps (canvas index, weight)
+    static let l6_resizing_3_tables = ResamplingTables(
+        height: 5, width: 6, channels: 3, canvasWidth: 10, rowShift: 0, columnShift: -2, fill: -0.25,
+        rowTaps: 2, rowIndices: [0, 1, 2, 0, 3, 4], rowWeights: [0.6666667, 0.3333333, 1.0, 0.0, 0.3333335, 0.6666665],
+        columnTaps: 2, columnIndices: [0, 1, 1, 2, 3, 4, 4, 5, 5, 6, 7, 8, 8, 9], columnWeights: [0.78571427, 0.21428573, 0.35714293, 0.6428571, 0.9285712, 0.071428776, 0.5, 0.5, 0.0714283, 0.9285717, 0.6428571, 0.35714293, 0.21428585, 0.78571415])
+
+    @inline(never)
+    static func l6_resizing_3(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        Self.l6_resizing_3_tables.resize(x, y)
+    }
+
+    // flatten: Flatten, (None, 3, 7, 3) → (None, 63), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 
-    // dense: Dense, (None, 90) → (None, 3), 273 parameters
+    // dense: Dense, (None, 63) → (None, 3), 192 parameters
     @inline(never)
-    static func l7_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        let kernel = w, bias = w + 368
+    static func l8_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        let kernel = w, bias = w + 256
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -451,7 +475,7 @@ public struct Resizing: CompiledModel {
                 var s0_0 = bias.load4(at: 0)
                 let xp = x
                 let wp = kernel
-                for ci in 0..<90 {
+                for ci in 0..<63 {
                     let w0 = wp.load4(at: ci * 4)
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
@@ -463,7 +487,7 @@ public struct Resizing: CompiledModel {
 
     // dense: its softmax activation
     @inline(never)
-    static func l7_dense_activation(_ x: UnsafeMutablePointer<Float>) {
+    static func l8_dense_activation(_ x: UnsafeMutablePointer<Float>) {
         do {
             let v = x
             var largest = v[0]
@@ -482,7 +506,7 @@ public struct Resizing: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Resizing: TrainableModel {
-    public static let trainingArenaCount = 887
+    public static let trainingArenaCount = 950
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
@@ -497,8 +521,8 @@ extension Resizing: TrainableModel {
 
     @inline(__always)
     private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: ModelLoss, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
-        let p = arena.advanced(by: 563), q = arena.advanced(by: 563)
-        var g = arena.advanced(by: 563), h = arena.advanced(by: 725)
+        let p = arena.advanced(by: 626), q = arena.advanced(by: 626)
+        var g = arena.advanced(by: 626), h = arena.advanced(by: 788)
         _ = (w, k, p, q, g, h, statistics, sums)
         let o0 = arena
         let o1 = arena.advanced(by: 130)
@@ -506,7 +530,8 @@ extension Resizing: TrainableModel {
         let o3 = arena.advanced(by: 272)
         let o4 = arena.advanced(by: 434)
         let o5 = arena.advanced(by: 470)
-        let o7 = arena.advanced(by: 560)
+        let o6 = arena.advanced(by: 560)
+        let o8 = arena.advanced(by: 623)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_resizing(input, o0)
         Self.l1_center_crop(UnsafePointer(o0), o1)
@@ -514,10 +539,11 @@ extension Resizing: TrainableModel {
         Self.l3_resizing_1(UnsafePointer(o2), o3)
         Self.l4_resizing_2(UnsafePointer(o3), o4)
         Self.l5_center_crop_1(UnsafePointer(o4), o5)
+        Self.l6_resizing_3(UnsafePointer(o5), o6)
         // flatten: the same memory as its input
-        Self.l7_dense(UnsafePointer(o5), w.advanced(by: 176), o7)
-        Self.l7_dense_activation(o7)
-        output.update(from: o7, count: 3)
+        Self.l8_dense(UnsafePointer(o6), w.advanced(by: 176), o8)
+        Self.l8_dense_activation(o8)
+        output.update(from: o8, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.
         let value = loss.value(0, output, target, count: 3, channels: 3)
@@ -525,10 +551,12 @@ extension Resizing: TrainableModel {
         loss.gradient(0, output, target, count: 3, channels: 3, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        if !fused { Self.l7_dense_derivative(UnsafePointer(o7), g) }
-        Self.l7_dense_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 57), gradients.advanced(by: 57), h); swap(&g, &h)
+        if !fused { Self.l8_dense_derivative(UnsafePointer(o8), g) }
+        Self.l8_dense_backward(UnsafePointer(o6), UnsafePointer(g), k.advanced(by: 57), gradients.advanced(by: 57), h); swap(&g, &h)
         // flatten
         // passes the gradient through
+        // resizing_3
+        Self.l6_resizing_3_backward(UnsafePointer(g), h); swap(&g, &h)
         // center_crop_1
         Self.l5_center_crop_1_backward(UnsafePointer(g), h); swap(&g, &h)
         // resizing_2
@@ -712,9 +740,15 @@ extension Resizing: TrainableModel {
         Self.l5_center_crop_1_tables.gradient(dy, dx)
     }
 
+    // resizing_3: dL/dx, each dL/dy sent back to the pixels it was read from
+    @inline(never)
+    static func l6_resizing_3_backward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        Self.l6_resizing_3_tables.gradient(dy, dx)
+    }
+
     // dense: through its softmax activation
     @inline(never)
-    static func l7_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+    static func l8_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
         do {
             let v = y, d = g
             var dot: Float = 0
@@ -725,7 +759,7 @@ extension Resizing: TrainableModel {
 
     // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
-    static func l7_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+    static func l8_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
         do {
             func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
@@ -739,15 +773,15 @@ extension Resizing: TrainableModel {
                 do {
                     var sum = SIMD4<Float>()
                     sum += d[0]
-                    let gp = gk + 270
+                    let gp = gk + 189
                     for l in 0..<3 { gp[l] += sum[l] }
                 }
                 // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-                for rb in 0..<7 {
-                    let r0 = rb * 12
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<5 {
+                    let r0 = rb * 11
                     do {
-                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
                         do {
                             let row0 = r0
                             let row1 = r0 + 1
@@ -760,9 +794,8 @@ extension Resizing: TrainableModel {
                             let row8 = r0 + 8
                             let row9 = r0 + 9
                             let row10 = r0 + 10
-                            let row11 = r0 + 11
                             let dp = d
-                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv) }
                         }
                         let gp0 = kernelGradient + r0 * 3
                         for l in 0..<3 { gp0[l] += sum0[l] }
@@ -786,38 +819,42 @@ extension Resizing: TrainableModel {
                         for l in 0..<3 { gp9[l] += sum9[l] }
                         let gp10 = kernelGradient + (r0 + 10) * 3
                         for l in 0..<3 { gp10[l] += sum10[l] }
-                        let gp11 = kernelGradient + (r0 + 11) * 3
-                        for l in 0..<3 { gp11[l] += sum11[l] }
                     }
                 }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
                     do {
-                        let row0 = 84
-                        let row1 = 85
-                        let row2 = 86
-                        let row3 = 87
-                        let row4 = 88
-                        let row5 = 89
+                        let row0 = 55
+                        let row1 = 56
+                        let row2 = 57
+                        let row3 = 58
+                        let row4 = 59
+                        let row5 = 60
+                        let row6 = 61
+                        let row7 = 62
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv) }
                     }
-                    let gp0 = kernelGradient + 252
+                    let gp0 = kernelGradient + 165
                     for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 255
+                    let gp1 = kernelGradient + 168
                     for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 258
+                    let gp2 = kernelGradient + 171
                     for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 261
+                    let gp3 = kernelGradient + 174
                     for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 264
+                    let gp4 = kernelGradient + 177
                     for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 267
+                    let gp5 = kernelGradient + 180
                     for l in 0..<3 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + 183
+                    for l in 0..<3 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + 186
+                    for l in 0..<3 { gp7[l] += sum7[l] }
                 }
                 guard let dx else { return }
                 // dL/dx: each input's kernel row dotted with dL/dz, read in place
-                for ci in 0..<90 {
+                for ci in 0..<63 {
                     let row = UnsafePointer(kernel) + ci * 3
                     var total: Float = 0
                     for l in 0..<3 { total += row[l] * d[0][l] }

@@ -374,9 +374,9 @@ struct ReferenceNetwork {
                 canvasWidth = max(min(w, h * config.width / config.height), 1)
                 (top, left) = ((h - canvasHeight) / 2, (w - canvasWidth) / 2)
             } else if config.padToAspectRatio {
-                canvasHeight = max(h, w * config.height / config.width)
-                canvasWidth = max(w, h * config.width / config.height)
-                (top, left) = (-((canvasHeight - h) / 2), -((canvasWidth - w) / 2))
+                // One axis padded, by half the shortfall at each end.
+                let (padTop, padLeft) = ((max(h, w * config.height / config.width) - h) / 2, (max(w, h * config.width / config.height) - w) / 2)
+                if padTop > 0 { (canvasHeight, top) = (h + 2 * padTop, -padTop) } else if padLeft > 0 { (canvasWidth, left) = (w + 2 * padLeft, -padLeft) }
             }
             func weights(_ size: Int, _ target: Int) -> [[(Int, Double)]] {
                 (0..<target).map { i in

@@ -36,6 +36,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/keras/functional/json3/nested_shared.json", NestedShared.self),
     ("Tests/Fixtures/keras/functional/json3/shared_layers.json", SharedLayers.self),
     ("Tests/Fixtures/keras/functional/json3/siamese_blocks.json", SiameseBlocks.self),
+    ("Tests/Fixtures/keras/functional/json3/siamese_outputs.json", SiameseOutputs.self),
     ("Tests/Fixtures/keras/functional/json3/siamese_tower.json", SiameseTower.self),
     ("Tests/Fixtures/keras/functional/json3/tensor_arithmetic.json", TensorArithmetic.self),
 ]

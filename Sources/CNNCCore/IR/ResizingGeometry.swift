@@ -35,10 +35,16 @@ public struct ResizingGeometry: Hashable, Sendable, Codable {
             rowShift = Int(Double(height - canvasHeight) / 2)
             columnShift = Int(Double(width - canvasWidth) / 2)
         } else if config.padToAspectRatio {
-            canvasHeight = max(height, Int(Double(width * targetHeight) / Double(targetWidth)))
-            canvasWidth = max(width, Int(Double(height * targetWidth) / Double(targetHeight)))
-            rowShift = -Int(Double(canvasHeight - height) / 2)
-            columnShift = -Int(Double(canvasWidth - width) / 2)
+            // Keras pads one axis only, by the same whole number of rows (or
+            // columns) at both ends: half the shortfall, rounded down.
+            let padHeight = max(height, Int(Double(width * targetHeight) / Double(targetWidth)))
+            let padWidth = max(width, Int(Double(height * targetWidth) / Double(targetHeight)))
+            let (top, left) = (Int(Double(padHeight - height) / 2), Int(Double(padWidth - width) / 2))
+            if top > 0 {
+                (canvasHeight, rowShift) = (height + 2 * top, -top)
+            } else if left > 0 {
+                (canvasWidth, columnShift) = (width + 2 * left, -left)
+            }
         }
         rowTaps = Self.taps(from: canvasHeight, to: targetHeight, bilinear: config.bilinear, antialias: config.antialias)
         columnTaps = Self.taps(from: canvasWidth, to: targetWidth, bilinear: config.bilinear, antialias: config.antialias)
@@ -61,10 +67,13 @@ public struct ResizingGeometry: Hashable, Sendable, Codable {
             taps = (0..<output).map { i in
                 let sample = (Float(i) + 0.5) * inverse - 0.5
                 guard sample >= -0.5, sample <= Float(input) - 0.5 else { return [] }
-                let weights = (0..<input).map { j in max(0, 1 - abs(sample - Float(j)) / kernelScale) }
-                let total = weights.reduce(0, +)
+                // Only the indices within the triangle weigh anything (the others' 0s leave the sum as it is).
+                let first = max(0, Int((sample - kernelScale).rounded(.down))), last = min(input - 1, Int((sample + kernelScale).rounded(.up)))
+                guard first <= last else { return [] }
+                let weights = (first...last).map { j in (j, max(0, 1 - abs(sample - Float(j)) / kernelScale)) }
+                let total = weights.reduce(Float(0)) { $0 + $1.1 }
                 guard abs(total) > 1000 * Float.ulpOfOne else { return [] }
-                return weights.enumerated().filter { $0.element != 0 }.map { Tap(index: $0.offset, weight: $0.element / total) }
+                return weights.filter { $0.1 != 0 }.map { Tap(index: $0.0, weight: $0.1 / total) }
             }
         }
         let width = max(1, taps.map(\.count).max() ?? 1)

@@ -71,7 +71,7 @@ enum KerasFunctionalParser {
             for index in spec.layers.indices {
                 spec.layers[index].inbound = spec.layers[index].inbound?.map(resolve)
             }
-            spec.outputs = spec.outputs?.map(resolve)
+            spec.outputs = spec.outputs?.map { KerasNestedModels.resolve($0, in: nested, modelOutput: true, log: &log) }
             for index in spec.nestedModels.indices {
                 spec.nestedModels[index].inbound = spec.nestedModels[index].inbound.map(resolve)
                 spec.nestedModels[index].output = resolve(spec.nestedModels[index].output)
@@ -106,6 +106,7 @@ enum KerasFunctionalParser {
             guard let (layers, flattened) = read else { return }
             var nested = flattened
             nested.firstNode = firstNode
+            nested.outputFirstNode = firstNode == 1 || nested.className == "Functional" ? 1 : 0
             if number == 0 {
                 KerasNestedModels.append(layers, to: &spec)
             } else {
@@ -210,13 +211,14 @@ enum KerasFunctionalParser {
     /// Except `training: false`: Keras 3 writes it for Dropout and the noise layers
     /// of a Functional model, which replaces it with the mode it runs in
     /// (`fit` trains them, `predict` does not), so it changes nothing; and
-    /// `training: true` of an image augmentation layer, the default of its
-    /// `call` that Keras 3 writes and replaces alike. (On another layer it
-    /// is Monte Carlo dropout, which tf.keras runs at inference too.)
+    /// `training: true` of an image preprocessing layer (the augmentation
+    /// layers, Resizing, CenterCrop), the default of its `call` that Keras 3
+    /// writes and replaces alike. (On another layer it is Monte Carlo
+    /// dropout, which tf.keras runs at inference too.)
     private static func refuseCallArguments(_ kwargs: SpecValue?, of className: String? = nil, log: inout DiagnosticLog) {
         for argument in kwargs?.entries ?? [] where !argument.value.isNull {
             if argument.key == "training", case .bool(let training) = argument.value.kind,
-               !training || className.map(RandomImageArguments.isAugmentation) == true { continue }
+               !training || className.map(RandomImageArguments.isImagePreprocessing) == true { continue }
             log.error("the call argument '\(argument.key)' = \(argument.value.sourceText) is not supported; cnnc calls every layer with its tensors only", at: argument.keyLocation)
         }
     }

@@ -72,16 +72,19 @@ enum KerasNestedModels {
 
     /// A tensor named after a nested model (`["base", 0, 0]` in Keras 3, `["base", 1, 0]`
     /// in tf.keras, whose node 0 is the model's own graph) is that model's output;
-    /// of a model called more than once, the output of the call its node names
-    /// (a node no call has is an error, logged once; the last call, the nearest
-    /// to a node past the end, stands in for it).
-    static func resolve(_ tensor: TensorName, in nested: [NestedModelSpec], log: inout DiagnosticLog) -> TensorName {
+    /// of a model called more than once, the output of the call its node names,
+    /// counted as `output_layers` counts them when `modelOutput` (a node no
+    /// call has is an error at that reference; the last call, the nearest to
+    /// a node past the end, stands in for it).
+    static func resolve(_ tensor: TensorName, in nested: [NestedModelSpec], modelOutput: Bool = false,
+                        log: inout DiagnosticLog) -> TensorName {
         let calls = nested.filter { $0.name == tensor.layer }
         guard tensor.tensorIndex == 0, let first = calls.first else { return tensor }
         if calls.count == 1 { return first.output }
-        let call = tensor.nodeIndex - first.firstNode
+        let firstNode = modelOutput ? first.outputFirstNode : first.firstNode
+        let call = tensor.nodeIndex - firstNode
         guard calls.indices.contains(call) else {
-            let nodes = first.firstNode..<(first.firstNode + calls.count)
+            let nodes = firstNode..<(firstNode + calls.count)
             log.error("tensor [\(tensor.layer), \(tensor.nodeIndex), 0] names a call the nested model '\(tensor.layer)' does not have: it is called \(calls.count) times, as nodes \(nodes.lowerBound) to \(nodes.upperBound - 1)", at: tensor.location)
             return calls[calls.count - 1].output
         }
@@ -154,7 +157,9 @@ enum KerasNestedModels {
         func renumbered(_ tensor: TensorName) -> TensorName {
             guard let calls = callsInside[tensor.layer] else { return tensor }
             var tensor = tensor
-            tensor.nodeIndex += number * calls
+            // A node index past any call (read from the file) stays one, for the checker to report.
+            let (shifted, overflow) = tensor.nodeIndex.addingReportingOverflow(number * calls)
+            tensor.nodeIndex = overflow ? Int.max : shifted
             return tensor
         }
         spec.layers += layers.enumerated().map { position, layer in

@@ -134,7 +134,11 @@ public struct NestedModelSpec: Sendable {
     public var callIndex = 0
     /// A later call's first call: its index in `ModelSpec.nestedModels`.
     public var firstCall: Int?
-    /// The node index the file gives the model's first call: 0 in Keras 3, 1
-    /// in tf.keras (whose node 0 is the model's own graph).
+    /// The node index the file gives the model's first call where a layer
+    /// reads it: 0 in Keras 3, 1 in tf.keras (whose node 0 is the model's own graph).
     public var firstNode = 0
+    /// The same in `output_layers`: 1 for a Functional model in Keras 3 too,
+    /// whose `get_config` counts its built-in node there (and `from_config`
+    /// takes 1 off), 0 for a Keras 3 Sequential.
+    public var outputFirstNode = 0
 }

@@ -99,6 +99,11 @@ public enum RandomImageOperations {
         let (r, c) = (Float(row), Float(column))
         let sourceRow = (r * t[4] + c * t[3]) + t[5]
         let sourceColumn = (r * t[1] + c * t[0]) + t[2]
+        // A place no image index reaches (or not a number) reads the fill value, as an index outside does.
+        guard abs(sourceRow) < 1e9, abs(sourceColumn) < 1e9 else {
+            body(nil, 1)
+            return
+        }
         guard bilinear else {
             let i = Int(sourceRow.rounded(.toNearestOrAwayFromZero)), j = Int(sourceColumn.rounded(.toNearestOrAwayFromZero))
             if let i = fill.index(i, size: height), let j = fill.index(j, size: width) { body(i * width + j, 1) } else { body(nil, 1) }

@@ -32,16 +32,49 @@ enum RandomImageArguments {
         "RandomBrightness": [("factor", .factor, true), ("value_range", .valueRange, false)],
     ]
 
-    /// Whether a Keras class is one of these layers.
-    static func isAugmentation(_ className: String) -> Bool { classes[className] != nil }
+    /// Whether a Keras class is one of Keras 3's image preprocessing layers,
+    /// whose `call` takes `training=True` by default: these, Resizing and CenterCrop.
+    static func isImagePreprocessing(_ className: String) -> Bool {
+        classes[className] != nil || className == "Resizing" || className == "CenterCrop"
+    }
 
     static let decoders: [String: LayerDecoder] = Dictionary(uniqueKeysWithValues: classes.map { className, arguments in
         let names = arguments.map(\.0) + ["seed", "data_format"]
         return (className, LayerDecoder(arguments: names) { reader in decode(className, arguments, &reader) })
     })
 
-    /// RandomZoom's and RandomTranslation's factors, as Keras checks each number of them.
-    private static let boundedFactors: Set<String> = ["RandomZoom", "RandomTranslation"]
+    /// The factors' bounds as Keras 3.15 checks them: RandomZoom's and
+    /// RandomTranslation's every number (a zoom of −1 would scale by 0), the
+    /// other layers' single number (`_FACTOR_BOUNDS`; a pair only needs to
+    /// reach into them). Beyond Keras, no number above 10,000: a rotation of
+    /// more turns than that, or a brightness of more image ranges, only
+    /// overflows float32 in the transform.
+    private static func factorProblem(_ className: String, _ argument: RandomImageArgument) -> String? {
+        let numbers = argument.numbers
+        if let huge = numbers.first(where: { abs($0) > 10_000 }) { return "each number must be at most 10000 in size, not \(huge)" }
+        switch className {
+        case "RandomZoom":
+            if let bad = numbers.first(where: { !($0 > -1 && $0 <= 1) }) { return "each number must be above -1 and at most 1 (a fraction of the image), not \(bad)" }
+        case "RandomTranslation":
+            if let bad = numbers.first(where: { !($0 >= -1 && $0 <= 1) }) { return "each number must be from -1 to 1 (a fraction of the image), not \(bad)" }
+        default:
+            let bounds: ClosedRange<Double> = className == "RandomContrast" ? 0...1 : -1...1
+            if case .number(let single) = argument, !bounds.contains(single) {
+                return "a single number must be from \(bounds.lowerBound) to \(bounds.upperBound), not \(single)"
+            }
+            if case .numbers(let pair) = argument, pair.count == 2, pair[0] > bounds.upperBound || pair[1] < bounds.lowerBound {
+                return "a range must reach into [\(bounds.lowerBound), \(bounds.upperBound)], not [\(pair[0]), \(pair[1])]"
+            }
+        }
+        return nil
+    }
+
+    /// A value the generated code writes as a float32 literal (`fill_value`,
+    /// `value_range` and its width): past float32's range it would be `inf`.
+    static func float32Problem(_ numbers: [Double]) -> Double? {
+        let width = numbers.count == 2 ? [abs(numbers[1] - numbers[0])] : []
+        return (numbers + width).first { abs($0) > Double(Float.greatestFiniteMagnitude) }
+    }
 
     private static func decode(_ className: String, _ arguments: [(String, Kind, required: Bool)], _ reader: inout ArgumentReader) -> LayerOperation? {
         if let rank = reader.inputRank, rank != 3 {
@@ -57,9 +90,17 @@ enum RandomImageArguments {
                 reader.error("'\(key)' must be \(description(of: kind)), not \(value.sourceText)", at: value.location)
                 continue
             }
-            if boundedFactors.contains(className), kind == .factor || kind == .optionalFactor,
-               let bad = argument.numbers.first(where: { !($0 > -1 && $0 <= 1) }) {
-                reader.error("each number of '\(key)' must be above -1 and at most 1 (a fraction of the image), not \(bad)", at: value.location)
+            if kind == .factor || kind == .optionalFactor, let problem = factorProblem(className, argument) {
+                reader.error("'\(key)': \(problem)", at: value.location)
+                continue
+            }
+            if kind == .number || kind == .valueRange, let huge = float32Problem(argument.numbers) {
+                reader.error("'\(key)' must fit in float32 (at most 3.4e38 in size, a range's width too), not \(huge)", at: value.location)
+                continue
+            }
+            // RandomBrightness sorts its range; RandomContrast clips to it as given, a reversed one to a constant image.
+            if kind == .valueRange, className == "RandomContrast", case .numbers(let pair) = argument, pair.count == 2, pair[0] > pair[1] {
+                reader.error("'\(key)' must be [low, high] with low below high, not [\(pair[0]), \(pair[1])]", at: value.location)
                 continue
             }
             kept[key] = argument

@@ -50,6 +50,7 @@ enum ReshapingArguments {
                                                    "fill_mode", "fill_value", "antialias", "data_format"]) { reader in
         let height = reader.int("height", default: nil, meaning: "the output's rows")
         let width = reader.int("width", default: nil, meaning: "the output's columns")
+        checkTableSize(height, width, &reader)
         let interpolation = resizingInterpolation(&reader)
         let crop = reader.bool("crop_to_aspect_ratio", default: false)
         let pad = reader.bool("pad_to_aspect_ratio", default: false)
@@ -57,7 +58,8 @@ enum ReshapingArguments {
             reader.error("only one of 'crop_to_aspect_ratio' and 'pad_to_aspect_ratio' can be true, as Keras says", at: value.location)
         }
         reader.requireValue("fill_mode", equalTo: "constant", matches: { $0.string == "constant" }, because: "Keras pads with a constant")
-        let fill = reader.number("fill_value", default: 0, in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, rangeText: "a finite number")
+        let largest = Double(Float.greatestFiniteMagnitude)
+        let fill = reader.number("fill_value", default: 0, in: -largest...largest, rangeText: "a number that fits in float32 (at most 3.4e38 in size)")
         let antialias = reader.bool("antialias", default: false)
         reader.channelsLast()
         if let rank = reader.inputRank, rank != 3 {
@@ -73,6 +75,7 @@ enum ReshapingArguments {
     static let centerCrop = LayerDecoder(arguments: ["height", "width", "data_format"]) { reader in
         let height = reader.int("height", default: nil, meaning: "the output's rows")
         let width = reader.int("width", default: nil, meaning: "the output's columns")
+        checkTableSize(height, width, &reader)
         reader.channelsLast()
         if let rank = reader.inputRank, rank != 3 {
             reader.error("CenterCrop crops images (height, width, channels), but its input has \(rank) axes", at: reader.layerLocation)
@@ -80,6 +83,17 @@ enum ReshapingArguments {
         guard let height, let width else { return nil }
         return .resizing(ResizingConfig(height: height, width: width, bilinear: true, cropToAspectRatio: true, padToAspectRatio: false,
                                         fillValue: 0, antialias: false, centerCrop: true))
+    }
+
+    /// The generated code holds a tap table for every output row and column.
+    static let largestResizedSide = 65_536
+
+    private static func checkTableSize(_ height: Int?, _ width: Int?, _ reader: inout ArgumentReader) {
+        for (key, side) in [("height", height), ("width", width)] {
+            if let side, side > largestResizedSide, let value = reader.value(key) {
+                reader.error("'\(key): \(side)' is more than cnnc resizes to (at most \(largestResizedSide) rows or columns: the generated code holds each one's taps)", at: value.location)
+            }
+        }
     }
 
     private static func resizingInterpolation(_ reader: inout ArgumentReader) -> UpSampling2DConfig.Interpolation? {

@@ -90,53 +90,53 @@ public enum RandomImageOperations {
         [1, 0, -dx, 0, 1, -dy]
     }
 
-    /// The corners output pixel (row, column) reads, with their weights: the
-    /// bilinear four (or the nearest one), `nil` index where `constant` reads
-    /// its fill value, as `map_coordinates` weighs them.
+    /// The corners output pixel (row, column) reads, in `map_coordinates`'s
+    /// order ((r0, c0), (r0, c1), (r1, c0), (r1, c1); the nearest one alone),
+    /// as pixel indices (−1 where `constant` reads its fill value) and weights.
+    /// Written out without closures or arrays: a 96x96x3 image's rotation took
+    /// 180 µs when each pixel built its taps as arrays.
     @inline(__always)
-    static func taps(row: Int, column: Int, transform t: UnsafePointer<Float>, height: Int, width: Int, bilinear: Bool, fill: Fill,
-                     _ body: (Int?, Float) -> Void) {
+    static func corners(row: Int, column: Int, transform t: UnsafePointer<Float>, height: Int, width: Int, bilinear: Bool,
+                        fill: Fill) -> (pixels: SIMD4<Int32>, weights: SIMD4<Float>) {
         let (r, c) = (Float(row), Float(column))
         let sourceRow = (r * t[4] + c * t[3]) + t[5]
         let sourceColumn = (r * t[1] + c * t[0]) + t[2]
         // A place no image index reaches (or not a number) reads the fill value, as an index outside does.
-        guard abs(sourceRow) < 1e9, abs(sourceColumn) < 1e9 else {
-            body(nil, 1)
-            return
+        guard abs(sourceRow) < 1e9, abs(sourceColumn) < 1e9 else { return (SIMD4(-1, 0, 0, 0), SIMD4(1, 0, 0, 0)) }
+        func pixel(_ i: Int, _ j: Int) -> Int32 {
+            guard let i = fill.index(i, size: height), let j = fill.index(j, size: width) else { return -1 }
+            return Int32(i * width + j)
         }
         guard bilinear else {
             let i = Int(sourceRow.rounded(.toNearestOrAwayFromZero)), j = Int(sourceColumn.rounded(.toNearestOrAwayFromZero))
-            if let i = fill.index(i, size: height), let j = fill.index(j, size: width) { body(i * width + j, 1) } else { body(nil, 1) }
-            return
+            return (SIMD4(pixel(i, j), 0, 0, 0), SIMD4(1, 0, 0, 0))
         }
         let (lowerRow, lowerColumn) = (sourceRow.rounded(.down), sourceColumn.rounded(.down))
         let (upperRowWeight, upperColumnWeight) = (sourceRow - lowerRow, sourceColumn - lowerColumn)
+        let (lowerRowWeight, lowerColumnWeight) = (1 - upperRowWeight, 1 - upperColumnWeight)
         let (i0, j0) = (Int(lowerRow), Int(lowerColumn))
-        for (i, rowWeight) in [(i0, 1 - upperRowWeight), (i0 + 1, upperRowWeight)] {
-            for (j, columnWeight) in [(j0, 1 - upperColumnWeight), (j0 + 1, upperColumnWeight)] {
-                if let i = fill.index(i, size: height), let j = fill.index(j, size: width) {
-                    body(i * width + j, rowWeight * columnWeight)
-                } else {
-                    body(nil, rowWeight * columnWeight)
-                }
-            }
-        }
+        return (SIMD4(pixel(i0, j0), pixel(i0, j0 + 1), pixel(i0 + 1, j0), pixel(i0 + 1, j0 + 1)),
+                SIMD4(lowerRowWeight * lowerColumnWeight, lowerRowWeight * upperColumnWeight,
+                      upperRowWeight * lowerColumnWeight, upperRowWeight * upperColumnWeight))
     }
 
     /// y = the input read through `transform` (6 floats).
     public static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, transform: UnsafePointer<Float>,
                               height: Int, width: Int, channels: Int, bilinear: Bool, fill: Fill) {
         let fillValue: Float = if case .constant(let value) = fill { value } else { 0 }
+        let taps = bilinear ? 4 : 1
         for row in 0..<height {
             for column in 0..<width {
                 let out = y + (row * width + column) * channels
-                out.update(repeating: 0, count: channels)
-                taps(row: row, column: column, transform: transform, height: height, width: width, bilinear: bilinear, fill: fill) { pixel, weight in
-                    if let pixel {
-                        for channel in 0..<channels { out[channel] += weight * x[pixel * channels + channel] }
-                    } else {
-                        for channel in 0..<channels { out[channel] += weight * fillValue }
+                let (pixels, weights) = corners(row: row, column: column, transform: transform, height: height, width: width,
+                                                bilinear: bilinear, fill: fill)
+                for channel in 0..<channels {
+                    var sum: Float = 0
+                    for tap in 0..<taps {
+                        let pixel = Int(pixels[tap])
+                        sum += weights[tap] * (pixel >= 0 ? x[pixel * channels + channel] : fillValue)
                     }
+                    out[channel] = sum
                 }
             }
         }
@@ -147,14 +147,19 @@ public enum RandomImageOperations {
     public static func affineGradient(_ g: UnsafeMutablePointer<Float>, transform: UnsafePointer<Float>,
                                       height: Int, width: Int, channels: Int, bilinear: Bool, fill: Fill) {
         let count = height * width * channels
-        let outputGradient = [Float](UnsafeBufferPointer(start: g, count: count))
+        let outputGradient = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        defer { outputGradient.deallocate() }
+        outputGradient.update(from: g, count: count)
         g.update(repeating: 0, count: count)
+        let taps = bilinear ? 4 : 1
         for row in 0..<height {
             for column in 0..<width {
-                let from = (row * width + column) * channels
-                taps(row: row, column: column, transform: transform, height: height, width: width, bilinear: bilinear, fill: fill) { pixel, weight in
-                    guard let pixel else { return }
-                    for channel in 0..<channels { g[pixel * channels + channel] += weight * outputGradient[from + channel] }
+                let from = outputGradient + (row * width + column) * channels
+                let (pixels, weights) = corners(row: row, column: column, transform: transform, height: height, width: width,
+                                                bilinear: bilinear, fill: fill)
+                for tap in 0..<taps where pixels[tap] >= 0 {
+                    let into = g + Int(pixels[tap]) * channels
+                    for channel in 0..<channels { into[channel] += weights[tap] * from[channel] }
                 }
             }
         }

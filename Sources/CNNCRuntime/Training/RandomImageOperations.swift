@@ -93,8 +93,9 @@ public enum RandomImageOperations {
     /// The corners output pixel (row, column) reads, in `map_coordinates`'s
     /// order ((r0, c0), (r0, c1), (r1, c0), (r1, c1); the nearest one alone),
     /// as pixel indices (−1 where `constant` reads its fill value) and weights.
-    /// Written out without closures or arrays: a 96x96x3 image's rotation took
-    /// 180 µs when each pixel built its taps as arrays.
+    /// Written out without closures or arrays: with each pixel building its
+    /// taps as arrays, a training step of flip, rotation and zoom on 32 images
+    /// of 96x96x3 (three convolutions after them) took 25.0 ms, now 23.5 (Zen 5).
     @inline(__always)
     static func corners(row: Int, column: Int, transform t: UnsafePointer<Float>, height: Int, width: Int, bilinear: Bool,
                         fill: Fill) -> (pixels: SIMD4<Int32>, weights: SIMD4<Float>) {

@@ -228,7 +228,7 @@ extension SeedPadding6x6: TrainableModel {
         loss.gradient(0, output, target, count: 36, channels: 1, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv
-        Self.l1_conv_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // pad

@@ -901,7 +901,7 @@ extension Conv1d: TrainableModel {
         Self.l2_conv_causal_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 80), gradients.advanced(by: 80), h); swap(&g, &h)
         // conv_valid
         Self.l1_conv_valid_derivative(UnsafePointer(o1), g)
-        Self.l1_conv_valid_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv_valid_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // pad

@@ -988,7 +988,7 @@ extension DilatedPadded: TrainableModel {
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
         Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 140), gradients.advanced(by: 140), h); swap(&g, &h)
         // conv2d
-        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // zero_padding2d

@@ -1229,7 +1229,7 @@ extension EveryLayer: TrainableModel {
                 Self.l2_batch_normalization_backward(UnsafePointer(o1), dy2, statistics, k, g)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // conv2d
-                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
                 // Below here no weight trains: only the caller's dL/d(input) needs the rest.
                 if inputGradient != nil {
                     // zero_padding2d

@@ -445,7 +445,7 @@ extension InferenceIdentity: TrainableModel {
         Self.l2_spatial_dropout2d_backward(UnsafePointer(m2), g)
         // conv2d
         Self.l1_conv2d_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // gaussian_noise

@@ -825,7 +825,7 @@ extension ReshapeRescale: TrainableModel {
         Self.l4_normalization_1_backward(k, g)
         // conv2d
         Self.l3_conv2d_derivative(UnsafePointer(o3), g)
-        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 7), gradients.advanced(by: 7), h); swap(&g, &h)
+        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 7), gradients.advanced(by: 7), inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // cropping2d

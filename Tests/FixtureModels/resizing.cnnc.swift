@@ -565,7 +565,7 @@ extension Resizing: TrainableModel {
         Self.l3_resizing_1_backward(UnsafePointer(g), h); swap(&g, &h)
         // conv2d
         Self.l2_conv2d_derivative(UnsafePointer(o2), g)
-        Self.l2_conv2d_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_conv2d_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // center_crop

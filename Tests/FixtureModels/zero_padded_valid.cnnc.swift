@@ -1840,7 +1840,7 @@ extension ZeroPaddedValid: TrainableModel {
         // conv2d
         Self.l1_conv2d_derivative(UnsafePointer(o1), g)
         Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, nil)
-        Self.l1_conv2d_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 10890)); Self.l1_conv2d_input_gradient_winograd(UnsafePointer(arena.advanced(by: 10890)), statistics, h, arena.advanced(by: 14986)); swap(&g, &h)
+        if inputGradient != nil { Self.l1_conv2d_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 10890)); Self.l1_conv2d_input_gradient_winograd(UnsafePointer(arena.advanced(by: 10890)), statistics, h, arena.advanced(by: 14986)) }; swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // zero_padding2d

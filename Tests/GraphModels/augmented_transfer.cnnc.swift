@@ -562,7 +562,7 @@ extension AugmentedTransfer: TrainableModel {
         Self.l9_pool_backward(UnsafePointer(o8), UnsafePointer(g), h); swap(&g, &h)
         // conv
         Self.l8_conv_derivative(UnsafePointer(o8), g)
-        Self.l8_conv_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l8_conv_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // same

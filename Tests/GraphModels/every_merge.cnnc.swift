@@ -494,7 +494,7 @@ extension EveryMerge: TrainableModel {
         loss.gradient(0, output, target, count: 2, channels: 2, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l11_dense_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l11_dense_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // flatten

@@ -1169,7 +1169,7 @@ extension InceptionBlock: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // branch_pool_proj
         Self.l1_branch5x5_reduce_derivative(UnsafePointer(o6), g)
-        Self.l1_branch5x5_reduce_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 1136), gradients.advanced(by: 1136), h); swap(&g, &h)
+        Self.l1_branch5x5_reduce_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 1136), gradients.advanced(by: 1136), inputGradient == nil ? nil : h); swap(&g, &h)
         e2.update(from: g, count: 576)
         // branch5x5: dL/d(output), summed over its readers
         g.update(from: e5, count: 864)

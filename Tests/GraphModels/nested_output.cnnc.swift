@@ -401,7 +401,7 @@ extension NestedOutput: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // logits
         Self.l3_logits_derivative(UnsafePointer(o3), g)
-        Self.l3_logits_backward(input, UnsafePointer(g), k.advanced(by: 74), gradients.advanced(by: 74), h); swap(&g, &h)
+        Self.l3_logits_backward(input, UnsafePointer(g), k.advanced(by: 74), gradients.advanced(by: 74), inputGradient == nil ? nil : h); swap(&g, &h)
         e1.update(from: g, count: 144)
         // inner_relu: dL/d(output), summed over its readers
         g.update(from: e2, count: 72)

@@ -959,7 +959,7 @@ extension NestedSequential: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // head
         if !fused { Self.l6_head_derivative(UnsafePointer(o6), g) }
-        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 840), gradients.advanced(by: 840), h); swap(&g, &h)
+        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k.advanced(by: 840), gradients.advanced(by: 840), inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // pool
@@ -971,7 +971,7 @@ extension NestedSequential: TrainableModel {
             // branch
             Self.l3_branch_winograd_pad(UnsafePointer(o2), arena.advanced(by: 6220)); Self.l3_branch_kernel_gradient_winograd(UnsafePointer(arena.advanced(by: 6220)), UnsafePointer(g), gradients.advanced(by: 876), arena.advanced(by: 7020))
             Self.l3_branch_backward(UnsafePointer(o2), UnsafePointer(g), k.advanced(by: 256), gradients.advanced(by: 256), nil)
-            Self.l3_branch_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 6220)); Self.l3_branch_input_gradient_winograd(UnsafePointer(arena.advanced(by: 6220)), statistics, h, arena.advanced(by: 7020)); swap(&g, &h)
+            if inputGradient != nil { Self.l3_branch_input_gradient_winograd_pad(UnsafePointer(g), arena.advanced(by: 6220)); Self.l3_branch_input_gradient_winograd(UnsafePointer(arena.advanced(by: 6220)), statistics, h, arena.advanced(by: 7020)) }; swap(&g, &h)
             // stem_relu: dL/d(output), g plus what its other readers left in its slot
             for i in 0..<512 { g[i] += e2[i] }
             // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

@@ -935,13 +935,13 @@ extension SharedBatchNorm: TrainableModel {
                 g.update(from: e3, count: 64)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // encoder
-                Self.l3_encoder_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l3_encoder_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
                 e1.update(from: g, count: 72)
                 // encoder: dL/d(output), summed over its readers
                 g.update(from: e2, count: 64)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // encoder
-                Self.l2_encoder_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                Self.l2_encoder_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
                 e0.update(from: g, count: 72)
                 // Below here no weight trains: only the caller's dL/d(input) needs the rest.
                 if inputGradient != nil {

@@ -849,7 +849,7 @@ extension SharedLayers: TrainableModel {
         // shared_conv
         Self.l3_shared_conv_derivative(UnsafePointer(o3), g)
         Self.l3_shared_conv_pad(UnsafePointer(o1), p)
-        Self.l3_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         e1.update(from: g, count: 48)
         // shared_conv: dL/d(output), summed over its readers
         g.update(from: e2, count: 64)
@@ -857,7 +857,7 @@ extension SharedLayers: TrainableModel {
         // shared_conv
         Self.l2_shared_conv_derivative(UnsafePointer(o2), g)
         Self.l2_shared_conv_pad(UnsafePointer(o0), p)
-        Self.l2_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         e0.update(from: g, count: 48)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {

@@ -467,7 +467,7 @@ extension SharedPenalty: TrainableModel {
         Self.l2_penalty_backward(UnsafePointer(o1), g)
         // conv
         Self.l1_conv_pad(input, p)
-        Self.l1_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         for i in 0..<72 { e0[i] += g[i] }
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {

@@ -686,7 +686,7 @@ extension SqueezeExciteReshape: TrainableModel {
         // features
         Self.l2_features_derivative(UnsafePointer(o2), g)
         Self.l2_features_pad(UnsafePointer(o1), p)
-        Self.l2_features_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7), gradients.advanced(by: 7), h); swap(&g, &h)
+        Self.l2_features_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 7), gradients.advanced(by: 7), inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // normalization

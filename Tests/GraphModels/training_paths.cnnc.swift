@@ -724,7 +724,7 @@ extension TrainingPaths: TrainableModel {
                 Self.l11_joined_backward(UnsafePointer(g), e9)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // raw_dense
-                Self.l10_raw_dense_backward(input, UnsafePointer(g), k.advanced(by: 555), gradients.advanced(by: 555), h); swap(&g, &h)
+                Self.l10_raw_dense_backward(input, UnsafePointer(g), k.advanced(by: 555), gradients.advanced(by: 555), inputGradient == nil ? nil : h); swap(&g, &h)
                 e8.update(from: g, count: 72)
                 // gate: dL/d(output), summed over its readers
                 g.update(from: e9, count: 5)

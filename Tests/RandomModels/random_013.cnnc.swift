@@ -319,7 +319,7 @@ extension Random013: TrainableModel {
         // activation
         if !fused { Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
         // dense
-        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // re_lu

@@ -796,7 +796,7 @@ extension Random015: TrainableModel {
         Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k.advanced(by: 520), gradients.advanced(by: 520), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
-        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // dropout

@@ -303,7 +303,7 @@ extension Random018: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d
         if !fused { Self.l2_conv2d_derivative(UnsafePointer(o2), g) }
-        Self.l2_conv2d_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_conv2d_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // average_pooling2d

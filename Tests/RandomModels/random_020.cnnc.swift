@@ -270,7 +270,7 @@ extension Random020: TrainableModel {
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // conv2d
         if !fused { Self.l1_conv2d_derivative(UnsafePointer(o1), g) }
-        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // re_lu

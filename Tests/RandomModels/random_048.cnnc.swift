@@ -382,7 +382,7 @@ extension Random048: TrainableModel {
         Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 153), gradients.advanced(by: 153), h); swap(&g, &h)
         // dense
         Self.l1_dense_derivative(UnsafePointer(o1), g)
-        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // max_pooling2d

@@ -418,7 +418,7 @@ extension Random054: TrainableModel {
         Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k.advanced(by: 132), gradients.advanced(by: 132), h); swap(&g, &h)
         // conv2d
         Self.l3_conv2d_derivative(UnsafePointer(o3), g)
-        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // re_lu

@@ -272,7 +272,7 @@ extension Random060: TrainableModel {
         Self.l2_average_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
         // conv2d
         Self.l1_conv2d_derivative(UnsafePointer(o1), g)
-        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // zero_padding2d

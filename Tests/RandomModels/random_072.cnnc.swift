@@ -341,7 +341,7 @@ extension Random072: TrainableModel {
         loss.gradient(0, output, target, count: 17, channels: 17, fused: fused, into: g)
         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
         // dense
-        Self.l2_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // flatten

@@ -423,7 +423,7 @@ extension Random078: TrainableModel {
         // conv2d
         Self.l2_conv2d_derivative(UnsafePointer(o2), g)
         Self.l2_conv2d_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : h); swap(&g, &h)
         // Below here no weight trains: only the caller's dL/d(input) needs the rest.
         if inputGradient != nil {
             // average_pooling2d

@@ -8,15 +8,16 @@
 public struct ResamplingTables: Sendable {
     public let height: Int, width: Int, channels: Int
     /// Canvas pixel (r, c) is image pixel (r + rowShift, c + columnShift).
-    public let canvasWidth: Int, rowShift: Int, columnShift: Int
+    public let canvasHeight: Int, canvasWidth: Int, rowShift: Int, columnShift: Int
     public let fill: Float
     /// Per output row (column), `rowTaps` (`columnTaps`) canvas indices and weights.
     public let rowTaps: Int, rowIndices: [Int], rowWeights: [Float]
     public let columnTaps: Int, columnIndices: [Int], columnWeights: [Float]
 
-    public init(height: Int, width: Int, channels: Int, canvasWidth: Int, rowShift: Int, columnShift: Int, fill: Float,
+    public init(height: Int, width: Int, channels: Int, canvasHeight: Int, canvasWidth: Int, rowShift: Int, columnShift: Int, fill: Float,
                 rowTaps: Int, rowIndices: [Int], rowWeights: [Float], columnTaps: Int, columnIndices: [Int], columnWeights: [Float]) {
-        (self.height, self.width, self.channels, self.canvasWidth) = (height, width, channels, canvasWidth)
+        (self.height, self.width, self.channels) = (height, width, channels)
+        (self.canvasHeight, self.canvasWidth) = (canvasHeight, canvasWidth)
         (self.rowShift, self.columnShift, self.fill) = (rowShift, columnShift, fill)
         (self.rowTaps, self.rowIndices, self.rowWeights) = (rowTaps, rowIndices, rowWeights)
         (self.columnTaps, self.columnIndices, self.columnWeights) = (columnTaps, columnIndices, columnWeights)
@@ -30,7 +31,6 @@ public struct ResamplingTables: Sendable {
     /// whole rows at a time (which the compiler vectorizes).
     public func resize(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         let c = channels, outputWidth = self.outputWidth, rowLength = outputWidth * channels
-        let canvasHeight = (rowIndices.max() ?? 0) + 1
         let across = UnsafeMutablePointer<Float>.allocate(capacity: canvasHeight * rowLength)
         defer { across.deallocate() }
         columnIndices.withUnsafeBufferPointer { columnIndex in columnWeights.withUnsafeBufferPointer { columnWeight in
@@ -70,7 +70,6 @@ public struct ResamplingTables: Sendable {
     /// back to the image pixels it read by the same weights.
     public func gradient(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
         let c = channels, outputWidth = self.outputWidth, rowLength = outputWidth * channels
-        let canvasHeight = (rowIndices.max() ?? 0) + 1
         dx.update(repeating: 0, count: height * width * c)
         let across = UnsafeMutablePointer<Float>.allocate(capacity: canvasHeight * rowLength)
         defer { across.deallocate() }

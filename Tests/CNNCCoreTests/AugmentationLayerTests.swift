@@ -77,4 +77,26 @@ import Testing
         ]
         #expect(messages == expected, "\(messages)")
     }
+
+    /// Resizing's and CenterCrop's sizes and fill value, as the generated code must hold them.
+    @Test func resizingArgumentsAreChecked() {
+        let text = """
+            input_shape: [8, 8, 3]
+            layers:
+              - Resizing: {height: 70000, width: 3}
+              - Resizing: {height: 4, width: 4, pad_to_aspect_ratio: true, fill_value: 1.0e+39}
+              - Resizing: {height: 4, width: 4, crop_to_aspect_ratio: true, pad_to_aspect_ratio: true}
+              - CenterCrop: {height: 0, width: 2}
+
+            """
+        guard case .failure(let error) = Frontend.load(text: text, file: "resize.yaml") else {
+            Issue.record("bad Resizing arguments were accepted")
+            return
+        }
+        let messages = error.diagnostics.map(\.description).joined(separator: "\n")
+        #expect(messages.contains("resize.yaml:3:24: error: resizing: 'height: 70000' is more than cnnc resizes to"), "\(messages)")
+        #expect(messages.contains("'fill_value' must be a number that fits in float32"), "\(messages)")
+        #expect(messages.contains("only one of 'crop_to_aspect_ratio' and 'pad_to_aspect_ratio' can be true"), "\(messages)")
+        #expect(messages.contains("center_crop: 'height'"), "\(messages)")
+    }
 }

@@ -328,7 +328,7 @@ public struct Resizing: CompiledModel {
     // resizing: Resizing, (None, 10, 7, 2) → (None, 13, 5, 2), 0 parameters
     // 10x7 → 13x5, bilinear: each output row's and column's taps (canvas index, weight)
     static let l0_resizing_tables = ResamplingTables(
-        height: 10, width: 7, channels: 2, canvasWidth: 7, rowShift: 0, columnShift: 0, fill: 0.0,
+        height: 10, width: 7, channels: 2, canvasHeight: 10, canvasWidth: 7, rowShift: 0, columnShift: 0, fill: 0.0,
         rowTaps: 2, rowIndices: [0, 0, 0, 1, 1, 2, 2, 3, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 6, 7, 7, 8, 8, 9, 9, 0], rowWeights: [1.0, 0.0, 0.34615386, 0.65384614, 0.576923, 0.423077, 0.8076923, 0.19230771, 0.038461447, 0.96153855, 0.26923084, 0.73076916, 0.5, 0.5, 0.73076916, 0.26923084, 0.9615383, 0.038461685, 0.19230747, 0.8076925, 0.42307663, 0.5769234, 0.6538458, 0.3461542, 1.0, 0.0],
         columnTaps: 2, columnIndices: [0, 1, 1, 2, 3, 0, 4, 5, 5, 6], columnWeights: [0.8, 0.19999999, 0.4000001, 0.5999999, 1.0, 0.0, 0.5999999, 0.4000001, 0.20000029, 0.7999997])
 
@@ -340,7 +340,7 @@ public struct Resizing: CompiledModel {
     // center_crop: CenterCrop, (None, 13, 5, 2) → (None, 11, 4, 2), 0 parameters
     // 13x5 → 11x4, bilinear: each output row's and column's taps (canvas index, weight)
     static let l1_center_crop_tables = ResamplingTables(
-        height: 13, width: 5, channels: 2, canvasWidth: 4, rowShift: 1, columnShift: 0, fill: 0.0,
+        height: 13, width: 5, channels: 2, canvasHeight: 11, canvasWidth: 4, rowShift: 1, columnShift: 0, fill: 0.0,
         rowTaps: 1, rowIndices: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], rowWeights: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
         columnTaps: 1, columnIndices: [0, 1, 2, 3], columnWeights: [1.0, 1.0, 1.0, 1.0])
 
@@ -416,7 +416,7 @@ public struct Resizing: CompiledModel {
     // resizing_1: Resizing, (None, 9, 2, 3) → (None, 6, 9, 3), 0 parameters
     // 9x2 → 6x9, nearest: each output row's and column's taps (canvas index, weight)
     static let l3_resizing_1_tables = ResamplingTables(
-        height: 9, width: 2, channels: 3, canvasWidth: 2, rowShift: 4, columnShift: 0, fill: 0.0,
+        height: 9, width: 2, channels: 3, canvasHeight: 1, canvasWidth: 2, rowShift: 4, columnShift: 0, fill: 0.0,
         rowTaps: 1, rowIndices: [0, 0, 0, 0, 0, 0], rowWeights: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
         columnTaps: 1, columnIndices: [0, 0, 0, 0, 1, 1, 1, 1, 1], columnWeights: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
 
@@ -428,7 +428,7 @@ public struct Resizing: CompiledModel {
     // resizing_2: Resizing, (None, 6, 9, 3) → (None, 4, 3, 3), 0 parameters
     // 6x9 → 4x3, bilinear: each output row's and column's taps (canvas index, weight)
     static let l4_resizing_2_tables = ResamplingTables(
-        height: 6, width: 9, channels: 3, canvasWidth: 9, rowShift: -3, columnShift: 0, fill: 0.5,
+        height: 6, width: 9, channels: 3, canvasHeight: 12, canvasWidth: 9, rowShift: -3, columnShift: 0, fill: 0.5,
         rowTaps: 5, rowIndices: [0, 1, 2, 3, 0, 2, 3, 4, 5, 6, 5, 6, 7, 8, 9, 8, 9, 10, 11, 0], rowWeights: [0.25, 0.37500003, 0.25, 0.125, 0.0, 0.11111111, 0.22222222, 0.33333337, 0.22222222, 0.11111111, 0.11111111, 0.22222222, 0.33333337, 0.22222222, 0.11111111, 0.125, 0.25, 0.37500003, 0.25, 0.0],
         columnTaps: 5, columnIndices: [0, 1, 2, 3, 0, 2, 3, 4, 5, 6, 5, 6, 7, 8, 0], columnWeights: [0.25, 0.37500003, 0.25, 0.125, 0.0, 0.11111111, 0.22222222, 0.33333337, 0.22222222, 0.11111111, 0.125, 0.25, 0.37500003, 0.25, 0.0])
 
@@ -440,7 +440,7 @@ public struct Resizing: CompiledModel {
     // center_crop_1: CenterCrop, (None, 4, 3, 3) → (None, 5, 6, 3), 0 parameters
     // 4x3 → 5x6, bilinear: each output row's and column's taps (canvas index, weight)
     static let l5_center_crop_1_tables = ResamplingTables(
-        height: 4, width: 3, channels: 3, canvasWidth: 3, rowShift: 1, columnShift: 0, fill: 0.0,
+        height: 4, width: 3, channels: 3, canvasHeight: 2, canvasWidth: 3, rowShift: 1, columnShift: 0, fill: 0.0,
         rowTaps: 2, rowIndices: [0, 0, 0, 1, 0, 1, 0, 1, 1, 0], rowWeights: [1.0, 0.0, 0.9, 0.100000024, 0.5, 0.5, 0.100000024, 0.9, 1.0, 0.0],
         columnTaps: 2, columnIndices: [0, 0, 0, 1, 0, 1, 1, 2, 1, 2, 2, 0], columnWeights: [1.0, 0.0, 0.75, 0.25, 0.25, 0.75, 0.75, 0.25, 0.25, 0.75, 1.0, 0.0])
 
@@ -452,7 +452,7 @@ public struct Resizing: CompiledModel {
     // resizing_3: Resizing, (None, 5, 6, 3) → (None, 3, 7, 3), 0 parameters
     // 5x6 → 3x7, bilinear: each output row's and column's taps (canvas index, weight)
     static let l6_resizing_3_tables = ResamplingTables(
-        height: 5, width: 6, channels: 3, canvasWidth: 10, rowShift: 0, columnShift: -2, fill: -0.25,
+        height: 5, width: 6, channels: 3, canvasHeight: 5, canvasWidth: 10, rowShift: 0, columnShift: -2, fill: -0.25,
         rowTaps: 2, rowIndices: [0, 1, 2, 0, 3, 4], rowWeights: [0.6666667, 0.3333333, 1.0, 0.0, 0.3333335, 0.6666665],
         columnTaps: 2, columnIndices: [0, 1, 1, 2, 3, 4, 4, 5, 5, 6, 7, 8, 8, 9], columnWeights: [0.78571427, 0.21428573, 0.35714293, 0.6428571, 0.9285712, 0.071428776, 0.5, 0.5, 0.0714283, 0.9285717, 0.6428571, 0.35714293, 0.21428585, 0.78571415])
 

@@ -97,7 +97,8 @@ extension RandomImageLayer {
             let mode = word("mode", default: "horizontal_and_vertical")
             return .flip(horizontal: mode != "vertical", vertical: mode != "horizontal")
         case "RandomRotation":
-            return .rotation(degrees: (range("factor") ?? 0...0).lowerBound * 360...(range("factor") ?? 0...0).upperBound * 360, sampling: sampling)
+            let turns = range("factor") ?? 0...0
+            return .rotation(degrees: turns.lowerBound * 360...turns.upperBound * 360, sampling: sampling)
         case "RandomZoom":
             return .zoom(height: range("height_factor") ?? 0...0, width: range("width_factor"), sampling: sampling)
         case "RandomTranslation":

@@ -36,6 +36,7 @@ enum TrainingPlanner {
             fusedOutput: fusedOutput(model, routes: routes), frozenParameters: frozenParameters(model, weights: weights),
             swapsGradients: false)
         program.mergeReLUs = mergeReLUs
+        program.backwardOnlyForInput = inputGradientOnly(model, routes: routes)
         program.movingStatisticsOrder = movingStatisticsOrder(model, normalizations: normalizations)
         program.swapsGradients = program.stepsRun.contains { step in
             guard case .backward(let index) = step else { return false }

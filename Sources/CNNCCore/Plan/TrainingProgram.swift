@@ -29,6 +29,9 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     var frozenParameters: [Range<Int>]
     /// Whether any backward step alternates the gradient buffers `g` and `h`.
     var swapsGradients: Bool
+    /// Per layer, whether its backward pass runs only for the caller's
+    /// dL/d(input) (`TrainingPlanner.inputGradientOnly`, `TrainingStep.forInputGradient`).
+    var backwardOnlyForInput: [Bool] = []
     /// The layers whose dL/dx runs by Winograd, in layer order, and the
     /// floats of step weights (their turned kernels) that follow the batch
     /// statistics in `statistics` (`WinogradInputGradient`).

@@ -15,7 +15,7 @@ struct ResizingEmitter: Codable, Hashable {
         let rows = geometry.rowTaps.flatMap { $0 }, columns = geometry.columnTaps.flatMap { $0 }
         out.line("// \(input.dimensions[0])x\(input.dimensions[1]) → \(config.height)x\(config.width), \(config.bilinear ? "bilinear" : "nearest"): each output row's and column's taps (canvas index, weight)")
         out.line("static let \(tables) = ResamplingTables(")
-        out.line("    height: \(input.dimensions[0]), width: \(input.dimensions[1]), channels: \(input.lastAxis), canvasWidth: \(geometry.canvasWidth), rowShift: \(geometry.rowShift), columnShift: \(geometry.columnShift), fill: \(Float(config.fillValue)),")
+        out.line("    height: \(input.dimensions[0]), width: \(input.dimensions[1]), channels: \(input.lastAxis), canvasHeight: \(geometry.canvasHeight), canvasWidth: \(geometry.canvasWidth), rowShift: \(geometry.rowShift), columnShift: \(geometry.columnShift), fill: \(Float(config.fillValue)),")
         out.line("    rowTaps: \(geometry.rowTaps.first?.count ?? 1), rowIndices: \(list(rows.map(\.index))), rowWeights: \(list(rows.map(\.weight))),")
         out.line("    columnTaps: \(geometry.columnTaps.first?.count ?? 1), columnIndices: \(list(columns.map(\.index))), columnWeights: \(list(columns.map(\.weight))))")
         out.line()

@@ -280,24 +280,6 @@ struct TrainingGenerator {
 
     private func writesInputGradient(_ index: Int) -> Bool { arena.writesInputGradient(index) }
 
-    /// The layers whose backward pass runs only for the caller's dL/d(input)
-    /// (`TrainingStep.forInputGradient`): no weight at or before them trains.
-    private var backwardOnlyForInput: Set<Int> {
-        func collect(_ steps: [TrainingStep], inside: Bool, into found: inout Set<Int>) {
-            for step in steps {
-                switch step {
-                case .forInputGradient(let inner): collect(inner, inside: true, into: &found)
-                case .callPart(let number): collect(program.parts[number].steps, inside: inside, into: &found)
-                case .backward(let index) where inside: found.insert(index)
-                default: break
-                }
-            }
-        }
-        var found = Set<Int>()
-        for phase in program.phases { collect(phase.steps, inside: false, into: &found) }
-        return found
-    }
-
     /// Whether a layer's dL/dx serves only the caller's dL/d(input): every
     /// layer it reads runs its backward pass for that alone (a Rescaling or an
     /// augmentation layer before the first convolution). Computing it anyway
@@ -305,7 +287,7 @@ struct TrainingGenerator {
     private func inputGradientOnlyBelow(_ index: Int) -> Bool {
         let reads = model.nodes[index].layer.inputs
         return !reads.isEmpty && reads.allSatisfy { tensor in
-            if case .layer(let source) = tensor { backwardOnlyForInput.contains(source) } else { false }
+            if case .layer(let source) = tensor { program.backwardOnlyForInput[source] } else { false }
         }
     }
 

@@ -17,9 +17,7 @@ struct TrainingOnlyLayer: Codable, Hashable, Sendable {
     var function: String
     var operation: TrainingOnlyOperation
 
-    /// nil for a layer that acts in training as at inference (Identity), or
-    /// whose training is refused before anything is planned (an image
-    /// augmentation layer: `CheckedModel.trainingGap`).
+    /// nil for a layer that acts in training as at inference (Identity).
     init?(layer: CheckedLayer, index: Int) {
         guard case .identityAtInference(let operation) = layer.operation else { return nil }
         if case .identity = operation { return nil }
